@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// digit-trainer: an MNIST-style digit classifier trainer.
+/// Data flows one way: bytes -> Dataset -> Model -> trainer (the CLI).
+let package = Package(
+    name: "digit-trainer",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "trainer", targets: ["trainer"]),
+        .library(name: "Dataset", targets: ["Dataset"]),
+        .library(name: "Model", targets: ["Model"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // System-library shims: a module map and one header each.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+
+        .target(
+            name: "Dataset",
+            dependencies: [
+                "CZlib", "CPNG",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "Model",
+            dependencies: [
+                "Dataset",
+                .target(name: "CBLAS", condition: .when(platforms: [.linux])),
+                .product(name: "RealModule", package: "swift-numerics"),
+            ],
+            linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
+        ),
+        .executableTarget(
+            name: "trainer",
+            dependencies: [
+                "Dataset", "Model",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "CZlib"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Dataset"]),
+        .testTarget(name: "TrainerTests", dependencies: ["trainer", "Model", "Dataset"]),
+    ]
+)

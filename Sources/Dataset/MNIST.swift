@@ -1,0 +1,182 @@
+import Crypto
+import Foundation
+
+/// A set of 8-bit gray images with digit labels, pixels scaled to [0, 1] in one contiguous buffer.
+public struct DigitDataset: Sendable {
+    /// Pixels of all images, image after image, row-major, each in [0, 1].
+    public let pixels: [Float]
+    /// One label per image, each in 0...9.
+    public let labels: [UInt8]
+    public let rows: Int
+    public let cols: Int
+
+    public var count: Int { labels.count }
+    /// Pixels per image: the network's input width.
+    public var featureCount: Int { rows * cols }
+
+    public init(pixels: [Float], labels: [UInt8], rows: Int, cols: Int) {
+        precondition(pixels.count == labels.count * rows * cols, "pixel buffer does not match labels and shape")
+        self.pixels = pixels
+        self.labels = labels
+        self.rows = rows
+        self.cols = cols
+    }
+
+    /// Builds a dataset from validated IDX image and label files.
+    public init(images: IDXFile, imagesPath: String, labels: IDXFile, labelsPath: String) throws {
+        guard images.dims.count == 3 else {
+            throw DatasetError.wrongKind(path: imagesPath, expected: "images (3 dimensions)",
+                                         found: images.dims.count == 1 ? "labels (1 dimension)" : "\(images.dims.count) dimensions")
+        }
+        guard labels.dims.count == 1 else {
+            throw DatasetError.wrongKind(path: labelsPath, expected: "labels (1 dimension)",
+                                         found: labels.dims.count == 3 ? "images (3 dimensions)" : "\(labels.dims.count) dimensions")
+        }
+        guard images.dims[0] == labels.dims[0] else {
+            throw DatasetError.countMismatch(images: imagesPath, imageCount: images.dims[0],
+                                             labels: labelsPath, labelCount: labels.dims[0])
+        }
+        if let bad = labels.payload.firstIndex(where: { $0 > 9 }) {
+            throw DatasetError.labelOutOfRange(path: labelsPath, index: bad, label: Int(labels.payload[bad]))
+        }
+        let bytes = images.payload
+        let pixels = [Float](unsafeUninitializedCapacity: bytes.count) { out, initialized in
+            bytes.withUnsafeBufferPointer { input in
+                for i in 0..<input.count { out[i] = Float(input[i]) * (1 / 255) }
+            }
+            initialized = bytes.count
+        }
+        self.init(pixels: pixels, labels: labels.payload, rows: images.dims[1], cols: images.dims[2])
+    }
+
+    /// Loads a pair of IDX files, each gzip-compressed or plain.
+    public init(imagesPath: String, labelsPath: String) throws {
+        try self.init(images: IDXFile(contentsOf: imagesPath), imagesPath: imagesPath,
+                      labels: IDXFile(contentsOf: labelsPath), labelsPath: labelsPath)
+    }
+
+    /// The pixels of image `index`.
+    public func image(_ index: Int) -> ArraySlice<Float> {
+        pixels[index * featureCount ..< (index + 1) * featureCount]
+    }
+
+    /// A new dataset holding the images at `indices`, in that order.
+    public func subset<C: Collection<Int>>(_ indices: C) -> DigitDataset {
+        var newPixels: [Float] = []
+        newPixels.reserveCapacity(indices.count * featureCount)
+        for i in indices { newPixels += image(i) }
+        return DigitDataset(pixels: newPixels, labels: indices.map { labels[$0] }, rows: rows, cols: cols)
+    }
+}
+
+/// The data sets the trainer knows: the same IDX layout, different pictures.
+public enum DatasetKind: String, CaseIterable, Sendable {
+    case mnist
+    case fashionMNIST = "fashion-mnist"
+
+    /// Human names of the ten classes.
+    public var classNames: [String] {
+        switch self {
+        case .mnist: return (0...9).map(String.init)
+        case .fashionMNIST:
+            return ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+        }
+    }
+
+    /// Where the files are looked for when no folder is given: `MNIST_MIRROR` when it names a
+    /// local folder, else `data/mnist` (what `scripts/fetch-mnist` fills); Debian's package folder
+    /// for Fashion-MNIST.
+    public func defaultFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        switch self {
+        case .mnist:
+            if let mirror = environment["MNIST_MIRROR"], !mirror.contains("://"), !mirror.isEmpty { return mirror }
+            return "data/mnist"
+        case .fashionMNIST:
+            return "/usr/share/datasets/fashion-mnist"
+        }
+    }
+}
+
+/// The four files of an MNIST-style data set, found in one folder under any common name.
+public struct MNISTFiles: Sendable, Equatable {
+    public var trainImages: String
+    public var trainLabels: String
+    public var testImages: String
+    public var testLabels: String
+
+    public var all: [String] { [trainImages, trainLabels, testImages, testLabels] }
+
+    /// Finds `train-images-idx3-ubyte`, `train-images.idx3-ubyte`, each with or without `.gz`
+    /// (likewise for labels and `t10k`).
+    public static func locate(in folder: String) throws -> MNISTFiles {
+        var missing: [String] = []
+        func find(_ split: String, _ kind: String, _ idx: String) -> String {
+            for separator in ["-", "."] {
+                for suffix in [".gz", ""] {
+                    let path = (folder as NSString).appendingPathComponent("\(split)-\(kind)\(separator)\(idx)-ubyte\(suffix)")
+                    if FileManager.default.fileExists(atPath: path) { return path }
+                }
+            }
+            missing.append("\(split)-\(kind)-\(idx)-ubyte[.gz]")
+            return ""
+        }
+        let files = MNISTFiles(trainImages: find("train", "images", "idx3"), trainLabels: find("train", "labels", "idx1"),
+                               testImages: find("t10k", "images", "idx3"), testLabels: find("t10k", "labels", "idx1"))
+        if !missing.isEmpty { throw DatasetError.filesNotFound(folder: folder, missing: missing) }
+        return files
+    }
+}
+
+/// The training and test sets of one data set, with the SHA-256 of each file read.
+public struct DigitData: Sendable {
+    public let kind: DatasetKind
+    public let train: DigitDataset
+    public let test: DigitDataset
+    /// File name → SHA-256 (hex) of the bytes on disk, for provenance in checkpoints and reports.
+    public let sha256: [String: String]
+
+    /// Loads all four files from `folder` (both sets in parallel).
+    public init(kind: DatasetKind, folder: String) throws {
+        let files = try MNISTFiles.locate(in: folder)
+        let pairs = [(files.trainImages, files.trainLabels), (files.testImages, files.testLabels)]
+        nonisolated(unsafe) var results = [Result<(DigitDataset, [String: String]), Error>?](repeating: nil, count: 2)
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            let (imagesPath, labelsPath) = pairs[part]
+            results[part] = Result {
+                let images = try IDXFile.read(imagesPath)
+                let labels = try IDXFile.read(labelsPath)
+                let set = try DigitDataset(images: images.file, imagesPath: imagesPath, labels: labels.file, labelsPath: labelsPath)
+                return (set, [(imagesPath as NSString).lastPathComponent: images.sha256,
+                              (labelsPath as NSString).lastPathComponent: labels.sha256])
+            }
+        }
+        let (train, trainSums) = try results[0]!.get()
+        let (test, testSums) = try results[1]!.get()
+        self.kind = kind
+        self.train = train
+        self.test = test
+        self.sha256 = trainSums.merging(testSums) { a, _ in a }
+    }
+}
+
+extension IDXFile {
+    /// Reads, decompresses if gzip, and parses an IDX file; also returns the SHA-256 of its bytes.
+    public init(contentsOf path: String) throws {
+        try self.init(parsing: Gzip.decompressIfNeeded(readFileBytes(path), path: path), path: path)
+    }
+
+    static func read(_ path: String) throws -> (file: IDXFile, sha256: String) {
+        let raw = try readFileBytes(path)
+        return (try IDXFile(parsing: Gzip.decompressIfNeeded(raw, path: path), path: path), sha256Hex(raw))
+    }
+}
+
+/// SHA-256 of a file's bytes as lowercase hex.
+public func sha256Hex(ofFile path: String) throws -> String {
+    sha256Hex(try readFileBytes(path))
+}
+
+/// SHA-256 of bytes as lowercase hex.
+public func sha256Hex(_ bytes: [UInt8]) -> String {
+    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+}

@@ -1,0 +1,203 @@
+import RealModule
+
+/// A hidden layer's non-linearity: its value, its exact derivative, the weight initialisation
+/// that suits it, and the learning rate we measured to work well with it.
+public enum Activation: Hashable, Sendable {
+    case relu
+    /// max(x, αx) with a small fixed slope α.
+    case leakyRelu(alpha: Double)
+    case tanh
+    case sigmoid
+    /// x·σ(βx); β = 1 is SiLU.
+    case swish(beta: Double)
+    /// x for x > 0, α(eˣ − 1) otherwise.
+    case elu(alpha: Double)
+    /// x·Φ(x), the exact (erf) form.
+    case gelu
+    /// log(1 + eˣ), a smooth ReLU.
+    case softplus
+    /// Leaky ReLU whose slope is learned, one per unit, starting at `initial`.
+    case prelu(initial: Double)
+    /// No non-linearity: the network collapses to a linear model (for teaching).
+    case identity
+    /// The Heaviside step: its derivative is zero almost everywhere, so gradient descent learns nothing
+    /// in the layers below it (for teaching).
+    case step
+
+    /// The defaults: every activation the trainer supports, with its default parameter.
+    public static let all: [Activation] = [
+        .relu, .leakyRelu(alpha: 0.01), .tanh, .sigmoid, .swish(beta: 1), .elu(alpha: 1), .gelu, .softplus,
+        .prelu(initial: 0.25), .identity, .step,
+    ]
+
+    /// The name used on the command line and in files: `relu`, `leaky-relu`, `swish`, …
+    public var name: String {
+        switch self {
+        case .relu: return "relu"
+        case .leakyRelu: return "leaky-relu"
+        case .tanh: return "tanh"
+        case .sigmoid: return "sigmoid"
+        case .swish: return "swish"
+        case .elu: return "elu"
+        case .gelu: return "gelu"
+        case .softplus: return "softplus"
+        case .prelu: return "prelu"
+        case .identity: return "identity"
+        case .step: return "step"
+        }
+    }
+
+    /// The parameter (α, β or initial slope), if the activation has one.
+    public var parameter: Double? {
+        switch self {
+        case .leakyRelu(let p), .swish(let p), .elu(let p), .prelu(let p): return p
+        default: return nil
+        }
+    }
+
+    /// The canonical spelling, parameter included when it is not the default: `leaky-relu:0.1`.
+    public var spec: String {
+        guard let p = parameter, let d = Activation(name: name)?.parameter, p != d else { return name }
+        return "\(name):\(p)"
+    }
+
+    /// Parses `relu`, `leaky-relu`, `leaky-relu:0.1`, `swish:1.5`, `silu`, `prelu:0.25`, …
+    public init?(spec: String) {
+        let parts = spec.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
+        guard let first = parts.first, var activation = Activation(name: first) else { return nil }
+        if parts.count == 2 {
+            guard let value = Double(parts[1]), value.isFinite else { return nil }
+            switch activation {
+            case .leakyRelu: activation = .leakyRelu(alpha: value)
+            case .swish: activation = .swish(beta: value)
+            case .elu: activation = .elu(alpha: value)
+            case .prelu: activation = .prelu(initial: value)
+            default: return nil
+            }
+        }
+        self = activation
+    }
+
+    private init?(name: String) {
+        switch name.replacingOccurrences(of: "_", with: "-") {
+        case "relu": self = .relu
+        case "leaky-relu", "leakyrelu", "lrelu": self = .leakyRelu(alpha: 0.01)
+        case "tanh": self = .tanh
+        case "sigmoid", "logistic": self = .sigmoid
+        case "swish", "silu": self = .swish(beta: 1)
+        case "elu": self = .elu(alpha: 1)
+        case "gelu": self = .gelu
+        case "softplus": self = .softplus
+        case "prelu": self = .prelu(initial: 0.25)
+        case "identity", "linear", "none": self = .identity
+        case "step", "heaviside": self = .step
+        default: return nil
+        }
+    }
+
+    /// How a layer feeding this activation is initialised.
+    public enum InitRule: String, Sendable {
+        /// Normal with std √(2 / fan-in): keeps the ReLU family's signal variance constant.
+        case he
+        /// Uniform in ±√(6 / (fan-in + fan-out)): keeps tanh/sigmoid in their responsive range.
+        case xavier
+    }
+
+    public var initRule: InitRule {
+        switch self {
+        case .tanh, .sigmoid, .identity, .step: return .xavier
+        default: return .he
+        }
+    }
+
+    /// Learning rate for SGD with momentum 0.9, batch 64, chosen by a sweep on MNIST's validation
+    /// split (see README, "Learning rates").
+    public var defaultLearningRate: Double {
+        switch self {
+        case .sigmoid: return 0.1
+        case .tanh, .identity, .step: return 0.02
+        default: return 0.03
+        }
+    }
+
+    /// Whether the layers below this activation can learn at all.
+    public var passesGradient: Bool { self != .step }
+
+    /// Units count as dead (ReLU family) when they never fire; saturated (sigmoid/tanh) when their
+    /// derivative is tiny.
+    public var canDie: Bool {
+        switch self {
+        case .relu, .step: return true
+        default: return false
+        }
+    }
+
+    public var canSaturate: Bool {
+        switch self {
+        case .tanh, .sigmoid: return true
+        default: return false
+        }
+    }
+
+    // MARK: - Maths on one value
+
+    /// The activation's value at `x`; `slope` is PReLU's learned slope (ignored otherwise).
+    @inlinable
+    public func value<T: Real & BinaryFloatingPoint>(_ x: T, slope: T = 0) -> T {
+        switch self {
+        case .relu: return x > 0 ? x : 0
+        case .leakyRelu(let a): return x > 0 ? x : T(a) * x
+        case .tanh: return T.tanh(x)
+        case .sigmoid: return Activation.sigmoid(x)
+        case .swish(let b): return x * Activation.sigmoid(T(b) * x)
+        case .elu(let a): return x > 0 ? x : T(a) * T.expMinusOne(x)
+        case .gelu: return x * Activation.normalCDF(x)
+        case .softplus: return Swift.max(x, 0) + T.log(onePlus: T.exp(-Swift.abs(x)))
+        case .prelu: return x > 0 ? x : slope * x
+        case .identity: return x
+        case .step: return x > 0 ? 1 : 0
+        }
+    }
+
+    /// The exact derivative at `x` (one-sided at kinks: 0 for x ≤ 0 in the ReLU family).
+    @inlinable
+    public func derivative<T: Real & BinaryFloatingPoint>(_ x: T, slope: T = 0) -> T {
+        switch self {
+        case .relu: return x > 0 ? 1 : 0
+        case .leakyRelu(let a): return x > 0 ? 1 : T(a)
+        case .tanh:
+            let t = T.tanh(x)
+            return 1 - t * t
+        case .sigmoid:
+            let s = Activation.sigmoid(x)
+            return s * (1 - s)
+        case .swish(let b):
+            let s = Activation.sigmoid(T(b) * x)
+            return s + T(b) * x * s * (1 - s)
+        case .elu(let a): return x > 0 ? 1 : T(a) * T.exp(x)
+        case .gelu: return Activation.normalCDF(x) + x * T.exp(-x * x / 2) / T.sqrt(2 * T.pi)
+        case .softplus: return Activation.sigmoid(x)
+        case .prelu: return x > 0 ? 1 : slope
+        case .identity: return 1
+        case .step: return 0
+        }
+    }
+
+    /// σ(x) = 1 / (1 + e⁻ˣ), evaluated so that the exponential never overflows.
+    @inlinable
+    public static func sigmoid<T: Real>(_ x: T) -> T {
+        if x >= 0 { return 1 / (1 + T.exp(-x)) }
+        let e = T.exp(x)
+        return e / (1 + e)
+    }
+
+    /// Φ(x), the standard normal CDF.
+    @inlinable
+    static func normalCDF<T: Real>(_ x: T) -> T {
+        (1 + T.erf(x / T.sqrt(2))) / 2
+    }
+}
+
+extension Activation: CustomStringConvertible {
+    public var description: String { spec }
+}

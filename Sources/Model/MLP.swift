@@ -1,0 +1,126 @@
+import Dataset
+import RealModule
+
+/// A multi-layer perceptron whose parameters live in one flat buffer, layer after layer
+/// (weight, bias, PReLU slopes), so the optimiser, the checkpoint and the NaN guard each see one array.
+public struct MLP<T: NetworkScalar>: Sendable {
+    public let architecture: Architecture
+    public let layers: [DenseLayout]
+    public var parameters: [T]
+
+    /// A freshly initialised network. Every activation draws the same standard normals from the
+    /// seed's `init` stream, scaled by its own rule (He: √(2/fan-in), Glorot: √(2/(fan-in+fan-out))),
+    /// so an ablation compares activations from the same starting point. Biases start at zero.
+    public init(architecture: Architecture, seed: UInt64) {
+        self.architecture = architecture
+        layers = DenseLayout.layouts(for: architecture)
+        var parameters = [T](repeating: 0, count: layers.last!.slope.upperBound)
+        let lastHidden = architecture.activations.last ?? .identity
+        for (l, layer) in layers.enumerated() {
+            let rule = l < architecture.activations.count ? architecture.activations[l].initRule : lastHidden.initRule
+            let fanSum = rule == .he ? layer.inputs : layer.inputs + layer.outputs
+            let std = (2 / Double(fanSum)).squareRoot()
+            var rng = SeededRandom(seed: seed, stream: "init", index: UInt64(l))
+            var i = layer.weight.lowerBound
+            while i < layer.weight.upperBound {
+                // Box–Muller: two standard normals per pair of uniforms.
+                let u1 = 1 - rng.nextUnit(), u2 = rng.nextUnit()
+                let radius = (-2 * Double.log(u1)).squareRoot()
+                parameters[i] = T(radius * Double.cos(2 * .pi * u2) * std)
+                if i + 1 < layer.weight.upperBound { parameters[i + 1] = T(radius * Double.sin(2 * .pi * u2) * std) }
+                i += 2
+            }
+            if case .prelu(let initial) = layer.activation {
+                for j in layer.slope { parameters[j] = T(initial) }
+            }
+        }
+        self.parameters = parameters
+    }
+
+    /// A network with the given parameters (from a checkpoint, or converted from another precision).
+    public init(architecture: Architecture, parameters: [T]) {
+        self.architecture = architecture
+        layers = DenseLayout.layouts(for: architecture)
+        precondition(parameters.count == layers.last!.slope.upperBound, "parameter count does not match the architecture")
+        self.parameters = parameters
+    }
+
+    public static func parameterCount(of architecture: Architecture) -> Int {
+        DenseLayout.layouts(for: architecture).last!.slope.upperBound
+    }
+
+    /// Runs `rows` examples (row-major, `architecture.inputs` wide) through the network; the logits
+    /// end up in `workspace.logits`.
+    public func forward(_ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>) {
+        precondition(rows <= workspace.capacity)
+        parameters.withUnsafeBufferPointer { p in
+            var input = inputs
+            for (l, layer) in layers.enumerated() {
+                layer.forward(input: input, rows: rows, parameters: p.baseAddress!,
+                              pre: workspace.pre[l], post: workspace.post[l])
+                input = UnsafePointer(workspace.post[l])
+            }
+        }
+    }
+
+    /// Back-propagates ∂L/∂logits, which the caller has put in `workspace.logitGradient`, into
+    /// `workspace.gradients` (same layout as `parameters`). Call right after `forward` on the same rows.
+    public func backward(_ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>) {
+        parameters.withUnsafeBufferPointer { p in
+            let params = p.baseAddress!
+            let grads = workspace.gradients.baseAddress!
+            for l in stride(from: layers.count - 1, through: 0, by: -1) {
+                let layer = layers[l]
+                layer.activationBackward(rows: rows, pre: workspace.pre[l], delta: workspace.delta[l],
+                                         parameters: params, gradients: grads)
+                let input = l == 0 ? inputs : UnsafePointer(workspace.post[l - 1])
+                // Below a step activation no gradient flows: skip the wasted GEMM, not the layer's own update.
+                let needsInputGradient = l > 0 && layers[l - 1].activation.passesGradient
+                if l > 0 && !needsInputGradient { workspace.delta[l - 1].update(repeating: 0, count: rows * layer.inputs) }
+                layer.parameterBackward(input: input, rows: rows, delta: workspace.delta[l], parameters: params,
+                                        gradients: grads, inputGradient: needsInputGradient ? workspace.delta[l - 1] : nil)
+            }
+        }
+    }
+}
+
+/// Buffers for one forward/backward pass of up to `capacity` examples, allocated once per run so
+/// that a training step allocates nothing.
+public final class Workspace<T: NetworkScalar> {
+    public let capacity: Int
+    /// Per layer: pre-activations, activations, and ∂L/∂pre-activations (`rows × width`).
+    let pre: [UnsafeMutablePointer<T>]
+    let post: [UnsafeMutablePointer<T>]
+    let delta: [UnsafeMutablePointer<T>]
+    private let widths: [Int]
+    /// ∂L/∂parameters after `backward`, laid out like `MLP.parameters`.
+    public let gradients: UnsafeMutableBufferPointer<T>
+
+    public init(architecture: Architecture, capacity: Int) {
+        self.capacity = capacity
+        widths = Array(architecture.widths.dropFirst())
+        func make(_ n: Int) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: n)
+            p.initialize(repeating: 0, count: n)
+            return p
+        }
+        pre = widths.map { make($0 * capacity) }
+        post = widths.map { make($0 * capacity) }
+        delta = widths.map { make($0 * capacity) }
+        gradients = .allocate(capacity: MLP<T>.parameterCount(of: architecture))
+        gradients.initialize(repeating: 0)
+    }
+
+    deinit {
+        for buffers in [pre, post, delta] { for b in buffers { b.deallocate() } }
+        gradients.deallocate()
+    }
+
+    /// The output layer's pre-activations after `forward`: `rows × classes`.
+    public var logits: UnsafeMutablePointer<T> { pre[pre.count - 1] }
+    /// Where the caller puts ∂L/∂logits before `backward`.
+    public var logitGradient: UnsafeMutablePointer<T> { delta[delta.count - 1] }
+    /// Activations of hidden layer `layer` after `forward` (`rows × width`).
+    public func activations(layer: Int) -> UnsafePointer<T> { UnsafePointer(post[layer]) }
+    public func preActivations(layer: Int) -> UnsafePointer<T> { UnsafePointer(pre[layer]) }
+}

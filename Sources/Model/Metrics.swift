@@ -1,0 +1,134 @@
+import Dataset
+
+/// What a hidden layer looked like on held-out data: evidence for the claims made about
+/// activations (ReLU units die, sigmoid saturates, tanh is zero-centred, gradients vanish).
+public struct LayerDiagnostics: Sendable, Equatable, Codable {
+    /// Units that never produced a positive pre-activation on any example (ReLU family).
+    public var deadFraction: Double
+    /// Units whose mean |f′| over the examples is below 10% of the activation's peak slope.
+    public var saturatedFraction: Double
+    /// The mean activation over units and examples (0 for a zero-centred layer).
+    public var meanActivation: Double
+    /// Mean over the epoch's batches of ‖∂L/∂W‖ for this layer's weights (set by training).
+    public var gradientNorm: Double?
+
+    public init(deadFraction: Double, saturatedFraction: Double, meanActivation: Double, gradientNorm: Double? = nil) {
+        self.deadFraction = deadFraction
+        self.saturatedFraction = saturatedFraction
+        self.meanActivation = meanActivation
+        self.gradientNorm = gradientNorm
+    }
+}
+
+/// A model's loss, accuracy and per-example predictions on a data set.
+public struct Evaluation: Sendable {
+    public let loss: Double
+    public let accuracy: Double
+    /// Predicted class and its probability, per example.
+    public let predictions: [UInt8]
+    public let confidences: [Float]
+    /// `confusion[truth][predicted]` counts.
+    public let confusion: [[Int]]
+    /// Per hidden layer, if asked for.
+    public let layers: [LayerDiagnostics]
+
+    /// Runs the whole of `data` through `model` in chunks of `chunk` examples.
+    public init(model: MLP<Float>, data: DigitDataset, diagnostics: Bool = false, chunk: Int = 1000) {
+        let architecture = model.architecture
+        let classes = architecture.outputs
+        let workspace = Workspace<Float>(architecture: architecture, capacity: chunk)
+        var loss = 0.0, correct = 0
+        var predictions = [UInt8](repeating: 0, count: data.count)
+        var confidences = [Float](repeating: 0, count: data.count)
+        var confusion = Array(repeating: Array(repeating: 0, count: classes), count: classes)
+        var probes = architecture.hidden.indices.map { LayerProbe(width: architecture.hidden[$0], activation: architecture.activations[$0]) }
+        let labels = data.labels.map(Int32.init)
+
+        data.pixels.withUnsafeBufferPointer { pixels in
+            labels.withUnsafeBufferPointer { labels in
+                for start in stride(from: 0, to: data.count, by: chunk) {
+                    let rows = min(chunk, data.count - start)
+                    model.forward(pixels.baseAddress! + start * data.featureCount, rows: rows, workspace: workspace)
+                    let result = SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: labels.baseAddress! + start,
+                                                              rows: rows, classes: classes)
+                    loss += result.loss
+                    correct += result.correct
+                    for r in 0..<rows {
+                        let p = SoftmaxCrossEntropy.probabilities(workspace.logits + r * classes, classes: classes)
+                        let best = p.indices.max { p[$0] < p[$1] }!
+                        predictions[start + r] = UInt8(best)
+                        confidences[start + r] = p[best]
+                        confusion[Int(labels[start + r])][best] += 1
+                    }
+                    if diagnostics {
+                        for l in probes.indices {
+                            probes[l].observe(pre: workspace.preActivations(layer: l), post: workspace.activations(layer: l), rows: rows)
+                        }
+                    }
+                }
+            }
+        }
+        self.loss = loss / Double(max(data.count, 1))
+        self.accuracy = Double(correct) / Double(max(data.count, 1))
+        self.predictions = predictions
+        self.confidences = confidences
+        self.confusion = confusion
+        self.layers = diagnostics ? probes.map { $0.result } : []
+    }
+
+    /// Accuracy on each class (recall), from the confusion matrix.
+    public var perClassAccuracy: [Double] {
+        confusion.enumerated().map { c, row in
+            let total = row.reduce(0, +)
+            return total == 0 ? 0 : Double(row[c]) / Double(total)
+        }
+    }
+}
+
+/// Accumulates one hidden layer's statistics over chunks of examples.
+struct LayerProbe {
+    let width: Int
+    let activation: Activation
+    var maxPre: [Float]
+    var derivativeSum: [Double]
+    var activationSum = 0.0
+    var examples = 0
+
+    init(width: Int, activation: Activation) {
+        self.width = width
+        self.activation = activation
+        maxPre = Array(repeating: -.infinity, count: width)
+        derivativeSum = Array(repeating: 0, count: width)
+    }
+
+    mutating func observe(pre: UnsafePointer<Float>, post: UnsafePointer<Float>, rows: Int) {
+        for r in 0..<rows {
+            for j in 0..<width {
+                let z = pre[r * width + j]
+                maxPre[j] = max(maxPre[j], z)
+                derivativeSum[j] += Double(abs(activation.derivative(z, slope: 0.25)))
+                activationSum += Double(post[r * width + j])
+            }
+        }
+        examples += rows
+    }
+
+    /// The steepest slope the activation reaches, so "saturated" is relative to what it could do.
+    var peakDerivative: Double {
+        switch activation {
+        case .sigmoid: return 0.25
+        case .swish(let beta): return 1 + 0.1 * beta
+        case .gelu: return 1.13
+        default: return 1
+        }
+    }
+
+    var result: LayerDiagnostics {
+        let n = Double(max(examples, 1))
+        let dead = maxPre.filter { !($0 > 0) }.count
+        let saturated = derivativeSum.filter { $0 / n < 0.1 * peakDerivative }.count
+        return LayerDiagnostics(deadFraction: Double(dead) / Double(width),
+                                saturatedFraction: Double(saturated) / Double(width),
+                                meanActivation: activationSum / (n * Double(width)))
+    }
+}

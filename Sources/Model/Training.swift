@@ -1,0 +1,234 @@
+import Dataset
+import Foundation
+
+/// Everything that decides a training run's numbers. Two runs with equal configurations and data
+/// produce bit-identical weights.
+public struct TrainingConfig: Sendable, Equatable, Codable {
+    public var hidden: [Int] = [256, 128]
+    /// One activation for every hidden layer, or one per hidden layer.
+    public var activations: [Activation] = [.relu]
+    public var epochs = 5
+    public var batchSize = 64
+    /// nil: the smallest default learning rate among the activations.
+    public var learningRate: Double?
+    public var momentum = 0.9
+    public var nesterov = false
+    public var weightDecay = 0.0
+    public var schedule: Schedule = .constant
+    public var seed: UInt64 = 1
+    /// Training images held out for validation (0 for none).
+    public var validationCount = 5000
+    /// Stop after this many epochs without a lower validation loss (nil: never).
+    public var patience: Int?
+    /// Record per-layer diagnostics (dead/saturated units, gradient norms) each epoch.
+    public var diagnostics = false
+
+    public init() {}
+
+    /// The activation of each hidden layer.
+    public var layerActivations: [Activation] {
+        activations.count == 1 ? Array(repeating: activations[0], count: hidden.count) : activations
+    }
+
+    public var effectiveLearningRate: Double {
+        learningRate ?? activations.map(\.defaultLearningRate).min() ?? 0.01
+    }
+
+    public func architecture(inputs: Int, classes: Int = 10) -> Architecture {
+        Architecture(inputs: inputs, hidden: hidden, activations: layerActivations, outputs: classes)
+    }
+
+    /// Why this configuration cannot run, in one sentence naming the option, or nil.
+    public func problem(trainingExamples: Int) -> String? {
+        if hidden.isEmpty || hidden.contains(where: { $0 <= 0 || $0 > 100_000 }) { return "--hidden: each layer width must be between 1 and 100000" }
+        if activations.isEmpty || (activations.count != 1 && activations.count != hidden.count) {
+            return "--activation: give one activation, or one per hidden layer (\(hidden.count))"
+        }
+        if epochs < 1 { return "--epochs must be at least 1" }
+        if batchSize < 1 || batchSize > 65_536 { return "--batch-size must be between 1 and 65536" }
+        if let lr = learningRate, !(lr > 0 && lr.isFinite) { return "--lr must be a positive number" }
+        if !(momentum >= 0 && momentum < 1) { return "--momentum must be in [0, 1)" }
+        if !(weightDecay >= 0 && weightDecay.isFinite) { return "--weight-decay must be zero or positive" }
+        if validationCount < 0 || validationCount >= trainingExamples {
+            return "--validation must be between 0 and \(trainingExamples - 1) (the training set has \(trainingExamples) images)"
+        }
+        if let p = patience, p < 1 { return "--patience must be at least 1" }
+        return nil
+    }
+}
+
+/// What one epoch did.
+public struct EpochRecord: Sendable, Equatable, Codable {
+    /// 1-based.
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var validationLoss: Double?
+    public var validationAccuracy: Double?
+    public var learningRate: Double
+    public var seconds: Double
+    public var samplesPerSecond: Double
+    /// Per hidden layer, when diagnostics were asked for.
+    public var layers: [LayerDiagnostics]?
+}
+
+/// Receives progress from `Training`, so the library itself never prints.
+public protocol TrainingObserver: AnyObject {
+    func epochStarted(epoch: Int, of total: Int, batches: Int)
+    func batchFinished(epoch: Int, batch: Int, of total: Int, loss: Double, accuracy: Double, samplesPerSecond: Double)
+    func epochFinished(_ record: EpochRecord)
+}
+
+extension TrainingObserver {
+    public func epochStarted(epoch: Int, of total: Int, batches: Int) {}
+    public func batchFinished(epoch: Int, batch: Int, of total: Int, loss: Double, accuracy: Double, samplesPerSecond: Double) {}
+    public func epochFinished(_ record: EpochRecord) {}
+}
+
+/// Training stopped because the numbers stopped being numbers.
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+    case nonFinite(epoch: Int, batch: Int, learningRate: Double, what: String)
+
+    public var description: String {
+        switch self {
+        case .nonFinite(let epoch, let batch, let lr, let what):
+            return "training diverged: \(what) became NaN or infinite in epoch \(epoch), batch \(batch) at learning rate \(lr); "
+                + "try a smaller --lr (say \(lr / 10)) or a smaller --momentum. No model was saved from this run."
+        }
+    }
+}
+
+/// A run in progress: the model, the optimiser and where training stands. A checkpoint stores
+/// exactly this, so a resumed run continues as if it had never stopped.
+public struct TrainingState: Sendable {
+    public var model: MLP<Float>
+    public var optimizer: SGD
+    public var epochsCompleted = 0
+    public var history: [EpochRecord] = []
+    public var bestValidationLoss = Double.infinity
+    public var epochsWithoutImprovement = 0
+    public var stoppedEarly = false
+
+    public init(model: MLP<Float>, optimizer: SGD) {
+        self.model = model
+        self.optimizer = optimizer
+    }
+}
+
+/// The epoch/batch loop of mini-batch SGD over a training set with an optional validation split.
+public struct Training: Sendable {
+    public let config: TrainingConfig
+    public let trainSet: DigitDataset
+    public let split: Split
+
+    /// Splits `trainSet` with the seed's `split` stream; check `config.problem` first.
+    public init(config: TrainingConfig, trainSet: DigitDataset) {
+        self.config = config
+        self.trainSet = trainSet
+        split = Split(count: trainSet.count, validationCount: config.validationCount, seed: config.seed)
+    }
+
+    /// The same run as a batch schedule: which examples, in which order, epoch by epoch.
+    public var batches: BatchSchedule { BatchSchedule(indices: split.train, batchSize: config.batchSize, seed: config.seed) }
+
+    /// A fresh network and optimiser for this configuration.
+    public func initialState() -> TrainingState {
+        let architecture = config.architecture(inputs: trainSet.featureCount)
+        let model = MLP<Float>(architecture: architecture, seed: config.seed)
+        let optimizer = SGD(parameterCount: model.parameters.count, momentum: config.momentum,
+                            nesterov: config.nesterov, weightDecay: config.weightDecay)
+        return TrainingState(model: model, optimizer: optimizer)
+    }
+
+    /// Trains from `state.epochsCompleted` up to `config.epochs` (or early stopping), reporting to `observer`.
+    /// - Throws: `TrainingError.nonFinite` the moment the loss or the weights stop being finite.
+    public func run(_ state: inout TrainingState, observer: TrainingObserver? = nil) throws {
+        let schedule = batches
+        let batchCount = schedule.batchCount
+        let totalSteps = batchCount * config.epochs
+        let classes = state.model.architecture.outputs
+        let workspace = Workspace<Float>(architecture: state.model.architecture, capacity: config.batchSize)
+        var gatherer = BatchGatherer(capacity: config.batchSize, featureCount: trainSet.featureCount)
+        let hiddenCount = state.model.architecture.hidden.count
+        var gradientNormSums = [Double](repeating: 0, count: hiddenCount + 1)
+        let validation = split.validation.isEmpty ? nil : trainSet.subset(split.validation)
+
+        while state.epochsCompleted < config.epochs && !state.stoppedEarly {
+            let epoch = state.epochsCompleted
+            observer?.epochStarted(epoch: epoch + 1, of: config.epochs, batches: batchCount)
+            let order = schedule.order(epoch: epoch)
+            let start = DispatchTime.now().uptimeNanoseconds
+            var lossSum = 0.0, correct = 0, seen = 0
+            var learningRate = 0.0
+            for i in gradientNormSums.indices { gradientNormSums[i] = 0 }
+
+            for b in 0..<batchCount {
+                learningRate = config.schedule.learningRate(base: config.effectiveLearningRate, epoch: epoch,
+                                                            step: epoch * batchCount + b, totalSteps: totalSteps)
+                gatherer.gather(trainSet, order: order, range: b * config.batchSize ..< min((b + 1) * config.batchSize, order.count))
+                let rows = gatherer.rows
+                let (loss, hits) = gatherer.inputs.withUnsafeBufferPointer { x in
+                    state.model.forward(x.baseAddress!, rows: rows, workspace: workspace)
+                    let result = gatherer.labels.withUnsafeBufferPointer { labels in
+                        SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: labels.baseAddress!, rows: rows, classes: classes,
+                                                     gradient: workspace.logitGradient, gradientScale: 1 / Float(rows))
+                    }
+                    state.model.backward(x.baseAddress!, rows: rows, workspace: workspace)
+                    return result
+                }
+                guard loss.isFinite else {
+                    throw TrainingError.nonFinite(epoch: epoch + 1, batch: b + 1, learningRate: learningRate, what: "the loss")
+                }
+                if config.diagnostics {
+                    for (l, layer) in state.model.layers.enumerated() {
+                        gradientNormSums[l] += norm(workspace.gradients, layer.weight)
+                    }
+                }
+                state.optimizer.step(&state.model, gradients: UnsafeBufferPointer(workspace.gradients), learningRate: learningRate)
+                lossSum += loss
+                correct += hits
+                seen += rows
+                if let observer, b % 16 == 15 || b == batchCount - 1 {
+                    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                    observer.batchFinished(epoch: epoch + 1, batch: b + 1, of: batchCount, loss: lossSum / Double(seen),
+                                           accuracy: Double(correct) / Double(seen), samplesPerSecond: Double(seen) / max(elapsed, 1e-9))
+                }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            guard state.model.parameters.allSatisfy({ $0.isFinite }) else {
+                throw TrainingError.nonFinite(epoch: epoch + 1, batch: batchCount, learningRate: learningRate, what: "the weights")
+            }
+
+            var record = EpochRecord(epoch: epoch + 1, trainLoss: lossSum / Double(seen), trainAccuracy: Double(correct) / Double(seen),
+                                     learningRate: learningRate, seconds: seconds, samplesPerSecond: Double(seen) / seconds)
+            if let validation {
+                let result = Evaluation(model: state.model, data: validation, diagnostics: config.diagnostics)
+                record.validationLoss = result.loss
+                record.validationAccuracy = result.accuracy
+                if config.diagnostics {
+                    record.layers = result.layers.enumerated().map { l, layer in
+                        var layer = layer
+                        layer.gradientNorm = gradientNormSums[l] / Double(batchCount)
+                        return layer
+                    }
+                }
+                if result.loss < state.bestValidationLoss {
+                    state.bestValidationLoss = result.loss
+                    state.epochsWithoutImprovement = 0
+                } else {
+                    state.epochsWithoutImprovement += 1
+                    if let patience = config.patience, state.epochsWithoutImprovement >= patience { state.stoppedEarly = true }
+                }
+            }
+            state.epochsCompleted += 1
+            state.history.append(record)
+            observer?.epochFinished(record)
+        }
+    }
+
+    private func norm(_ values: UnsafeMutableBufferPointer<Float>, _ range: Range<Int>) -> Double {
+        var sum: Float = 0
+        for i in range { sum += values[i] * values[i] }
+        return Double(sum).squareRoot()
+    }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Dataset
+import Foundation
+import Model
+
+/// `trainer train`: trains an MLP with SGD and saves it as safetensors.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train an MLP digit classifier (the default command).",
+        discussion: """
+        Activations: \(activationChoices).
+        Without --lr each activation uses its measured default learning rate: \
+        \(Activation.all.map { "\($0.name) \($0.defaultLearningRate)" }.joined(separator: ", ")).
+        """
+    )
+
+    static let defaultModelPath = "model.safetensors"
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Hidden-layer activation, or a comma-separated list with one per hidden layer.")
+    var activation = "relu"
+
+    @Option(help: "Hidden-layer widths, comma-separated.")
+    var hidden = "256,128"
+
+    @Option(help: "Epochs to train (with --resume: the total, including those already done).")
+    var epochs = 5
+
+    @Option(help: "Examples per mini-batch.")
+    var batchSize = 64
+
+    @Option(help: "Learning rate (default: the activation's own, see above).")
+    var lr: Double?
+
+    @Option(help: "SGD momentum (0 for plain SGD).")
+    var momentum = 0.9
+
+    @Flag(help: "Use Nesterov momentum.")
+    var nesterov = false
+
+    @Option(help: "L2 weight decay on the weights (not biases).")
+    var weightDecay = 0.0
+
+    @Option(help: "Learning-rate schedule: constant, cosine, step (x0.1 every 2 epochs) or step:EVERY:FACTOR.")
+    var schedule = "constant"
+
+    @Option(help: "Seed for initialisation, split and shuffling: the same seed gives the same model.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Training images held out for validation (0 for none).")
+    var validation = 5000
+
+    @Option(help: "Stop after this many epochs without a lower validation loss.")
+    var patience: Int?
+
+    @Option(name: .shortAndLong, help: "Where to save the model (safetensors).")
+    var output = Train.defaultModelPath
+
+    @Option(help: "Continue training from this checkpoint (same data; its settings are kept, --epochs is the new total).")
+    var resume: String?
+
+    @Option(help: "BLAS threads (default: all cores).")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Print only the final result.")
+    var quiet = false
+
+    @Flag(help: "Print one JSON object per epoch and one for the result, for scripts.")
+    var json = false
+
+    func validate() throws {
+        _ = try parseActivations(activation)
+        _ = try parseWidths(hidden)
+        guard Schedule(spec: schedule) != nil else {
+            throw ValidationError("--schedule must be constant, cosine, step or step:EVERY:FACTOR (got '\(schedule)')")
+        }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func makeConfig() throws -> TrainingConfig {
+        var config = TrainingConfig()
+        config.activations = try parseActivations(activation)
+        config.hidden = try parseWidths(hidden)
+        config.epochs = epochs
+        config.batchSize = batchSize
+        config.learningRate = lr
+        config.momentum = momentum
+        config.nesterov = nesterov
+        config.weightDecay = weightDecay
+        config.schedule = Schedule(spec: schedule)!
+        config.seed = seed
+        config.validationCount = validation
+        config.patience = patience
+        return config
+    }
+
+    func run() throws {
+        warnIfUnoptimised()
+        BLAS.setThreads(threads)
+        let data = try dataOptions.load()
+
+        var config: TrainingConfig
+        var state: TrainingState?
+        if let resume {
+            let checkpoint = try Checkpoint(contentsOf: resume)
+            guard checkpoint.datasetSHA256.isEmpty || checkpoint.datasetSHA256 == data.sha256 else {
+                throw Failure("\(resume): was trained on other data files than those in \(dataOptions.folder); resume with the same --data")
+            }
+            config = checkpoint.config
+            config.epochs = epochs
+            state = checkpoint.state
+            if checkpoint.state.epochsCompleted >= epochs {
+                throw Failure("\(resume): already trained for \(checkpoint.state.epochsCompleted) epochs; give a larger --epochs total to continue")
+            }
+        } else {
+            config = try makeConfig()
+        }
+        if let problem = config.problem(trainingExamples: data.train.count) { throw ValidationError(problem) }
+        guard config.architecture(inputs: data.train.featureCount).hidden.count == config.layerActivations.count else {
+            throw ValidationError("--activation: give one activation, or one per hidden layer")
+        }
+
+        let training = Training(config: config, trainSet: data.train)
+        var current = state ?? training.initialState()
+        let style: ProgressStyle = json ? .json : quiet ? .quiet : (Terminal.stderrIsTerminal ? .bar : .lines)
+        let progress = ProgressReporter(style: style)
+        progress.header(dataset: data, config: config, architecture: current.model.architecture,
+                        resumedAt: state.map { _ in current.epochsCompleted })
+        if config.activations.contains(.step) {
+            progress.note("note: the step activation has zero derivative everywhere, so the layers below it never learn; only the output layer trains.")
+        }
+
+        try training.run(&current, observer: progress)
+        let test = Evaluation(model: current.model, data: data.test)
+        let checkpoint = Checkpoint(config: config, state: current, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
+                                    testAccuracy: test.accuracy, testLoss: test.loss)
+        try checkpoint.write(to: output)
+        progress.finished(test: test, savedTo: output, stoppedEarly: current.stoppedEarly, epochs: current.epochsCompleted)
+    }
+}

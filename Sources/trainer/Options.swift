@@ -1,0 +1,69 @@
+import ArgumentParser
+import Dataset
+import Foundation
+import Model
+
+/// Where the data comes from; shared by every command that reads a data set.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Data set: \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var dataset: DatasetKind = .mnist
+
+    @Option(help: ArgumentHelp("Folder holding the four IDX files (.gz or plain).",
+                               discussion: "Default: $MNIST_MIRROR if it is a folder, else data/mnist (fill it with scripts/fetch-mnist); /usr/share/datasets/fashion-mnist for Fashion-MNIST."))
+    var data: String?
+
+    var folder: String { data ?? dataset.defaultFolder() }
+
+    func load() throws -> DigitData {
+        do {
+            return try DigitData(kind: dataset, folder: folder)
+        } catch DatasetError.filesNotFound(let folder, let missing) where dataset == .fashionMNIST && data == nil {
+            throw Failure("\(folder): Fashion-MNIST is missing \(missing.joined(separator: ", ")); install it with: apt-get install dataset-fashion-mnist")
+        }
+    }
+}
+
+extension DatasetKind: ExpressibleByArgument {}
+
+/// An error for the terminal: one line, already worded for the user.
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Parses `relu`, `relu,tanh`, `leaky-relu:0.1`.
+func parseActivations(_ text: String) throws -> [Activation] {
+    try text.split(separator: ",").map { part in
+        guard let activation = Activation(spec: String(part).trimmingCharacters(in: .whitespaces)) else {
+            throw ValidationError("unknown activation '\(part)'; choose from \(activationChoices)")
+        }
+        return activation
+    }
+}
+
+let activationChoices = Activation.all.map(\.name).joined(separator: ", ") + " (silu = swish; add :VALUE for α/β, e.g. leaky-relu:0.1)"
+
+/// Parses `256,128`.
+func parseWidths(_ text: String) throws -> [Int] {
+    let widths = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else {
+        throw ValidationError("--hidden takes positive layer widths separated by commas, such as 256,128 (got '\(text)')")
+    }
+    return widths.map { $0! }
+}
+
+/// Warns once that a debug build is far slower than a release build.
+func warnIfUnoptimised() {
+    #if DEBUG
+    Terminal.error("warning: this trainer was built without optimisation and trains about 50x slower; build with: swift build -c release")
+    #endif
+}
+
+enum Terminal {
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+}

@@ -1,0 +1,102 @@
+import Dataset
+import Foundation
+import Model
+
+/// How training progress reaches the terminal.
+enum ProgressStyle {
+    /// A live bar on standard error (interactive terminals).
+    case bar
+    /// One plain line per epoch (pipes, logs, CI).
+    case lines
+    /// One JSON object per line (scripts).
+    case json
+    /// Only the final result.
+    case quiet
+}
+
+/// The terminal observer of a training run.
+final class ProgressReporter: TrainingObserver {
+    let style: ProgressStyle
+    private var lastDraw = 0.0
+    private var epochStart = 0.0
+
+    init(style: ProgressStyle) {
+        self.style = style
+    }
+
+    private func out(_ line: String) {
+        print(line)
+        fflush(nil)
+    }
+
+    func note(_ line: String) {
+        if style != .json { Terminal.error(line) }
+    }
+
+    func header(dataset: DigitData, config: TrainingConfig, architecture: Architecture, resumedAt: Int?) {
+        guard style == .bar || style == .lines else { return }
+        out("data: \(dataset.kind.rawValue), \(dataset.train.count) training images (\(config.validationCount) held out for validation), \(dataset.test.count) test images of \(dataset.train.rows)x\(dataset.train.cols)")
+        out("model: \(architecture.summary), \(MLP<Float>.parameterCount(of: architecture)) parameters; SGD lr \(config.effectiveLearningRate), momentum \(config.momentum)\(config.nesterov ? " (Nesterov)" : ""), batch \(config.batchSize), schedule \(config.schedule.spec), seed \(config.seed); \(BLAS.description)")
+        if let resumedAt { out("resuming after epoch \(resumedAt)") }
+    }
+
+    func epochStarted(epoch: Int, of total: Int, batches: Int) {
+        epochStart = Date().timeIntervalSinceReferenceDate
+    }
+
+    func batchFinished(epoch: Int, batch: Int, of total: Int, loss: Double, accuracy: Double, samplesPerSecond: Double) {
+        guard style == .bar else { return }
+        let now = Date().timeIntervalSinceReferenceDate
+        guard now - lastDraw > 0.1 || batch == total else { return }
+        lastDraw = now
+        let width = 24
+        let filled = width * batch / total
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        let eta = (now - epochStart) / Double(batch) * Double(total - batch)
+        let line = String(format: "\r\u{1B}[2Kepoch %d %@ %d/%d  loss %.4f  acc %.2f%%  %.0f samples/s  ETA %.0fs",
+                          epoch, bar, batch, total, loss, accuracy * 100, samplesPerSecond, eta)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func epochFinished(_ record: EpochRecord) {
+        switch style {
+        case .bar, .lines:
+            if style == .bar { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+            var line = String(format: "epoch %d  train loss %.4f acc %.2f%%", record.epoch, record.trainLoss, record.trainAccuracy * 100)
+            if let loss = record.validationLoss, let acc = record.validationAccuracy {
+                line += String(format: "  val loss %.4f acc %.2f%%", loss, acc * 100)
+            }
+            line += String(format: "  %.2fs (%.0f samples/s)", record.seconds, record.samplesPerSecond)
+            out(line)
+        case .json:
+            out(jsonLine(["event": "epoch", "record": record]))
+        case .quiet:
+            break
+        }
+    }
+
+    func finished(test: Evaluation, savedTo path: String, stoppedEarly: Bool, epochs: Int) {
+        if style == .json {
+            out(jsonLine(["event": "result", "test_accuracy": test.accuracy, "test_loss": test.loss, "epochs": epochs,
+                          "stopped_early": stoppedEarly, "model": path] as [String: Any]))
+            return
+        }
+        if stoppedEarly { out("stopped early after epoch \(epochs): validation loss stopped improving") }
+        out(String(format: "test accuracy %.2f%% (loss %.4f); model saved to %@", test.accuracy * 100, test.loss, path))
+    }
+}
+
+/// One compact JSON object on one line; `Encodable` values are encoded first.
+func jsonLine(_ fields: [String: Any]) -> String {
+    var object: [String: Any] = [:]
+    for (key, value) in fields {
+        if let encodable = value as? any Encodable, !(value is String), !(value is Double), !(value is Int), !(value is Bool),
+           let data = try? JSONEncoder().encode(encodable), let parsed = try? JSONSerialization.jsonObject(with: data) {
+            object[key] = parsed
+        } else {
+            object[key] = value
+        }
+    }
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self)
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `trainer`: train, evaluate and use MNIST-style digit classifiers. `train` is the default, so
+/// `trainer --activation relu --epochs 5` trains.
+@main
+struct TrainerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trainer",
+        abstract: "Train, evaluate and compare MLP digit classifiers on MNIST-style data.",
+        subcommands: [Train.self, Evaluate.self],
+        defaultSubcommand: Train.self
+    )
+}
