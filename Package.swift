@@ -46,8 +46,9 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "CZlib"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Dataset"]),
-        .testTarget(name: "TrainerTests", dependencies: ["trainer", "Model", "Dataset"]),
+        .target(name: "TestSupport", dependencies: ["Dataset"], path: "Tests/TestSupport"),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "CZlib", "TestSupport"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Dataset", "TestSupport"]),
+        .testTarget(name: "TrainerTests", dependencies: ["trainer", "Model", "Dataset", "TestSupport"]),
     ]
 )

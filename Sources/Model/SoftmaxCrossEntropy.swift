@@ -18,12 +18,13 @@ public enum SoftmaxCrossEntropy {
             let maxLogit = z[best]
             var sum: T = 0
             for c in 0..<classes { sum += T.exp(z[c] - maxLogit) }
-            let logSumExp = maxLogit + T.log(sum)
-            loss += Double(logSumExp - z[label])
+            // (max − z_label) + log Σ e^(z − max): no large terms cancel.
+            loss += Double(maxLogit - z[label]) + Double(T.log(sum))
             if let gradient {
                 let g = gradient + r * classes
+                let inverseSum = 1 / sum
                 for c in 0..<classes {
-                    let p = T.exp(z[c] - logSumExp)
+                    let p = T.exp(z[c] - maxLogit) * inverseSum
                     g[c] = (c == label ? p - 1 : p) * gradientScale
                 }
             }

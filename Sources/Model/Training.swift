@@ -70,6 +70,19 @@ public struct EpochRecord: Sendable, Equatable, Codable {
     public var samplesPerSecond: Double
     /// Per hidden layer, when diagnostics were asked for.
     public var layers: [LayerDiagnostics]?
+
+    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double? = nil, validationAccuracy: Double? = nil,
+                learningRate: Double, seconds: Double, samplesPerSecond: Double, layers: [LayerDiagnostics]? = nil) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.trainAccuracy = trainAccuracy
+        self.validationLoss = validationLoss
+        self.validationAccuracy = validationAccuracy
+        self.learningRate = learningRate
+        self.seconds = seconds
+        self.samplesPerSecond = samplesPerSecond
+        self.layers = layers
+    }
 }
 
 /// Receives progress from `Training`, so the library itself never prints.

@@ -1,0 +1,62 @@
+import Foundation
+import Model
+import Testing
+
+@Suite struct ActivationTests {
+    /// Inputs from tiny to huge, avoiding the kink at 0 where one-sided derivatives differ.
+    static let inputs: [Double] = {
+        var xs: [Double] = []
+        for magnitude in [0.01, 0.1, 0.37, 0.5, 1, 1.7, 2.5, 4, 7, 12, 30, 80, 300, 1e4] { xs += [magnitude, -magnitude] }
+        return xs
+    }()
+
+    @Test(arguments: Activation.all + [.leakyRelu(alpha: 0.2), .swish(beta: 1.7), .elu(alpha: 0.5)])
+    func derivativeMatchesCentralDifferences(_ activation: Activation) {
+        for x in Self.inputs {
+            let h = max(1e-6, abs(x) * 1e-7)
+            let numeric = (activation.value(x + h, slope: 0.25) - activation.value(x - h, slope: 0.25)) / (2 * h)
+            let analytic = activation.derivative(x, slope: 0.25)
+            let error = abs(numeric - analytic) / max(1, abs(numeric), abs(analytic))
+            #expect(error < 1e-6, "\(activation) at \(x): numeric \(numeric), analytic \(analytic)")
+        }
+    }
+
+    @Test(arguments: Activation.all)
+    func finiteForEveryFloat(_ activation: Activation) {
+        let extremes: [Float] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e4, -1e4, 100, -100, 89, -89, 0, .leastNonzeroMagnitude]
+        for x in extremes {
+            let v = activation.value(x, slope: 0.25), d = activation.derivative(x, slope: 0.25)
+            if activation == .identity || activation.name.contains("relu") || activation == .elu(alpha: 1) || activation == .gelu || activation == .softplus {
+                #expect(!v.isNaN && !d.isNaN, "\(activation) at \(x)")
+            } else {
+                #expect(v.isFinite && d.isFinite, "\(activation) at \(x): \(v), \(d)")
+            }
+        }
+    }
+
+    @Test func knownValues() {
+        #expect(Activation.sigmoid(Float(-1000)) == 0)
+        #expect(Activation.sigmoid(Float(1000)) == 1)
+        #expect(Activation.sigmoid(0.0) == 0.5)
+        let s2 = Activation.sigmoid(2.0)
+        #expect(s2 * (1 - s2) == Activation.all[3].derivative(2.0))
+        // Swish is x·σ(x), not x/(1 − e^−x).
+        #expect(abs(Activation.swish(beta: 1).value(2.0) - 2 / (1 + exp(-2.0))) < 1e-15)
+        #expect(Activation.swish(beta: 1).value(Float(-1000)) == 0)
+        #expect(Activation.leakyRelu(alpha: 0.01).value(-2.0) == -0.02)
+        #expect(abs(Activation.gelu.value(1.0) - 0.8413447460685429) < 1e-12)
+        #expect(abs(Activation.softplus.value(Float(100)) - 100) < 1e-3)
+    }
+
+    @Test func parsesSpellings() {
+        #expect(Activation(spec: "silu") == .swish(beta: 1))
+        #expect(Activation(spec: "leaky-relu:0.1") == .leakyRelu(alpha: 0.1))
+        #expect(Activation(spec: "LeakyReLU") == .leakyRelu(alpha: 0.01))
+        #expect(Activation(spec: "relu:3") == nil)
+        #expect(Activation(spec: "swish:nan") == nil)
+        #expect(Activation(spec: "bogus") == nil)
+        for a in Activation.all { #expect(Activation(spec: a.spec) == a) }
+        #expect(Activation.leakyRelu(alpha: 0.1).spec == "leaky-relu:0.1")
+    }
+}
+

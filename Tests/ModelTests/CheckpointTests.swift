@@ -1,0 +1,88 @@
+import Dataset
+import Foundation
+import Model
+import Testing
+import TestSupport
+
+@Suite struct CheckpointTests {
+    static func sample() -> Checkpoint {
+        var config = TrainingConfig()
+        config.hidden = [5, 4]
+        config.activations = [.prelu(initial: 0.2), .swish(beta: 1.5)]
+        let architecture = config.architecture(inputs: 7, classes: 3)
+        var state = TrainingState(model: MLP(architecture: architecture, seed: 9), optimizer: SGD(parameterCount: MLP<Float>.parameterCount(of: architecture)))
+        state.optimizer.velocity = state.optimizer.velocity.indices.map { Float($0) / 100 }
+        state.epochsCompleted = 2
+        state.history = [EpochRecord(epoch: 1, trainLoss: 0.5, trainAccuracy: 0.8, validationLoss: 0.4, validationAccuracy: 0.85,
+                                     learningRate: 0.03, seconds: 1, samplesPerSecond: 1000)]
+        return Checkpoint(config: config, state: state, dataset: "mnist", datasetSHA256: ["a.gz": "00ff"], testAccuracy: 0.9)
+    }
+
+    @Test func roundTrip() throws {
+        let original = Self.sample()
+        let path = temporaryFolder() + "/m.safetensors"
+        try original.write(to: path)
+        let loaded = try Checkpoint(contentsOf: path)
+        #expect(loaded.model.parameters == original.model.parameters)
+        #expect(loaded.model.architecture == original.model.architecture)
+        #expect(loaded.state.optimizer.velocity == original.state.optimizer.velocity)
+        #expect(loaded.config == original.config)
+        #expect(loaded.state.epochsCompleted == 2 && loaded.state.history == original.state.history)
+        #expect(loaded.testAccuracy == 0.9 && loaded.datasetSHA256 == ["a.gz": "00ff"])
+        // No temporary file is left beside it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent) == ["m.safetensors"])
+    }
+
+    @Test func layoutIsPlainSafetensors() throws {
+        let bytes = try Self.sample().encoded()
+        let headerLength = Int(bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        #expect((8 + headerLength) % 8 == 0)
+        let header = try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + headerLength)])) as! [String: Any]
+        let weight = header["layers.0.weight"] as! [String: Any]
+        #expect(weight["dtype"] as? String == "F32")
+        #expect(weight["shape"] as? [Int] == [5, 7])
+        #expect((header["layers.0.slope"] as! [String: Any])["shape"] as? [Int] == [5])
+        // The first weight, read as a reader in another language would.
+        let offsets = weight["data_offsets"] as! [Int]
+        let start = 8 + headerLength + offsets[0]
+        let bits = bytes[start..<(start + 4)].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        #expect(Float(bitPattern: bits) == Self.sample().model.parameters[0])
+    }
+
+    @Test func damagedFilesAreRejected() throws {
+        let bytes = try Self.sample().encoded()
+        let folder = temporaryFolder()
+        func load(_ data: [UInt8]) throws {
+            let path = folder + "/bad.safetensors"
+            FileManager.default.createFile(atPath: path, contents: Data(data))
+            _ = try Checkpoint(contentsOf: path)
+        }
+        func rejects(_ data: [UInt8], saying phrase: String) {
+            #expect {
+                try load(data)
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("bad.safetensors") && text.contains(phrase) && !text.contains("\n")
+            }
+        }
+        rejects(Array(bytes.prefix(bytes.count - 10)), saying: "checksum")
+        rejects(Array(bytes.prefix(100)), saying: "header length")
+        rejects(Array(bytes.prefix(5)), saying: "too short")
+        var flipped = bytes
+        flipped[bytes.count - 37] ^= 0x10
+        rejects(flipped, saying: "checksum")
+        var headerFlip = bytes
+        headerFlip[9] = UInt8(ascii: "!")
+        rejects(headerFlip, saying: "JSON")
+        rejects(Array("hello".utf8) + [UInt8](repeating: 0, count: 20), saying: "header length")
+        #expect(throws: CheckpointError.missing(path: folder + "/none")) { try Checkpoint(contentsOf: folder + "/none") }
+    }
+
+    @Test func refusesToSaveNaN() {
+        var checkpoint = Self.sample()
+        checkpoint.state.model.parameters[3] = .nan
+        let path = temporaryFolder() + "/nan.safetensors"
+        #expect(throws: CheckpointError.nonFinite(path: path)) { try checkpoint.write(to: path) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}

@@ -1,0 +1,65 @@
+import Model
+import Testing
+
+@Suite struct GradientCheckTests {
+    /// Mean cross-entropy of `model` on a fixed batch, and its back-propagated gradient.
+    static func lossAndGradient(_ model: MLP<Double>, _ x: [Double], _ labels: [Int32]) -> (Double, [Double]) {
+        let rows = labels.count
+        let workspace = Workspace<Double>(architecture: model.architecture, capacity: rows)
+        return x.withUnsafeBufferPointer { xp in
+            labels.withUnsafeBufferPointer { lp in
+                model.forward(xp.baseAddress!, rows: rows, workspace: workspace)
+                let (loss, _) = SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: lp.baseAddress!, rows: rows,
+                                                             classes: model.architecture.outputs,
+                                                             gradient: workspace.logitGradient, gradientScale: 1 / Double(rows))
+                model.backward(xp.baseAddress!, rows: rows, workspace: workspace)
+                return (loss / Double(rows), Array(workspace.gradients))
+            }
+        }
+    }
+
+    static let pairs: [[Activation]] = [
+        [.relu, .relu], [.leakyRelu(alpha: 0.1), .tanh], [.sigmoid, .swish(beta: 1)], [.elu(alpha: 1), .gelu],
+        [.softplus, .prelu(initial: 0.25)], [.prelu(initial: 0.1), .identity], [.swish(beta: 2), .sigmoid],
+    ]
+
+    @Test(arguments: pairs)
+    func networkGradientMatchesFiniteDifferences(_ activations: [Activation]) {
+        let architecture = Architecture(inputs: 6, hidden: [5, 4], activations: activations, outputs: 3)
+        var model = MLP<Double>(architecture: architecture, seed: 3)
+        // Non-zero biases so that units sit on both sides of the kinks.
+        for layer in model.layers { for i in layer.bias { model.parameters[i] = Double(i % 5) / 10 - 0.2 } }
+        let x: [Double] = (0..<24).map { (i: Int) -> Double in Double((i * 7919) % 23) / 11 - 1 }
+        let labels: [Int32] = [0, 2, 1, 2]
+        let (_, analytic) = Self.lossAndGradient(model, x, labels)
+        for i in model.parameters.indices {
+            let h = 1e-6
+            var plus = model, minus = model
+            plus.parameters[i] += h
+            minus.parameters[i] -= h
+            let numeric = (Self.lossAndGradient(plus, x, labels).0 - Self.lossAndGradient(minus, x, labels).0) / (2 * h)
+            let error = abs(numeric - analytic[i]) / max(1e-6, abs(numeric) + abs(analytic[i]))
+            #expect(error < 1e-4 || abs(numeric - analytic[i]) < 1e-9, "\(activations) parameter \(i): numeric \(numeric), analytic \(analytic[i])")
+        }
+    }
+
+    @Test func softmaxCrossEntropyIsStableForHugeLogits() {
+        let logits: [Float] = [1e4, -1e4, 0, 1e4 - 1, -5, 3, 2, 1, 0, 0]
+        var gradient = [Float](repeating: 0, count: 10)
+        let (loss, correct) = logits.withUnsafeBufferPointer { l in
+            [Int32(1)].withUnsafeBufferPointer { y in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    SoftmaxCrossEntropy.evaluate(logits: l.baseAddress!, labels: y.baseAddress!, rows: 1, classes: 10, gradient: g.baseAddress!)
+                }
+            }
+        }
+        #expect(loss.isFinite && abs(loss - 20000.313) < 0.01)
+        #expect(correct == 0)
+        #expect(gradient.allSatisfy { $0.isFinite })
+        #expect(abs(gradient.reduce(0, +)) < 1e-5)
+        #expect(abs(gradient[1] + 1) < 1e-6)
+        let p = logits.withUnsafeBufferPointer { SoftmaxCrossEntropy.probabilities($0.baseAddress!, classes: 10) }
+        #expect(abs(p.reduce(0, +) - 1) < 1e-6)
+        #expect(abs(p[0] - 0.7310586) < 1e-5 && p[1] == 0)
+    }
+}

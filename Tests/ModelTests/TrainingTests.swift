@@ -1,0 +1,128 @@
+import Dataset
+import Foundation
+import Model
+import Testing
+import TestSupport
+
+/// Training suites share two cores: run them one at a time.
+@Suite(.serialized) struct TrainingTests {
+    static func smallConfig(epochs: Int, activation: Activation = .relu) -> TrainingConfig {
+        var config = TrainingConfig()
+        config.hidden = [64, 32]
+        config.activations = [activation]
+        config.epochs = epochs
+        config.validationCount = 500
+        config.seed = 11
+        return config
+    }
+
+    @Test func oneEpochOnTenThousandImagesLearns() throws {
+        guard let data = sharedMNIST else { return }
+        var config = TrainingConfig()
+        config.epochs = 1
+        config.validationCount = 1000
+        let training = Training(config: config, trainSet: data.train.subset(0..<10_000))
+        var state = training.initialState()
+        try training.run(&state)
+        let test = Evaluation(model: state.model, data: data.test)
+        #expect(test.accuracy >= 0.90, "test accuracy \(test.accuracy)")
+        #expect(state.history.count == 1 && state.history[0].validationAccuracy! > 0.85)
+    }
+
+    @Test func sameSeedSameWeightsAndResumeIsExact() throws {
+        guard let data = sharedMNIST else { return }
+        let subset = data.train.subset(0..<3000)
+        let straight = Training(config: Self.smallConfig(epochs: 3), trainSet: subset)
+        var a = straight.initialState(), b = straight.initialState()
+        try straight.run(&a)
+        try straight.run(&b)
+        #expect(a.model.parameters == b.model.parameters)
+
+        var other = Self.smallConfig(epochs: 3)
+        other.seed = 12
+        let differentSeed = Training(config: other, trainSet: subset)
+        var c = differentSeed.initialState()
+        try differentSeed.run(&c)
+        #expect(c.model.parameters != a.model.parameters)
+
+        // 2 epochs, save, load, 1 more: bit-identical to 3 straight.
+        let first = Training(config: Self.smallConfig(epochs: 2), trainSet: subset)
+        var partial = first.initialState()
+        try first.run(&partial)
+        let path = temporaryFolder() + "/partial.safetensors"
+        try Checkpoint(config: first.config, state: partial, dataset: "mnist", datasetSHA256: data.sha256).write(to: path)
+        let loaded = try Checkpoint(contentsOf: path)
+        var config = loaded.config
+        config.epochs = 3
+        var resumed = loaded.state
+        try Training(config: config, trainSet: subset).run(&resumed)
+        #expect(resumed.epochsCompleted == 3)
+        #expect(resumed.model.parameters == a.model.parameters)
+        #expect(resumed.optimizer.velocity == a.optimizer.velocity)
+    }
+
+    @Test func divergenceIsReportedNotTrainedOn() throws {
+        guard let data = sharedMNIST else { return }
+        var config = Self.smallConfig(epochs: 1)
+        config.learningRate = 1e4
+        let training = Training(config: config, trainSet: data.train.subset(0..<2000))
+        var state = training.initialState()
+        #expect {
+            try training.run(&state)
+        } throws: { error in
+            guard case TrainingError.nonFinite(let epoch, _, let lr, _) = error else { return false }
+            return epoch == 1 && lr == 1e4 && "\(error)".contains("--lr")
+        }
+        #expect(state.epochsCompleted == 0)
+    }
+
+    @Test func deadLayerIsReportedDead() {
+        let architecture = Architecture(inputs: 4, hidden: [8, 6], activations: [.relu, .sigmoid], outputs: 3)
+        var model = MLP<Float>(architecture: architecture, seed: 1)
+        for i in model.layers[0].bias { model.parameters[i] = -1000 }   // no unit of layer 0 can fire
+        for i in model.layers[1].bias { model.parameters[i] = 50 }      // every sigmoid of layer 1 is pinned at 1
+        let data = DigitDataset(pixels: (0..<40).map { Float($0 % 7) / 7 }, labels: [0, 1, 2, 0, 1, 2, 0, 1, 2, 0], rows: 2, cols: 2)
+        let result = Evaluation(model: model, data: data, diagnostics: true)
+        #expect(result.layers[0].deadFraction == 1)
+        #expect(result.layers[0].meanActivation == 0)
+        #expect(result.layers[1].saturatedFraction == 1)
+        #expect(abs(result.layers[1].meanActivation - 1) < 1e-6)
+
+        let healthy = Evaluation(model: MLP<Float>(architecture: architecture, seed: 1), data: data, diagnostics: true)
+        #expect(healthy.layers[0].deadFraction < 1)
+        #expect(healthy.layers[1].saturatedFraction == 0)
+    }
+}
+
+@Suite struct OptimiserTests {
+    @Test func sgdMatchesHandComputation() {
+        let architecture = Architecture(inputs: 1, hidden: [1], activations: [.relu], outputs: 2)
+        var model = MLP<Float>(architecture: architecture, parameters: [2, 0, 1, 1, 0, 0])  // W0, b0, W1 (2x1), b1
+        var sgd = SGD(parameterCount: 6, momentum: 0.5, nesterov: false, weightDecay: 0.1)
+        let gradients: [Float] = [1, 1, 0, 0, 0, 0]
+        gradients.withUnsafeBufferPointer { sgd.step(&model, gradients: $0, learningRate: 0.1) }
+        // w: g = 1 + 0.1·2 = 1.2, v = 1.2, w = 2 − 0.12; bias: no decay, g = 1, w = −0.1; W1 decays by lr·λ·w.
+        #expect(abs(model.parameters[0] - 1.88) < 1e-6)
+        #expect(abs(model.parameters[1] + 0.1) < 1e-6)
+        #expect(abs(model.parameters[2] - 0.99) < 1e-6)
+        gradients.withUnsafeBufferPointer { sgd.step(&model, gradients: $0, learningRate: 0.1) }
+        // g = 1 + 0.188 = 1.188, v = 0.6 + 1.188 = 1.788, w = 1.88 − 0.1788
+        #expect(abs(model.parameters[0] - 1.7012) < 1e-5)
+
+        var nesterov = SGD(parameterCount: 6, momentum: 0.5, nesterov: true)
+        var m2 = MLP<Float>(architecture: architecture, parameters: [2, 0, 1, 1, 0, 0])
+        gradients.withUnsafeBufferPointer { nesterov.step(&m2, gradients: $0, learningRate: 0.1) }
+        // v = 1, step = g + μv = 1.5
+        #expect(abs(m2.parameters[0] - 1.85) < 1e-6)
+    }
+
+    @Test func schedules() {
+        #expect(Schedule.constant.learningRate(base: 0.1, epoch: 4, step: 99, totalSteps: 100) == 0.1)
+        #expect(abs(Schedule.step(every: 2, factor: 0.1).learningRate(base: 0.1, epoch: 4, step: 0, totalSteps: 1) - 0.001) < 1e-12)
+        #expect(Schedule.cosine.learningRate(base: 0.1, epoch: 0, step: 0, totalSteps: 100) == 0.1)
+        #expect(abs(Schedule.cosine.learningRate(base: 0.1, epoch: 0, step: 50, totalSteps: 100) - 0.05) < 1e-12)
+        #expect(Schedule(spec: "step:3:0.5") == .step(every: 3, factor: 0.5))
+        #expect(Schedule(spec: "step:0:0.5") == nil)
+        #expect(Schedule(spec: "linear") == nil)
+    }
+}
