@@ -14,7 +14,7 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var momentum = 0.9
     public var nesterov = false
     public var weightDecay = 0.0
-    public var schedule: Schedule = .constant
+    public var schedule: Schedule = .cosine
     public var seed: UInt64 = 1
     /// Training images held out for validation (0 for none).
     public var validationCount = 5000

@@ -43,7 +43,7 @@ struct Train: ParsableCommand {
     var weightDecay = 0.0
 
     @Option(help: "Learning-rate schedule: constant, cosine, step (x0.1 every 2 epochs) or step:EVERY:FACTOR.")
-    var schedule = "constant"
+    var schedule = "cosine"
 
     @Option(help: "Seed for initialisation, split and shuffling: the same seed gives the same model.")
     var seed: UInt64 = 1
