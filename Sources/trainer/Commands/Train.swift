@@ -117,9 +117,6 @@ struct Train: ParsableCommand {
             config = try makeConfig()
         }
         if let problem = config.problem(trainingExamples: data.train.count) { throw ValidationError(problem) }
-        guard config.architecture(inputs: data.train.featureCount).hidden.count == config.layerActivations.count else {
-            throw ValidationError("--activation: give one activation, or one per hidden layer")
-        }
 
         let training = Training(config: config, trainSet: data.train)
         var current = state ?? training.initialState()
