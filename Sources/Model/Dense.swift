@@ -51,7 +51,8 @@ extension DenseLayout {
         case .identity:
             return
         case .relu:
-            for i in 0..<count where !(pre[i] > 0) { delta[i] = 0 }
+            // A select, not a branch: the sign of a pre-activation is a coin flip the predictor loses.
+            for i in 0..<count { delta[i] = pre[i] > 0 ? delta[i] : 0 }
         case .prelu:
             let s = parameters + slope.lowerBound
             let ds = gradients + slope.lowerBound
@@ -69,23 +70,34 @@ extension DenseLayout {
         }
     }
 
-    /// From ∂L/∂pre (`delta`): ∂L/∂W and ∂L/∂b into `gradients`, and ∂L/∂input into `inputGradient` if asked.
+    /// From ∂L/∂pre (`delta`): ∂L/∂input into `inputGradient` if asked, ∂L/∂b into `gradients`, and
+    /// ∂L/∂W into `weights` (after the input gradient, so that `weights` may be the weights themselves).
     func parameterBackward<T: NetworkScalar>(input: UnsafePointer<T>, rows: Int, delta: UnsafePointer<T>,
                                              parameters: UnsafePointer<T>, gradients: UnsafeMutablePointer<T>,
-                                             inputGradient: UnsafeMutablePointer<T>?) {
-        T.gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: rows,
-               alpha: 1, a: delta, lda: outputs, b: input, ldb: inputs,
-               beta: 0, c: gradients + weight.lowerBound, ldc: inputs)
+                                             weights: GradientDestination<T>, inputGradient: UnsafeMutablePointer<T>?) {
+        if let inputGradient {
+            T.gemm(transposeA: false, transposeB: false, m: rows, n: inputs, k: outputs,
+                   alpha: 1, a: delta, lda: outputs, b: parameters + weight.lowerBound, ldb: inputs,
+                   beta: 0, c: inputGradient, ldc: inputs)
+        }
         let db = gradients + bias.lowerBound
         for j in 0..<outputs { db[j] = 0 }
         for r in 0..<rows {
             let d = delta + r * outputs
             for j in 0..<outputs { db[j] += d[j] }
         }
-        if let inputGradient {
-            T.gemm(transposeA: false, transposeB: false, m: rows, n: inputs, k: outputs,
-                   alpha: 1, a: delta, lda: outputs, b: parameters + weight.lowerBound, ldb: inputs,
-                   beta: 0, c: inputGradient, ldc: inputs)
-        }
+        T.gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: rows,
+               alpha: weights.scale, a: delta, lda: outputs, b: input, ldb: inputs,
+               beta: weights.keep, c: weights.buffer + weight.lowerBound, ldc: inputs)
     }
+}
+
+/// Where the backward pass puts each layer's weight gradient: `buffer ← scale · ∂L/∂W + keep · buffer`
+/// over the weight ranges of a buffer laid out like `MLP.parameters`. Plainly that is the gradient
+/// buffer (scale 1, keep 0); the optimiser can instead fold the gradient into its velocity or the
+/// weights inside the GEMM, saving passes over the largest arrays.
+struct GradientDestination<T: NetworkScalar> {
+    let buffer: UnsafeMutablePointer<T>
+    let scale: T
+    let keep: T
 }

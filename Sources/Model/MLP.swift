@@ -67,19 +67,27 @@ public struct MLP<T: NetworkScalar>: Sendable {
     /// `workspace.gradients` (same layout as `parameters`). Call right after `forward` on the same rows.
     public func backward(_ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>) {
         parameters.withUnsafeBufferPointer { p in
-            let params = p.baseAddress!
-            let grads = workspace.gradients.baseAddress!
-            for l in stride(from: layers.count - 1, through: 0, by: -1) {
-                let layer = layers[l]
-                layer.activationBackward(rows: rows, pre: workspace.pre[l], delta: workspace.delta[l],
-                                         parameters: params, gradients: grads)
-                let input = l == 0 ? inputs : UnsafePointer(workspace.post[l - 1])
-                // Below a step activation no gradient flows: skip the wasted GEMM, not the layer's own update.
-                let needsInputGradient = l > 0 && layers[l - 1].activation.passesGradient
-                if l > 0 && !needsInputGradient { workspace.delta[l - 1].update(repeating: 0, count: rows * layer.inputs) }
-                layer.parameterBackward(input: input, rows: rows, delta: workspace.delta[l], parameters: params,
-                                        gradients: grads, inputGradient: needsInputGradient ? workspace.delta[l - 1] : nil)
-            }
+            Self.backward(layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace,
+                          weights: GradientDestination(buffer: workspace.gradients.baseAddress!, scale: 1, keep: 0))
+        }
+    }
+
+    /// The backward pass on raw buffers, with the weight gradients sent to `weights`; biases' and
+    /// slopes' gradients always go to `workspace.gradients`.
+    static func backward(layers: [DenseLayout], parameters: UnsafePointer<T>, inputs: UnsafePointer<T>, rows: Int,
+                         workspace: Workspace<T>, weights: GradientDestination<T>) {
+        let grads = workspace.gradients.baseAddress!
+        for l in stride(from: layers.count - 1, through: 0, by: -1) {
+            let layer = layers[l]
+            layer.activationBackward(rows: rows, pre: workspace.pre[l], delta: workspace.delta[l],
+                                     parameters: parameters, gradients: grads)
+            let input = l == 0 ? inputs : UnsafePointer(workspace.post[l - 1])
+            // Below a step activation no gradient flows: skip the wasted GEMM, not the layer's own update.
+            let needsInputGradient = l > 0 && layers[l - 1].activation.passesGradient
+            if l > 0 && !needsInputGradient { workspace.delta[l - 1].update(repeating: 0, count: rows * layer.inputs) }
+            layer.parameterBackward(input: input, rows: rows, delta: workspace.delta[l], parameters: parameters,
+                                    gradients: grads, weights: weights,
+                                    inputGradient: needsInputGradient ? workspace.delta[l - 1] : nil)
         }
     }
 }

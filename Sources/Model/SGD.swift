@@ -15,25 +15,83 @@ public struct SGD: Sendable, Equatable {
         velocity = [Float](repeating: 0, count: parameterCount)
     }
 
-    /// Applies one update with `gradients` at learning rate `learningRate`.
+    /// Applies one update with `gradients` (from `MLP.backward`) at learning rate `learningRate`.
     public mutating func step(_ model: inout MLP<Float>, gradients: UnsafeBufferPointer<Float>, learningRate: Double) {
-        let lr = Float(learningRate), mu = Float(momentum)
-        let nesterov = self.nesterov
+        let rule = Rule(self, learningRate: learningRate)
         let layers = model.layers
-        let decay = Float(weightDecay)
         model.parameters.withUnsafeMutableBufferPointer { w in
             velocity.withUnsafeMutableBufferPointer { v in
-                func update(_ range: Range<Int>, decay lambda: Float) {
-                    for i in range {
-                        let g = gradients[i] + lambda * w[i]
-                        let vi = mu * v[i] + g
-                        v[i] = vi
-                        w[i] -= lr * (nesterov ? g + mu * vi : vi)
-                    }
-                }
                 for layer in layers {
-                    update(layer.weight, decay: decay)
-                    update(layer.bias.lowerBound ..< layer.slope.upperBound, decay: 0)
+                    rule.update(layer.weight, w: w, v: v, g: gradients, decay: rule.decay)
+                    rule.update(layer.bias.lowerBound ..< layer.slope.upperBound, w: w, v: v, g: gradients, decay: 0)
+                }
+            }
+        }
+    }
+
+    /// Whether `backwardAndStep` applies: Nesterov's update needs the raw weight gradient.
+    public var canFuse: Bool { !nesterov }
+
+    /// The backward pass and the update of one step together, for the forward pass just run on
+    /// `inputs`. Each weight gradient is folded inside its GEMM straight into the velocity (or,
+    /// without momentum, into the weights), which saves two passes over the largest arrays per
+    /// step; the result equals `backward` + `step` up to rounding. Requires `canFuse`.
+    public mutating func backwardAndStep(_ model: inout MLP<Float>, inputs: UnsafePointer<Float>, rows: Int,
+                                         workspace: Workspace<Float>, learningRate: Double) {
+        precondition(canFuse, "Nesterov momentum needs backward + step")
+        let rule = Rule(self, learningRate: learningRate)
+        let layers = model.layers
+        let gradients = UnsafeBufferPointer(workspace.gradients)
+        model.parameters.withUnsafeMutableBufferPointer { w in
+            velocity.withUnsafeMutableBufferPointer { v in
+                // Without momentum: w ← (1 − lr·λ)·w − lr·∇. With it: v ← μ·v + ∇, then v += λw and w −= lr·v below.
+                let destination = rule.mu == 0
+                    ? GradientDestination(buffer: w.baseAddress!, scale: -rule.lr, keep: 1 - rule.lr * rule.decay)
+                    : GradientDestination(buffer: v.baseAddress!, scale: 1, keep: rule.mu)
+                MLP<Float>.backward(layers: layers, parameters: UnsafePointer(w.baseAddress!), inputs: inputs, rows: rows,
+                                    workspace: workspace, weights: destination)
+                for layer in layers {
+                    if rule.mu != 0 {
+                        if rule.decay == 0 {
+                            for i in layer.weight { w[i] -= rule.lr * v[i] }
+                        } else {
+                            for i in layer.weight {
+                                v[i] += rule.decay * w[i]
+                                w[i] -= rule.lr * v[i]
+                            }
+                        }
+                    }
+                    rule.update(layer.bias.lowerBound ..< layer.slope.upperBound, w: w, v: v, g: gradients, decay: 0)
+                }
+            }
+        }
+    }
+
+    /// One step's constants and the element-wise update, one loop per case so that the hot loop
+    /// carries no branch and momentum-free SGD touches no velocity.
+    private struct Rule {
+        let lr: Float, mu: Float, decay: Float, nesterov: Bool
+
+        init(_ sgd: SGD, learningRate: Double) {
+            (lr, mu, decay, nesterov) = (Float(learningRate), Float(sgd.momentum), Float(sgd.weightDecay), sgd.nesterov)
+        }
+
+        func update(_ range: Range<Int>, w: UnsafeMutableBufferPointer<Float>, v: UnsafeMutableBufferPointer<Float>,
+                    g: UnsafeBufferPointer<Float>, decay lambda: Float) {
+            if mu == 0 {
+                for i in range { w[i] -= lr * (g[i] + lambda * w[i]) }
+            } else if nesterov {
+                for i in range {
+                    let gi = g[i] + lambda * w[i]
+                    let vi = mu * v[i] + gi
+                    v[i] = vi
+                    w[i] -= lr * (gi + mu * vi)
+                }
+            } else {
+                for i in range {
+                    let vi = mu * v[i] + g[i] + lambda * w[i]
+                    v[i] = vi
+                    w[i] -= lr * vi
                 }
             }
         }

@@ -165,6 +165,8 @@ public struct Training: Sendable {
         let hiddenCount = state.model.architecture.hidden.count
         var gradientNormSums = [Double](repeating: 0, count: hiddenCount + 1)
         let validation = split.validation.isEmpty ? nil : trainSet.subset(split.validation)
+        // The fused step is faster but never exposes the weight gradients the diagnostics measure.
+        let fused = state.optimizer.canFuse && !config.diagnostics
 
         while state.epochsCompleted < config.epochs && !state.stoppedEarly {
             let epoch = state.epochsCompleted
@@ -186,18 +188,24 @@ public struct Training: Sendable {
                         SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: labels.baseAddress!, rows: rows, classes: classes,
                                                      gradient: workspace.logitGradient, gradientScale: 1 / Float(rows))
                     }
+                    guard result.loss.isFinite else { return result }
+                    if fused {
+                        state.optimizer.backwardAndStep(&state.model, inputs: x.baseAddress!, rows: rows,
+                                                        workspace: workspace, learningRate: learningRate)
+                        return result
+                    }
                     state.model.backward(x.baseAddress!, rows: rows, workspace: workspace)
+                    if config.diagnostics {
+                        for (l, layer) in state.model.layers.enumerated() {
+                            gradientNormSums[l] += norm(workspace.gradients, layer.weight)
+                        }
+                    }
+                    state.optimizer.step(&state.model, gradients: UnsafeBufferPointer(workspace.gradients), learningRate: learningRate)
                     return result
                 }
                 guard loss.isFinite else {
                     throw TrainingError.nonFinite(epoch: epoch + 1, batch: b + 1, learningRate: learningRate, what: "the loss")
                 }
-                if config.diagnostics {
-                    for (l, layer) in state.model.layers.enumerated() {
-                        gradientNormSums[l] += norm(workspace.gradients, layer.weight)
-                    }
-                }
-                state.optimizer.step(&state.model, gradients: UnsafeBufferPointer(workspace.gradients), learningRate: learningRate)
                 lossSum += loss
                 correct += hits
                 seen += rows

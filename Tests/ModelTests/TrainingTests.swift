@@ -117,6 +117,44 @@ import TestSupport
         #expect(abs(m2.parameters[0] - 1.85) < 1e-6)
     }
 
+    /// The fused backward + update must be the same optimiser as `backward` + `step`, in every
+    /// case it takes: momentum or none, weight decay or none, PReLU slopes beside the weights.
+    @Test(arguments: [(0.0, 0.0), (0.0, 0.01), (0.9, 0.0), (0.9, 0.01)])
+    func fusedStepEqualsBackwardThenStep(momentum: Double, weightDecay: Double) {
+        let architecture = Architecture(inputs: 12, hidden: [9, 7], activations: [.prelu(initial: 0.25), .tanh], outputs: 4)
+        var random = SeededRandom(seed: 5, stream: "test")
+        let rows = 6
+        let x = (0..<rows * 12).map { _ in Float(random.nextUnit() * 2 - 1) }
+        let labels = (0..<rows).map { Int32($0 % 4) }
+        var plain = MLP<Float>(architecture: architecture, seed: 3), fused = plain
+        var plainSGD = SGD(parameterCount: plain.parameters.count, momentum: momentum, weightDecay: weightDecay)
+        var fusedSGD = plainSGD
+        let workspace = Workspace<Float>(architecture: architecture, capacity: rows)
+        func lossGradient() {
+            _ = labels.withUnsafeBufferPointer {
+                SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: $0.baseAddress!, rows: rows, classes: 4,
+                                             gradient: workspace.logitGradient, gradientScale: 1 / Float(rows))
+            }
+        }
+        x.withUnsafeBufferPointer { x in
+            for _ in 0..<4 {
+                plain.forward(x.baseAddress!, rows: rows, workspace: workspace)
+                lossGradient()
+                plain.backward(x.baseAddress!, rows: rows, workspace: workspace)
+                plainSGD.step(&plain, gradients: UnsafeBufferPointer(workspace.gradients), learningRate: 0.3)
+
+                fused.forward(x.baseAddress!, rows: rows, workspace: workspace)
+                lossGradient()
+                fusedSGD.backwardAndStep(&fused, inputs: x.baseAddress!, rows: rows, workspace: workspace, learningRate: 0.3)
+            }
+        }
+        #expect(plain.parameters != MLP<Float>(architecture: architecture, seed: 3).parameters)
+        for i in plain.parameters.indices {
+            #expect(abs(plain.parameters[i] - fused.parameters[i]) <= 1e-5 * max(1, abs(plain.parameters[i])), "parameter \(i)")
+            #expect(abs(plainSGD.velocity[i] - fusedSGD.velocity[i]) <= 1e-5 * max(1, abs(plainSGD.velocity[i])), "velocity \(i)")
+        }
+    }
+
     @Test func schedules() {
         #expect(Schedule.constant.learningRate(base: 0.1, epoch: 4, step: 99, totalSteps: 100) == 0.1)
         #expect(abs(Schedule.step(every: 2, factor: 0.1).learningRate(base: 0.1, epoch: 4, step: 0, totalSteps: 1) - 0.001) < 1e-12)
