@@ -46,7 +46,7 @@ let package = Package(
             ]
         ),
 
-        .target(name: "TestSupport", dependencies: ["Dataset"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Dataset", "CPNG", "CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "CZlib", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Dataset", "TestSupport"]),
         .testTarget(name: "TrainerTests", dependencies: ["trainer", "Model", "Dataset", "TestSupport"]),

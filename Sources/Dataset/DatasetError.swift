@@ -18,6 +18,7 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case labelOutOfRange(path: String, index: Int, label: Int)
     case filesNotFound(folder: String, missing: [String])
     case checksumMismatch(path: String, expected: String, found: String)
+    case badImage(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -53,6 +54,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             return "\(folder): missing \(missing.joined(separator: ", ")) (run scripts/fetch-mnist, or set MNIST_MIRROR / --data)"
         case .checksumMismatch(let path, let expected, let found):
             return "\(path): SHA-256 is \(found), expected \(expected)"
+        case .badImage(let path, let reason):
+            return "\(path): \(reason)"
         }
     }
 }

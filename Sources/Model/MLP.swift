@@ -63,6 +63,18 @@ public struct MLP<T: NetworkScalar>: Sendable {
         }
     }
 
+    /// Class probabilities (softmax of the logits), one array per example, for examples laid out
+    /// row after row, `architecture.inputs` values each.
+    public func probabilities(_ inputs: [T]) -> [[T]] {
+        let rows = inputs.count / architecture.inputs
+        guard rows > 0 else { return [] }
+        let workspace = Workspace<T>(architecture: architecture, capacity: rows)
+        inputs.withUnsafeBufferPointer { forward($0.baseAddress!, rows: rows, workspace: workspace) }
+        return (0..<rows).map {
+            SoftmaxCrossEntropy.probabilities(workspace.logits + $0 * architecture.outputs, classes: architecture.outputs)
+        }
+    }
+
     /// Back-propagates ∂L/∂logits, which the caller has put in `workspace.logitGradient`, into
     /// `workspace.gradients` (same layout as `parameters`). Call right after `forward` on the same rows.
     public func backward(_ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>) {

@@ -25,6 +25,15 @@ struct DataOptions: ParsableArguments {
 
 extension DatasetKind: ExpressibleByArgument {}
 
+/// Loads a saved model; the default path, when missing, gets advice on how to make one.
+func loadCheckpoint(_ path: String) throws -> Checkpoint {
+    do {
+        return try Checkpoint(contentsOf: path)
+    } catch CheckpointError.missing(let missing) where missing == Train.defaultModelPath {
+        throw Failure("\(missing): no model yet; train one first with: trainer --activation relu --epochs 5")
+    }
+}
+
 /// An error for the terminal: one line, already worded for the user.
 struct Failure: Error, CustomStringConvertible {
     let description: String

@@ -25,12 +25,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         BLAS.setThreads(max(threads, 1))
-        let checkpoint: Checkpoint
-        do {
-            checkpoint = try Checkpoint(contentsOf: model)
-        } catch CheckpointError.missing(let path) where path == Train.defaultModelPath {
-            throw Failure("\(path): no model yet; train one first with: trainer --activation relu --epochs 5")
-        }
+        let checkpoint = try loadCheckpoint(model)
         let data = try dataOptions.load()
         guard checkpoint.model.architecture.inputs == data.test.featureCount else {
             throw Failure("\(model): expects \(checkpoint.model.architecture.inputs) inputs but \(dataOptions.folder) has images of \(data.test.rows)x\(data.test.cols)")
