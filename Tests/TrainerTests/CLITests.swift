@@ -1,20 +1,23 @@
+import Dataset
 import Foundation
 import Model
 import Testing
 import TestSupport
 
 /// Runs the built `trainer` binary (it sits beside the test bundle) and captures its output.
-func trainer(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+func trainer(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
     let build = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     var binary = build.appendingPathComponent("trainer")
     while !FileManager.default.fileExists(atPath: binary.path) && binary.pathComponents.count > 2 {
         binary = binary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("trainer")
     }
-    return try run(binary.path, arguments, environment: environment)
+    return try run(binary.path, arguments, environment: environment, directory: directory)
 }
 
-func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+         directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
@@ -90,5 +93,67 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
         #expect(result.status != 0)
         #expect(result.err.contains("diverged") && result.err.contains("--lr"))
         #expect(!FileManager.default.fileExists(atPath: model))
+    }
+
+    /// `trainer predict` on a folder of good, blank and broken files: every file gets its own
+    /// line, the bad ones their specific reason, and the exit code says some failed.
+    @Test func predictsOwnDigitsAndReportsBadFiles() throws {
+        guard let folder = mnistFolder() else { return }
+        let dir = temporaryFolder()
+        let model = dir + "/m.safetensors"
+        let trained = try trainer(["--data", folder, "--hidden", "64", "--epochs", "1", "--validation", "0", "--quiet", "-o", model])
+        #expect(trained.status == 0, "\(trained.err)")
+
+        // MNIST test image 0 is a 7: hand it in 4× larger, black on white, off-centre on a page.
+        let data = try DigitDataset(imagesPath: try MNISTFiles.locate(in: folder).testImages,
+                                    labelsPath: try MNISTFiles.locate(in: folder).testLabels)
+        #expect(data.labels[0] == 7)
+        var page = [UInt8](repeating: 255, count: 200 * 150)
+        for y in 0..<112 { for x in 0..<112 { page[(y + 30) * 200 + x + 70] = 255 - UInt8(data.image(0)[data.image(0).startIndex + (y / 4) * 28 + x / 4] * 255) } }
+        let pages = dir + "/pages"
+        try FileManager.default.createDirectory(atPath: pages, withIntermediateDirectories: true)
+        let good = TestPNG.gray(width: 200, height: 150, page)
+        let files: [String: [UInt8]] = [
+            "a-seven.png": good,
+            "b-blank.png": TestPNG.gray(width: 40, height: 40, [UInt8](repeating: 255, count: 1600)),
+            "c-text.png": Array("not an image".utf8),
+            "d-truncated.png": Array(good.prefix(good.count / 2)),
+            "e-crc.png": { var b = good; b[29] ^= 1; return b }(),
+            "f-empty.png": [],
+            "g-huge.png": TestPNG.replacingChunk("IHDR", in: good, with: TestPNG.header(width: 40_000, height: 30_000)),
+        ]
+        for (name, bytes) in files { FileManager.default.createFile(atPath: pages + "/" + name, contents: Data(bytes)) }
+
+        let json = try trainer(["predict", "--model", model, pages, "--json"])
+        #expect(json.status == 1)
+        let lines = json.out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.count == files.count)
+        func line(_ name: String) -> [String: Any] { lines.first { ($0["file"] as? String)?.hasSuffix(name) == true } ?? [:] }
+        #expect(line("a-seven.png")["digit"] as? String == "7", "\(line("a-seven.png"))")
+        #expect((line("a-seven.png")["top"] as? [Any])?.count == 3)
+        #expect(line("a-seven.png")["inverted"] as? Bool == true)
+        #expect(line("b-blank.png")["warning"] as? String == "no digit found")
+        for (name, reason) in [("c-text.png", "not a PNG file"), ("d-truncated.png", "truncated PNG"), ("e-crc.png", "damaged PNG"),
+                               ("f-empty.png", "the file is empty"), ("g-huge.png", "larger than the 10000-pixel limit")] {
+            #expect((line(name)["error"] as? String)?.contains(reason) == true, "\(name): \(line(name))")
+        }
+
+        // Text: one line per bad file on stderr, the picture the model saw with --show, and the
+        // 28×28 input saved as a PNG.
+        let saved = dir + "/seen.png"
+        let text = try trainer(["predict", "--model", model, pages + "/a-seven.png", pages + "/c-text.png", "--show", "--top", "2",
+                                "--save-preprocessed", dir + "/seen"])
+        #expect(text.status == 1)
+        #expect(text.out.contains("a-seven.png: 7 (probability") && text.out.contains("top 2:"))
+        #expect(text.out.split(separator: "\n").filter { $0.hasPrefix("  |") }.count == 28)
+        #expect(text.err.split(separator: "\n").count == 2 && text.err.contains("c-text.png: not a PNG file"), "\(text.err)")
+        let seen = try PNG.read(contentsOf: dir + "/seen/a-seven.png")
+        #expect(seen.width == 28 && seen.height == 28 && seen[0, 0] == 0)
+        let single = try trainer(["predict", "--model", model, pages + "/a-seven.png", "--save-preprocessed", saved, "--no-preprocess"])
+        #expect(single.status == 0 && FileManager.default.fileExists(atPath: saved))
+
+        // Without a model: advice, not a crash.
+        let none = try trainer(["predict", pages + "/a-seven.png"], directory: dir)
+        #expect(none.status != 0 && none.err.contains("train one first with: trainer --activation relu --epochs 5"), "\(none.err)")
     }
 }

@@ -1,0 +1,113 @@
+import Dataset
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct PreprocessingTests {
+    /// A "7"-like stroke figure (a bar and a diagonal), drawn dark on light paper at `scale`×
+    /// MNIST's size with its top-left corner at (`x`, `y`) of a `width`×`height` page.
+    static func sevenOnPaper(width: Int, height: Int, x: Int, y: Int, scale: Int, paper: UInt8 = 255, ink: UInt8 = 0) -> GrayImage {
+        var page = GrayImage(width: width, height: height, pixels: [UInt8](repeating: paper, count: width * height))
+        for py in 0..<(20 * scale) {
+            for px in 0..<(14 * scale) {
+                let (u, v) = (Double(px) / Double(scale), Double(py) / Double(scale))
+                let bar = v < 3
+                let diagonal = abs((14 - u) - v * 0.65) < 1.6
+                if bar || diagonal { page[x + px, y + py] = ink }
+            }
+        }
+        return page
+    }
+
+    @Test func bigDarkDigitInACornerComesOutLikeMNIST() throws {
+        let page = Self.sevenOnPaper(width: 600, height: 500, x: 12, y: 20, scale: 10)
+        let result = DigitPreprocessing.mnistStyle(page)
+        let image = try #require(result.image)
+        #expect(result.inverted)
+        #expect(image.width == 28 && image.height == 28)
+        // White on black: the corners are background, the maximum is full ink.
+        #expect(image[0, 0] == 0 && image[27, 27] == 0)
+        #expect(image.values.max()! > 0.99)
+        // Inside a 20×20 box…
+        let box = try #require(DigitPreprocessing.boundingBox(image, threshold: 0.01))
+        #expect(box.width <= 20 && box.height <= 20 && max(box.width, box.height) >= 19, "\(box)")
+        // …with its aspect ratio kept (the figure is 14 wide, 20 tall)…
+        #expect(abs(Double(box.width) / Double(box.height) - 14.0 / 20) < 0.1, "\(box)")
+        // …and its centre of mass at the centre, within half a pixel.
+        let com = DigitPreprocessing.centreOfMass(image)
+        #expect(abs(com.x - 14) <= 0.5 && abs(com.y - 14) <= 0.5, "\(com)")
+    }
+
+    @Test func lightDigitOnDarkIsNotInverted() throws {
+        let page = Self.sevenOnPaper(width: 100, height: 100, x: 50, y: 30, scale: 2, paper: 10, ink: 240)
+        let result = DigitPreprocessing.mnistStyle(page)
+        #expect(!result.inverted)
+        let image = try #require(result.image)
+        let com = DigitPreprocessing.centreOfMass(image)
+        #expect(abs(com.x - 14) <= 0.5 && abs(com.y - 14) <= 0.5)
+    }
+
+    /// Gray paper and gray ink (a photo) still give ink 1 and background 0.
+    @Test func inkLevelsStretchThePaperToInkRange() throws {
+        let page = GrayImage(width: 4, height: 4, pixels: [200, 200, 200, 200,
+                                                           200, 60, 130, 200,
+                                                           200, 200, 210, 200,
+                                                           200, 200, 200, 200])
+        let (ink, inverted) = DigitPreprocessing.inkLevels(page)
+        #expect(inverted)
+        let values = try #require(ink).values
+        #expect(values[5] == 1 && values[0] == 0 && values[10] == 0)
+        #expect(abs(values[6] - 0.5) < 1e-6)
+    }
+
+    @Test func blankOrFlatPicturesHaveNoDigit() {
+        for level: UInt8 in [0, 128, 255] {
+            var page = GrayImage(width: 50, height: 40, pixels: [UInt8](repeating: level, count: 2000))
+            page[25, 20] = level > 128 ? level - 20 : level + 20  // a faint speck is not a digit
+            #expect(DigitPreprocessing.mnistStyle(page).image == nil, "level \(level)")
+        }
+    }
+
+    /// Area averaging keeps the total ink per area: shrinking preserves the mean exactly, and a
+    /// flat image stays flat at any size.
+    @Test func resizeAveragesAreas() {
+        var random = SeededRandom(seed: 9, stream: "resize")
+        let image = InkImage(width: 37, height: 23, values: (0..<(37 * 23)).map { _ in Float(random.nextUnit()) })
+        for (w, h) in [(20, 13), (5, 3), (74, 46), (1, 1), (37, 23)] {
+            let resized = DigitPreprocessing.resize(image, width: w, height: h)
+            let before = image.values.reduce(0, +) / Float(image.values.count)
+            let after = resized.values.reduce(0, +) / Float(resized.values.count)
+            #expect(abs(before - after) < 1e-4, "\(w)×\(h)")
+        }
+        #expect(DigitPreprocessing.resize(image, width: 37, height: 23) == image)
+        let flat = InkImage(width: 9, height: 7, values: [Float](repeating: 0.25, count: 63))
+        #expect(DigitPreprocessing.resize(flat, width: 20, height: 3).values.allSatisfy { abs($0 - 0.25) < 1e-6 })
+        // A 2×2 checkerboard shrunk to one pixel is its average gray: anti-aliased, not sampled.
+        let checker = InkImage(width: 2, height: 2, values: [1, 0, 0, 1])
+        #expect(DigitPreprocessing.resize(checker, width: 1, height: 1).values == [0.5])
+    }
+
+    @Test func fitKeepsAspectRatio() {
+        let wide = InkImage(width: 100, height: 25, values: [Float](repeating: 1, count: 2500))
+        let fitted = DigitPreprocessing.fit(wide, into: 20)
+        #expect(fitted.width == 20 && fitted.height == 5)
+        let thin = InkImage(width: 1, height: 300, values: [Float](repeating: 1, count: 300))
+        let line = DigitPreprocessing.fit(thin, into: 20)
+        #expect(line.width == 1 && line.height == 20)
+    }
+
+    /// A lopsided figure is never shifted so far that ink falls off the field.
+    @Test func centringKeepsAllInk() {
+        var lopsided = InkImage(width: 20, height: 20)
+        for y in 0..<20 { lopsided[0, y] = 1 }
+        lopsided[19, 0] = 0.01
+        let field = DigitPreprocessing.centred(lopsided, side: 28)
+        #expect(abs(field.values.reduce(0, +) - lopsided.values.reduce(0, +)) < 1e-5)
+    }
+
+    @Test func unprocessedOnlyScales() {
+        let page = GrayImage(width: 56, height: 56, pixels: [UInt8](repeating: 255, count: 56 * 56))
+        let image = DigitPreprocessing.unprocessed(page)
+        #expect(image.width == 28 && image.values.allSatisfy { $0 == 1 })
+    }
+}
