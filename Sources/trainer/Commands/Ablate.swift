@@ -1,0 +1,220 @@
+import ArgumentParser
+import Dataset
+import Foundation
+import Model
+
+/// `trainer ablate`: the same network trained once per (activation, seed), then a report.
+struct Ablate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare activations fairly: train the same network per activation and seed, then write a report.",
+        discussion: """
+        For each seed every activation gets the same validation split, batch order and initial \
+        normals; only the activation differs. Finished cells are saved in OUTPUT/cells, so a rerun \
+        skips them (resume after an interruption). --shard i/N runs every N-th cell from the i-th, \
+        for spreading one ablation over machines; merge the folders with `trainer report DIR...`.
+        The report: OUTPUT/report.html (self-contained), report.md, results.json, results.csv, charts/.
+        """
+    )
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Activations to compare, comma-separated (any of: \(Activation.all.map(\.name).joined(separator: ", "))).")
+    var activations = "relu,leaky-relu,tanh,sigmoid,swish"
+
+    @Option(help: "Seeds: a count N (seeds 1...N) or a comma-separated list.")
+    var seeds = "3"
+
+    @Option(help: "Epochs per cell.")
+    var epochs = 5
+
+    @Option(help: "Hidden-layer widths, comma-separated.")
+    var hidden = "256,128"
+
+    @Option(help: "Examples per mini-batch.")
+    var batchSize = 64
+
+    @Option(help: "One learning rate shared by every activation (default: each activation's own measured default).")
+    var lr: Double?
+
+    @Option(help: "SGD momentum.")
+    var momentum = 0.9
+
+    @Option(help: "Learning-rate schedule: constant, cosine, step or step:EVERY:FACTOR.")
+    var schedule = "cosine"
+
+    @Option(help: "Training images held out for validation (the diagnostics are measured on them).")
+    var validation = 5000
+
+    @Option(help: "Train on only the first N training images (quick trials).")
+    var limit: Int?
+
+    @Option(help: "Cells trained at the same time (default: one per core).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: ArgumentHelp("Run only shard i of N (1-based): every N-th cell from the i-th.", valueName: "i/N"))
+    var shard: String?
+
+    @Option(name: .shortAndLong, help: "Result folder (reused to resume).")
+    var output = "ablation"
+
+    @Flag(help: "Print one JSON object per finished cell instead of text.")
+    var json = false
+
+    func validate() throws {
+        let list = try parseActivations(activations)
+        guard Set(list).count == list.count else { throw ValidationError("--activations lists an activation twice") }
+        _ = try parseSeeds()
+        _ = try parseWidths(hidden)
+        guard Schedule(spec: schedule) != nil else { throw ValidationError("--schedule must be constant, cosine, step or step:EVERY:FACTOR") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let limit, limit < 2 { throw ValidationError("--limit must be at least 2") }
+        _ = try parseShard()
+    }
+
+    func parseSeeds() throws -> [UInt64] {
+        let parts = seeds.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { throw ValidationError("--seeds takes a count such as 3 or a list such as 1,2,5 (got '\(seeds)')") }
+        if parts.count == 1 && !seeds.contains(",") {
+            guard (1...1000).contains(parts[0]!) else { throw ValidationError("--seeds: a count between 1 and 1000") }
+            return Array(1...parts[0]!)
+        }
+        guard Set(parts).count == parts.count else { throw ValidationError("--seeds lists a seed twice") }
+        return parts.map { $0! }
+    }
+
+    func parseShard() throws -> (index: Int, count: Int)? {
+        guard let shard else { return nil }
+        let parts = shard.split(separator: "/").compactMap { Int($0) }
+        guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
+            throw ValidationError("--shard takes i/N with 1 ≤ i ≤ N, such as 2/4 (got '\(shard)')")
+        }
+        return (parts[0], parts[1])
+    }
+
+    func run() throws {
+        warnIfUnoptimised()
+        let wallStart = Date()
+        let data = try dataOptions.load()
+        var base = TrainingConfig()
+        base.hidden = try parseWidths(hidden)
+        base.epochs = epochs
+        base.batchSize = batchSize
+        base.learningRate = lr
+        base.momentum = momentum
+        base.schedule = Schedule(spec: schedule)!
+        base.validationCount = validation
+        let plan = AblationPlan(activations: try parseActivations(activations), seeds: try parseSeeds(), base: base,
+                                dataset: data.kind.rawValue, trainingLimit: limit)
+        let trainingCount = Ablation.trainingSet(plan, data: data).count
+        if let problem = plan.base.problem(trainingExamples: trainingCount) { throw ValidationError(problem) }
+
+        let folder = try ResultsFolder.open(output, for: plan)
+        let shard = try parseShard()
+        let wanted = shard.map { plan.cells(shard: $0.index, of: $0.count) } ?? plan.cells
+        let done = Set(try folder.results().map(\.cell))
+        let pending = wanted.filter { !done.contains($0) }
+        let jobs = max(1, min(self.jobs, pending.count))
+        let blasThreads = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
+        BLAS.setThreads(blasThreads)
+        try folder.record(RunEnvironment.current(jobs: jobs, blasThreads: blasThreads, datasetSHA256: data.sha256))
+
+        let log = AblationLog(json: json, total: wanted.count, finished: wanted.count - pending.count)
+        log.start("ablation: \(plan.activations.map(\.spec).joined(separator: ", ")) × seeds \(plan.seeds.map(String.init).joined(separator: ",")) = \(plan.cells.count) cells"
+                  + (shard.map { "; shard \($0.index)/\($0.count) has \(wanted.count)" } ?? "")
+                  + "; \(pending.count) to train (\(wanted.count - pending.count) already in \(output)), \(jobs) at a time")
+
+        let queue = CellQueue(pending)
+        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+            while let cell = queue.next() {
+                let result = Ablation.run(cell, plan: plan, data: data)
+                do {
+                    try folder.save(result)
+                    log.finished(result)
+                } catch {
+                    queue.fail(error)
+                }
+            }
+        }
+        if let error = queue.error { throw error }
+
+        let wall = Date().timeIntervalSince(wallStart)
+        if let shard {
+            log.note(String(format: "shard %d/%d finished in %.0f s; when every shard has run, merge them with: trainer report DIR1 DIR2 ... -o REPORT", shard.index, shard.count, wall))
+            return
+        }
+        let summary = AblationSummary(plan: plan, results: try folder.results(), environments: try folder.runs())
+        try AblationReport(summary: summary).write(to: output)
+        log.report(summary, folder: output, seconds: wall)
+    }
+}
+
+/// Hands out cells to the worker threads and keeps the first error.
+final class CellQueue: @unchecked Sendable {
+    private var cells: [AblationCell]
+    private let lock = NSLock()
+    private(set) var error: Error?
+
+    init(_ cells: [AblationCell]) { self.cells = cells.reversed() }
+
+    func next() -> AblationCell? {
+        lock.withLock { error == nil ? cells.popLast() : nil }
+    }
+
+    func fail(_ error: Error) {
+        lock.withLock { if self.error == nil { self.error = error } }
+    }
+}
+
+/// The ablation's terminal output: a line per finished cell, then the summary.
+final class AblationLog: @unchecked Sendable {
+    let json: Bool
+    let total: Int
+    private var finishedCount: Int
+    private let lock = NSLock()
+
+    init(json: Bool, total: Int, finished: Int) {
+        (self.json, self.total, finishedCount) = (json, total, finished)
+    }
+
+    private func out(_ line: String) {
+        print(line)
+        fflush(nil)
+    }
+
+    func start(_ line: String) { if !json { out(line) } }
+    func note(_ line: String) { if !json { out(line) } }
+
+    func finished(_ result: CellResult) {
+        lock.withLock {
+            finishedCount += 1
+            if json {
+                out(jsonLine(["event": "cell", "activation": result.cell.activation.spec, "seed": result.cell.seed,
+                              "test_accuracy": result.testAccuracy as Any, "failure": result.failure as Any, "seconds": result.seconds]))
+                return
+            }
+            let width = String(total).count
+            let head = String(format: "[%\(width)d/%d] %@ seed %llu: ", finishedCount, total, result.cell.activation.spec, result.cell.seed)
+            if let accuracy = result.testAccuracy {
+                out(head + String(format: "test accuracy %.2f%% (validation %.2f%%), %.1f s", accuracy * 100,
+                                  (result.history.last?.validationAccuracy ?? .nan) * 100, result.seconds))
+            } else {
+                out(head + "diverged: \(result.failure ?? "")")
+            }
+        }
+    }
+
+    func report(_ summary: AblationSummary, folder: String, seconds: Double) {
+        if json {
+            out(jsonLine(["event": "report", "folder": folder, "seconds": seconds, "report": folder + "/report.html"]))
+            return
+        }
+        out("")
+        for row in summary.rows {
+            out(String(format: "  %-12@ %@ ± %@ %%", row.activation.spec, row.accuracies.isEmpty ? "  –  " : percent(row.meanAccuracy),
+                       row.accuracies.isEmpty ? "–" : percent(row.sdAccuracy)))
+        }
+        out("")
+        for line in summary.conclusions { out("- " + line.replacingOccurrences(of: "**", with: "")) }
+        out(String(format: "\nreport: %@/report.html (and report.md, results.json, results.csv); wall time %.0f s", folder, seconds))
+    }
+}

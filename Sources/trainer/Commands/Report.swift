@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Model
+
+/// `trainer report`: one report from one or more ablation result folders (shards).
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write an ablation report from result folders, merging shards run apart.",
+        discussion: "Every folder must come from the same ablation (same plan.json). Cells missing from all of them are listed as missing."
+    )
+
+    @Argument(help: "Result folders written by `trainer ablate`.")
+    var folders: [String]
+
+    @Option(name: .shortAndLong, help: "Where to write the report (default: the folder itself when there is one).")
+    var output: String?
+
+    func run() throws {
+        var plan: AblationPlan?
+        var results: [AblationCell: CellResult] = [:]
+        var runs: [RunEnvironment] = []
+        for path in folders {
+            let folder = ResultsFolder(path: path)
+            guard FileManager.default.fileExists(atPath: folder.planPath) else {
+                throw Failure("\(path): no plan.json, so not a result folder of `trainer ablate`")
+            }
+            let folderPlan = try folder.plan()
+            if let plan, plan != folderPlan {
+                throw Failure("\(path): comes from a different ablation than \(folders[0]) (\(ResultsFolder.difference(plan, folderPlan)))")
+            }
+            plan = folderPlan
+            for result in try folder.results() where results[result.cell] == nil { results[result.cell] = result }
+            runs += try folder.runs().filter { !runs.contains($0) }
+        }
+        guard let plan else { throw ValidationError("give at least one result folder") }
+        let target = output ?? (folders.count == 1 ? folders[0] : "ablation-report")
+        let summary = AblationSummary(plan: plan, results: Array(results.values), environments: runs)
+        try AblationReport(summary: summary).write(to: target)
+        if !summary.missing.isEmpty {
+            Terminal.error("warning: \(summary.missing.count) of \(plan.cells.count) cells have no result; the report is partial")
+        }
+        print("report: \(target)/report.html (and report.md, results.json, results.csv) from \(results.count) cells")
+    }
+}

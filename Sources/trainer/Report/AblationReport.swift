@@ -1,0 +1,221 @@
+import Dataset
+import Foundation
+import Model
+
+/// Writes an ablation's report folder: report.md, report.html (self-contained), results.json,
+/// results.csv and charts/*.svg.
+struct AblationReport {
+    let summary: AblationSummary
+
+    var plan: AblationPlan { summary.plan }
+
+    func write(to folder: String) throws {
+        let charts = self.charts
+        for (name, svg) in charts { try AtomicFile.write(svg, to: folder + "/charts/" + name) }
+        let document = self.document(charts: charts)
+        try AtomicFile.write(document.markdown, to: folder + "/report.md")
+        try AtomicFile.write(document.html, to: folder + "/report.html")
+        try AtomicFile.write(json, to: folder + "/results.json")
+        try AtomicFile.write(csv, to: folder + "/results.csv")
+    }
+
+    // MARK: - Charts
+
+    func color(_ activation: Activation) -> String {
+        SVGChart.colors[(plan.activations.firstIndex(of: activation) ?? 0) % SVGChart.colors.count]
+    }
+
+    /// The hidden layers, which the diagnostics describe.
+    var layerNames: [String] { plan.base.hidden.indices.map { "layer \($0 + 1) (\(plan.base.hidden[$0]))" } }
+
+    /// File name → SVG, in the order the report shows them.
+    var charts: [(String, String)] {
+        func curves(_ value: @escaping (EpochRecord) -> Double?, scale: Double = 1) -> [SVGChart.Series] {
+            plan.activations.map { activation in
+                let curve = summary.curve(activation, value)
+                return SVGChart.Series(name: activation.spec, color: color(activation),
+                                       points: curve.map { (Double($0.epoch), $0.mean * scale) },
+                                       band: curve.map { (Double($0.epoch), ($0.mean - $0.sd) * scale, ($0.mean + $0.sd) * scale) })
+            }
+        }
+        let epochs = (1...plan.base.epochs).map(Double.init)
+        let rows = summary.rows
+        var result: [(String, String)] = [
+            ("train-loss.svg", SVGChart.lines(title: "Training loss (mean ± sd over seeds)", xLabel: "epoch", yLabel: "cross-entropy",
+                                              series: curves { $0.trainLoss }, logY: true, xTicks: epochs)),
+            ("validation-accuracy.svg", SVGChart.lines(title: "Validation accuracy (mean ± sd over seeds)", xLabel: "epoch", yLabel: "accuracy (%)",
+                                                       series: curves({ $0.validationAccuracy }, scale: 100), xTicks: epochs)),
+            ("gradient-norms.svg", SVGChart.groupedBars(
+                title: "Weight-gradient norm per layer (mean over epochs and seeds)", yLabel: "‖∂L/∂W‖ (log)", groups: layerNames,
+                series: rows.map { row in (row.activation.spec, color(row.activation), row.layers.map(\.gradientNorm)) }, logY: true)),
+            ("dead-saturated.svg", SVGChart.groupedBars(
+                title: "Dead (ReLU family) or saturated (sigmoid, tanh) units, last epoch", yLabel: "units (%)",
+                groups: layerNames,
+                series: rows.compactMap { row in
+                    if row.activation.canSaturate { return ("\(row.activation.spec) saturated", color(row.activation), row.layers.map { $0.saturatedFraction * 100 }) }
+                    if ["relu", "leaky-relu", "prelu", "step"].contains(row.activation.name) {
+                        return ("\(row.activation.spec) dead", color(row.activation), row.layers.map { $0.deadFraction * 100 })
+                    }
+                    return nil
+                })),
+        ]
+        let xs = stride(from: -6.0, through: 6.0, by: 0.05).map { $0 }
+        for activation in plan.activations {
+            let f = SVGChart.Series(name: "f(x)", color: color(activation), points: xs.map { ($0, activation.value($0, slope: activation.parameter ?? 0.25)) })
+            let d = SVGChart.Series(name: "f′(x)", color: "#555555", points: xs.map { ($0, activation.derivative($0, slope: activation.parameter ?? 0.25)) }, dashed: true)
+            result.append(("activation-\(activation.spec.replacingOccurrences(of: ":", with: "_")).svg",
+                           SVGChart.lines(title: activation.spec, xLabel: "x", yLabel: "", series: [f, d], width: 320, height: 230,
+                                          xTicks: [-6, -3, 0, 3, 6])))
+        }
+        return result
+    }
+
+    // MARK: - The document
+
+    func document(charts: [(String, String)]) -> ReportDocument {
+        let architecture = ([784] + plan.base.hidden + [10]).map(String.init).joined(separator: "-")
+        var doc = ReportDocument(title: "Activation ablation: \(plan.dataset), \(architecture)")
+        let rows = summary.rows
+        let lrText = plan.sharedLearningRate.map { "one shared learning rate, \($0), for every activation" }
+            ?? "each activation's own measured default learning rate (" + rows.map { "\($0.activation.spec) \($0.learningRate)" }.joined(separator: ", ") + ")"
+        doc.add(.paragraph("\(plan.activations.count) activations × \(plan.seeds.count) seeds (\(plan.seeds.map(String.init).joined(separator: ", "))), "
+                           + "\(plan.base.epochs) epochs each, batch \(plan.base.batchSize), SGD with momentum \(plan.base.momentum), \(plan.base.schedule.spec) schedule, "
+                           + "\(lrText). For each seed every activation saw the same validation split, the same batch order and the same initial "
+                           + "normals (scaled by its own He or Glorot rule); only the activation differed."
+                           + (plan.trainingLimit.map { " Trained on the first \($0) training images only." } ?? "")))
+
+        doc.add(.heading("Conclusions", level: 2))
+        doc.add(.bullets(summary.conclusions))
+
+        doc.add(.heading("Test accuracy", level: 2))
+        doc.add(.table(header: ["activation", "learning rate", "test accuracy % (mean ± sd)", "min", "max", "test loss", "best epoch", "s / epoch", "samples / s", "seeds"],
+                       rows: rows.map { row in
+                           let done = !row.accuracies.isEmpty
+                           return [row.activation.spec, "\(row.learningRate)",
+                                   done ? "\(percent(row.meanAccuracy)) ± \(percent(row.sdAccuracy))" : "–",
+                                   done ? percent(row.accuracies.min()!) : "–", done ? percent(row.accuracies.max()!) : "–",
+                                   done ? String(format: "%.4f", Statistics.mean(row.testLosses)) : "–",
+                                   row.bestEpoch.map(String.init) ?? "–",
+                                   String(format: "%.2f", row.secondsPerEpoch), String(format: "%.0f", row.samplesPerSecond),
+                                   "\(row.accuracies.count)" + (row.failures > 0 ? " (+\(row.failures) diverged)" : "")]
+                       }))
+
+        let comparisons = summary.comparisons
+        if !comparisons.isEmpty {
+            doc.add(.heading("Paired differences against \(summary.reference.spec)", level: 2))
+            doc.add(.paragraph("Test accuracy minus \(summary.reference.spec)'s on the same seed, in points. The paired t statistic compares the mean difference with its spread over seeds; "
+                               + "beyond the two-sided 5% critical value the difference is larger than seed noise."))
+            doc.add(.table(header: ["activation"] + plan.seeds.map { "seed \($0)" } + ["mean", "paired t (df)", "larger than seed noise?"],
+                           rows: comparisons.map { c in
+                               let perSeed = plan.seeds.map { seed in
+                                   c.seeds.firstIndex(of: seed).map { String(format: "%+.2f", c.differences[$0] * 100) } ?? "–"
+                               }
+                               let t = c.t.map { ($0.t.isFinite ? String(format: "%.2f", $0.t) : "∞") + " (\($0.degreesOfFreedom))" } ?? "– (one seed)"
+                               return [c.activation.spec] + perSeed + [c.differences.isEmpty ? "–" : String(format: "%+.2f", c.meanDifference * 100), t,
+                                                                      c.t == nil ? "–" : c.significant ? "yes" : "no"]
+                           }))
+        }
+
+        doc.add(.heading("Diagnostics", level: 2))
+        doc.add(.paragraph("Measured on the validation set after the last epoch, averaged over seeds. Never active: units whose pre-activation was never positive "
+                           + "on any validation image (for ReLU they are dead: no gradient reaches their weights). Saturated: units whose mean |f′| was below a tenth of "
+                           + "the activation's peak slope. Gradient norm: ‖∂L/∂W‖ of the layer's weights, averaged over the batches of every epoch."))
+        doc.add(.table(header: ["activation", "layer", "never active %", "saturated %", "mean activation", "gradient norm"],
+                       rows: rows.flatMap { row in
+                           row.layers.enumerated().map { l, d in
+                               [row.activation.spec, layerNames[l], String(format: "%.1f", d.deadFraction * 100), String(format: "%.1f", d.saturatedFraction * 100),
+                                String(format: "%.3f", d.meanActivation), d.gradientNorm.map { String(format: "%.4f", $0) } ?? "–"]
+                           }
+                       }))
+
+        doc.add(.heading("Curves", level: 2))
+        let captions = ["train-loss.svg": "Training loss per epoch, mean over seeds with ±1 sd band (log scale).",
+                        "validation-accuracy.svg": "Validation accuracy per epoch, mean over seeds with ±1 sd band.",
+                        "gradient-norms.svg": "Mean weight-gradient norm per layer (log scale): vanishing gradients show as bars shrinking towards layer 1.",
+                        "dead-saturated.svg": "Units that never fired (ReLU family) or sat in the flat part of the curve (sigmoid, tanh)."]
+        for (name, svg) in charts where captions[name] != nil {
+            doc.add(.chart(file: "charts/" + name, svg: svg, caption: captions[name]!))
+        }
+        doc.add(.heading("The activations", level: 2))
+        doc.add(.paragraph("Each activation (solid) and its derivative (dashed) on [−6, 6]: where the derivative is near zero, learning stalls."))
+        doc.add(.chartRow(charts.filter { $0.0.hasPrefix("activation-") }.map { ("charts/" + $0.0, $0.1, $0.0.dropFirst(11).dropLast(4).replacingOccurrences(of: "_", with: ":")) }))
+
+        doc.add(.heading("Setup", level: 2))
+        var setup = [
+            "Data: \(plan.dataset), \(plan.trainingLimit.map { "first \($0) of the" } ?? "all") training images, \(plan.base.validationCount) of them held out for validation; the test set for test accuracy.",
+            "Network: \(architecture), hidden widths \(plan.base.hidden.map(String.init).joined(separator: ",")); SGD momentum \(plan.base.momentum)\(plan.base.nesterov ? " (Nesterov)" : ""), weight decay \(plan.base.weightDecay), batch \(plan.base.batchSize), \(plan.base.epochs) epochs, \(plan.base.schedule.spec) schedule.",
+            "Seeds: \(plan.seeds.map(String.init).joined(separator: ", ")).",
+        ]
+        for (i, env) in summary.environments.enumerated() {
+            let label = summary.environments.count > 1 ? "Run \(i + 1)" : "Run"
+            setup.append("\(label): \(env.machine), \(env.cores) cores, \(env.memoryGiB) GiB, \(env.system); \(env.build) build; \(env.blas); "
+                         + "\(env.jobs) cells at a time, \(env.blasThreadsPerCell) BLAS thread(s) each; started \(env.started).")
+            setup.append("Command: `\(env.command)`")
+        }
+        for (file, sum) in (summary.environments.first?.datasetSHA256 ?? [:]).sorted(by: { $0.key < $1.key }) {
+            setup.append("`\(file)` SHA-256 `\(sum)`")
+        }
+        doc.add(.bullets(setup))
+        return doc
+    }
+
+    // MARK: - Machine-readable results
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        struct Row: Encodable {
+            let activation: String, learning_rate: Double, test_accuracies: [Double], test_accuracy_mean: Double?, test_accuracy_sd: Double?
+            let test_loss_mean: Double?, best_epoch: Int?, seconds_per_epoch: Double, samples_per_second: Double, diverged: Int, layers: [LayerDiagnostics]
+        }
+        struct Comparison: Encodable {
+            let activation: String, reference: String, seeds: [UInt64], differences: [Double], mean_difference: Double?
+            let t: Double?, degrees_of_freedom: Int?, larger_than_seed_noise: Bool?
+        }
+        struct File: Encodable {
+            let plan: AblationPlan, environments: [RunEnvironment], summary: [Row], comparisons: [Comparison]
+            let conclusions: [String], missing_cells: [String], cells: [CellResult]
+        }
+        let file = File(
+            plan: plan, environments: summary.environments,
+            summary: summary.rows.map { r in
+                Row(activation: r.activation.spec, learning_rate: r.learningRate, test_accuracies: r.accuracies,
+                    test_accuracy_mean: r.accuracies.isEmpty ? nil : r.meanAccuracy, test_accuracy_sd: r.accuracies.isEmpty ? nil : r.sdAccuracy,
+                    test_loss_mean: r.testLosses.isEmpty ? nil : Statistics.mean(r.testLosses), best_epoch: r.bestEpoch,
+                    seconds_per_epoch: r.secondsPerEpoch, samples_per_second: r.samplesPerSecond, diverged: r.failures, layers: r.layers)
+            },
+            comparisons: summary.comparisons.map { c in
+                Comparison(activation: c.activation.spec, reference: summary.reference.spec, seeds: c.seeds, differences: c.differences,
+                           mean_difference: c.differences.isEmpty ? nil : c.meanDifference, t: c.t.map { $0.t.isFinite ? $0.t : ($0.t > 0 ? 1e308 : -1e308) },
+                           degrees_of_freedom: c.t?.degreesOfFreedom, larger_than_seed_noise: c.t == nil ? nil : c.significant)
+            },
+            conclusions: summary.conclusions, missing_cells: summary.missing.map(\.id), cells: summary.results)
+        return String(decoding: (try? encoder.encode(file)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
+    }
+
+    /// One row per (activation, seed, epoch), every per-epoch number and the cell's test result.
+    var csv: String {
+        let layers = plan.base.hidden.count
+        var header = ["activation", "seed", "learning_rate", "epoch", "train_loss", "train_accuracy", "validation_loss", "validation_accuracy",
+                      "epoch_seconds", "samples_per_second", "scheduled_lr"]
+        for l in 1...layers { header += ["l\(l)_never_active", "l\(l)_saturated", "l\(l)_mean_activation", "l\(l)_gradient_norm"] }
+        header += ["test_accuracy", "test_loss", "failure"]
+        var lines = [header.joined(separator: ",")]
+        func number(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
+        for result in summary.results {
+            for record in result.history {
+                var row = [result.cell.activation.spec, "\(result.cell.seed)", "\(result.learningRate)", "\(record.epoch)",
+                           number(record.trainLoss), number(record.trainAccuracy), number(record.validationLoss), number(record.validationAccuracy),
+                           number(record.seconds), number(record.samplesPerSecond), number(record.learningRate)]
+                for l in 0..<layers {
+                    let d = record.layers.flatMap { $0.count > l ? $0[l] : nil }
+                    row += [number(d?.deadFraction), number(d?.saturatedFraction), number(d?.meanActivation), number(d?.gradientNorm)]
+                }
+                row += [number(result.testAccuracy), number(result.testLoss),
+                        result.failure.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } ?? ""]
+                lines.append(row.joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

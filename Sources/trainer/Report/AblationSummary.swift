@@ -1,0 +1,148 @@
+import Foundation
+import Model
+
+/// Where and how an ablation (or one shard of it) ran: stated in the report so numbers can be
+/// judged and reproduced.
+struct RunEnvironment: Codable, Equatable {
+    var machine: String
+    var cores: Int
+    var memoryGiB: Double
+    var system: String
+    var build: String
+    var blas: String
+    var jobs: Int
+    var blasThreadsPerCell: Int
+    var started: String
+    var command: String
+    var datasetSHA256: [String: String]
+
+    static func current(jobs: Int, blasThreads: Int, datasetSHA256: [String: String]) -> RunEnvironment {
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("model name") }?
+            .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces)
+        var uts = utsname()
+        uname(&uts)
+        func text<T>(_ field: T) -> String {
+            withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        }
+        #if DEBUG
+        let build = "debug"
+        #else
+        let build = "release"
+        #endif
+        let formatter = ISO8601DateFormatter()
+        return RunEnvironment(
+            machine: "\(cpu ?? text(uts.machine)) (\(text(uts.nodename)))", cores: ProcessInfo.processInfo.activeProcessorCount,
+            memoryGiB: (Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30) * 10).rounded() / 10,
+            system: "\(text(uts.sysname)) \(text(uts.release))", build: build, blas: BLAS.description.replacingOccurrences(of: #", \d+ threads?\)"#, with: ")", options: .regularExpression),
+            jobs: jobs, blasThreadsPerCell: blasThreads, started: formatter.string(from: Date()),
+            command: CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "),
+            datasetSHA256: datasetSHA256)
+    }
+}
+
+/// An ablation's results, merged from one or more result folders, with the numbers the report shows.
+struct AblationSummary {
+    let plan: AblationPlan
+    let results: [CellResult]
+    let environments: [RunEnvironment]
+    /// Cells of the plan with no result (a shard not run, or not merged).
+    let missing: [AblationCell]
+
+    /// Per activation, in the plan's order.
+    struct ActivationRow {
+        let activation: Activation
+        let learningRate: Double
+        let accuracies: [Double]
+        let testLosses: [Double]
+        let failures: Int
+        let bestEpoch: Int?
+        let secondsPerEpoch: Double
+        let samplesPerSecond: Double
+        /// Last epoch's validation diagnostics per hidden layer, averaged over seeds.
+        let layers: [LayerDiagnostics]
+        var meanAccuracy: Double { Statistics.mean(accuracies) }
+        var sdAccuracy: Double { Statistics.standardDeviation(accuracies) }
+    }
+
+    /// An activation against the reference (ReLU) over the seeds both finished.
+    struct Comparison {
+        let activation: Activation
+        let seeds: [UInt64]
+        let differences: [Double]
+        var meanDifference: Double { Statistics.mean(differences) }
+        var t: (t: Double, degreesOfFreedom: Int)? { Statistics.pairedT(differences) }
+        /// Whether the difference is larger than seed-to-seed noise at the 5% level.
+        var significant: Bool {
+            guard let t else { return false }
+            return abs(t.t) > Statistics.criticalT(degreesOfFreedom: t.degreesOfFreedom)
+        }
+    }
+
+    init(plan: AblationPlan, results: [CellResult], environments: [RunEnvironment]) {
+        self.plan = plan
+        let order = Dictionary(uniqueKeysWithValues: plan.cells.enumerated().map { ($1, $0) })
+        self.results = results.filter { order[$0.cell] != nil }.sorted { order[$0.cell]! < order[$1.cell]! }
+        self.environments = environments
+        let finished = Set(results.map(\.cell))
+        missing = plan.cells.filter { !finished.contains($0) }
+    }
+
+    func results(for activation: Activation) -> [CellResult] { results.filter { $0.cell.activation == activation } }
+
+    func result(_ activation: Activation, seed: UInt64) -> CellResult? {
+        results.first { $0.cell.activation == activation && $0.cell.seed == seed }
+    }
+
+    var rows: [ActivationRow] {
+        plan.activations.map { activation in
+            let cells = results(for: activation)
+            let finished = cells.filter { $0.testAccuracy != nil }
+            let bestEpochs = finished.compactMap(\.bestEpoch).sorted()
+            let lastLayers = finished.compactMap { $0.history.last?.layers }
+            let layerCount = lastLayers.map(\.count).min() ?? 0
+            let layers = (0..<layerCount).map { l -> LayerDiagnostics in
+                let values = lastLayers.map { $0[l] }
+                return LayerDiagnostics(deadFraction: Statistics.mean(values.map(\.deadFraction)),
+                                        saturatedFraction: Statistics.mean(values.map(\.saturatedFraction)),
+                                        meanActivation: Statistics.mean(values.map(\.meanActivation)),
+                                        gradientNorm: Statistics.mean(finished.map { meanGradientNorm($0, layer: l) }))
+            }
+            return ActivationRow(
+                activation: activation, learningRate: plan.config(for: AblationCell(activation: activation, seed: 0)).effectiveLearningRate,
+                accuracies: finished.map { $0.testAccuracy! }, testLosses: finished.map { $0.testLoss! },
+                failures: cells.count - finished.count, bestEpoch: bestEpochs.isEmpty ? nil : bestEpochs[bestEpochs.count / 2],
+                secondsPerEpoch: Statistics.mean(cells.map(\.secondsPerEpoch)),
+                samplesPerSecond: Statistics.mean(cells.flatMap { $0.history.map(\.samplesPerSecond) }),
+                layers: layers)
+        }
+    }
+
+    /// A layer's gradient norm averaged over the epochs of one run.
+    func meanGradientNorm(_ result: CellResult, layer: Int) -> Double {
+        Statistics.mean(result.history.compactMap { $0.layers?[layer].gradientNorm })
+    }
+
+    /// What the others are compared with: ReLU when it is in the plan, else the first activation.
+    var reference: Activation { plan.activations.contains(.relu) ? .relu : plan.activations[0] }
+
+    var comparisons: [Comparison] {
+        plan.activations.filter { $0 != reference }.map { activation in
+            let pairs = plan.seeds.compactMap { seed -> (UInt64, Double)? in
+                guard let a = result(activation, seed: seed)?.testAccuracy, let r = result(reference, seed: seed)?.testAccuracy else { return nil }
+                return (seed, a - r)
+            }
+            return Comparison(activation: activation, seeds: pairs.map(\.0), differences: pairs.map(\.1))
+        }
+    }
+
+    /// Mean and sample SD over seeds of one per-epoch number, for epoch 1…E.
+    func curve(_ activation: Activation, _ value: (EpochRecord) -> Double?) -> [(epoch: Int, mean: Double, sd: Double)] {
+        let runs = results(for: activation).filter { $0.failure == nil }
+        let epochs = runs.map(\.history.count).max() ?? 0
+        return (0..<epochs).compactMap { e in
+            let values = runs.compactMap { $0.history.count > e ? value($0.history[e]) : nil }
+            return values.isEmpty ? nil : (e + 1, Statistics.mean(values), Statistics.standardDeviation(values))
+        }
+    }
+}

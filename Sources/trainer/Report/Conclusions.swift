@@ -1,0 +1,90 @@
+import Foundation
+import Model
+
+/// The report's conclusions, each sentence computed from the numbers (no canned verdicts).
+extension AblationSummary {
+    var conclusions: [String] {
+        var lines: [String] = []
+        let rows = self.rows.filter { !$0.accuracies.isEmpty }
+        guard let best = rows.max(by: { $0.meanAccuracy < $1.meanAccuracy }) else {
+            return ["No cell finished, so there is nothing to compare yet."]
+        }
+        let ranked = rows.sorted { $0.meanAccuracy > $1.meanAccuracy }
+        let seedsText = plan.seeds.count == 1 ? "1 seed" : "\(plan.seeds.count) seeds"
+        var winner = "**\(best.activation.spec)** had the highest mean test accuracy, \(percent(best.meanAccuracy))% over \(seedsText)"
+        if ranked.count > 1 {
+            let second = ranked[1]
+            winner += String(format: "; the runner-up, %@, was %.2f points behind", second.activation.spec, (best.meanAccuracy - second.meanAccuracy) * 100)
+        }
+        lines.append(winner + ".")
+
+        if plan.seeds.count < 2 {
+            lines.append("With one seed there is no measure of seed-to-seed noise, so no difference here can be called real; run with `--seeds 3` or more.")
+        } else {
+            let noise = Statistics.mean(rows.map(\.sdAccuracy)) * 100
+            lines.append(String(format: "Seed-to-seed noise: the typical standard deviation of one activation's test accuracy across seeds is %.2f points.", noise))
+            for c in comparisons where c.differences.count >= 2 {
+                let t = c.t!
+                let verdict = c.significant ? "larger than seed noise (5% level)" : "within seed noise"
+                lines.append(String(format: "%@ vs %@: %+.2f points on average over %d paired seeds (paired t = %@, %d df): %@.",
+                                    c.activation.spec, reference.spec, c.meanDifference * 100, c.differences.count,
+                                    t.t.isFinite ? String(format: "%.2f", t.t) : "∞", t.degreesOfFreedom, verdict))
+            }
+        }
+
+        // The usual finding for shallow MLPs: the ReLU family, Swish and tanh close, sigmoid behind.
+        let modern = rows.filter { ["relu", "leaky-relu", "swish", "tanh"].contains($0.activation.name) }
+        if modern.count >= 2 {
+            let means = modern.map(\.meanAccuracy)
+            var line = String(format: "Among %@ the means span %.2f points", modern.map(\.activation.spec).joined(separator: ", "),
+                              (means.max()! - means.min()!) * 100)
+            if let sigmoid = rows.first(where: { $0.activation == .sigmoid }) {
+                let gap = (means.max()! - sigmoid.meanAccuracy) * 100
+                line += String(format: "; sigmoid is %.2f points below the best of them", gap)
+                line += gap > 0 ? (plan.sharedLearningRate == nil ? " even at its own, larger learning rate" : "") : ", which is not the usual finding for shallow MLPs"
+            }
+            lines.append(line + ".")
+        }
+
+        for row in rows where !row.layers.isEmpty {
+            let name = row.activation.spec
+            if row.activation.canDie || row.activation.name == "leaky-relu" || row.activation.name == "prelu" {
+                let dead = row.layers.map(\.deadFraction)
+                lines.append(dead.allSatisfy { $0 == 0 }
+                    ? "\(name): no unit was dead at the end (every unit fired on some validation image)."
+                    : "\(name): " + dead.enumerated().map { String(format: "%.1f%% of layer-%d units", $1 * 100, $0 + 1) }.joined(separator: ", ")
+                        + " never fired on the validation set" + (row.activation == .relu ? " (dead: no gradient reaches them)." : " (they still pass gradient through the leak)."))
+            }
+            if row.activation.canSaturate {
+                lines.append("\(name): " + row.layers.enumerated().map { String(format: "%.1f%% of layer-%d units", $1.saturatedFraction * 100, $0 + 1) }.joined(separator: ", ")
+                             + " saturated (mean |f′| below a tenth of its peak).")
+            }
+        }
+
+        let depthRatios = rows.compactMap { row -> (String, Double)? in
+            let norms = row.layers.compactMap(\.gradientNorm)
+            guard norms.count >= 2, let last = norms.last, last > 0 else { return nil }
+            return (row.activation.spec, norms[0] / last)
+        }
+        if depthRatios.count >= 2, let low = depthRatios.min(by: { $0.1 < $1.1 }), let high = depthRatios.max(by: { $0.1 < $1.1 }) {
+            lines.append(String(format: "Gradient reaching the first layer, relative to the last hidden layer's: %@. Smallest for %@ (%.2f×), largest for %@ (%.2f×).",
+                                depthRatios.map { String(format: "%@ %.2f×", $0.0, $0.1) }.joined(separator: ", "), low.0, low.1, high.0, high.1))
+        }
+
+        if let tanh = rows.first(where: { $0.activation == .tanh }), let sigmoid = rows.first(where: { $0.activation == .sigmoid }),
+           let t = tanh.layers.first, let s = sigmoid.layers.first {
+            lines.append(String(format: "Mean first-layer activation: tanh %.3f (zero-centred), sigmoid %.3f (always positive).", t.meanActivation, s.meanActivation))
+        }
+
+        for row in self.rows where row.failures > 0 {
+            let messages = results(for: row.activation).compactMap(\.failure)
+            lines.append("\(row.activation.spec) diverged in \(row.failures) of \(row.failures + row.accuracies.count) seeds: \(messages.first ?? "").")
+        }
+        if !missing.isEmpty {
+            lines.append("This report is partial: \(missing.count) of \(plan.cells.count) cells have no result yet (\(missing.prefix(6).map(\.id).joined(separator: ", "))\(missing.count > 6 ? ", …" : "")).")
+        }
+        return lines
+    }
+}
+
+func percent(_ x: Double) -> String { String(format: "%.2f", x * 100) }

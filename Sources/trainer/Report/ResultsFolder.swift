@@ -1,0 +1,81 @@
+import Dataset
+import Foundation
+import Model
+
+/// An ablation's result folder: `plan.json`, one `cells/<cell>.json` per finished cell (so an
+/// interrupted run resumes where it stopped and shards merge by copying), and `runs.json`, the
+/// machines and commands that produced them.
+struct ResultsFolder {
+    let path: String
+
+    var planPath: String { path + "/plan.json" }
+    var runsPath: String { path + "/runs.json" }
+    func cellPath(_ cell: AblationCell) -> String { path + "/cells/\(cell.id).json" }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }()
+
+    /// Opens the folder for `plan`, creating it; refuses a folder that holds a different ablation.
+    static func open(_ path: String, for plan: AblationPlan) throws -> ResultsFolder {
+        let folder = ResultsFolder(path: path)
+        if FileManager.default.fileExists(atPath: folder.planPath) {
+            let existing = try folder.plan()
+            guard existing == plan else {
+                throw Failure("\(path): holds results of a different ablation (\(difference(existing, plan))); choose another --output, or delete the folder to start over")
+            }
+        } else {
+            try AtomicFile.write(try encoder.encode(plan).asBytes, to: folder.planPath)
+        }
+        return folder
+    }
+
+    func plan() throws -> AblationPlan {
+        try decode(AblationPlan.self, from: planPath)
+    }
+
+    /// The finished cells found in `cells/`.
+    func results() throws -> [CellResult] {
+        let folder = path + "/cells"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        return try names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map { try decode(CellResult.self, from: folder + "/" + $0) }
+    }
+
+    func runs() throws -> [RunEnvironment] {
+        FileManager.default.fileExists(atPath: runsPath) ? try decode([RunEnvironment].self, from: runsPath) : []
+    }
+
+    func save(_ result: CellResult) throws {
+        try AtomicFile.write(try Self.encoder.encode(result).asBytes, to: cellPath(result.cell))
+    }
+
+    func record(_ run: RunEnvironment) throws {
+        try AtomicFile.write(try Self.encoder.encode(try runs() + [run]).asBytes, to: runsPath)
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, from file: String) throws -> T {
+        guard let data = FileManager.default.contents(atPath: file) else { throw Failure("\(file): cannot be read") }
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch {
+            throw Failure("\(file): not a digit-trainer ablation file (\(error.localizedDescription))")
+        }
+    }
+
+    /// The first setting in which two plans differ, for the error message.
+    static func difference(_ a: AblationPlan, _ b: AblationPlan) -> String {
+        if a.activations != b.activations { return "activations \(a.activations.map(\.spec)) vs \(b.activations.map(\.spec))" }
+        if a.seeds != b.seeds { return "seeds \(a.seeds) vs \(b.seeds)" }
+        if a.dataset != b.dataset { return "data set \(a.dataset) vs \(b.dataset)" }
+        if a.trainingLimit != b.trainingLimit { return "training images \(a.trainingLimit.map(String.init) ?? "all") vs \(b.trainingLimit.map(String.init) ?? "all")" }
+        if a.base.epochs != b.base.epochs { return "epochs \(a.base.epochs) vs \(b.base.epochs)" }
+        if a.base.hidden != b.base.hidden { return "hidden \(a.base.hidden) vs \(b.base.hidden)" }
+        return "training settings differ"
+    }
+}
+
+extension Data {
+    var asBytes: [UInt8] { [UInt8](self) }
+}
