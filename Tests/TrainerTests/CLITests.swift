@@ -1,5 +1,8 @@
 import Dataset
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Model
 import Testing
 import TestSupport
@@ -155,5 +158,84 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
         // Without a model: advice, not a crash.
         let none = try trainer(["predict", pages + "/a-seven.png"], directory: dir)
         #expect(none.status != 0 && none.err.contains("train one first with: trainer --activation relu --epochs 5"), "\(none.err)")
+    }
+
+    /// A tiny ablation writes every file; the JSON, CSV and Markdown agree; HTML and SVG are
+    /// well-formed XML; same-seed cells saw the same data order; shards merged by `trainer report`
+    /// equal the unsharded run; a rerun skips finished cells.
+    @Test func ablationReportShardsAndResume() throws {
+        guard let folder = mnistFolder() else { return }
+        let dir = temporaryFolder()
+        let common = ["ablate", "--data", folder, "--activations", "relu,tanh", "--seeds", "2", "--epochs", "2", "--limit", "3000",
+                      "--validation", "500", "--hidden", "32,16"]
+        let whole = try trainer(common + ["-o", dir + "/whole"])
+        #expect(whole.status == 0, "\(whole.err)")
+        #expect(whole.out.contains("[4/4]") && whole.out.contains("report:"))
+        for file in ["report.md", "report.html", "results.json", "results.csv", "plan.json", "runs.json",
+                     "charts/train-loss.svg", "charts/validation-accuracy.svg", "charts/gradient-norms.svg", "charts/dead-saturated.svg",
+                     "charts/activation-relu.svg", "charts/activation-tanh.svg", "cells/relu-seed1.json", "cells/tanh-seed2.json"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/whole/" + file), "missing \(file)")
+        }
+        for file in ["report.html"] + ["train-loss", "validation-accuracy", "gradient-norms", "dead-saturated", "activation-tanh"].map({ "charts/\($0).svg" }) {
+            let parser = XMLParser(data: FileManager.default.contents(atPath: dir + "/whole/" + file) ?? Data())
+            #expect(parser.parse(), "\(file) is not well-formed XML: \(String(describing: parser.parserError))")
+        }
+
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/whole/results.json"))) as? [String: Any])
+        let summary = try #require(json["summary"] as? [[String: Any]])
+        let cells = try #require(json["cells"] as? [[String: Any]])
+        #expect(summary.count == 2 && cells.count == 4)
+        let csv = try String(contentsOfFile: dir + "/whole/results.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = csv[0]
+        #expect(csv.count == 1 + 4 * 2)  // a row per cell per epoch
+        let markdown = try String(contentsOfFile: dir + "/whole/report.md", encoding: .utf8)
+        for row in summary {
+            let name = try #require(row["activation"] as? String)
+            let mean = try #require(row["test_accuracy_mean"] as? Double)
+            // The CSV's test accuracies (one per seed, repeated on each epoch row) average to the JSON mean…
+            let fromCSV = Set(csv.dropFirst().filter { $0[0] == name }.map { Double($0[header.firstIndex(of: "test_accuracy")!])! })
+            #expect(fromCSV.count == 2)
+            #expect(abs(fromCSV.reduce(0, +) / 2 - mean) < 1e-12)
+            // …which the Markdown table shows.
+            #expect(markdown.contains("| \(name) |") && markdown.contains(String(format: "%.2f ± ", mean * 100)), "\(name)")
+        }
+        #expect(markdown.contains("## Conclusions") && markdown.contains("paired t"))
+
+        // Fairness, as recorded by the cells themselves.
+        let digests = Dictionary(grouping: cells, by: { ($0["cell"] as? [String: Any])?["seed"] as? Int ?? -1 })
+            .mapValues { Set($0.compactMap { $0["dataOrderDigest"] as? String }) }
+        #expect(digests.count == 2 && digests.values.allSatisfy { $0.count == 1 })
+
+        // Two shards, merged, give the same numbers as the whole run.
+        for shard in ["1/2", "2/2"] {
+            let run = try trainer(common + ["--shard", shard, "-o", dir + "/shard" + shard.prefix(1)])
+            #expect(run.status == 0 && run.out.contains("trainer report"), "\(run.err)")
+        }
+        let merged = try trainer(["report", dir + "/shard1", dir + "/shard2", "-o", dir + "/merged"])
+        #expect(merged.status == 0, "\(merged.err)")
+        func numbers(_ path: String) throws -> [String: [Double]] {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path + "/results.json"))) as? [String: Any]
+            var result: [String: [Double]] = [:]
+            for cell in object?["cells"] as? [[String: Any]] ?? [] {
+                let id = "\((cell["cell"] as? [String: Any])?["activation"] ?? "")-\((cell["cell"] as? [String: Any])?["seed"] ?? "")"
+                let history = cell["history"] as? [[String: Any]] ?? []
+                result[id] = [cell["testAccuracy"] as? Double ?? -1, cell["testLoss"] as? Double ?? -1]
+                    + history.flatMap { [$0["trainLoss"] as? Double ?? -1, $0["validationLoss"] as? Double ?? -1] }
+            }
+            return result
+        }
+        #expect(try numbers(dir + "/merged") == numbers(dir + "/whole"))
+        #expect(try numbers(dir + "/merged").count == 4)
+
+        // Only one shard: a partial report that says so.
+        let partial = try trainer(["report", dir + "/shard1", "-o", dir + "/partial"])
+        #expect(partial.status == 0 && partial.err.contains("partial"))
+        #expect(try String(contentsOfFile: dir + "/partial/report.md", encoding: .utf8).contains("This report is partial"))
+
+        // Rerunning skips the finished cells; a different plan in the same folder is refused.
+        let again = try trainer(common + ["-o", dir + "/whole"])
+        #expect(again.status == 0 && again.out.contains("0 to train (4 already"), "\(again.out)")
+        let other = try trainer(common.map { $0 == "relu,tanh" ? "relu,sigmoid" : $0 } + ["-o", dir + "/whole"])
+        #expect(other.status != 0 && other.err.contains("different ablation"), "\(other.err)")
     }
 }

@@ -48,7 +48,7 @@ struct Ablate: ParsableCommand {
     @Option(help: "Train on only the first N training images (quick trials).")
     var limit: Int?
 
-    @Option(help: "Cells trained at the same time (default: one per core).")
+    @Option(help: "Cells trained at the same time, one BLAS thread each (default: one per core).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: ArgumentHelp("Run only shard i of N (1-based): every N-th cell from the i-th.", valueName: "i/N"))
@@ -114,9 +114,10 @@ struct Ablate: ParsableCommand {
         let done = Set(try folder.results().map(\.cell))
         let pending = wanted.filter { !done.contains($0) }
         let jobs = max(1, min(self.jobs, pending.count))
-        let blasThreads = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
-        BLAS.setThreads(blasThreads)
-        try folder.record(RunEnvironment.current(jobs: jobs, blasThreads: blasThreads, datasetSHA256: data.sha256))
+        // One BLAS thread per cell whatever --jobs is, so a cell's numbers never depend on how
+        // the ablation was scheduled or sharded; the cores are used by running cells side by side.
+        BLAS.setThreads(1)
+        try folder.record(RunEnvironment.current(jobs: jobs, blasThreads: 1, datasetSHA256: data.sha256))
 
         let log = AblationLog(json: json, total: wanted.count, finished: wanted.count - pending.count)
         log.start("ablation: \(plan.activations.map(\.spec).joined(separator: ", ")) × seeds \(plan.seeds.map(String.init).joined(separator: ",")) = \(plan.cells.count) cells"
