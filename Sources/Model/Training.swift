@@ -248,8 +248,8 @@ public struct Training: Sendable {
     }
 
     private func norm(_ values: UnsafeMutableBufferPointer<Float>, _ range: Range<Int>) -> Double {
-        var sum: Float = 0
-        for i in range { sum += values[i] * values[i] }
-        return Double(sum).squareRoot()
+        var sum = 0.0  // in Double: squares of a diverging run's gradients overflow Float
+        for i in range { sum += Double(values[i]) * Double(values[i]) }
+        return sum.squareRoot()
     }
 }

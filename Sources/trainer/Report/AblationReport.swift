@@ -15,7 +15,7 @@ struct AblationReport {
         let document = self.document(charts: charts)
         try AtomicFile.write(document.markdown, to: folder + "/report.md")
         try AtomicFile.write(document.html, to: folder + "/report.html")
-        try AtomicFile.write(json, to: folder + "/results.json")
+        try AtomicFile.write(try json, to: folder + "/results.json")
         try AtomicFile.write(csv, to: folder + "/results.csv")
     }
 
@@ -53,7 +53,7 @@ struct AblationReport {
                 groups: layerNames,
                 series: rows.compactMap { row in
                     if row.activation.canSaturate { return ("\(row.activation.spec) saturated", color(row.activation), row.layers.map { $0.saturatedFraction * 100 }) }
-                    if ["relu", "leaky-relu", "prelu", "step"].contains(row.activation.name) {
+                    if row.activation.isReLUFamily {
                         return ("\(row.activation.spec) dead", color(row.activation), row.layers.map { $0.deadFraction * 100 })
                     }
                     return nil
@@ -96,7 +96,7 @@ struct AblationReport {
                                    done ? percent(row.accuracies.min()!) : "–", done ? percent(row.accuracies.max()!) : "–",
                                    done ? String(format: "%.4f", Statistics.mean(row.testLosses)) : "–",
                                    row.bestEpoch.map(String.init) ?? "–",
-                                   String(format: "%.2f", row.secondsPerEpoch), String(format: "%.0f", row.samplesPerSecond),
+                                   row.secondsPerEpoch.map { String(format: "%.2f", $0) } ?? "–", row.samplesPerSecond.map { String(format: "%.0f", $0) } ?? "–",
                                    "\(row.accuracies.count)" + (row.failures > 0 ? " (+\(row.failures) diverged)" : "")]
                        }))
 
@@ -118,12 +118,14 @@ struct AblationReport {
 
         doc.add(.heading("Diagnostics", level: 2))
         doc.add(.paragraph("Measured on the validation set after the last epoch, averaged over seeds. Never active: units whose pre-activation was never positive "
-                           + "on any validation image (for ReLU they are dead: no gradient reaches their weights). Saturated: units whose mean |f′| was below a tenth of "
-                           + "the activation's peak slope. Gradient norm: ‖∂L/∂W‖ of the layer's weights, averaged over the batches of every epoch."))
+                           + "on any validation image (for ReLU they are dead: no gradient reaches their weights), shown for the ReLU family. Saturated: units whose mean |f′| was below a tenth of "
+                           + "the activation's peak slope, shown for sigmoid and tanh (results.json has both numbers for every activation). Gradient norm: ‖∂L/∂W‖ of the layer's weights, averaged over the batches of every epoch."))
         doc.add(.table(header: ["activation", "layer", "never active %", "saturated %", "mean activation", "gradient norm"],
                        rows: rows.flatMap { row in
                            row.layers.enumerated().map { l, d in
-                               [row.activation.spec, layerNames[l], String(format: "%.1f", d.deadFraction * 100), String(format: "%.1f", d.saturatedFraction * 100),
+                               [row.activation.spec, layerNames[l],
+                                row.activation.isReLUFamily ? String(format: "%.1f", d.deadFraction * 100) : "–",
+                                row.activation.canSaturate ? String(format: "%.1f", d.saturatedFraction * 100) : "–",
                                 String(format: "%.3f", d.meanActivation), d.gradientNorm.map { String(format: "%.4f", $0) } ?? "–"]
                            }
                        }))
@@ -162,35 +164,40 @@ struct AblationReport {
     // MARK: - Machine-readable results
 
     var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        get throws {
+            try String(decoding: ResultsFolder.encoder.encode(jsonFile), as: UTF8.self) + "\n"
+        }
+    }
+
+    /// results.json: the plan, where it ran, the summary rows, the comparisons, the conclusions and every cell.
+    struct ResultsFile: Encodable {
         struct Row: Encodable {
             let activation: String, learning_rate: Double, test_accuracies: [Double], test_accuracy_mean: Double?, test_accuracy_sd: Double?
-            let test_loss_mean: Double?, best_epoch: Int?, seconds_per_epoch: Double, samples_per_second: Double, diverged: Int, layers: [LayerDiagnostics]
+            let test_loss_mean: Double?, best_epoch: Int?, seconds_per_epoch: Double?, samples_per_second: Double?, diverged: Int, layers: [LayerDiagnostics]
         }
         struct Comparison: Encodable {
             let activation: String, reference: String, seeds: [UInt64], differences: [Double], mean_difference: Double?
             let t: Double?, degrees_of_freedom: Int?, larger_than_seed_noise: Bool?
         }
-        struct File: Encodable {
-            let plan: AblationPlan, environments: [RunEnvironment], summary: [Row], comparisons: [Comparison]
-            let conclusions: [String], missing_cells: [String], cells: [CellResult]
-        }
-        let file = File(
+        let plan: AblationPlan, environments: [RunEnvironment], summary: [Row], comparisons: [Comparison]
+        let conclusions: [String], missing_cells: [String], cells: [CellResult]
+    }
+
+    var jsonFile: ResultsFile {
+        ResultsFile(
             plan: plan, environments: summary.environments,
             summary: summary.rows.map { r in
-                Row(activation: r.activation.spec, learning_rate: r.learningRate, test_accuracies: r.accuracies,
+                ResultsFile.Row(activation: r.activation.spec, learning_rate: r.learningRate, test_accuracies: r.accuracies,
                     test_accuracy_mean: r.accuracies.isEmpty ? nil : r.meanAccuracy, test_accuracy_sd: r.accuracies.isEmpty ? nil : r.sdAccuracy,
                     test_loss_mean: r.testLosses.isEmpty ? nil : Statistics.mean(r.testLosses), best_epoch: r.bestEpoch,
                     seconds_per_epoch: r.secondsPerEpoch, samples_per_second: r.samplesPerSecond, diverged: r.failures, layers: r.layers)
             },
             comparisons: summary.comparisons.map { c in
-                Comparison(activation: c.activation.spec, reference: summary.reference.spec, seeds: c.seeds, differences: c.differences,
-                           mean_difference: c.differences.isEmpty ? nil : c.meanDifference, t: c.t.map { $0.t.isFinite ? $0.t : ($0.t > 0 ? 1e308 : -1e308) },
+                ResultsFile.Comparison(activation: c.activation.spec, reference: summary.reference.spec, seeds: c.seeds, differences: c.differences,
+                           mean_difference: c.differences.isEmpty ? nil : c.meanDifference, t: c.t?.t,
                            degrees_of_freedom: c.t?.degreesOfFreedom, larger_than_seed_noise: c.t == nil ? nil : c.significant)
             },
             conclusions: summary.conclusions, missing_cells: summary.missing.map(\.id), cells: summary.results)
-        return String(decoding: (try? encoder.encode(file)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
     }
 
     /// One row per (activation, seed, epoch), every per-epoch number and the cell's test result.
@@ -218,4 +225,9 @@ struct AblationReport {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+}
+
+extension Activation {
+    /// Activations with a flat zero (or leak) for negative inputs, where "never active" means something.
+    var isReLUFamily: Bool { ["relu", "leaky-relu", "prelu", "elu", "step"].contains(name) }
 }

@@ -57,8 +57,9 @@ struct AblationSummary {
         let testLosses: [Double]
         let failures: Int
         let bestEpoch: Int?
-        let secondsPerEpoch: Double
-        let samplesPerSecond: Double
+        /// Over the epochs that ran; nil when none did (every seed diverged in its first epoch).
+        let secondsPerEpoch: Double?
+        let samplesPerSecond: Double?
         /// Last epoch's validation diagnostics per hidden layer, averaged over seeds.
         let layers: [LayerDiagnostics]
         var meanAccuracy: Double { Statistics.mean(accuracies) }
@@ -112,8 +113,8 @@ struct AblationSummary {
                 activation: activation, learningRate: plan.config(for: AblationCell(activation: activation, seed: 0)).effectiveLearningRate,
                 accuracies: finished.map { $0.testAccuracy! }, testLosses: finished.map { $0.testLoss! },
                 failures: cells.count - finished.count, bestEpoch: bestEpochs.isEmpty ? nil : bestEpochs[bestEpochs.count / 2],
-                secondsPerEpoch: Statistics.mean(cells.map(\.secondsPerEpoch)),
-                samplesPerSecond: Statistics.mean(cells.flatMap { $0.history.map(\.samplesPerSecond) }),
+                secondsPerEpoch: Statistics.meanOrNil(cells.flatMap { $0.history.map(\.seconds) }),
+                samplesPerSecond: Statistics.meanOrNil(cells.flatMap { $0.history.map(\.samplesPerSecond) }),
                 layers: layers)
         }
     }

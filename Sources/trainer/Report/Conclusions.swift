@@ -48,7 +48,7 @@ extension AblationSummary {
 
         for row in rows where !row.layers.isEmpty {
             let name = row.activation.spec
-            if row.activation.canDie || row.activation.name == "leaky-relu" || row.activation.name == "prelu" {
+            if row.activation.isReLUFamily {
                 let dead = row.layers.map(\.deadFraction)
                 lines.append(dead.allSatisfy { $0 == 0 }
                     ? "\(name): no unit was dead at the end (every unit fired on some validation image)."
@@ -61,14 +61,11 @@ extension AblationSummary {
             }
         }
 
-        let depthRatios = rows.compactMap { row -> (String, Double)? in
-            let norms = row.layers.compactMap(\.gradientNorm)
-            guard norms.count >= 2, let last = norms.last, last > 0 else { return nil }
-            return (row.activation.spec, norms[0] / last)
-        }
-        if depthRatios.count >= 2, let low = depthRatios.min(by: { $0.1 < $1.1 }), let high = depthRatios.max(by: { $0.1 < $1.1 }) {
-            lines.append(String(format: "Gradient reaching the first layer, relative to the last hidden layer's: %@. Smallest for %@ (%.2f×), largest for %@ (%.2f×).",
-                                depthRatios.map { String(format: "%@ %.2f×", $0.0, $0.1) }.joined(separator: ", "), low.0, low.1, high.0, high.1))
+        let firstLayerNorms = rows.compactMap { row in row.layers.first?.gradientNorm.map { (row.activation, $0) } }
+        if firstLayerNorms.count >= 2, let referenceNorm = firstLayerNorms.first(where: { $0.0 == reference })?.1, referenceNorm > 0,
+           let smallest = firstLayerNorms.min(by: { $0.1 < $1.1 }) {
+            lines.append("Mean gradient norm of the first layer's weights: " + firstLayerNorms.map { String(format: "%@ %.3f", $0.0.spec, $0.1) }.joined(separator: ", ")
+                         + String(format: "; smallest for %@, %.2f× %@'s.", smallest.0.spec, smallest.1 / referenceNorm, reference.spec))
         }
 
         if let tanh = rows.first(where: { $0.activation == .tanh }), let sigmoid = rows.first(where: { $0.activation == .sigmoid }),
@@ -76,6 +73,12 @@ extension AblationSummary {
             lines.append(String(format: "Mean first-layer activation: tanh %.3f (zero-centred), sigmoid %.3f (always positive).", t.meanActivation, s.meanActivation))
         }
 
+        let chance = 0.1  // ten classes
+        for row in rows where row.meanAccuracy < 2 * chance {
+            let dead = row.layers.map(\.deadFraction).max() ?? 0
+            lines.append(String(format: "%@ stopped learning: %.2f%% test accuracy is chance level for 10 classes", row.activation.spec, row.meanAccuracy * 100)
+                         + (row.activation.isReLUFamily && dead > 0.5 ? String(format: " (up to %.0f%% of a layer's units dead).", dead * 100) : "."))
+        }
         for row in self.rows where row.failures > 0 {
             let messages = results(for: row.activation).compactMap(\.failure)
             lines.append("\(row.activation.spec) diverged in \(row.failures) of \(row.failures + row.accuracies.count) seeds: \(messages.first ?? "").")

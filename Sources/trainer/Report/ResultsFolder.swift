@@ -15,7 +15,14 @@ struct ResultsFolder {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return decoder
     }()
 
     /// Opens the folder for `plan`, creating it; refuses a folder that holds a different ablation.
@@ -58,7 +65,7 @@ struct ResultsFolder {
     private func decode<T: Decodable>(_ type: T.Type, from file: String) throws -> T {
         guard let data = FileManager.default.contents(atPath: file) else { throw Failure("\(file): cannot be read") }
         do {
-            return try JSONDecoder().decode(type, from: data)
+            return try Self.decoder.decode(type, from: data)
         } catch {
             throw Failure("\(file): not a digit-trainer ablation file (\(error.localizedDescription))")
         }

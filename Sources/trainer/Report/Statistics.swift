@@ -3,6 +3,7 @@ import Foundation
 /// The few statistics a seed comparison needs.
 enum Statistics {
     static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+    static func meanOrNil(_ x: [Double]) -> Double? { x.isEmpty ? nil : mean(x) }
 
     /// Sample standard deviation (n − 1); 0 for fewer than two values.
     static func standardDeviation(_ x: [Double]) -> Double {
