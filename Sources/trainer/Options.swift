@@ -25,6 +25,56 @@ struct DataOptions: ParsableArguments {
 
 extension DatasetKind: ExpressibleByArgument {}
 
+/// The optimisation settings shared by `train` and `ablate`.
+struct TrainingOptions: ParsableArguments {
+    @Option(help: "Hidden-layer widths, comma-separated.")
+    var hidden = "256,128"
+
+    @Option(help: "Epochs to train (with --resume: the total, including those already done).")
+    var epochs = 5
+
+    @Option(help: "Examples per mini-batch.")
+    var batchSize = 64
+
+    @Option(help: "Learning rate (default: each activation's own measured rate, listed in `trainer train --help`).")
+    var lr: Double?
+
+    @Option(help: "SGD momentum (0 for plain SGD).")
+    var momentum = 0.9
+
+    @Flag(help: "Use Nesterov momentum.")
+    var nesterov = false
+
+    @Option(help: "L2 weight decay on the weights (not biases).")
+    var weightDecay = 0.0
+
+    @Option(help: "Learning-rate schedule: constant, cosine, step (x0.1 every 2 epochs) or step:EVERY:FACTOR.")
+    var schedule = "cosine"
+
+    @Option(help: "Training images held out for validation (0 for none).")
+    var validation = 5000
+
+    func validate() throws {
+        _ = try parseWidths(hidden)
+        guard Schedule(spec: schedule) != nil else {
+            throw ValidationError("--schedule must be constant, cosine, step or step:EVERY:FACTOR (got '\(schedule)')")
+        }
+    }
+
+    /// Sets these options in `config`; `TrainingConfig.problem` checks the values against the data.
+    func apply(to config: inout TrainingConfig) throws {
+        config.hidden = try parseWidths(hidden)
+        config.epochs = epochs
+        config.batchSize = batchSize
+        config.learningRate = lr
+        config.momentum = momentum
+        config.nesterov = nesterov
+        config.weightDecay = weightDecay
+        config.schedule = Schedule(spec: schedule)!
+        config.validationCount = validation
+    }
+}
+
 /// Loads a saved model; the default path, when missing, gets advice on how to make one.
 func loadCheckpoint(_ path: String) throws -> Checkpoint {
     do {

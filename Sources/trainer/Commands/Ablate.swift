@@ -24,26 +24,7 @@ struct Ablate: ParsableCommand {
     @Option(help: "Seeds: a count N (seeds 1...N) or a comma-separated list.")
     var seeds = "3"
 
-    @Option(help: "Epochs per cell.")
-    var epochs = 5
-
-    @Option(help: "Hidden-layer widths, comma-separated.")
-    var hidden = "256,128"
-
-    @Option(help: "Examples per mini-batch.")
-    var batchSize = 64
-
-    @Option(help: "One learning rate shared by every activation (default: each activation's own measured default).")
-    var lr: Double?
-
-    @Option(help: "SGD momentum.")
-    var momentum = 0.9
-
-    @Option(help: "Learning-rate schedule: constant, cosine, step or step:EVERY:FACTOR.")
-    var schedule = "cosine"
-
-    @Option(help: "Training images held out for validation (the diagnostics are measured on them).")
-    var validation = 5000
+    @OptionGroup var training: TrainingOptions
 
     @Option(help: "Train on only the first N training images (quick trials).")
     var limit: Int?
@@ -64,9 +45,8 @@ struct Ablate: ParsableCommand {
         let list = try parseActivations(activations)
         guard Set(list).count == list.count else { throw ValidationError("--activations lists an activation twice") }
         _ = try parseSeeds()
-        _ = try parseWidths(hidden)
-        guard Schedule(spec: schedule) != nil else { throw ValidationError("--schedule must be constant, cosine, step or step:EVERY:FACTOR") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard training.validation > 0 else { throw ValidationError("--validation must be above 0: the diagnostics are measured on the validation set") }
         if let limit, limit < 2 { throw ValidationError("--limit must be at least 2") }
         _ = try parseShard()
     }
@@ -96,13 +76,7 @@ struct Ablate: ParsableCommand {
         let wallStart = Date()
         let data = try dataOptions.load()
         var base = TrainingConfig()
-        base.hidden = try parseWidths(hidden)
-        base.epochs = epochs
-        base.batchSize = batchSize
-        base.learningRate = lr
-        base.momentum = momentum
-        base.schedule = Schedule(spec: schedule)!
-        base.validationCount = validation
+        try training.apply(to: &base)
         let plan = AblationPlan(activations: try parseActivations(activations), seeds: try parseSeeds(), base: base,
                                 dataset: data.kind.rawValue, trainingLimit: limit)
         let trainingCount = Ablation.trainingSet(plan, data: data).count
@@ -211,8 +185,8 @@ final class AblationLog: @unchecked Sendable {
         }
         out("")
         for row in summary.rows {
-            out(String(format: "  %-12@ %@ ± %@ %%", row.activation.spec, row.accuracies.isEmpty ? "  –  " : percent(row.meanAccuracy),
-                       row.accuracies.isEmpty ? "–" : percent(row.sdAccuracy)))
+            let name = row.activation.spec.padding(toLength: max(12, row.activation.spec.count), withPad: " ", startingAt: 0)
+            out("  \(name) " + (row.accuracies.isEmpty ? "no finished seed" : "\(percent(row.meanAccuracy)) ± \(percent(row.sdAccuracy)) % test accuracy"))
         }
         out("")
         for line in summary.conclusions { out("- " + line.replacingOccurrences(of: "**", with: "")) }

@@ -21,35 +21,10 @@ struct Train: ParsableCommand {
     @Option(help: "Hidden-layer activation, or a comma-separated list with one per hidden layer.")
     var activation = "relu"
 
-    @Option(help: "Hidden-layer widths, comma-separated.")
-    var hidden = "256,128"
-
-    @Option(help: "Epochs to train (with --resume: the total, including those already done).")
-    var epochs = 5
-
-    @Option(help: "Examples per mini-batch.")
-    var batchSize = 64
-
-    @Option(help: "Learning rate (default: the activation's own, see above).")
-    var lr: Double?
-
-    @Option(help: "SGD momentum (0 for plain SGD).")
-    var momentum = 0.9
-
-    @Flag(help: "Use Nesterov momentum.")
-    var nesterov = false
-
-    @Option(help: "L2 weight decay on the weights (not biases).")
-    var weightDecay = 0.0
-
-    @Option(help: "Learning-rate schedule: constant, cosine, step (x0.1 every 2 epochs) or step:EVERY:FACTOR.")
-    var schedule = "cosine"
+    @OptionGroup var training: TrainingOptions
 
     @Option(help: "Seed for initialisation, split and shuffling: the same seed gives the same model.")
     var seed: UInt64 = 1
-
-    @Option(help: "Training images held out for validation (0 for none).")
-    var validation = 5000
 
     @Option(help: "Stop after this many epochs without a lower validation loss.")
     var patience: Int?
@@ -71,26 +46,14 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         _ = try parseActivations(activation)
-        _ = try parseWidths(hidden)
-        guard Schedule(spec: schedule) != nil else {
-            throw ValidationError("--schedule must be constant, cosine, step or step:EVERY:FACTOR (got '\(schedule)')")
-        }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func makeConfig() throws -> TrainingConfig {
         var config = TrainingConfig()
         config.activations = try parseActivations(activation)
-        config.hidden = try parseWidths(hidden)
-        config.epochs = epochs
-        config.batchSize = batchSize
-        config.learningRate = lr
-        config.momentum = momentum
-        config.nesterov = nesterov
-        config.weightDecay = weightDecay
-        config.schedule = Schedule(spec: schedule)!
+        try training.apply(to: &config)
         config.seed = seed
-        config.validationCount = validation
         config.patience = patience
         return config
     }
@@ -108,9 +71,9 @@ struct Train: ParsableCommand {
                 throw Failure("\(resume): was trained on other data files than those in \(dataOptions.folder); resume with the same --data")
             }
             config = checkpoint.config
-            config.epochs = epochs
+            config.epochs = training.epochs
             state = checkpoint.state
-            if checkpoint.state.epochsCompleted >= epochs {
+            if checkpoint.state.epochsCompleted >= training.epochs {
                 throw Failure("\(resume): already trained for \(checkpoint.state.epochsCompleted) epochs; give a larger --epochs total to continue")
             }
         } else {
