@@ -133,7 +133,7 @@ struct AblationReport {
         doc.add(.heading("Curves", level: 2))
         let captions = ["train-loss.svg": "Training loss per epoch, mean over seeds with ±1 sd band (log scale).",
                         "validation-accuracy.svg": "Validation accuracy per epoch, mean over seeds with ±1 sd band.",
-                        "gradient-norms.svg": "Mean weight-gradient norm per layer (log scale): vanishing gradients show as bars shrinking towards layer 1.",
+                        "gradient-norms.svg": "Mean weight-gradient norm per layer (log scale). Layers differ in size, so compare activations within a layer: a short bar is a gradient that has faded on its way down.",
                         "dead-saturated.svg": "Units that never fired (ReLU family) or sat in the flat part of the curve (sigmoid, tanh)."]
         for (name, svg) in charts where captions[name] != nil {
             doc.add(.chart(file: "charts/" + name, svg: svg, caption: captions[name]!))

@@ -66,7 +66,7 @@ struct ReportDocument {
                 out += rows.map { "<tr>" + $0.map { "<td>\(inline($0))</td>" }.joined() + "</tr>\n" }.joined() + "</table>\n"
             case .chart(_, let svg, let caption): out += "<figure>\(svg)<figcaption>\(escape(caption))</figcaption></figure>\n"
             case .chartRow(let charts):
-                out += "<div class=\"row\">" + charts.map { "<figure>\($0.svg)<figcaption>\(escape($0.caption))</figcaption></figure>" }.joined() + "</div>\n"
+                out += "<div class=\"row\">" + charts.map { "<figure>\($0.svg)</figure>" }.joined() + "</div>\n"  // each is titled
             case .code(let text): out += "<pre>\(escape(text))</pre>\n"
             }
         }

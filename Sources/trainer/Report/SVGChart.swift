@@ -47,7 +47,7 @@ enum SVGChart {
         let frame = Frame(width: width, height: height, legend: series.map { ($0.name, $0.color, false) })
         let values = series.flatMap { $0.values.compactMap { $0 } }.filter { $0.isFinite && (!logY || $0 > 0) }
         guard let high = values.max(), !groups.isEmpty else { return frame.empty(title: title) }
-        let yAxis = Axis(low: logY ? values.min()! : 0, high: high > 0 ? high : 1, log: logY)
+        let yAxis = Axis(low: logY ? values.min()! / 2 : 0, high: high > 0 ? high : 1, log: logY)
         let xAxis = Axis(low: 0, high: Double(groups.count), log: false, ticks: [])
         var body = frame.axes(title: title, xLabel: "", yLabel: yLabel, x: xAxis, y: yAxis)
         let groupWidth = frame.plotWidth / Double(groups.count)
@@ -84,6 +84,9 @@ enum SVGChart {
                 (self.low, self.high) = (l, top)
                 let inside = ladder.filter { $0 >= l * (1 - 1e-9) && $0 <= top * (1 + 1e-9) }
                 self.ticks = ticks ?? (inside.count > 8 ? inside.filter { Foundation.log10($0).rounded() == Foundation.log10($0) } : inside)
+            } else if let ticks, let first = ticks.first, let last = ticks.last, first < last {
+                // Explicit ticks: the axis spans exactly the data, not rounded outwards.
+                (self.low, self.high, self.ticks) = (min(low, first), max(high, last), ticks)
             } else {
                 let span = high > low ? high - low : max(abs(high), 1)
                 let step = Axis.niceStep(span / 5)
