@@ -29,21 +29,38 @@ extension DenseLayout {
                     a[j] = v > 0 ? v : s[j] * v
                 }
             }
+        case .leakyRelu(let alpha):
+            let alpha = T(alpha)
+            apply(rows: rows, pre: pre, post: post, bias: b) { $0 > 0 ? $0 : alpha * $0 }
+        case .tanh:
+            apply(rows: rows, pre: pre, post: post, bias: b) { T.fastTanh($0) }
+        case .sigmoid:
+            apply(rows: rows, pre: pre, post: post, bias: b) { T.fastSigmoid($0) }
+        case .swish(let beta):
+            let beta = T(beta)
+            apply(rows: rows, pre: pre, post: post, bias: b) { $0 * T.fastSigmoid(beta * $0) }
         default:
             let f = activation
-            for r in 0..<rows {
-                let z = pre + r * width, a = post + r * width
-                for j in 0..<width {
-                    let v = z[j] + b[j]
-                    z[j] = v
-                    a[j] = f.value(v)
-                }
+            apply(rows: rows, pre: pre, post: post, bias: b) { f.value($0) }
+        }
+    }
+
+    /// pre += bias, post = f(pre), row by row; inlined per activation so the loop vectorises.
+    @inline(__always)
+    private func apply<T: NetworkScalar>(rows: Int, pre: UnsafeMutablePointer<T>, post: UnsafeMutablePointer<T>,
+                                         bias: UnsafePointer<T>, _ f: (T) -> T) {
+        for r in 0..<rows {
+            let z = pre + r * outputs, a = post + r * outputs
+            for j in 0..<outputs {
+                let v = z[j] + bias[j]
+                z[j] = v
+                a[j] = f(v)
             }
         }
     }
 
-    /// Turns `delta` from ∂L/∂post into ∂L/∂pre in place, adding PReLU's slope gradient to `gradients`.
-    func activationBackward<T: NetworkScalar>(rows: Int, pre: UnsafePointer<T>, delta: UnsafeMutablePointer<T>,
+    /// Turns `delta` from ∂L/∂post into ∂L/∂pre in place (`post` is this layer's output from the forward pass), adding PReLU's slope gradient to `gradients`.
+    func activationBackward<T: NetworkScalar>(rows: Int, pre: UnsafePointer<T>, post: UnsafePointer<T>, delta: UnsafeMutablePointer<T>,
                                               parameters: UnsafePointer<T>, gradients: UnsafeMutablePointer<T>) {
         let width = outputs
         let count = rows * width
@@ -63,6 +80,20 @@ extension DenseLayout {
                     ds[j] += d[j] * z[j]
                     d[j] *= s[j]
                 }
+            }
+        case .leakyRelu(let alpha):
+            let alpha = T(alpha)
+            for i in 0..<count { delta[i] *= pre[i] > 0 ? 1 : alpha }
+        // tanh and sigmoid have derivatives in terms of their outputs: no exponential needed.
+        case .tanh:
+            for i in 0..<count { delta[i] *= 1 - post[i] * post[i] }
+        case .sigmoid:
+            for i in 0..<count { delta[i] *= post[i] * (1 - post[i]) }
+        case .swish(let beta):
+            let beta = T(beta)
+            for i in 0..<count {
+                let s = T.fastSigmoid(beta * pre[i])
+                delta[i] *= s + beta * pre[i] * s * (1 - s)
             }
         default:
             let f = activation

@@ -7,7 +7,7 @@ import RealModule
 
 /// The scalars a network can compute in: `Float` for training, `Double` for gradient checks.
 /// This file is the only one that touches BLAS, so another backend is a change in one place.
-public protocol NetworkScalar: Real, BinaryFloatingPoint, Sendable {
+public protocol NetworkScalar: Real, BinaryFloatingPoint, FastActivationMath, Sendable {
     /// C = alpha · op(A) · op(B) + beta · C on row-major matrices; op transposes through the flag, never by copying.
     static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                      alpha: Self, a: UnsafePointer<Self>, lda: Int,

@@ -91,7 +91,7 @@ public struct MLP<T: NetworkScalar>: Sendable {
         let grads = workspace.gradients.baseAddress!
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[l]
-            layer.activationBackward(rows: rows, pre: workspace.pre[l], delta: workspace.delta[l],
+            layer.activationBackward(rows: rows, pre: workspace.pre[l], post: workspace.post[l], delta: workspace.delta[l],
                                      parameters: parameters, gradients: grads)
             let input = l == 0 ? inputs : UnsafePointer(workspace.post[l - 1])
             // Below a step activation no gradient flows: skip the wasted GEMM, not the layer's own update.
