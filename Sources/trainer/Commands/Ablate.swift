@@ -80,7 +80,7 @@ struct Ablate: ParsableCommand {
         let plan = AblationPlan(activations: try parseActivations(activations), seeds: try parseSeeds(), base: base,
                                 dataset: data.kind.rawValue, trainingLimit: limit)
         let trainingCount = Ablation.trainingSet(plan, data: data).count
-        if let problem = plan.base.problem(trainingExamples: trainingCount) { throw ValidationError(problem) }
+        if let problem = plan.base.problem(trainingExamples: trainingCount) { throw Failure(problem) }
 
         let folder = try ResultsFolder.open(output, for: plan)
         let shard = try parseShard()

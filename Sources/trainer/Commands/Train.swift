@@ -79,7 +79,7 @@ struct Train: ParsableCommand {
         } else {
             config = try makeConfig()
         }
-        if let problem = config.problem(trainingExamples: data.train.count) { throw ValidationError(problem) }
+        if let problem = config.problem(trainingExamples: data.train.count) { throw Failure(problem) }
 
         let training = Training(config: config, trainSet: data.train)
         var current = state ?? training.initialState()

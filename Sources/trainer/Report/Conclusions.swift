@@ -6,8 +6,9 @@ extension AblationSummary {
     var conclusions: [String] {
         var lines: [String] = []
         let rows = self.rows.filter { !$0.accuracies.isEmpty }
+        let partial = missing.isEmpty ? [] : ["This report is partial: \(missing.count) of \(plan.cells.count) cells have no result yet (\(missing.prefix(6).map(\.id).joined(separator: ", "))\(missing.count > 6 ? ", …" : ""))."]
         guard let best = rows.max(by: { $0.meanAccuracy < $1.meanAccuracy }) else {
-            return ["No cell finished, so there is nothing to compare yet."]
+            return ["No cell finished, so there is nothing to compare yet."] + partial
         }
         let ranked = rows.sorted { $0.meanAccuracy > $1.meanAccuracy }
         let seedsText = plan.seeds.count == 1 ? "1 seed" : "\(plan.seeds.count) seeds"
@@ -83,10 +84,7 @@ extension AblationSummary {
             let messages = results(for: row.activation).compactMap(\.failure)
             lines.append("\(row.activation.spec) diverged in \(row.failures) of \(row.failures + row.accuracies.count) seeds: \(messages.first ?? "").")
         }
-        if !missing.isEmpty {
-            lines.append("This report is partial: \(missing.count) of \(plan.cells.count) cells have no result yet (\(missing.prefix(6).map(\.id).joined(separator: ", "))\(missing.count > 6 ? ", …" : "")).")
-        }
-        return lines
+        return lines + partial
     }
 }
 
