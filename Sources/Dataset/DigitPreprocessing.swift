@@ -40,19 +40,34 @@ public enum DigitPreprocessing {
         public let box: (x: Int, y: Int, width: Int, height: Int)?
     }
 
-    /// Fewer gray levels than this between paper and darkest ink means there is no digit.
-    public static let minimumContrast = 32
+    /// Less than this between paper and the strongest ink (on a 0–1 scale) means there is no digit.
+    public static let minimumContrast: Float = 32 / 255
     /// Ink at or above this level counts when finding the digit's bounding box.
     public static let inkThreshold: Float = 0.15
+    /// Pictures with a longer side than this are first shrunk to it (area averaging): the digit
+    /// ends up 20 pixels tall anyway, and every later step stays fast on a 12-megapixel photo.
+    public static let workingSide = 512
+    /// Ink blobs holding less than this fraction of all the ink (dust, specks) are wiped.
+    public static let speckFraction: Float = 0.02
 
-    /// The whole pipeline: ink levels → crop → fit `box`×`box` → centre of mass in `side`×`side`.
+    /// The whole pipeline: gray levels (shrunk to `workingSide`) → ink levels against the local
+    /// paper → specks wiped → crop → fit `box`×`box` → centre of mass in `side`×`side`.
     public static func mnistStyle(_ picture: GrayImage, side: Int = 28, box: Int = 20) -> Result {
-        let (ink, inverted) = inkLevels(picture)
-        guard let ink, let bounds = boundingBox(ink, threshold: inkThreshold) else {
+        var levels = InkImage(width: picture.width, height: picture.height, values: picture.pixels.map { Float($0) / 255 })
+        let scale = Double(max(picture.width, picture.height)) / Double(workingSide)
+        if scale > 1 {
+            levels = resize(levels, width: max(1, Int((Double(picture.width) / scale).rounded())),
+                            height: max(1, Int((Double(picture.height) / scale).rounded())))
+        }
+        let (ink, inverted) = inkLevels(levels)
+        guard let ink = ink.map(removingSpecks), let bounds = boundingBox(ink, threshold: inkThreshold) else {
             return Result(image: nil, inverted: inverted, box: nil)
         }
         let digit = fit(crop(ink, to: bounds), into: box)
-        return Result(image: centred(digit, side: side), inverted: inverted, box: bounds)
+        let factor = max(scale, 1)
+        let original = (x: Int(Double(bounds.x) * factor), y: Int(Double(bounds.y) * factor),
+                        width: Int((Double(bounds.width) * factor).rounded()), height: Int((Double(bounds.height) * factor).rounded()))
+        return Result(image: centred(digit, side: side), inverted: inverted, box: original)
     }
 
     /// The picture as is, only scaled (aspect ratio not kept) to `side`×`side`: for comparison.
@@ -61,25 +76,106 @@ public enum DigitPreprocessing {
         return resize(levels, width: side, height: side)
     }
 
-    /// Ink intensities with the paper at 0 and the darkest ink at 1. The paper's colour is the
-    /// median of the picture's border: light paper means dark ink, which is inverted. Nil when the
-    /// picture is (nearly) one flat colour.
-    public static func inkLevels(_ picture: GrayImage) -> (ink: InkImage?, inverted: Bool) {
-        let (w, h) = (picture.width, picture.height)
-        var border: [UInt8] = []
-        for x in 0..<w { border.append(picture[x, 0]); border.append(picture[x, h - 1]) }
-        for y in 0..<h { border.append(picture[0, y]); border.append(picture[w - 1, y]) }
-        border.sort()
-        let paper = Int(border[border.count / 2])
-        let inverted = paper >= 128
-        let extreme = Int(inverted ? picture.pixels.min()! : picture.pixels.max()!)
-        let contrast = abs(paper - extreme)
-        guard contrast >= minimumContrast else { return (nil, inverted) }
-        let values = picture.pixels.map { pixel -> Float in
-            let distance = inverted ? paper - Int(pixel) : Int(pixel) - paper
-            return (Float(distance) / Float(contrast)).clamped(0, 1)
-        }
+    /// Ink intensities (0 paper … 1 strongest ink) from gray levels in [0, 1]. The border's median
+    /// says whether the paper is light (dark ink, inverted) or dark. The paper's level is taken
+    /// locally, so shading across a photographed page is not mistaken for ink; the noise in the
+    /// paper is subtracted. Nil when nothing stands out from the paper.
+    public static func inkLevels(_ gray: InkImage) -> (ink: InkImage?, inverted: Bool) {
+        let (w, h) = (gray.width, gray.height)
+        var border: [Float] = []
+        for x in 0..<w { border += [gray[x, 0], gray[x, h - 1]] }
+        for y in 0..<h { border += [gray[0, y], gray[w - 1, y]] }
+        let inverted = median(border) >= 0.5
+        let paper = paperLevels(gray, light: inverted)
+        // On light paper a photo's shading multiplies: ink is the fraction of the local paper's
+        // light it absorbs. On dark paper (chalk on a board) it is what it adds.
+        let distance = zip(gray.values, paper.values).map { v, p in max(0, inverted ? (p - v) / max(p, 1e-3) : v - p) }
+        guard let strongest = distance.max(), strongest >= minimumContrast else { return (nil, inverted) }
+        // Most pixels are paper: three times their median distance is the paper's noise.
+        let noise = min(3 * median(distance), strongest / 2)
+        let values = distance.map { (($0 - noise) / (strongest - noise)).clamped(0, 1) }
         return (InkImage(width: w, height: h, values: values), inverted)
+    }
+
+    /// The paper's level under each pixel: on a grid of tiles (a third of the picture on a
+    /// side), the brightest tenth of each tile for light paper (the darkest for dark paper) —
+    /// strokes are thinner than a tile, so that is paper — interpolated bilinearly between tile centres.
+    static func paperLevels(_ gray: InkImage, light: Bool) -> InkImage {
+        let (w, h) = (gray.width, gray.height)
+        let tile = max(8, (max(w, h) + 2) / 3)
+        let (columns, rows) = ((w + tile - 1) / tile, (h + tile - 1) / tile)
+        var levels = [Float](repeating: 0, count: columns * rows)
+        for ty in 0..<rows {
+            for tx in 0..<columns {
+                var values: [Float] = []
+                for y in (ty * tile)..<min(h, (ty + 1) * tile) {
+                    for x in (tx * tile)..<min(w, (tx + 1) * tile) { values.append(gray[x, y]) }
+                }
+                values.sort()
+                levels[ty * columns + tx] = values[light ? (values.count * 9) / 10 : values.count / 10]
+            }
+        }
+        var paper = InkImage(width: w, height: h)
+        for y in 0..<h {
+            let fy = ((Double(y) + 0.5) / Double(tile) - 0.5).clamped(0, Double(rows - 1))
+            let (y0, wy) = (Int(fy), Float(fy - Double(Int(fy))))
+            let y1 = min(y0 + 1, rows - 1)
+            for x in 0..<w {
+                let fx = ((Double(x) + 0.5) / Double(tile) - 0.5).clamped(0, Double(columns - 1))
+                let (x0, wx) = (Int(fx), Float(fx - Double(Int(fx))))
+                let x1 = min(x0 + 1, columns - 1)
+                let top = levels[y0 * columns + x0] * (1 - wx) + levels[y0 * columns + x1] * wx
+                let bottom = levels[y1 * columns + x0] * (1 - wx) + levels[y1 * columns + x1] * wx
+                paper[x, y] = top * (1 - wy) + bottom * wy
+            }
+        }
+        return paper
+    }
+
+    /// `image` with every blob of ink (8-connected pixels ≥ `inkThreshold`, with the fainter ink
+    /// around them) that holds less than `speckFraction` of all the ink set to 0: dust and
+    /// specks would otherwise stretch the bounding box and shrink the digit.
+    public static func removingSpecks(_ image: InkImage) -> InkImage {
+        let (w, h) = (image.width, image.height)
+        var label = [Int32](repeating: -1, count: w * h)
+        var masses: [Float] = []
+        var stack: [Int] = []
+        for start in 0..<(w * h) where label[start] < 0 && image.values[start] > 0 {
+            // Flood-fill a blob: its strong pixels and every non-zero pixel touching it.
+            let id = Int32(masses.count)
+            var mass: Float = 0
+            var strong = false
+            label[start] = id
+            stack.append(start)
+            while let p = stack.popLast() {
+                mass += image.values[p]
+                strong = strong || image.values[p] >= inkThreshold
+                let (x, y) = (p % w, p / w)
+                for ny in max(0, y - 1)...min(h - 1, y + 1) {
+                    for nx in max(0, x - 1)...min(w - 1, x + 1) {
+                        let q = ny * w + nx
+                        if label[q] < 0 && image.values[q] > 0 {
+                            label[q] = id
+                            stack.append(q)
+                        }
+                    }
+                }
+            }
+            masses.append(strong ? mass : 0)
+        }
+        let total = masses.reduce(0, +)
+        guard total > 0 else { return image }
+        var result = image
+        for i in 0..<(w * h) where label[i] >= 0 && masses[Int(label[i])] < speckFraction * total {
+            result.values[i] = 0
+        }
+        return result
+    }
+
+    static func median(_ values: [Float]) -> Float {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted[sorted.count / 2]
     }
 
     /// The smallest rectangle holding every value ≥ `threshold`, or nil if there is none.

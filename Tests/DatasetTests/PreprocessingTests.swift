@@ -3,6 +3,10 @@ import Foundation
 import Testing
 import TestSupport
 
+extension Comparable {
+    func clamped(_ low: Self, _ high: Self) -> Self { min(max(self, low), high) }
+}
+
 @Suite struct PreprocessingTests {
     /// A "7"-like stroke figure (a bar and a diagonal), drawn dark on light paper at `scale`×
     /// MNIST's size with its top-left corner at (`x`, `y`) of a `width`×`height` page.
@@ -53,11 +57,69 @@ import TestSupport
                                                            200, 60, 130, 200,
                                                            200, 200, 210, 200,
                                                            200, 200, 200, 200])
-        let (ink, inverted) = DigitPreprocessing.inkLevels(page)
+        let gray = InkImage(width: 4, height: 4, values: page.pixels.map { Float($0) / 255 })
+        let (ink, inverted) = DigitPreprocessing.inkLevels(gray)
         #expect(inverted)
         let values = try #require(ink).values
         #expect(values[5] == 1 && values[0] == 0 && values[10] == 0)
         #expect(abs(values[6] - 0.5) < 1e-6)
+    }
+
+    /// A photographed page: paper shading from light to mid gray, noise, and dust far from the
+    /// digit. The digit must come out as cleanly as from a flat page.
+    @Test func shadingNoiseAndDustAreNotInk() throws {
+        let drawing = Self.sevenOnPaper(width: 400, height: 300, x: 150, y: 40, scale: 10)
+        let clean = try #require(DigitPreprocessing.mnistStyle(drawing).image)
+        var photo = drawing
+        var random = SeededRandom(seed: 7, stream: "photo")
+        for y in 0..<300 {
+            for x in 0..<400 {
+                let paper = 245 - Double(x) * 0.25 - Double(y) * 0.1            // 245 at top left, 115 at bottom right
+                let level = (drawing[x, y] == 0 ? 40 : paper) + (random.nextUnit() - 0.5) * 24  // ±12 levels of sensor noise
+                photo[x, y] = UInt8(level.clamped(0, 255))
+            }
+        }
+        for (dx, dy) in [(10, 10), (380, 20), (20, 280)] {  // three specks of dust in the corners
+            for y in dy..<(dy + 4) { for x in dx..<(dx + 4) { photo[x, y] = 30 } }
+        }
+        let result = DigitPreprocessing.mnistStyle(photo)
+        let image = try #require(result.image)
+        #expect(result.inverted)
+        let box = try #require(result.box)
+        #expect(box.x >= 140 && box.y >= 30 && box.x + box.width <= 300 && box.y + box.height <= 250, "\(box)")
+        // It is the clean digit (up to a one-pixel shift of the centring): correlation over 0.9,
+        // and no stray ink: nothing outside the clean digit's box grown by one pixel.
+        func correlation(_ dx: Int, _ dy: Int) -> Float {
+            var (ab, aa, bb): (Float, Float, Float) = (0, 0, 0)
+            for y in 1..<27 {
+                for x in 1..<27 {
+                    let (a, b) = (clean[x, y], image[x + dx, y + dy])
+                    (ab, aa, bb) = (ab + a * b, aa + a * a, bb + b * b)
+                }
+            }
+            return ab / (aa * bb).squareRoot()
+        }
+        let best = [-1, 0, 1].flatMap { dx in [-1, 0, 1].map { dy in correlation(dx, dy) } }.max()!
+        #expect(best > 0.9, "correlation \(best)")
+        let cleanBox = try #require(DigitPreprocessing.boundingBox(clean, threshold: 0.01))
+        var stray: [(Int, Int)] = []
+        let (left, right) = (cleanBox.x - 2, cleanBox.x + cleanBox.width + 1)
+        let (top, bottom) = (cleanBox.y - 2, cleanBox.y + cleanBox.height + 1)
+        for y in 0..<28 {
+            for x in 0..<28 where image[x, y] > 0 && (x < left || x > right || y < top || y > bottom) { stray.append((x, y)) }
+        }
+        #expect(stray.isEmpty, "stray ink at \(stray)")
+        let com = DigitPreprocessing.centreOfMass(image)
+        #expect(abs(com.x - 14) <= 0.5 && abs(com.y - 14) <= 0.5, "\(com)")
+    }
+
+    /// Huge pictures are shrunk first, and the box is still reported in the picture's pixels.
+    @Test func largePicturesAreShrunkFirst() throws {
+        let page = Self.sevenOnPaper(width: 3000, height: 2000, x: 1000, y: 500, scale: 40)
+        let result = DigitPreprocessing.mnistStyle(page)
+        _ = try #require(result.image)
+        let box = try #require(result.box)
+        #expect(abs(box.x - 1000) <= 8 && abs(box.y - 500) <= 8 && abs(box.height - 800) <= 12, "\(box)")
     }
 
     @Test func blankOrFlatPicturesHaveNoDigit() {
