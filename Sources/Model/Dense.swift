@@ -11,15 +11,8 @@ extension DenseLayout {
         let width = outputs
         switch activation {
         case .relu:
-            for r in 0..<rows {
-                let z = pre + r * width, a = post + r * width
-                for j in 0..<width {
-                    let v = z[j] + b[j]
-                    z[j] = v
-                    a[j] = v > 0 ? v : 0
-                }
-            }
-        case .prelu:
+            apply(rows: rows, pre: pre, post: post, bias: b) { $0 > 0 ? $0 : 0 }
+        case .prelu:  // one learned slope per unit
             let s = parameters + slope.lowerBound
             for r in 0..<rows {
                 let z = pre + r * width, a = post + r * width
