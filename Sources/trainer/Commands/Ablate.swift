@@ -18,8 +18,13 @@ struct Ablate: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Activations to compare, comma-separated (any of: \(Activation.all.map(\.name).joined(separator: ", "))).")
+    @Option(help: "Activations to compare, comma-separated (any of: \(Activation.all.map(\.name).joined(separator: ", "))), or all.")
     var activations = "relu,leaky-relu,tanh,sigmoid,swish"
+
+    /// The activations asked for; `all` is every supported one.
+    func activationList() throws -> [Activation] {
+        activations.lowercased() == "all" ? Activation.all : try parseActivations(activations)
+    }
 
     @Option(help: "Seeds: a count N (seeds 1...N) or a comma-separated list.")
     var seeds = "3"
@@ -42,7 +47,7 @@ struct Ablate: ParsableCommand {
     var json = false
 
     func validate() throws {
-        let list = try parseActivations(activations)
+        let list = try activationList()
         guard Set(list).count == list.count else { throw ValidationError("--activations lists an activation twice") }
         _ = try parseSeeds()
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
@@ -77,7 +82,7 @@ struct Ablate: ParsableCommand {
         let data = try dataOptions.load()
         var base = TrainingConfig()
         try training.apply(to: &base)
-        let plan = AblationPlan(activations: try parseActivations(activations), seeds: try parseSeeds(), base: base,
+        let plan = AblationPlan(activations: try activationList(), seeds: try parseSeeds(), base: base,
                                 dataset: data.kind.rawValue, trainingLimit: limit)
         let trainingCount = Ablation.trainingSet(plan, data: data).count
         if let problem = plan.base.problem(trainingExamples: trainingCount) { throw Failure(problem) }

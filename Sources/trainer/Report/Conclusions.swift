@@ -54,7 +54,7 @@ extension AblationSummary {
                 lines.append(dead.allSatisfy { $0 == 0 }
                     ? "\(name): no unit was dead at the end (every unit fired on some validation image)."
                     : "\(name): " + dead.enumerated().map { String(format: "%.1f%% of layer-%d units", $1 * 100, $0 + 1) }.joined(separator: ", ")
-                        + " never fired on the validation set" + (row.activation == .relu ? " (dead: no gradient reaches them)." : " (they still pass gradient through the leak)."))
+                        + " never fired on the validation set" + neverActiveNote(row.activation))
             }
             if row.activation.canSaturate {
                 lines.append("\(name): " + row.layers.enumerated().map { String(format: "%.1f%% of layer-%d units", $1.saturatedFraction * 100, $0 + 1) }.joined(separator: ", ")
@@ -85,6 +85,15 @@ extension AblationSummary {
             lines.append("\(row.activation.spec) diverged in \(row.failures) of \(row.failures + row.accuracies.count) seeds: \(messages.first ?? "").")
         }
         return lines + partial
+    }
+}
+
+/// What never firing means for this activation.
+private func neverActiveNote(_ activation: Activation) -> String {
+    switch activation {
+    case .relu: return " (dead: no gradient reaches them)."
+    case .step: return " (step passes no gradient at all, fired or not)."
+    default: return " (they still pass gradient through the negative side)."
     }
 }
 
