@@ -30,7 +30,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Hidden-layer widths, comma-separated.")
     var hidden = "256,128"
 
-    @Option(help: "Epochs to train (with --resume: the total, including those already done).")
+    @Option(help: "Epochs to train (for `train --resume`: the new total, including those already done).")
     var epochs = 5
 
     @Option(help: "Examples per mini-batch.")
