@@ -31,8 +31,11 @@ public enum PNG {
     /// Decodes the PNG file at `path` to gray, compositing any transparency onto white (the
     /// paper a digit is drawn on). 16-bit samples are taken as sRGB, as image editors write them.
     public static func read(contentsOf path: String) throws -> GrayImage {
-        let bytes = try readFileBytes(path, limit: maximumFileSize)
-        return try decode(bytes, path: path)
+        do {
+            return try decode(try readFileBytes(path, limit: maximumFileSize), path: path)
+        } catch DatasetError.tooLarge {
+            throw DatasetError.badImage(path: path, reason: "the file is larger than \(maximumFileSize >> 20) MiB, refused")
+        }
     }
 
     public static func decode(_ bytes: [UInt8], path: String) throws -> GrayImage {

@@ -122,6 +122,14 @@ import TestSupport
         #expect(reason(zero).hasPrefix("bad.png: invalid PNG"), "\(reason(zero))")
 
         let folder = temporaryFolder()
+        // A (sparse) 300 MiB file is refused by its size, unread.
+        FileManager.default.createFile(atPath: folder + "/huge.png", contents: Data(good))
+        let handle = try #require(FileHandle(forWritingAtPath: folder + "/huge.png"))
+        try handle.truncate(atOffset: 300 << 20)
+        try handle.close()
+        #expect(throws: DatasetError.badImage(path: folder + "/huge.png", reason: "the file is larger than 256 MiB, refused")) {
+            try PNG.read(contentsOf: folder + "/huge.png")
+        }
         #expect(throws: DatasetError.missingFile(path: folder + "/none.png")) { try PNG.read(contentsOf: folder + "/none.png") }
         #expect(throws: DatasetError.unreadable(path: folder, reason: "it is a folder")) { try PNG.read(contentsOf: folder) }
     }
