@@ -38,6 +38,8 @@ public enum DigitPreprocessing {
         public let inverted: Bool
         /// The ink's bounding box in the original picture.
         public let box: (x: Int, y: Int, width: Int, height: Int)?
+        /// Why there is no image, when there is none.
+        public var problem: String?
     }
 
     /// Less than this between paper and the strongest ink (on a 0–1 scale) means there is no digit.
@@ -47,6 +49,8 @@ public enum DigitPreprocessing {
     /// Pictures with a longer side than this are first shrunk to it (area averaging): the digit
     /// ends up 20 pixels tall anyway, and every later step stays fast on a 12-megapixel photo.
     public static let workingSide = 512
+    /// Ink spanning fewer pixels than this (at the working size) is a speck, not a digit.
+    public static let minimumDigitSide = 4
     /// Ink blobs holding less than this fraction of all the ink (dust, specks) are wiped.
     public static let speckFraction: Float = 0.02
 
@@ -61,7 +65,10 @@ public enum DigitPreprocessing {
         }
         let (ink, inverted) = inkLevels(levels)
         guard let ink = ink.map(removingSpecks), let bounds = boundingBox(ink, threshold: inkThreshold) else {
-            return Result(image: nil, inverted: inverted, box: nil)
+            return Result(image: nil, inverted: inverted, box: nil, problem: "the picture is one flat colour")
+        }
+        guard max(bounds.width, bounds.height) >= minimumDigitSide else {
+            return Result(image: nil, inverted: inverted, box: nil, problem: "only a speck of ink, \(bounds.width)×\(bounds.height) pixels")
         }
         let digit = fit(crop(ink, to: bounds), into: box)
         let factor = max(scale, 1)

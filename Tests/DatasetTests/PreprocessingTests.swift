@@ -128,6 +128,11 @@ extension Comparable {
             page[25, 20] = level > 128 ? level - 20 : level + 20  // a faint speck is not a digit
             #expect(DigitPreprocessing.mnistStyle(page).image == nil, "level \(level)")
         }
+        // A single strong dot is a speck, not a digit to be blown up to 20×20.
+        var dot = GrayImage(width: 300, height: 200, pixels: [UInt8](repeating: 255, count: 60_000))
+        for y in 100..<102 { for x in 150..<152 { dot[x, y] = 0 } }
+        let result = DigitPreprocessing.mnistStyle(dot)
+        #expect(result.image == nil && result.problem?.contains("speck") == true)
     }
 
     /// Area averaging keeps the total ink per area: shrinking preserves the mean exactly, and a

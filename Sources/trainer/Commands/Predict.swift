@@ -100,9 +100,9 @@ struct Predict: ParsableCommand {
             let result = DigitPreprocessing.mnistStyle(picture, side: side, box: Int((Double(side) * 20 / 28).rounded()))
             guard let image = result.image else {
                 if json {
-                    print(jsonLine(["file": file, "digit": NSNull(), "warning": "no digit found"]))
+                    print(jsonLine(["file": file, "digit": NSNull(), "warning": "no digit found", "reason": result.problem ?? ""]))
                 } else {
-                    print("\(file): no digit found (the picture is one flat colour)")
+                    print("\(file): no digit found (\(result.problem ?? "no ink"))")
                 }
                 return
             }
