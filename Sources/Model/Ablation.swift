@@ -77,9 +77,6 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var bestEpoch: Int? {
         history.filter { $0.validationAccuracy != nil }.max { $0.validationAccuracy! < $1.validationAccuracy! }?.epoch
     }
-
-    /// Mean seconds per training epoch.
-    public var secondsPerEpoch: Double { history.isEmpty ? 0 : history.map(\.seconds).reduce(0, +) / Double(history.count) }
 }
 
 public enum Ablation {

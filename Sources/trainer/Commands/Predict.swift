@@ -54,7 +54,9 @@ struct Predict: ParsableCommand {
         guard side * side == network.architecture.inputs else {
             throw Failure("\(model): takes \(network.architecture.inputs) inputs, which is not a square image")
         }
-        let names = DatasetKind(rawValue: checkpoint.dataset)?.classNames ?? (0..<network.architecture.outputs).map(String.init)
+        let classes = network.architecture.outputs
+        let names = DatasetKind(rawValue: checkpoint.dataset).map(\.classNames).flatMap { $0.count == classes ? $0 : nil }
+            ?? (0..<classes).map(String.init)
         let files = try inputFiles()
         var failures = 0
         for file in files {

@@ -42,7 +42,8 @@ extension AblationSummary {
             if let sigmoid = rows.first(where: { $0.activation == .sigmoid }) {
                 let gap = (means.max()! - sigmoid.meanAccuracy) * 100
                 line += String(format: "; sigmoid is %.2f points below the best of them", gap)
-                line += gap > 0 ? (plan.sharedLearningRate == nil ? " even at its own, larger learning rate" : "") : ", which is not the usual finding for shallow MLPs"
+                line += plan.sharedLearningRate == nil ? " at its own learning rate of \(sigmoid.learningRate)" : " at the same learning rate"
+                if gap <= 0 { line += ", which is not the usual finding for shallow MLPs" }
             }
             lines.append(line + ".")
         }

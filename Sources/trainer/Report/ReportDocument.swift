@@ -12,7 +12,6 @@ struct ReportDocument {
         case chart(file: String, svg: String, caption: String)
         /// Charts side by side in HTML (small multiples).
         case chartRow([(file: String, svg: String, caption: String)])
-        case code(String)
     }
 
     var title: String
@@ -34,7 +33,6 @@ struct ReportDocument {
                 out += rows.map(cells).joined(separator: "\n") + "\n"
             case .chart(let file, _, let caption): out += "![\(caption)](\(file))\n"
             case .chartRow(let charts): out += charts.map { "![\($0.caption)](\($0.file))" }.joined(separator: " ") + "\n"
-            case .code(let text): out += "```\n" + text + "\n```\n"
             }
         }
         return out
@@ -51,7 +49,7 @@ struct ReportDocument {
         th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
         figure { margin: 1em 0; } figcaption { color: #555; font-size: 0.9em; }
         .row { display: flex; flex-wrap: wrap; gap: 8px; } .row figure { margin: 0; }
-        code, pre { background: #f6f6f6; } pre { padding: 0.6em; overflow-x: auto; }
+        code { background: #f6f6f6; }
         </style></head><body>
         <h1>\(escape(title))</h1>
 
@@ -67,7 +65,6 @@ struct ReportDocument {
             case .chart(_, let svg, let caption): out += "<figure>\(svg)<figcaption>\(escape(caption))</figcaption></figure>\n"
             case .chartRow(let charts):
                 out += "<div class=\"row\">" + charts.map { "<figure>\($0.svg)</figure>" }.joined() + "</div>\n"  // each is titled
-            case .code(let text): out += "<pre>\(escape(text))</pre>\n"
             }
         }
         return out + "</body></html>\n"
