@@ -1,29 +1,3 @@
-/// A gray image as ink intensities in [0, 1] (0 = background, 1 = full ink): what MNIST stores.
-public struct InkImage: Sendable, Equatable {
-    public let width: Int
-    public let height: Int
-    public var values: [Float]
-
-    public init(width: Int, height: Int, values: [Float]) {
-        precondition(values.count == width * height, "value count does not match the size")
-        (self.width, self.height, self.values) = (width, height, values)
-    }
-
-    public init(width: Int, height: Int) {
-        self.init(width: width, height: height, values: [Float](repeating: 0, count: width * height))
-    }
-
-    public subscript(x: Int, y: Int) -> Float {
-        get { values[y * width + x] }
-        set { values[y * width + x] = newValue }
-    }
-
-    /// As an 8-bit gray picture, white ink on black like MNIST.
-    public var grayImage: GrayImage {
-        GrayImage(width: width, height: height, pixels: values.map { UInt8(($0 * 255).rounded().clamped(0, 255)) })
-    }
-}
-
 /// Turns a person's picture of a digit into what an MNIST model expects, the way MNIST itself was
 /// made: white ink on black, the digit scaled to fit a 20×20 box with its aspect ratio kept
 /// (anti-aliased), in a 28×28 field with its centre of mass at the centre.
@@ -34,7 +8,7 @@ public enum DigitPreprocessing {
     public struct Result: Sendable {
         /// The model's input, `side × side`, or nil when no ink was found.
         public let image: InkImage?
-        /// Whether the picture was light-on-dark-inverted (dark ink on light paper).
+        /// Whether the picture was inverted (it had dark ink on light paper).
         public let inverted: Bool
         /// The ink's bounding box in the original picture.
         public let box: (x: Int, y: Int, width: Int, height: Int)?
@@ -57,7 +31,7 @@ public enum DigitPreprocessing {
     /// The whole pipeline: gray levels (shrunk to `workingSide`) → ink levels against the local
     /// paper → specks wiped → crop → fit `box`×`box` → centre of mass in `side`×`side`.
     public static func mnistStyle(_ picture: GrayImage, side: Int = 28, box: Int = 20) -> Result {
-        var levels = InkImage(width: picture.width, height: picture.height, values: picture.pixels.map { Float($0) / 255 })
+        var levels = InkImage(width: picture.width, height: picture.height, pixels: picture.pixels.map { Float($0) / 255 })
         let scale = Double(max(picture.width, picture.height)) / Double(workingSide)
         if scale > 1 {
             levels = resize(levels, width: max(1, Int((Double(picture.width) / scale).rounded())),
@@ -79,7 +53,7 @@ public enum DigitPreprocessing {
 
     /// The picture as is, only scaled (aspect ratio not kept) to `side`×`side`: for comparison.
     public static func unprocessed(_ picture: GrayImage, side: Int = 28) -> InkImage {
-        let levels = InkImage(width: picture.width, height: picture.height, values: picture.pixels.map { Float($0) / 255 })
+        let levels = InkImage(width: picture.width, height: picture.height, pixels: picture.pixels.map { Float($0) / 255 })
         return resize(levels, width: side, height: side)
     }
 
@@ -96,12 +70,12 @@ public enum DigitPreprocessing {
         let paper = paperLevels(gray, light: inverted)
         // On light paper a photo's shading multiplies: ink is the fraction of the local paper's
         // light it absorbs. On dark paper (chalk on a board) it is what it adds.
-        let distance = zip(gray.values, paper.values).map { v, p in max(0, inverted ? (p - v) / max(p, 1e-3) : v - p) }
+        let distance = zip(gray.pixels, paper.pixels).map { v, p in max(0, inverted ? (p - v) / max(p, 1e-3) : v - p) }
         guard let strongest = distance.max(), strongest >= minimumContrast else { return (nil, inverted) }
         // Most pixels are paper: three times their median distance is the paper's noise.
         let noise = min(3 * median(distance), strongest / 2)
         let values = distance.map { (($0 - noise) / (strongest - noise)).clamped(0, 1) }
-        return (InkImage(width: w, height: h, values: values), inverted)
+        return (InkImage(width: w, height: h, pixels: values), inverted)
     }
 
     /// The paper's level under each pixel: on a grid of tiles (a third of the picture on a
@@ -147,7 +121,7 @@ public enum DigitPreprocessing {
         var label = [Int32](repeating: -1, count: w * h)
         var masses: [Float] = []
         var stack: [Int] = []
-        for start in 0..<(w * h) where label[start] < 0 && image.values[start] > 0 {
+        for start in 0..<(w * h) where label[start] < 0 && image.pixels[start] > 0 {
             // Flood-fill a blob: its strong pixels and every non-zero pixel touching it.
             let id = Int32(masses.count)
             var mass: Float = 0
@@ -155,13 +129,13 @@ public enum DigitPreprocessing {
             label[start] = id
             stack.append(start)
             while let p = stack.popLast() {
-                mass += image.values[p]
-                strong = strong || image.values[p] >= inkThreshold
+                mass += image.pixels[p]
+                strong = strong || image.pixels[p] >= inkThreshold
                 let (x, y) = (p % w, p / w)
                 for ny in max(0, y - 1)...min(h - 1, y + 1) {
                     for nx in max(0, x - 1)...min(w - 1, x + 1) {
                         let q = ny * w + nx
-                        if label[q] < 0 && image.values[q] > 0 {
+                        if label[q] < 0 && image.pixels[q] > 0 {
                             label[q] = id
                             stack.append(q)
                         }
@@ -174,7 +148,7 @@ public enum DigitPreprocessing {
         guard total > 0 else { return image }
         var result = image
         for i in 0..<(w * h) where label[i] >= 0 && masses[Int(label[i])] < speckFraction * total {
-            result.values[i] = 0
+            result.pixels[i] = 0
         }
         return result
     }

@@ -1,23 +1,6 @@
 import CPNG
 import Foundation
 
-/// An 8-bit gray image, row-major, 0 black … 255 white.
-public struct GrayImage: Sendable, Equatable {
-    public let width: Int
-    public let height: Int
-    public var pixels: [UInt8]
-
-    public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(pixels.count == width * height, "pixel count does not match the size")
-        (self.width, self.height, self.pixels) = (width, height, pixels)
-    }
-
-    public subscript(x: Int, y: Int) -> UInt8 {
-        get { pixels[y * width + x] }
-        set { pixels[y * width + x] = newValue }
-    }
-}
-
 /// PNG files through libpng's simplified API, which reports failures as return codes (its classic
 /// API longjmps, which Swift cannot survive) and converts every colour type, bit depth and
 /// interlacing to gray for us.

@@ -31,7 +31,7 @@ extension Comparable {
         #expect(image.width == 28 && image.height == 28)
         // White on black: the corners are background, the maximum is full ink.
         #expect(image[0, 0] == 0 && image[27, 27] == 0)
-        #expect(image.values.max()! > 0.99)
+        #expect(image.pixels.max()! > 0.99)
         // Inside a 20×20 box…
         let box = try #require(DigitPreprocessing.boundingBox(image, threshold: 0.01))
         #expect(box.width <= 20 && box.height <= 20 && max(box.width, box.height) >= 19, "\(box)")
@@ -57,10 +57,10 @@ extension Comparable {
                                                            200, 60, 130, 200,
                                                            200, 200, 210, 200,
                                                            200, 200, 200, 200])
-        let gray = InkImage(width: 4, height: 4, values: page.pixels.map { Float($0) / 255 })
+        let gray = InkImage(width: 4, height: 4, pixels: page.pixels.map { Float($0) / 255 })
         let (ink, inverted) = DigitPreprocessing.inkLevels(gray)
         #expect(inverted)
-        let values = try #require(ink).values
+        let values = try #require(ink).pixels
         #expect(values[5] == 1 && values[0] == 0 && values[10] == 0)
         #expect(abs(values[6] - 0.5) < 1e-6)
     }
@@ -139,26 +139,26 @@ extension Comparable {
     /// flat image stays flat at any size.
     @Test func resizeAveragesAreas() {
         var random = SeededRandom(seed: 9, stream: "resize")
-        let image = InkImage(width: 37, height: 23, values: (0..<(37 * 23)).map { _ in Float(random.nextUnit()) })
+        let image = InkImage(width: 37, height: 23, pixels: (0..<(37 * 23)).map { _ in Float(random.nextUnit()) })
         for (w, h) in [(20, 13), (5, 3), (74, 46), (1, 1), (37, 23)] {
             let resized = DigitPreprocessing.resize(image, width: w, height: h)
-            let before = image.values.reduce(0, +) / Float(image.values.count)
-            let after = resized.values.reduce(0, +) / Float(resized.values.count)
+            let before = image.pixels.reduce(0, +) / Float(image.pixels.count)
+            let after = resized.pixels.reduce(0, +) / Float(resized.pixels.count)
             #expect(abs(before - after) < 1e-4, "\(w)×\(h)")
         }
         #expect(DigitPreprocessing.resize(image, width: 37, height: 23) == image)
-        let flat = InkImage(width: 9, height: 7, values: [Float](repeating: 0.25, count: 63))
-        #expect(DigitPreprocessing.resize(flat, width: 20, height: 3).values.allSatisfy { abs($0 - 0.25) < 1e-6 })
+        let flat = InkImage(width: 9, height: 7, pixels: [Float](repeating: 0.25, count: 63))
+        #expect(DigitPreprocessing.resize(flat, width: 20, height: 3).pixels.allSatisfy { abs($0 - 0.25) < 1e-6 })
         // A 2×2 checkerboard shrunk to one pixel is its average gray: anti-aliased, not sampled.
-        let checker = InkImage(width: 2, height: 2, values: [1, 0, 0, 1])
-        #expect(DigitPreprocessing.resize(checker, width: 1, height: 1).values == [0.5])
+        let checker = InkImage(width: 2, height: 2, pixels: [1, 0, 0, 1])
+        #expect(DigitPreprocessing.resize(checker, width: 1, height: 1).pixels == [0.5])
     }
 
     @Test func fitKeepsAspectRatio() {
-        let wide = InkImage(width: 100, height: 25, values: [Float](repeating: 1, count: 2500))
+        let wide = InkImage(width: 100, height: 25, pixels: [Float](repeating: 1, count: 2500))
         let fitted = DigitPreprocessing.fit(wide, into: 20)
         #expect(fitted.width == 20 && fitted.height == 5)
-        let thin = InkImage(width: 1, height: 300, values: [Float](repeating: 1, count: 300))
+        let thin = InkImage(width: 1, height: 300, pixels: [Float](repeating: 1, count: 300))
         let line = DigitPreprocessing.fit(thin, into: 20)
         #expect(line.width == 1 && line.height == 20)
     }
@@ -169,12 +169,12 @@ extension Comparable {
         for y in 0..<20 { lopsided[0, y] = 1 }
         lopsided[19, 0] = 0.01
         let field = DigitPreprocessing.centred(lopsided, side: 28)
-        #expect(abs(field.values.reduce(0, +) - lopsided.values.reduce(0, +)) < 1e-5)
+        #expect(abs(field.pixels.reduce(0, +) - lopsided.pixels.reduce(0, +)) < 1e-5)
     }
 
     @Test func unprocessedOnlyScales() {
         let page = GrayImage(width: 56, height: 56, pixels: [UInt8](repeating: 255, count: 56 * 56))
         let image = DigitPreprocessing.unprocessed(page)
-        #expect(image.width == 28 && image.values.allSatisfy { $0 == 1 })
+        #expect(image.width == 28 && image.pixels.allSatisfy { $0 == 1 })
     }
 }

@@ -37,7 +37,7 @@ import TestSupport
     }
 
     static func gray(_ ink: InkImage, inverted: Bool) -> [UInt8] {
-        TestPNG.gray(width: ink.width, height: ink.height, ink.values.map { v in
+        TestPNG.gray(width: ink.width, height: ink.height, ink.pixels.map { v in
             let level = UInt8((v * 255).rounded())
             return inverted ? 255 - level : level
         })
@@ -62,14 +62,14 @@ import TestSupport
             for i in 0..<Self.count {
                 let picture = try PNG.decode(render(i), path: "digit \(i).png")
                 let input = try #require(DigitPreprocessing.mnistStyle(picture).image, "digit \(i): no ink found")
-                if predicted(input.values) == Int(data.test.labels[i]) { correct += 1 }
+                if predicted(input.pixels) == Int(data.test.labels[i]) { correct += 1 }
             }
             return Double(correct) / Double(Self.count)
         }
 
         let original = Double((0..<Self.count).filter { predicted(Array(data.test.image($0))) == Int(data.test.labels[$0]) }.count) / Double(Self.count)
         var random = SeededRandom(seed: 4, stream: "placement")
-        let digit = { (i: Int) in InkImage(width: 28, height: 28, values: Array(data.test.image(i))) }
+        let digit = { (i: Int) in InkImage(width: 28, height: 28, pixels: Array(data.test.image(i))) }
         let forms: [(String, (Int) -> [UInt8])] = [
             ("original 28x28 through the pipeline", { Self.gray(digit($0), inverted: false) }),
             ("black on white", { Self.gray(digit($0), inverted: true) }),
@@ -79,7 +79,7 @@ import TestSupport
             }),
             ("RGBA, black ink on transparent, 6x", { i in
                 let big = Self.upscaled(data.test.image(i), scale: 6)
-                let samples = big.values.flatMap { v in [0, 0, 0, Int((v * 255).rounded())] }
+                let samples = big.pixels.flatMap { v in [0, 0, 0, Int((v * 255).rounded())] }
                 return TestPNG(width: big.width, height: big.height, colorType: .rgba, bitDepth: 8, samples: samples).encoded()
             }),
         ]

@@ -118,7 +118,7 @@ struct Predict: ParsableCommand {
             try PNG.write(input.grayImage, to: target)
         }
 
-        let probabilities = network.probabilities(input.values)[0]
+        let probabilities = network.probabilities(input.pixels)[0]
         let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(min(top, probabilities.count))
         let best = ranked.first!
         let confident = Double(probabilities[best]) >= minConfidence
@@ -129,7 +129,7 @@ struct Predict: ParsableCommand {
                 "inverted": inverted, "preprocessed": !noPreprocess,
             ]
             if !confident { fields["warning"] = "not confident" }
-            if show { fields["image"] = input.values.map(Double.init) }
+            if show { fields["image"] = input.pixels.map(Double.init) }
             print(jsonLine(fields))
             return
         }
@@ -141,7 +141,7 @@ struct Predict: ParsableCommand {
         }
         if show {
             print("  the model saw (\(side)x\(side)\(inverted ? ", inverted from dark ink on light paper" : "")):")
-            for line in asciiImage(input.values[...], rows: side, cols: side) { print("  |" + line + "|") }
+            for line in asciiImage(input.pixels[...], rows: side, cols: side) { print("  |" + line + "|") }
         }
     }
 }
