@@ -172,11 +172,11 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
         #expect(whole.status == 0, "\(whole.err)")
         #expect(whole.out.contains("[4/4]") && whole.out.contains("report:"))
         for file in ["report.md", "report.html", "results.json", "results.csv", "plan.json", "runs.json",
-                     "charts/train-loss.svg", "charts/validation-accuracy.svg", "charts/gradient-norms.svg", "charts/dead-saturated.svg",
+                     "charts/train-loss.svg", "charts/validation-accuracy.svg", "charts/gradient-norms.svg", "charts/gradient-norm-epochs.svg", "charts/dead-saturated.svg",
                      "charts/activation-relu.svg", "charts/activation-tanh.svg", "cells/relu-seed1.json", "cells/tanh-seed2.json"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/whole/" + file), "missing \(file)")
         }
-        for file in ["report.html"] + ["train-loss", "validation-accuracy", "gradient-norms", "dead-saturated", "activation-tanh"].map({ "charts/\($0).svg" }) {
+        for file in ["report.html"] + ["train-loss", "validation-accuracy", "gradient-norms", "gradient-norm-epochs", "dead-saturated", "activation-tanh"].map({ "charts/\($0).svg" }) {
             let parser = XMLParser(data: FileManager.default.contents(atPath: dir + "/whole/" + file) ?? Data())
             #expect(parser.parse(), "\(file) is not well-formed XML: \(String(describing: parser.parserError))")
         }

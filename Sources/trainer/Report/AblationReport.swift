@@ -45,6 +45,8 @@ struct AblationReport {
                                               series: curves { $0.trainLoss }, logY: true, xTicks: epochs)),
             ("validation-accuracy.svg", SVGChart.lines(title: "Validation accuracy (mean ± sd over seeds)", xLabel: "epoch", yLabel: "accuracy (%)",
                                                        series: curves({ $0.validationAccuracy }, scale: 100), xTicks: epochs)),
+            ("gradient-norm-epochs.svg", SVGChart.lines(title: "First-layer weight-gradient norm per epoch (mean ± sd over seeds)", xLabel: "epoch",
+                                                        yLabel: "‖∂L/∂W₁‖ (log)", series: curves { $0.layers?.first?.gradientNorm }, logY: true, xTicks: epochs)),
             ("gradient-norms.svg", SVGChart.groupedBars(
                 title: "Weight-gradient norm per layer (mean over epochs and seeds)", yLabel: "‖∂L/∂W‖ (log)", groups: layerNames,
                 series: rows.map { row in (row.activation.spec, color(row.activation), row.layers.map(\.gradientNorm)) }, logY: true)),
@@ -133,6 +135,7 @@ struct AblationReport {
         doc.add(.heading("Curves", level: 2))
         let captions = ["train-loss.svg": "Training loss per epoch, mean over seeds with ±1 sd band (log scale).",
                         "validation-accuracy.svg": "Validation accuracy per epoch, mean over seeds with ±1 sd band.",
+                        "gradient-norm-epochs.svg": "How much gradient reaches the first layer as training goes on (log scale).",
                         "gradient-norms.svg": "Mean weight-gradient norm per layer (log scale). Layers differ in size, so compare activations within a layer: a short bar is a gradient that has faded on its way down.",
                         "dead-saturated.svg": "Units that never fired (ReLU family) or sat in the flat part of the curve (sigmoid, tanh)."]
         for (name, svg) in charts where captions[name] != nil {
