@@ -176,13 +176,3 @@ enum SVGChart {
         return String(format: "%g", Double(String(format: "%.3g", v))!)
     }
 }
-
-private extension SVGChart.Frame {
-    func text(_ x: Double, _ y: Double, _ content: String, anchor: String, size: Int = 11, weight: String = "normal") -> String {
-        SVGChart.text(x, y, content, anchor: anchor, size: size, weight: weight)
-    }
-    func format(_ v: Double) -> String { SVGChart.format(v) }
-    func escape(_ s: String) -> String { SVGChart.escape(s) }
-    func r(_ v: Double) -> String { SVGChart.r(v) }
-    func q(_ v: Double) -> String { SVGChart.q(v) }
-}
