@@ -31,7 +31,7 @@ public enum DigitPreprocessing {
     /// The whole pipeline: gray levels (shrunk to `workingSide`) → ink levels against the local
     /// paper → specks wiped → crop → fit `box`×`box` → centre of mass in `side`×`side`.
     public static func mnistStyle(_ picture: GrayImage, side: Int = 28, box: Int = 20) -> Result {
-        var levels = InkImage(width: picture.width, height: picture.height, pixels: picture.pixels.map { Float($0) / 255 })
+        var levels = picture.levels
         let scale = Double(max(picture.width, picture.height)) / Double(workingSide)
         if scale > 1 {
             levels = resize(levels, width: max(1, Int((Double(picture.width) / scale).rounded())),
@@ -53,8 +53,7 @@ public enum DigitPreprocessing {
 
     /// The picture as is, only scaled (aspect ratio not kept) to `side`×`side`: for comparison.
     public static func unprocessed(_ picture: GrayImage, side: Int = 28) -> InkImage {
-        let levels = InkImage(width: picture.width, height: picture.height, pixels: picture.pixels.map { Float($0) / 255 })
-        return resize(levels, width: side, height: side)
+        resize(picture.levels, width: side, height: side)
     }
 
     /// Ink intensities (0 paper … 1 strongest ink) from gray levels in [0, 1]. The border's median

@@ -32,3 +32,10 @@ extension Image where Pixel == Float {
         GrayImage(width: width, height: height, pixels: pixels.map { UInt8(($0 * 255).rounded().clamped(0, 255)) })
     }
 }
+
+extension Image where Pixel == UInt8 {
+    /// The gray levels scaled to [0, 1], 0 black … 1 white (not yet ink: no inversion).
+    public var levels: InkImage {
+        InkImage(width: width, height: height, pixels: pixels.map { Float($0) / 255 })
+    }
+}

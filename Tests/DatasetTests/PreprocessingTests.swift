@@ -57,8 +57,7 @@ extension Comparable {
                                                            200, 60, 130, 200,
                                                            200, 200, 210, 200,
                                                            200, 200, 200, 200])
-        let gray = InkImage(width: 4, height: 4, pixels: page.pixels.map { Float($0) / 255 })
-        let (ink, inverted) = DigitPreprocessing.inkLevels(gray)
+        let (ink, inverted) = DigitPreprocessing.inkLevels(page.levels)
         #expect(inverted)
         let values = try #require(ink).pixels
         #expect(values[5] == 1 && values[0] == 0 && values[10] == 0)

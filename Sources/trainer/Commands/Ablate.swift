@@ -29,7 +29,7 @@ struct Ablate: ParsableCommand {
     @Option(help: "Seeds: a count N (seeds 1...N) or a comma-separated list.")
     var seeds = "3"
 
-    @OptionGroup var training: TrainingOptions
+    @OptionGroup var options: TrainingOptions
 
     @Option(help: "Train on only the first N training images (quick trials).")
     var limit: Int?
@@ -51,7 +51,7 @@ struct Ablate: ParsableCommand {
         guard Set(list).count == list.count else { throw ValidationError("--activations lists an activation twice") }
         _ = try parseSeeds()
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        guard training.validation > 0 else { throw ValidationError("--validation must be above 0: the diagnostics are measured on the validation set") }
+        guard options.validation > 0 else { throw ValidationError("--validation must be above 0: the diagnostics are measured on the validation set") }
         if let limit, limit < 2 { throw ValidationError("--limit must be at least 2") }
         _ = try parseShard()
     }
@@ -81,7 +81,7 @@ struct Ablate: ParsableCommand {
         let wallStart = Date()
         let data = try dataOptions.load()
         var base = TrainingConfig()
-        try training.apply(to: &base)
+        try options.apply(to: &base)
         let plan = AblationPlan(activations: try activationList(), seeds: try parseSeeds(), base: base,
                                 dataset: data.kind.rawValue, trainingLimit: limit)
         let trainingCount = Ablation.trainingSet(plan, data: data).count

@@ -21,7 +21,7 @@ struct Train: ParsableCommand {
     @Option(help: "Hidden-layer activation, or a comma-separated list with one per hidden layer.")
     var activation = "relu"
 
-    @OptionGroup var training: TrainingOptions
+    @OptionGroup var options: TrainingOptions
 
     @Option(help: "Seed for initialisation, split and shuffling: the same seed gives the same model.")
     var seed: UInt64 = 1
@@ -52,7 +52,7 @@ struct Train: ParsableCommand {
     func makeConfig() throws -> TrainingConfig {
         var config = TrainingConfig()
         config.activations = try parseActivations(activation)
-        try training.apply(to: &config)
+        try options.apply(to: &config)
         config.seed = seed
         config.patience = patience
         return config
@@ -71,9 +71,9 @@ struct Train: ParsableCommand {
                 throw Failure("\(resume): was trained on other data files than those in \(dataOptions.folder); resume with the same --data")
             }
             config = checkpoint.config
-            config.epochs = training.epochs
+            config.epochs = options.epochs
             state = checkpoint.state
-            if checkpoint.state.epochsCompleted >= training.epochs {
+            if checkpoint.state.epochsCompleted >= options.epochs {
                 throw Failure("\(resume): already trained for \(checkpoint.state.epochsCompleted) epochs; give a larger --epochs total to continue")
             }
         } else {
