@@ -34,6 +34,11 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
 }
 
+/// The JSON objects of a `--json` output, one per line.
+func jsonObjects(_ output: String) -> [[String: Any]] {
+    output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+}
+
 @Suite(.serialized) struct CLITests {
     @Test func helpListsActivationsAndOptions() throws {
         let result = try trainer(["train", "--help"])
@@ -63,7 +68,7 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
         let model = dir + "/m.safetensors"
         let trained = try trainer(["--data", folder, "--hidden", "32", "--epochs", "1", "--validation", "1000", "--json", "-o", model])
         #expect(trained.status == 0, "\(trained.err)")
-        let lines = trained.out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let lines = jsonObjects(trained.out)
         #expect(lines.count == 2)
         #expect(lines.first?["event"] as? String == "epoch")
         let accuracy = lines.last?["test_accuracy"] as? Double ?? 0
@@ -129,7 +134,7 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
 
         let json = try trainer(["predict", "--model", model, pages, "--json"])
         #expect(json.status == 1)
-        let lines = json.out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let lines = jsonObjects(json.out)
         #expect(lines.count == files.count)
         func line(_ name: String) -> [String: Any] { lines.first { ($0["file"] as? String)?.hasSuffix(name) == true } ?? [:] }
         #expect(line("a-seven.png")["digit"] as? String == "7", "\(line("a-seven.png"))")
