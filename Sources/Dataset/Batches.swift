@@ -41,37 +41,61 @@ public struct BatchSchedule: Sendable {
     }
 }
 
-/// Copies the pixels and labels of a batch into preallocated buffers, so a training step never
-/// allocates. Reuse one gatherer for the whole run.
-public struct BatchGatherer {
+/// A batch's pixels and labels in buffers allocated once, so a training step never allocates.
+/// `select` picks the examples and copies their labels; `copyPixels(rows:)` copies their pixels, and
+/// may run on several threads at once for disjoint rows (each thread of a step copies its share).
+/// Reuse one gatherer for the whole run.
+public final class BatchGatherer: @unchecked Sendable {
     public let capacity: Int
     public let featureCount: Int
     /// Row-major `capacity × featureCount` pixels; only the first `rows` rows are valid.
-    public private(set) var inputs: [Float]
-    public private(set) var labels: [Int32]
+    public let inputs: UnsafeMutableBufferPointer<Float>
+    public let labels: UnsafeMutableBufferPointer<Int32>
     public private(set) var rows = 0
+    private var selected: [Int]
+    private var source: DigitDataset?
 
     public init(capacity: Int, featureCount: Int) {
         self.capacity = capacity
         self.featureCount = featureCount
-        inputs = [Float](repeating: 0, count: capacity * featureCount)
-        labels = [Int32](repeating: 0, count: capacity)
+        inputs = .allocate(capacity: capacity * featureCount)
+        inputs.initialize(repeating: 0)
+        labels = .allocate(capacity: capacity)
+        labels.initialize(repeating: 0)
+        selected = [Int](repeating: 0, count: capacity)
+    }
+
+    deinit {
+        inputs.deallocate()
+        labels.deallocate()
     }
 
     /// Fills the buffers with the examples `order[range]` of `data`.
-    public mutating func gather(_ data: DigitDataset, order: [Int], range: Range<Int>) {
+    public func gather(_ data: DigitDataset, order: [Int], range: Range<Int>) {
+        select(data, order: order, range: range)
+        copyPixels(rows: 0..<rows)
+    }
+
+    /// Makes the batch the examples `order[range]` of `data` and copies their labels; the pixels
+    /// follow with `copyPixels`.
+    public func select(_ data: DigitDataset, order: [Int], range: Range<Int>) {
         precondition(range.count <= capacity && data.featureCount == featureCount)
-        let width = featureCount
         rows = range.count
-        inputs.withUnsafeMutableBufferPointer { out in
-            data.pixels.withUnsafeBufferPointer { src in
-                for (row, index) in order[range].enumerated() {
-                    (out.baseAddress! + row * width).update(from: src.baseAddress! + index * width, count: width)
-                }
-            }
+        source = data
+        for (row, index) in order[range].enumerated() {
+            selected[row] = index
+            labels[row] = Int32(data.labels[index])
         }
-        labels.withUnsafeMutableBufferPointer { out in
-            for (row, index) in order[range].enumerated() { out[row] = Int32(data.labels[index]) }
+    }
+
+    /// Copies the pixels of the selected examples at batch rows `rows`.
+    public func copyPixels(rows: Range<Int>) {
+        guard let source, !rows.isEmpty else { return }
+        let width = featureCount
+        source.pixels.withUnsafeBufferPointer { src in
+            for row in rows {
+                (inputs.baseAddress! + row * width).update(from: src.baseAddress! + selected[row] * width, count: width)
+            }
         }
     }
 }

@@ -1,22 +1,35 @@
 /// Forward and backward passes of one dense layer on raw buffers: the GEMMs go to BLAS, bias and
 /// activation are fused into one pass over the output.
 extension DenseLayout {
-    /// pre = input · Wᵀ + b, post = f(pre), for `rows` examples.
+    /// pre = input · Wᵀ + b, post = f(pre), for `rows` examples and the output columns `units`.
     func forward<T: NetworkScalar>(input: UnsafePointer<T>, rows: Int, parameters: UnsafePointer<T>,
-                                   pre: UnsafeMutablePointer<T>, post: UnsafeMutablePointer<T>) {
-        T.gemm(transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs,
-               alpha: 1, a: input, lda: inputs, b: parameters + weight.lowerBound, ldb: inputs,
-               beta: 0, c: pre, ldc: outputs)
+                                   pre: UnsafeMutablePointer<T>, post: UnsafeMutablePointer<T>, units: Range<Int>) {
+        guard !units.isEmpty else { return }
+        product(input: input, rows: rows, parameters: parameters, into: pre, units: units)
+        addBiasAndActivate(rows: rows, parameters: parameters, pre: pre, post: post, units: units)
+    }
+
+    /// pre = input · Wᵀ for the output columns `units`: the forward GEMM.
+    func product<T: NetworkScalar>(input: UnsafePointer<T>, rows: Int, parameters: UnsafePointer<T>,
+                                   into pre: UnsafeMutablePointer<T>, units: Range<Int>) {
+        T.gemm(transposeA: false, transposeB: true, m: rows, n: units.count, k: inputs,
+               alpha: 1, a: input, lda: inputs, b: parameters + weight.lowerBound + units.lowerBound * inputs, ldb: inputs,
+               beta: 0, c: pre + units.lowerBound, ldc: outputs)
+    }
+
+    /// pre += b, post = f(pre) over the columns `units`, in one pass.
+    func addBiasAndActivate<T: NetworkScalar>(rows: Int, parameters: UnsafePointer<T>,
+                                              pre: UnsafeMutablePointer<T>, post: UnsafeMutablePointer<T>, units: Range<Int>) {
         let b = parameters + bias.lowerBound
         let width = outputs
         switch activation {
         case .relu:
-            apply(rows: rows, pre: pre, post: post, bias: b) { $0 > 0 ? $0 : 0 }
+            apply(rows: rows, units: units, pre: pre, post: post, bias: b) { $0 > 0 ? $0 : 0 }
         case .prelu:  // one learned slope per unit
             let s = parameters + slope.lowerBound
             for r in 0..<rows {
                 let z = pre + r * width, a = post + r * width
-                for j in 0..<width {
+                for j in units {
                     let v = z[j] + b[j]
                     z[j] = v
                     a[j] = v > 0 ? v : s[j] * v
@@ -24,27 +37,27 @@ extension DenseLayout {
             }
         case .leakyRelu(let alpha):
             let alpha = T(alpha)
-            apply(rows: rows, pre: pre, post: post, bias: b) { $0 > 0 ? $0 : alpha * $0 }
+            apply(rows: rows, units: units, pre: pre, post: post, bias: b) { $0 > 0 ? $0 : alpha * $0 }
         case .tanh:
-            apply(rows: rows, pre: pre, post: post, bias: b) { T.fastTanh($0) }
+            apply(rows: rows, units: units, pre: pre, post: post, bias: b) { T.fastTanh($0) }
         case .sigmoid:
-            apply(rows: rows, pre: pre, post: post, bias: b) { T.fastSigmoid($0) }
+            apply(rows: rows, units: units, pre: pre, post: post, bias: b) { T.fastSigmoid($0) }
         case .swish(let beta):
             let beta = T(beta)
-            apply(rows: rows, pre: pre, post: post, bias: b) { $0 * T.fastSigmoid(beta * $0) }
+            apply(rows: rows, units: units, pre: pre, post: post, bias: b) { $0 * T.fastSigmoid(beta * $0) }
         default:
             let f = activation
-            apply(rows: rows, pre: pre, post: post, bias: b) { f.value($0) }
+            apply(rows: rows, units: units, pre: pre, post: post, bias: b) { f.value($0) }
         }
     }
 
-    /// pre += bias, post = f(pre), row by row; inlined per activation so the loop vectorises.
+    /// pre += bias, post = f(pre), row by row over `units`; inlined per activation so the loop vectorises.
     @inline(__always)
-    private func apply<T: NetworkScalar>(rows: Int, pre: UnsafeMutablePointer<T>, post: UnsafeMutablePointer<T>,
+    private func apply<T: NetworkScalar>(rows: Int, units: Range<Int>, pre: UnsafeMutablePointer<T>, post: UnsafeMutablePointer<T>,
                                          bias: UnsafePointer<T>, _ f: (T) -> T) {
         for r in 0..<rows {
             let z = pre + r * outputs, a = post + r * outputs
-            for j in 0..<outputs {
+            for j in units {
                 let v = z[j] + bias[j]
                 z[j] = v
                 a[j] = f(v)
@@ -52,67 +65,89 @@ extension DenseLayout {
         }
     }
 
-    /// Turns `delta` from ∂L/∂post into ∂L/∂pre in place (`post` is this layer's output from the forward pass), adding PReLU's slope gradient to `gradients`.
+    /// Turns `delta` from ∂L/∂post into ∂L/∂pre in place over the columns `units` (`post` is this
+    /// layer's output from the forward pass), writing PReLU's slope gradient for those units to `gradients`.
     func activationBackward<T: NetworkScalar>(rows: Int, pre: UnsafePointer<T>, post: UnsafePointer<T>, delta: UnsafeMutablePointer<T>,
-                                              parameters: UnsafePointer<T>, gradients: UnsafeMutablePointer<T>) {
-        let width = outputs
-        let count = rows * width
+                                              parameters: UnsafePointer<T>, gradients: UnsafeMutablePointer<T>, units: Range<Int>) {
         switch activation {
         case .identity:
             return
         case .relu:
-            // A select, not a branch: the sign of a pre-activation is a coin flip the predictor loses.
-            for i in 0..<count { delta[i] = pre[i] > 0 ? delta[i] : 0 }
+            // A multiply by a 0/1 mask, not a select: the compiler turns `z > 0 ? d : 0` into a branch
+            // around a store (the sign of a pre-activation is a coin flip the predictor loses), but
+            // vectorises this. Backward only runs on a finite loss, so d is finite and d·0 is 0.
+            eachRow(rows, units, pre, post, delta) { z, _, d in d * (z > 0 ? 1 : 0) }
         case .prelu:
             let s = parameters + slope.lowerBound
             let ds = gradients + slope.lowerBound
-            for j in 0..<width { ds[j] = 0 }
+            for j in units { ds[j] = 0 }
             for r in 0..<rows {
-                let z = pre + r * width, d = delta + r * width
-                for j in 0..<width where !(z[j] > 0) {
+                let z = pre + r * outputs, d = delta + r * outputs
+                for j in units where !(z[j] > 0) {
                     ds[j] += d[j] * z[j]
                     d[j] *= s[j]
                 }
             }
         case .leakyRelu(let alpha):
             let alpha = T(alpha)
-            for i in 0..<count { delta[i] *= pre[i] > 0 ? 1 : alpha }
+            eachRow(rows, units, pre, post, delta) { z, _, d in d * (z > 0 ? 1 : alpha) }
         // tanh and sigmoid have derivatives in terms of their outputs: no exponential needed.
         case .tanh:
-            for i in 0..<count { delta[i] *= 1 - post[i] * post[i] }
+            eachRow(rows, units, pre, post, delta) { _, a, d in d * (1 - a * a) }
         case .sigmoid:
-            for i in 0..<count { delta[i] *= post[i] * (1 - post[i]) }
+            eachRow(rows, units, pre, post, delta) { _, a, d in d * (a * (1 - a)) }
         case .swish(let beta):
             let beta = T(beta)
-            for i in 0..<count {
-                let s = T.fastSigmoid(beta * pre[i])
-                delta[i] *= s + beta * pre[i] * s * (1 - s)
+            eachRow(rows, units, pre, post, delta) { z, _, d in
+                let s = T.fastSigmoid(beta * z)
+                return d * (s + beta * z * s * (1 - s))
             }
         default:
             let f = activation
-            for i in 0..<count { delta[i] *= f.derivative(pre[i]) }
+            eachRow(rows, units, pre, post, delta) { z, _, d in d * f.derivative(z) }
         }
     }
 
-    /// From ∂L/∂pre (`delta`): ∂L/∂input into `inputGradient` if asked, ∂L/∂b into `gradients`, and
-    /// ∂L/∂W into `weights` (after the input gradient, so that `weights` may be the weights themselves).
-    func parameterBackward<T: NetworkScalar>(input: UnsafePointer<T>, rows: Int, delta: UnsafePointer<T>,
-                                             parameters: UnsafePointer<T>, gradients: UnsafeMutablePointer<T>,
-                                             weights: GradientDestination<T>, inputGradient: UnsafeMutablePointer<T>?) {
-        if let inputGradient {
-            T.gemm(transposeA: false, transposeB: false, m: rows, n: inputs, k: outputs,
-                   alpha: 1, a: delta, lda: outputs, b: parameters + weight.lowerBound, ldb: inputs,
-                   beta: 0, c: inputGradient, ldc: inputs)
+    /// delta = g(pre, post, delta) over `rows` × `units`; inlined per activation so the loop vectorises.
+    @inline(__always)
+    private func eachRow<T: NetworkScalar>(_ rows: Int, _ units: Range<Int>, _ pre: UnsafePointer<T>, _ post: UnsafePointer<T>,
+                                           _ delta: UnsafeMutablePointer<T>, _ g: (T, T, T) -> T) {
+        for r in 0..<rows {
+            let z = pre + r * outputs, a = post + r * outputs, d = delta + r * outputs
+            for j in units { d[j] = g(z[j], a[j], d[j]) }
         }
+    }
+
+    /// ∂L/∂input for the input columns `columns` (the units of the layer below), from ∂L/∂pre (`delta`).
+    func inputGradient<T: NetworkScalar>(rows: Int, delta: UnsafePointer<T>, parameters: UnsafePointer<T>,
+                                         into inputGradient: UnsafeMutablePointer<T>, columns: Range<Int>) {
+        guard !columns.isEmpty else { return }
+        T.gemm(transposeA: false, transposeB: false, m: rows, n: columns.count, k: outputs,
+               alpha: 1, a: delta, lda: outputs, b: parameters + weight.lowerBound + columns.lowerBound, ldb: inputs,
+               beta: 0, c: inputGradient + columns.lowerBound, ldc: inputs)
+    }
+
+    /// From ∂L/∂pre (`delta`), for the units `units`: ∂L/∂b into `gradients`, and the rows of ∂L/∂W into
+    /// `weights`. Call it only once every read of these weight rows (the input gradient) is done, since
+    /// `weights` may be the weights themselves.
+    func parameterGradients<T: NetworkScalar>(input: UnsafePointer<T>, rows: Int, delta: UnsafePointer<T>,
+                                              gradients: UnsafeMutablePointer<T>, weights: GradientDestination<T>, units: Range<Int>) {
+        guard !units.isEmpty else { return }
         let db = gradients + bias.lowerBound
-        for j in 0..<outputs { db[j] = 0 }
+        for j in units { db[j] = 0 }
         for r in 0..<rows {
             let d = delta + r * outputs
-            for j in 0..<outputs { db[j] += d[j] }
+            for j in units { db[j] += d[j] }
         }
-        T.gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: rows,
-               alpha: weights.scale, a: delta, lda: outputs, b: input, ldb: inputs,
-               beta: weights.keep, c: weights.buffer + weight.lowerBound, ldc: inputs)
+        weightGradient(input: input, rows: rows, delta: delta, weights: weights, units: units)
+    }
+
+    /// The rows `units` of ∂L/∂W = deltaᵀ · input, into `weights`: the weight-gradient GEMM.
+    func weightGradient<T: NetworkScalar>(input: UnsafePointer<T>, rows: Int, delta: UnsafePointer<T>,
+                                          weights: GradientDestination<T>, units: Range<Int>) {
+        T.gemm(transposeA: true, transposeB: false, m: units.count, n: inputs, k: rows,
+               alpha: weights.scale, a: delta + units.lowerBound, lda: outputs, b: input, ldb: inputs,
+               beta: weights.keep, c: weights.buffer + weight.lowerBound + units.lowerBound * inputs, ldc: inputs)
     }
 }
 

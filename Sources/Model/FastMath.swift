@@ -4,6 +4,7 @@ import RealModule
 /// For `Float` they avoid library calls so that the loops over a layer vectorise; for `Double`
 /// (gradient checks) they are the library's exact functions.
 public protocol FastActivationMath {
+    static func fastExp(_ x: Self) -> Self
     static func fastTanh(_ x: Self) -> Self
     static func fastSigmoid(_ x: Self) -> Self
 }
@@ -42,6 +43,7 @@ extension Float: FastActivationMath {
 }
 
 extension Double: FastActivationMath {
+    @inlinable public static func fastExp(_ x: Double) -> Double { exp(x) }
     @inlinable public static func fastTanh(_ x: Double) -> Double { tanh(x) }
     @inlinable public static func fastSigmoid(_ x: Double) -> Double { Activation.sigmoid(x) }
 }

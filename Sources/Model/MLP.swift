@@ -50,16 +50,30 @@ public struct MLP<T: NetworkScalar>: Sendable {
     }
 
     /// Runs `rows` examples (row-major, `architecture.inputs` wide) through the network; the logits
-    /// end up in `workspace.logits`.
-    public func forward(_ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>) {
+    /// end up in `workspace.logits`. With a `team`, its threads share each layer's units.
+    public func forward(_ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>, team: WorkerTeam? = nil) {
         precondition(rows <= workspace.capacity)
         parameters.withUnsafeBufferPointer { p in
-            var input = inputs
-            for (l, layer) in layers.enumerated() {
-                layer.forward(input: input, rows: rows, parameters: p.baseAddress!,
-                              pre: workspace.pre[l], post: workspace.post[l])
-                input = UnsafePointer(workspace.post[l])
+            guard let team else {
+                return Self.forward(layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace, as: .alone)
             }
+            team.run { index in
+                Self.forward(layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace,
+                             as: TeamMember(team: team, index: index))
+            }
+        }
+    }
+
+    /// The forward pass on raw buffers, `member`'s share of each layer's units; every member of the
+    /// team must call it, since each layer waits for all of the one below.
+    static func forward(layers: [DenseLayout], parameters: UnsafePointer<T>, inputs: UnsafePointer<T>, rows: Int,
+                        workspace: Workspace<T>, as member: TeamMember) {
+        var input = inputs
+        for (l, layer) in layers.enumerated() {
+            layer.forward(input: input, rows: rows, parameters: parameters, pre: workspace.pre[l], post: workspace.post[l],
+                          units: member.units(layer.outputs))
+            member.barrier()
+            input = UnsafePointer(workspace.post[l])
         }
     }
 
@@ -80,28 +94,59 @@ public struct MLP<T: NetworkScalar>: Sendable {
     public func backward(_ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>) {
         parameters.withUnsafeBufferPointer { p in
             Self.backward(layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace,
-                          weights: GradientDestination(buffer: workspace.gradients.baseAddress!, scale: 1, keep: 0))
+                          weights: GradientDestination(buffer: workspace.gradients.baseAddress!, scale: 1, keep: 0),
+                          as: .alone) { _, _ in }
         }
     }
 
-    /// The backward pass on raw buffers, with the weight gradients sent to `weights`; biases' and
-    /// slopes' gradients always go to `workspace.gradients`.
+    /// The backward pass on raw buffers for `member`'s share of the units, with the weight gradients
+    /// sent to `weights`; biases' and slopes' gradients always go to `workspace.gradients`. Once a
+    /// layer's gradients for `units` are in place, `finished(layer, units)` runs on the same thread,
+    /// which is where the optimiser updates exactly those rows.
     static func backward(layers: [DenseLayout], parameters: UnsafePointer<T>, inputs: UnsafePointer<T>, rows: Int,
-                         workspace: Workspace<T>, weights: GradientDestination<T>) {
+                         workspace: Workspace<T>, weights: GradientDestination<T>, as member: TeamMember,
+                         finished: (_ layer: Int, _ units: Range<Int>) -> Void) {
         let grads = workspace.gradients.baseAddress!
-        for l in stride(from: layers.count - 1, through: 0, by: -1) {
+        let top = layers.count - 1
+        if layers[top].activation != .identity {  // the output layer's is, in every network we build
+            layers[top].activationBackward(rows: rows, pre: workspace.pre[top], post: workspace.post[top], delta: workspace.delta[top],
+                                           parameters: parameters, gradients: grads, units: member.units(layers[top].outputs))
+            member.barrier()
+        }
+        for l in stride(from: top, through: 0, by: -1) {
             let layer = layers[l]
-            layer.activationBackward(rows: rows, pre: workspace.pre[l], post: workspace.post[l], delta: workspace.delta[l],
-                                     parameters: parameters, gradients: grads)
+            if l > 0 {
+                // ∂L/∂pre of the layer below, for this member's units of it.
+                let below = layers[l - 1], columns = member.units(layer.inputs)
+                if below.activation.passesGradient {
+                    layer.inputGradient(rows: rows, delta: workspace.delta[l], parameters: parameters, into: workspace.delta[l - 1], columns: columns)
+                    below.activationBackward(rows: rows, pre: workspace.pre[l - 1], post: workspace.post[l - 1], delta: workspace.delta[l - 1],
+                                             parameters: parameters, gradients: grads, units: columns)
+                } else {
+                    // Below a step activation no gradient flows: skip the wasted GEMM, not the layer's own update.
+                    for r in 0..<rows { (workspace.delta[l - 1] + r * layer.inputs + columns.lowerBound).update(repeating: 0, count: columns.count) }
+                }
+                // Every read of this layer's weights is done before anyone overwrites them.
+                member.barrier()
+            }
+            let units = member.units(layer.outputs)
             let input = l == 0 ? inputs : UnsafePointer(workspace.post[l - 1])
-            // Below a step activation no gradient flows: skip the wasted GEMM, not the layer's own update.
-            let needsInputGradient = l > 0 && layers[l - 1].activation.passesGradient
-            if l > 0 && !needsInputGradient { workspace.delta[l - 1].update(repeating: 0, count: rows * layer.inputs) }
-            layer.parameterBackward(input: input, rows: rows, delta: workspace.delta[l], parameters: parameters,
-                                    gradients: grads, weights: weights,
-                                    inputGradient: needsInputGradient ? workspace.delta[l - 1] : nil)
+            layer.parameterGradients(input: input, rows: rows, delta: workspace.delta[l], gradients: grads, weights: weights, units: units)
+            finished(l, units)
         }
     }
+}
+
+/// One thread's part of a step split over a `WorkerTeam`: which units it computes and where it
+/// waits for the others. `alone` is the whole step on one thread.
+struct TeamMember {
+    let team: WorkerTeam?
+    let index: Int
+
+    static let alone = TeamMember(team: nil, index: 0)
+
+    func units(_ width: Int) -> Range<Int> { team?.units(width, member: index) ?? 0..<width }
+    func barrier() { team?.barrier() }
 }
 
 /// Buffers for one forward/backward pass of up to `capacity` examples, allocated once per run so
@@ -119,21 +164,22 @@ public final class Workspace<T: NetworkScalar> {
     public init(architecture: Architecture, capacity: Int) {
         self.capacity = capacity
         widths = Array(architecture.widths.dropFirst())
+        // Aligned to 64-byte cache lines: the team's shares of a row start on whole 16-float groups,
+        // so with aligned rows no two threads ever write into the same line.
         func make(_ n: Int) -> UnsafeMutablePointer<T> {
-            let p = UnsafeMutablePointer<T>.allocate(capacity: n)
-            p.initialize(repeating: 0, count: n)
-            return p
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: n * MemoryLayout<T>.stride, alignment: 64)
+            return raw.initializeMemory(as: T.self, repeating: 0, count: n)
         }
         pre = widths.map { make($0 * capacity) }
         post = widths.map { make($0 * capacity) }
         delta = widths.map { make($0 * capacity) }
-        gradients = .allocate(capacity: MLP<T>.parameterCount(of: architecture))
-        gradients.initialize(repeating: 0)
+        let parameterCount = MLP<T>.parameterCount(of: architecture)
+        gradients = UnsafeMutableBufferPointer(start: make(parameterCount), count: parameterCount)
     }
 
     deinit {
-        for buffers in [pre, post, delta] { for b in buffers { b.deallocate() } }
-        gradients.deallocate()
+        for buffers in [pre, post, delta] { for b in buffers { UnsafeMutableRawPointer(b).deallocate() } }
+        UnsafeMutableRawPointer(gradients.baseAddress!).deallocate()
     }
 
     /// The output layer's pre-activations after `forward`: `rows × classes`.

@@ -32,8 +32,9 @@ public struct Evaluation: Sendable {
     /// Per hidden layer, if asked for.
     public let layers: [LayerDiagnostics]
 
-    /// Runs the whole of `data` through `model` in chunks of `chunk` examples.
-    public init(model: MLP<Float>, data: DigitDataset, diagnostics: Bool = false, chunk: Int = 1000) {
+    /// Runs the whole of `data` through `model` in chunks of `chunk` examples, each split over `threads` threads.
+    public init(model: MLP<Float>, data: DigitDataset, diagnostics: Bool = false, chunk: Int = 1000, threads: Int = 1) {
+        let team = WorkerTeam(size: threads)
         let architecture = model.architecture
         let classes = architecture.outputs
         let workspace = Workspace<Float>(architecture: architecture, capacity: chunk)
@@ -48,7 +49,7 @@ public struct Evaluation: Sendable {
             labels.withUnsafeBufferPointer { labels in
                 for start in stride(from: 0, to: data.count, by: chunk) {
                     let rows = min(chunk, data.count - start)
-                    model.forward(pixels.baseAddress! + start * data.featureCount, rows: rows, workspace: workspace)
+                    model.forward(pixels.baseAddress! + start * data.featureCount, rows: rows, workspace: workspace, team: team)
                     let result = SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: labels.baseAddress! + start,
                                                               rows: rows, classes: classes)
                     loss += result.loss

@@ -7,6 +7,9 @@ public enum SoftmaxCrossEntropy {
     /// When `gradient` is given it receives (softmax − onehot) · `gradientScale` (1/batch for a mean loss).
     public static func evaluate<T: NetworkScalar>(logits: UnsafePointer<T>, labels: UnsafePointer<Int32>, rows: Int, classes: Int,
                                                   gradient: UnsafeMutablePointer<T>? = nil, gradientScale: T = 1) -> (loss: Double, correct: Int) {
+        // Each row's e^(z − max) is computed once, where that row's gradient goes (or in scratch space).
+        let scratch = gradient == nil ? UnsafeMutablePointer<T>.allocate(capacity: classes) : nil
+        defer { scratch?.deallocate() }
         var loss = 0.0
         var correct = 0
         for r in 0..<rows {
@@ -16,17 +19,18 @@ public enum SoftmaxCrossEntropy {
             for c in 1..<classes where z[c] > z[best] { best = c }
             if best == label { correct += 1 }
             let maxLogit = z[best]
+            let e = scratch ?? gradient! + r * classes
             var sum: T = 0
-            for c in 0..<classes { sum += T.exp(z[c] - maxLogit) }
+            for c in 0..<classes {
+                e[c] = T.fastExp(z[c] - maxLogit)
+                sum += e[c]
+            }
             // (max − z_label) + log Σ e^(z − max): no large terms cancel.
             loss += Double(maxLogit - z[label]) + Double(T.log(sum))
-            if let gradient {
-                let g = gradient + r * classes
-                let inverseSum = 1 / sum
-                for c in 0..<classes {
-                    let p = T.exp(z[c] - maxLogit) * inverseSum
-                    g[c] = (c == label ? p - 1 : p) * gradientScale
-                }
+            if gradient != nil {
+                let scale = gradientScale / sum
+                for c in 0..<classes { e[c] *= scale }
+                e[label] -= gradientScale
             }
         }
         return (loss, correct)

@@ -126,6 +126,13 @@ public struct TrainingState: Sendable {
         self.model = model
         self.optimizer = optimizer
     }
+
+    /// The parameters and the velocity as raw pointers for one step.
+    mutating func withParameters<R>(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> R) -> R {
+        model.parameters.withUnsafeMutableBufferPointer { w in
+            optimizer.velocity.withUnsafeMutableBufferPointer { v in body(w.baseAddress!, v.baseAddress!) }
+        }
+    }
 }
 
 /// The epoch/batch loop of mini-batch SGD over a training set with an optional validation split.
@@ -153,97 +160,97 @@ public struct Training: Sendable {
         return TrainingState(model: model, optimizer: optimizer)
     }
 
-    /// Trains from `state.epochsCompleted` up to `config.epochs` (or early stopping), reporting to `observer`.
+    /// Trains from `state.epochsCompleted` up to `config.epochs` (or early stopping), reporting to
+    /// `observer`, with each step split over `threads` threads. The numbers do not depend on `threads`.
     /// - Throws: `TrainingError.nonFinite` the moment the loss or the weights stop being finite.
-    public func run(_ state: inout TrainingState, observer: TrainingObserver? = nil) throws {
+    public func run(_ state: inout TrainingState, observer: TrainingObserver? = nil, threads: Int = 1) throws {
         let schedule = batches
-        let batchCount = schedule.batchCount
-        let totalSteps = batchCount * config.epochs
-        let classes = state.model.architecture.outputs
-        let workspace = Workspace<Float>(architecture: state.model.architecture, capacity: config.batchSize)
-        var gatherer = BatchGatherer(capacity: config.batchSize, featureCount: trainSet.featureCount)
-        let hiddenCount = state.model.architecture.hidden.count
-        var gradientNormSums = [Double](repeating: 0, count: hiddenCount + 1)
         let validation = split.validation.isEmpty ? nil : trainSet.subset(split.validation)
-        // The fused step is faster but never exposes the weight gradients the diagnostics measure.
-        let fused = state.optimizer.canFuse && !config.diagnostics
+        let step = TrainingStep(layers: state.model.layers, classes: state.model.architecture.outputs,
+                                workspace: Workspace<Float>(architecture: state.model.architecture, capacity: config.batchSize),
+                                team: WorkerTeam(size: threads))
+        let gatherer = BatchGatherer(capacity: config.batchSize, featureCount: trainSet.featureCount)
 
         while state.epochsCompleted < config.epochs && !state.stoppedEarly {
             let epoch = state.epochsCompleted
-            observer?.epochStarted(epoch: epoch + 1, of: config.epochs, batches: batchCount)
-            let order = schedule.order(epoch: epoch)
-            let start = DispatchTime.now().uptimeNanoseconds
-            var lossSum = 0.0, correct = 0, seen = 0
-            var learningRate = 0.0
-            for i in gradientNormSums.indices { gradientNormSums[i] = 0 }
-
-            for b in 0..<batchCount {
-                learningRate = config.schedule.learningRate(base: config.effectiveLearningRate, epoch: epoch,
-                                                            step: epoch * batchCount + b, totalSteps: totalSteps)
-                gatherer.gather(trainSet, order: order, range: b * config.batchSize ..< min((b + 1) * config.batchSize, order.count))
-                let rows = gatherer.rows
-                let (loss, hits) = gatherer.inputs.withUnsafeBufferPointer { x in
-                    state.model.forward(x.baseAddress!, rows: rows, workspace: workspace)
-                    let result = gatherer.labels.withUnsafeBufferPointer { labels in
-                        SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: labels.baseAddress!, rows: rows, classes: classes,
-                                                     gradient: workspace.logitGradient, gradientScale: 1 / Float(rows))
-                    }
-                    guard result.loss.isFinite else { return result }
-                    if fused {
-                        state.optimizer.backwardAndStep(&state.model, inputs: x.baseAddress!, rows: rows,
-                                                        workspace: workspace, learningRate: learningRate)
-                        return result
-                    }
-                    state.model.backward(x.baseAddress!, rows: rows, workspace: workspace)
-                    if config.diagnostics {
-                        for (l, layer) in state.model.layers.enumerated() {
-                            gradientNormSums[l] += norm(workspace.gradients, layer.weight)
-                        }
-                    }
-                    state.optimizer.step(&state.model, gradients: UnsafeBufferPointer(workspace.gradients), learningRate: learningRate)
-                    return result
-                }
-                guard loss.isFinite else {
-                    throw TrainingError.nonFinite(epoch: epoch + 1, batch: b + 1, learningRate: learningRate, what: "the loss")
-                }
-                lossSum += loss
-                correct += hits
-                seen += rows
-                if let observer, b % 16 == 15 || b == batchCount - 1 {
-                    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                    observer.batchFinished(epoch: epoch + 1, batch: b + 1, of: batchCount, loss: lossSum / Double(seen),
-                                           accuracy: Double(correct) / Double(seen), samplesPerSecond: Double(seen) / max(elapsed, 1e-9))
-                }
-            }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            guard state.model.parameters.allSatisfy({ $0.isFinite }) else {
-                throw TrainingError.nonFinite(epoch: epoch + 1, batch: batchCount, learningRate: learningRate, what: "the weights")
-            }
-
-            var record = EpochRecord(epoch: epoch + 1, trainLoss: lossSum / Double(seen), trainAccuracy: Double(correct) / Double(seen),
-                                     learningRate: learningRate, seconds: seconds, samplesPerSecond: Double(seen) / seconds)
-            if let validation {
-                let result = Evaluation(model: state.model, data: validation, diagnostics: config.diagnostics)
-                record.validationLoss = result.loss
-                record.validationAccuracy = result.accuracy
-                if config.diagnostics {
-                    record.layers = result.layers.enumerated().map { l, layer in
-                        var layer = layer
-                        layer.gradientNorm = gradientNormSums[l] / Double(batchCount)
-                        return layer
-                    }
-                }
-                if result.loss < state.bestValidationLoss {
-                    state.bestValidationLoss = result.loss
-                    state.epochsWithoutImprovement = 0
-                } else {
-                    state.epochsWithoutImprovement += 1
-                    if let patience = config.patience, state.epochsWithoutImprovement >= patience { state.stoppedEarly = true }
-                }
-            }
+            observer?.epochStarted(epoch: epoch + 1, of: config.epochs, batches: schedule.batchCount)
+            var (record, gradientNorms) = try trainEpoch(epoch, schedule: schedule, state: &state, step: step,
+                                                         gatherer: gatherer, observer: observer)
+            if let validation { validate(on: validation, record: &record, gradientNorms: gradientNorms, threads: threads, state: &state) }
             state.epochsCompleted += 1
             state.history.append(record)
             observer?.epochFinished(record)
+        }
+    }
+
+    /// How often the observer hears about batches: often enough for a live progress bar.
+    private static let batchesPerProgressReport = 16
+
+    /// One pass over the training split: gather → step, batch after batch. Returns the epoch's record
+    /// and, with diagnostics, each layer's mean weight-gradient norm.
+    private func trainEpoch(_ epoch: Int, schedule: BatchSchedule, state: inout TrainingState, step: TrainingStep,
+                            gatherer: BatchGatherer, observer: TrainingObserver?) throws -> (EpochRecord, [Double]) {
+        let batchCount = schedule.batchCount
+        let order = schedule.order(epoch: epoch)
+        // The fused update is faster but never exposes the weight gradients the diagnostics measure.
+        let fused = state.optimizer.canFuse && !config.diagnostics
+        var gradientNormSums = [Double](repeating: 0, count: step.layers.count)
+        let start = DispatchTime.now().uptimeNanoseconds
+        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        var lossSum = 0.0, correct = 0, seen = 0
+        var learningRate = 0.0
+
+        for b in 0..<batchCount {
+            learningRate = config.schedule.learningRate(base: config.effectiveLearningRate, epoch: epoch,
+                                                        step: epoch * batchCount + b, totalSteps: batchCount * config.epochs)
+            gatherer.select(trainSet, order: order, range: b * config.batchSize ..< min((b + 1) * config.batchSize, order.count))
+            let rule = SGD.Rule(state.optimizer, learningRate: learningRate)
+            let (loss, hits) = state.withParameters { w, v in
+                step(gatherer, update: SGD.StepUpdate(rule: rule, fused: fused, w: w, v: v, g: step.workspace.gradients.baseAddress!))
+            }
+            guard loss.isFinite else {
+                throw TrainingError.nonFinite(epoch: epoch + 1, batch: b + 1, learningRate: learningRate, what: "the loss")
+            }
+            if config.diagnostics {
+                for (l, layer) in step.layers.enumerated() { gradientNormSums[l] += norm(step.workspace.gradients, layer.weight) }
+            }
+            lossSum += loss
+            correct += hits
+            seen += gatherer.rows
+            if let observer, (b + 1) % Self.batchesPerProgressReport == 0 || b == batchCount - 1 {
+                observer.batchFinished(epoch: epoch + 1, batch: b + 1, of: batchCount, loss: lossSum / Double(seen),
+                                       accuracy: Double(correct) / Double(seen), samplesPerSecond: Double(seen) / max(elapsed(), 1e-9))
+            }
+        }
+        let seconds = elapsed()
+        guard state.model.parameters.allSatisfy({ $0.isFinite }) else {
+            throw TrainingError.nonFinite(epoch: epoch + 1, batch: batchCount, learningRate: learningRate, what: "the weights")
+        }
+        let record = EpochRecord(epoch: epoch + 1, trainLoss: lossSum / Double(seen), trainAccuracy: Double(correct) / Double(seen),
+                                 learningRate: learningRate, seconds: seconds, samplesPerSecond: Double(seen) / seconds)
+        return (record, gradientNormSums.map { $0 / Double(batchCount) })
+    }
+
+    /// Validation loss and accuracy (and the diagnostics measured on validation data) into `record`;
+    /// counts the epochs without improvement for early stopping.
+    private func validate(on validation: DigitDataset, record: inout EpochRecord, gradientNorms: [Double], threads: Int,
+                          state: inout TrainingState) {
+        let result = Evaluation(model: state.model, data: validation, diagnostics: config.diagnostics, threads: threads)
+        record.validationLoss = result.loss
+        record.validationAccuracy = result.accuracy
+        if config.diagnostics {
+            record.layers = zip(result.layers, gradientNorms).map { layer, norm in
+                var layer = layer
+                layer.gradientNorm = norm
+                return layer
+            }
+        }
+        if result.loss < state.bestValidationLoss {
+            state.bestValidationLoss = result.loss
+            state.epochsWithoutImprovement = 0
+        } else {
+            state.epochsWithoutImprovement += 1
+            if let patience = config.patience, state.epochsWithoutImprovement >= patience { state.stoppedEarly = true }
         }
     }
 

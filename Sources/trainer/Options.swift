@@ -24,6 +24,32 @@ struct DataOptions: ParsableArguments {
 }
 
 extension DatasetKind: ExpressibleByArgument {}
+extension GEMMLibrary: ExpressibleByArgument {}
+
+/// How the arithmetic runs; shared by every command that multiplies matrices.
+struct ComputeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("GEMM library: \(GEMMLibrary.available.map(\.rawValue).joined(separator: " or ")).",
+                               discussion: "oneDNN (the default on Linux) builds its kernels for the instruction sets this CPU reports; OpenBLAS's kernel follows OPENBLAS_CORETYPE or its table of CPU models."))
+    var gemm: GEMMLibrary = .platformDefault
+
+    func validate() throws {
+        guard GEMMLibrary.available.contains(gemm) else {
+            throw ValidationError("--gemm \(gemm.rawValue) is not available in this build (use \(GEMMLibrary.available.map(\.rawValue).joined(separator: " or ")))")
+        }
+    }
+
+    func apply() { GEMMLibrary.current = gemm }
+}
+
+/// How many threads share the work of one model; for `train` and `evaluate`.
+struct ThreadOptions: ParsableArguments {
+    @Option(help: "Threads that share each training step and evaluation (default: all cores). The numbers do not depend on it.")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+}
 
 /// The optimisation settings shared by `train` and `ablate`.
 struct TrainingOptions: ParsableArguments {

@@ -58,7 +58,7 @@ import TestSupport
 
     @Test func gathererCopiesTheRightRows() {
         let set = DigitDataset(pixels: (0..<(6 * 4)).map { Float($0) / 24 }, labels: [0, 1, 2, 3, 4, 5], rows: 2, cols: 2)
-        var gatherer = BatchGatherer(capacity: 4, featureCount: 4)
+        let gatherer = BatchGatherer(capacity: 4, featureCount: 4)
         gatherer.gather(set, order: [5, 3, 1, 0, 2, 4], range: 0..<3)
         #expect(gatherer.rows == 3)
         #expect(Array(gatherer.labels.prefix(3)) == [5, 3, 1])

@@ -31,6 +31,8 @@ struct Ablate: ParsableCommand {
 
     @OptionGroup var options: TrainingOptions
 
+    @OptionGroup var compute: ComputeOptions
+
     @Option(help: "Train on only the first N training images (quick trials).")
     var limit: Int?
 
@@ -93,9 +95,8 @@ struct Ablate: ParsableCommand {
         let done = Set(try folder.results().map(\.cell))
         let pending = wanted.filter { !done.contains($0) }
         let jobs = max(1, min(self.jobs, pending.count))
-        // One BLAS thread per cell whatever --jobs is, so a cell's numbers never depend on how
-        // the ablation was scheduled or sharded; the cores are used by running cells side by side.
-        BLAS.setThreads(1)
+        // One thread per cell whatever --jobs is; the cores are used by running cells side by side.
+        compute.apply()
         try folder.record(RunEnvironment.current(jobs: jobs, blasThreads: 1, datasetSHA256: data.sha256))
 
         let log = AblationLog(json: json, total: wanted.count, finished: wanted.count - pending.count)

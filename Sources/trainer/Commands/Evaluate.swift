@@ -17,20 +17,21 @@ struct Evaluate: ParsableCommand {
     @Option(help: "How many of the most confidently wrong test images to show.")
     var worst = 3
 
-    @Option(help: "BLAS threads (default: all cores).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threading: ThreadOptions
+
+    @OptionGroup var compute: ComputeOptions
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
     func run() throws {
-        BLAS.setThreads(max(threads, 1))
+        compute.apply()
         let checkpoint = try loadCheckpoint(model)
         let data = try dataOptions.load()
         guard checkpoint.model.architecture.inputs == data.test.featureCount else {
             throw Failure("\(model): expects \(checkpoint.model.architecture.inputs) inputs but \(dataOptions.folder) has images of \(data.test.rows)x\(data.test.cols)")
         }
-        let result = Evaluation(model: checkpoint.model, data: data.test)
+        let result = Evaluation(model: checkpoint.model, data: data.test, threads: threading.threads)
         let names = data.kind.classNames
         let wrong = result.predictions.indices
             .filter { Int(result.predictions[$0]) != Int(data.test.labels[$0]) }

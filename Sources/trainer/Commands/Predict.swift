@@ -38,6 +38,8 @@ struct Predict: ParsableCommand {
     @Option(help: "Warn when the most likely class has a lower probability than this.")
     var minConfidence = 0.5
 
+    @OptionGroup var compute: ComputeOptions
+
     @Flag(help: "Print one JSON object per file instead of text.")
     var json = false
 
@@ -47,7 +49,7 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
-        BLAS.setThreads(1)
+        compute.apply()
         let checkpoint = try loadCheckpoint(model)
         let network = checkpoint.model
         let side = Int(Double(network.architecture.inputs).squareRoot().rounded())

@@ -35,8 +35,9 @@ struct Train: ParsableCommand {
     @Option(help: "Continue training from this checkpoint (same data; its settings are kept, --epochs is the new total).")
     var resume: String?
 
-    @Option(help: "BLAS threads (default: all cores).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threading: ThreadOptions
+
+    @OptionGroup var compute: ComputeOptions
 
     @Flag(help: "Print only the final result.")
     var quiet = false
@@ -46,7 +47,6 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         _ = try parseActivations(activation)
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func makeConfig() throws -> TrainingConfig {
@@ -60,7 +60,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         warnIfUnoptimised()
-        BLAS.setThreads(threads)
+        compute.apply()
         let data = try dataOptions.load()
 
         var config: TrainingConfig
@@ -85,14 +85,14 @@ struct Train: ParsableCommand {
         var current = state ?? training.initialState()
         let style: ProgressStyle = json ? .json : quiet ? .quiet : (Terminal.stderrIsTerminal ? .bar : .lines)
         let progress = ProgressReporter(style: style)
-        progress.header(dataset: data, config: config, architecture: current.model.architecture,
+        progress.header(dataset: data, config: config, architecture: current.model.architecture, threads: threading.threads,
                         resumedAt: state.map { _ in current.epochsCompleted })
         if config.activations.contains(.step) {
             progress.note("note: the step activation has zero derivative everywhere, so the layers below it never learn; only the output layer trains.")
         }
 
-        try training.run(&current, observer: progress)
-        let test = Evaluation(model: current.model, data: data.test)
+        try training.run(&current, observer: progress, threads: threading.threads)
+        let test = Evaluation(model: current.model, data: data.test, threads: threading.threads)
         let checkpoint = Checkpoint(config: config, state: current, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
                                     testAccuracy: test.accuracy, testLoss: test.loss)
         try checkpoint.write(to: output)

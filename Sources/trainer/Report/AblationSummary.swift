@@ -34,7 +34,7 @@ struct RunEnvironment: Codable, Equatable {
         return RunEnvironment(
             machine: "\(cpu ?? text(uts.machine)) (\(text(uts.nodename)))", cores: ProcessInfo.processInfo.activeProcessorCount,
             memoryGiB: (Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30) * 10).rounded() / 10,
-            system: "\(text(uts.sysname)) \(text(uts.release))", build: build, blas: BLAS.description.replacingOccurrences(of: #", \d+ threads?\)"#, with: ")", options: .regularExpression),
+            system: "\(text(uts.sysname)) \(text(uts.release))", build: build, blas: GEMMLibrary.current.description,
             jobs: jobs, blasThreadsPerCell: blasThreads, started: formatter.string(from: Date()),
             command: CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "),
             datasetSHA256: datasetSHA256)

@@ -1,0 +1,136 @@
+import Dataset
+import Foundation
+
+/// How fast this machine runs a training step, and how much of that is GEMM: the figures behind
+/// `trainer bench`. Every timing splits the work over a `WorkerTeam` exactly as training does, so
+/// "GEMMs only" and "whole step" differ by the element-wise work, the loss and the barriers alone.
+public struct StepBenchmark {
+    public let architecture: Architecture
+    public let batchSize: Int
+    public let threads: Int
+
+    public init(architecture: Architecture, batchSize: Int, threads: Int) {
+        self.architecture = architecture
+        self.batchSize = batchSize
+        self.threads = threads
+    }
+
+    /// Floating-point operations of one training step per example, 2 per multiply-add: every layer's
+    /// forward and weight-gradient GEMMs, and the input-gradient GEMM of every layer but the first.
+    public var flopsPerExample: Double {
+        let widths = architecture.widths
+        let products = zip(widths, widths.dropFirst()).map { Double($0 * $1) }
+        return 2 * (2 * products.reduce(0, +) + products.dropFirst().reduce(0, +))
+    }
+
+    /// Seconds per step of the step's GEMMs alone, the fastest of `rounds` runs of `steps` steps.
+    public func gemmSeconds(steps: Int, rounds: Int = 5) -> Double {
+        let model = MLP<Float>(architecture: architecture, seed: 1)
+        let layers = model.layers
+        let workspace = Workspace<Float>(architecture: architecture, capacity: batchSize)
+        let team = WorkerTeam(size: threads)
+        let inputs = Self.syntheticPixels(rows: batchSize, featureCount: architecture.inputs)
+        var parameters = model.parameters
+        let rows = batchSize
+        return Self.fastest(rounds: rounds, steps: steps) {
+            parameters.withUnsafeMutableBufferPointer { w in
+                inputs.withUnsafeBufferPointer { x in
+                    let weights = GradientDestination(buffer: w.baseAddress!, scale: -1e-6, keep: 1)
+                    team.run { index in
+                        let member = TeamMember(team: team, index: index)
+                        var input = x.baseAddress!
+                        for (l, layer) in layers.enumerated() {
+                            layer.product(input: input, rows: rows, parameters: w.baseAddress!, into: workspace.pre[l],
+                                          units: member.units(layer.outputs))
+                            member.barrier()
+                            input = UnsafePointer(workspace.pre[l])
+                        }
+                        for l in stride(from: layers.count - 1, through: 0, by: -1) {
+                            if l > 0 {
+                                layers[l].inputGradient(rows: rows, delta: workspace.pre[l], parameters: w.baseAddress!,
+                                                        into: workspace.delta[l - 1], columns: member.units(layers[l].inputs))
+                                member.barrier()
+                            }
+                            let units = member.units(layers[l].outputs)
+                            if !units.isEmpty {
+                                layers[l].weightGradient(input: l == 0 ? x.baseAddress! : UnsafePointer(workspace.pre[l - 1]),
+                                                         rows: rows, delta: workspace.pre[l], weights: weights, units: units)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Seconds per step of the whole training step (gather, forward, loss, backward, SGD with
+    /// momentum) on synthetic data, the fastest of `rounds` runs of `steps` steps.
+    public func stepSeconds(steps: Int, rounds: Int = 5) -> Double {
+        let examples = batchSize * 16
+        let data = DigitDataset(pixels: Self.syntheticPixels(rows: examples, featureCount: architecture.inputs),
+                                labels: (0..<examples).map { UInt8($0 % architecture.outputs) }, rows: 1, cols: architecture.inputs)
+        var model = MLP<Float>(architecture: architecture, seed: 1)
+        var optimizer = SGD(parameterCount: model.parameters.count, momentum: 0.9)
+        let step = TrainingStep(layers: model.layers, classes: architecture.outputs,
+                                workspace: Workspace<Float>(architecture: architecture, capacity: batchSize), team: WorkerTeam(size: threads))
+        let gatherer = BatchGatherer(capacity: batchSize, featureCount: architecture.inputs)
+        let order = Array((0..<examples).reversed())
+        var next = 0
+        let rule = SGD.Rule(optimizer, learningRate: 1e-4)
+        return Self.fastest(rounds: rounds, steps: steps) {
+            gatherer.select(data, order: order, range: next ..< next + batchSize)
+            next = (next + batchSize) % examples
+            model.parameters.withUnsafeMutableBufferPointer { w in
+                optimizer.velocity.withUnsafeMutableBufferPointer { v in
+                    _ = step(gatherer, update: SGD.StepUpdate(rule: rule, fused: true, w: w.baseAddress!, v: v.baseAddress!,
+                                                              g: step.workspace.gradients.baseAddress!))
+                }
+            }
+        }
+    }
+
+    /// GFLOP/s of a `size`³ GEMM split over `threads` threads by columns, the best of `rounds`: the
+    /// practical peak of this machine and library that the step's figures are measured against.
+    public static func peakGFLOPS(size: Int = 2048, threads: Int, rounds: Int = 3) -> Double {
+        let a = syntheticPixels(rows: size, featureCount: size), b = syntheticPixels(rows: size, featureCount: size)
+        var c = [Float](repeating: 0, count: size * size)
+        let team = WorkerTeam(size: threads)
+        let seconds = fastest(rounds: rounds, steps: 1) {
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    c.withUnsafeMutableBufferPointer { c in
+                        team.run { member in
+                            let columns = team.units(size, member: member)
+                            guard !columns.isEmpty else { return }
+                            Float.gemm(transposeA: false, transposeB: false, m: size, n: columns.count, k: size, alpha: 1,
+                                       a: a.baseAddress!, lda: size, b: b.baseAddress! + columns.lowerBound, ldb: size,
+                                       beta: 0, c: c.baseAddress! + columns.lowerBound, ldc: size)
+                        }
+                    }
+                }
+            }
+        }
+        return 2 * pow(Double(size), 3) / seconds / 1e9
+    }
+
+    /// MNIST-like values: mostly zeros, the rest in (0, 1].
+    private static func syntheticPixels(rows: Int, featureCount: Int) -> [Float] {
+        var random = SeededRandom(seed: 7, stream: "bench", index: 0)
+        return (0..<rows * featureCount).map { _ in
+            let u = random.nextUnit()
+            return u < 0.8 ? 0 : Float((u - 0.8) * 5)
+        }
+    }
+
+    /// The fastest of `rounds` timings of `steps` calls of `body`, per call, after one warm-up call.
+    private static func fastest(rounds: Int, steps: Int, _ body: () -> Void) -> Double {
+        body()
+        var best = Double.infinity
+        for _ in 0..<rounds {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<steps { body() }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps))
+        }
+        return best
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Model
+
+/// `trainer bench`: how fast this machine runs a training step, against its own GEMM peak.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the training step: its GEMMs alone, the whole step, and the machine's sgemm peak.",
+        discussion: """
+        All three split the work over --threads exactly as training does, in this one process, so \
+        their ratios hold even on a noisy machine. A whole epoch is 60,000 examples. \
+        scripts/bench adds real training epochs and the numpy/PyTorch reference beside these figures.
+        """
+    )
+
+    @Option(help: "Hidden-layer widths, comma-separated.")
+    var hidden = "256,128"
+
+    @Option(help: "Hidden-layer activation.")
+    var activation = "relu"
+
+    @Option(help: "Examples per mini-batch.")
+    var batchSize = 64
+
+    @Option(help: "Steps per timing; each figure is the fastest of 5 timings.")
+    var steps = 400
+
+    @OptionGroup var threading: ThreadOptions
+
+    @OptionGroup var compute: ComputeOptions
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func validate() throws {
+        _ = try parseWidths(hidden)
+        _ = try parseActivations(activation)
+        guard batchSize >= 1 && batchSize <= 65_536 else { throw ValidationError("--batch-size must be between 1 and 65536") }
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
+    }
+
+    func run() throws {
+        warnIfUnoptimised()
+        compute.apply()
+        let widths = try parseWidths(hidden)
+        let activations = try parseActivations(activation)
+        let architecture = Architecture(inputs: 784, hidden: widths,
+                                        activations: activations.count == 1 ? Array(repeating: activations[0], count: widths.count) : activations,
+                                        outputs: 10)
+        let threads = threading.threads
+        let bench = StepBenchmark(architecture: architecture, batchSize: batchSize, threads: threads)
+        let peak = StepBenchmark.peakGFLOPS(threads: threads)
+        let gemm = bench.gemmSeconds(steps: steps)
+        let step = bench.stepSeconds(steps: steps)
+        let stepsPerEpoch = Double((60_000 + batchSize - 1) / batchSize)
+        let flops = bench.flopsPerExample * Double(batchSize)
+        let figures: [String: Any] = [
+            "cpu": cpuDescription, "gemm": GEMMLibrary.current.description, "threads": threads,
+            "model": architecture.summary, "batch": batchSize, "flops_per_example": bench.flopsPerExample,
+            "peak_gflops": peak,
+            "gemm_seconds_per_step": gemm, "gemm_seconds_per_epoch": gemm * stepsPerEpoch, "gemm_gflops": flops / gemm / 1e9,
+            "step_seconds_per_step": step, "step_seconds_per_epoch": step * stepsPerEpoch, "step_gflops": flops / step / 1e9,
+            "outside_gemm_fraction": max(0, 1 - gemm / step),
+        ]
+        if json { return print(jsonLine(figures)) }
+        print("cpu: \(cpuDescription)")
+        print("gemm: \(GEMMLibrary.current.description), \(threads) thread\(threads == 1 ? "" : "s")")
+        print(String(format: "peak: %.0f GFLOP/s (2048x2048x2048 sgemm split over the threads)", peak))
+        print(String(format: "%@, batch %d: %.3f MFLOP per example per step", architecture.summary, batchSize, bench.flopsPerExample / 1e6))
+        for (name, seconds) in [("GEMMs only", gemm), ("whole step", step)] {
+            let gflops = flops / seconds / 1e9
+            print(String(format: "  %-11@ %7.1f µs/step  %.3f s/epoch  %5.0f GFLOP/s  %3.0f%% of peak",
+                         name, seconds * 1e6, seconds * stepsPerEpoch, gflops, 100 * gflops / peak))
+        }
+        print(String(format: "  outside GEMM: %.0f%% of the step", 100 * max(0, 1 - gemm / step)))
+    }
+
+    /// "AMD EPYC (family 26, model 2)" from /proc/cpuinfo, or the architecture where there is none.
+    private var cpuDescription: String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {
+            #if arch(arm64)
+            return "arm64"
+            #else
+            return "x86_64"
+            #endif
+        }
+        func field(_ name: String) -> String? {
+            text.split(separator: "\n").first { $0.hasPrefix(name) }?.split(separator: ":", maxSplits: 1).last?
+                .trimmingCharacters(in: .whitespaces)
+        }
+        let model = field("model name") ?? field("CPU part") ?? "unknown CPU"
+        guard let family = field("cpu family"), let number = field("model\t") ?? field("model ") else { return model }
+        return "\(model) (family \(family), model \(number))"
+    }
+}
