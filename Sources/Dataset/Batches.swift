@@ -42,33 +42,45 @@ public struct BatchSchedule: Sendable {
 }
 
 /// A batch's pixels and labels in buffers allocated once, so a training step never allocates.
-/// `select` picks the examples and copies their labels; `copyPixels(rows:)` copies their pixels, and
-/// may run on several threads at once for disjoint rows (each thread of a step copies its share).
-/// Reuse one gatherer for the whole run.
+/// `select` picks the examples and copies their labels; `copyPixels` copies their pixels into one
+/// of `copies` buffers, and may run on several threads at once for different copies or rows.
+/// Several threads working on one batch each fill a copy of their own: reading the data set again
+/// is cheaper than fetching rows another core has just written. Reuse one gatherer for the whole run.
 public final class BatchGatherer: @unchecked Sendable {
     public let capacity: Int
     public let featureCount: Int
-    /// Row-major `capacity × featureCount` pixels; only the first `rows` rows are valid.
-    public let inputs: UnsafeMutableBufferPointer<Float>
+    /// Row-major `capacity × featureCount` pixels of copy 0; only the first `rows` rows are valid.
+    public var inputs: UnsafeMutableBufferPointer<Float> { buffers[0] }
     public let labels: UnsafeMutableBufferPointer<Int32>
     public private(set) var rows = 0
+    private let buffers: [UnsafeMutableBufferPointer<Float>]
+    /// How many copies of the pixels there are.
+    public var copies: Int { buffers.count }
     private var selected: [Int]
     private var source: DigitDataset?
 
-    public init(capacity: Int, featureCount: Int) {
+    public init(capacity: Int, featureCount: Int, copies: Int = 1) {
+        precondition(copies >= 1)
         self.capacity = capacity
         self.featureCount = featureCount
-        inputs = .allocate(capacity: capacity * featureCount)
-        inputs.initialize(repeating: 0)
+        buffers = (0..<copies).map { _ in
+            // Cache-line aligned, so that no two copies share a line.
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * featureCount * MemoryLayout<Float>.stride, alignment: 64)
+            return UnsafeMutableBufferPointer(start: raw.initializeMemory(as: Float.self, repeating: 0, count: capacity * featureCount),
+                                              count: capacity * featureCount)
+        }
         labels = .allocate(capacity: capacity)
         labels.initialize(repeating: 0)
         selected = [Int](repeating: 0, count: capacity)
     }
 
     deinit {
-        inputs.deallocate()
+        for buffer in buffers { UnsafeMutableRawPointer(buffer.baseAddress!).deallocate() }
         labels.deallocate()
     }
+
+    /// The pixels of copy `copy` (row-major, `capacity × featureCount`).
+    public func inputs(copy: Int) -> UnsafeMutablePointer<Float> { buffers[copy].baseAddress! }
 
     /// Fills the buffers with the examples `order[range]` of `data`.
     public func gather(_ data: DigitDataset, order: [Int], range: Range<Int>) {
@@ -88,13 +100,15 @@ public final class BatchGatherer: @unchecked Sendable {
         }
     }
 
-    /// Copies the pixels of the selected examples at batch rows `rows`.
-    public func copyPixels(rows: Range<Int>) {
+    /// Copies the pixels of the selected examples at batch rows `rows` into copy `copy`.
+    public func copyPixels(rows: Range<Int>, copy: Int = 0) {
         guard let source, !rows.isEmpty else { return }
         let width = featureCount
-        source.pixels.withUnsafeBufferPointer { src in
+        let destination = buffers[copy].baseAddress!
+        source.levels.withUnsafeBufferPointer { src in
             for row in rows {
-                (inputs.baseAddress! + row * width).update(from: src.baseAddress! + selected[row] * width, count: width)
+                let from = src.baseAddress! + selected[row] * width, to = destination + row * width
+                for i in 0..<width { to[i] = DigitDataset.value(from[i]) }
             }
         }
     }

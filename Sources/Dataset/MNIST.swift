@@ -1,10 +1,12 @@
 import Crypto
 import Foundation
 
-/// A set of 8-bit gray images with digit labels, pixels scaled to [0, 1] in one contiguous buffer.
+/// A set of 8-bit gray images with digit labels in one contiguous buffer. The network sees each
+/// pixel as a value in [0, 1]; the images stay bytes, as the files store them, until a batch is
+/// copied out: a quarter of the memory, and a quarter of the bytes each batch reads.
 public struct DigitDataset: Sendable {
-    /// Pixels of all images, image after image, row-major, each in [0, 1].
-    public let pixels: [Float]
+    /// Gray levels of all images (0...255), image after image, row-major.
+    public let levels: [UInt8]
     /// One label per image, each in 0...9.
     public let labels: [UInt8]
     public let rows: Int
@@ -14,13 +16,22 @@ public struct DigitDataset: Sendable {
     /// Pixels per image: the network's input width.
     public var featureCount: Int { rows * cols }
 
-    public init(pixels: [Float], labels: [UInt8], rows: Int, cols: Int) {
-        precondition(pixels.count == labels.count * rows * cols, "pixel buffer does not match labels and shape")
-        self.pixels = pixels
+    public init(levels: [UInt8], labels: [UInt8], rows: Int, cols: Int) {
+        precondition(levels.count == labels.count * rows * cols, "pixel buffer does not match labels and shape")
+        self.levels = levels
         self.labels = labels
         self.rows = rows
         self.cols = cols
     }
+
+    /// From pixel values in [0, 1], each rounded to the nearest of the 256 levels.
+    public init(pixels: [Float], labels: [UInt8], rows: Int, cols: Int) {
+        self.init(levels: pixels.map { UInt8(($0 * 255).rounded().clamped(0, 255)) }, labels: labels, rows: rows, cols: cols)
+    }
+
+    /// The value the network sees for a gray level.
+    @inlinable @inline(__always)
+    public static func value(_ level: UInt8) -> Float { Float(level) * (1 / 255) }
 
     /// Builds a dataset from validated IDX image and label files.
     public init(images: IDXFile, imagesPath: String, labels: IDXFile, labelsPath: String) throws {
@@ -39,14 +50,7 @@ public struct DigitDataset: Sendable {
         if let bad = labels.payload.firstIndex(where: { $0 > 9 }) {
             throw DatasetError.labelOutOfRange(path: labelsPath, index: bad, label: Int(labels.payload[bad]))
         }
-        let bytes = images.payload
-        let pixels = [Float](unsafeUninitializedCapacity: bytes.count) { out, initialized in
-            bytes.withUnsafeBufferPointer { input in
-                for i in 0..<input.count { out[i] = Float(input[i]) * (1 / 255) }
-            }
-            initialized = bytes.count
-        }
-        self.init(pixels: pixels, labels: labels.payload, rows: images.dims[1], cols: images.dims[2])
+        self.init(levels: images.payload, labels: labels.payload, rows: images.dims[1], cols: images.dims[2])
     }
 
     /// Loads a pair of IDX files, each gzip-compressed or plain.
@@ -55,17 +59,25 @@ public struct DigitDataset: Sendable {
                       labels: IDXFile(contentsOf: labelsPath), labelsPath: labelsPath)
     }
 
-    /// The pixels of image `index`.
+    /// The pixel values of image `index`.
     public func image(_ index: Int) -> ArraySlice<Float> {
-        pixels[index * featureCount ..< (index + 1) * featureCount]
+        levels[index * featureCount ..< (index + 1) * featureCount].map(Self.value)[...]
+    }
+
+    /// Writes the pixel values of the consecutive images `range` to `destination`, row after row.
+    public func copyImages(_ range: Range<Int>, to destination: UnsafeMutablePointer<Float>) {
+        levels.withUnsafeBufferPointer { source in
+            let start = source.baseAddress! + range.lowerBound * featureCount
+            for i in 0..<range.count * featureCount { destination[i] = Self.value(start[i]) }
+        }
     }
 
     /// A new dataset holding the images at `indices`, in that order.
     public func subset<C: Collection<Int>>(_ indices: C) -> DigitDataset {
-        var newPixels: [Float] = []
-        newPixels.reserveCapacity(indices.count * featureCount)
-        for i in indices { newPixels += image(i) }
-        return DigitDataset(pixels: newPixels, labels: indices.map { labels[$0] }, rows: rows, cols: cols)
+        var newLevels: [UInt8] = []
+        newLevels.reserveCapacity(indices.count * featureCount)
+        for i in indices { newLevels += levels[i * featureCount ..< (i + 1) * featureCount] }
+        return DigitDataset(levels: newLevels, labels: indices.map { labels[$0] }, rows: rows, cols: cols)
     }
 }
 

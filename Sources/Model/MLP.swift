@@ -70,8 +70,15 @@ public struct MLP<T: NetworkScalar>: Sendable {
                         workspace: Workspace<T>, as member: TeamMember) {
         var input = inputs
         for (l, layer) in layers.enumerated() {
-            layer.forward(input: input, rows: rows, parameters: parameters, pre: workspace.pre[l], post: workspace.post[l],
-                          units: member.units(layer.outputs))
+            if member.splitsByRows(layer.outputs) {
+                let share = member.units(rows)
+                layer.forward(input: input + share.lowerBound * layer.inputs, rows: share.count, parameters: parameters,
+                              pre: workspace.pre[l] + share.lowerBound * layer.outputs, post: workspace.post[l] + share.lowerBound * layer.outputs,
+                              units: share.isEmpty ? 0..<0 : 0..<layer.outputs)
+            } else {
+                layer.forward(input: input, rows: rows, parameters: parameters, pre: workspace.pre[l], post: workspace.post[l],
+                              units: member.units(layer.outputs))
+            }
             member.barrier()
             input = UnsafePointer(workspace.post[l])
         }
@@ -147,6 +154,13 @@ struct TeamMember {
 
     func units(_ width: Int) -> Range<Int> { team?.units(width, member: index) ?? 0..<width }
     func barrier() { team?.barrier() }
+
+    /// Whether a layer `width` units wide is too narrow to share by units (one member would get
+    /// them all, as with a 10-class output), so that going forward its examples are shared instead.
+    func splitsByRows(_ width: Int) -> Bool {
+        guard let team, team.size > 1 else { return false }
+        return team.units(width, member: 0).count == width
+    }
 }
 
 /// Buffers for one forward/backward pass of up to `capacity` examples, allocated once per run so
@@ -160,6 +174,9 @@ public final class Workspace<T: NetworkScalar> {
     private let widths: [Int]
     /// ∂L/∂parameters after `backward`, laid out like `MLP.parameters`.
     public let gradients: UnsafeMutableBufferPointer<T>
+    /// Each example's loss and whether it was classified correctly, as the step's members compute them.
+    let exampleLosses: UnsafeMutableBufferPointer<Double>
+    let exampleCorrect: UnsafeMutableBufferPointer<Bool>
 
     public init(architecture: Architecture, capacity: Int) {
         self.capacity = capacity
@@ -175,11 +192,17 @@ public final class Workspace<T: NetworkScalar> {
         delta = widths.map { make($0 * capacity) }
         let parameterCount = MLP<T>.parameterCount(of: architecture)
         gradients = UnsafeMutableBufferPointer(start: make(parameterCount), count: parameterCount)
+        exampleLosses = .allocate(capacity: capacity)
+        exampleLosses.initialize(repeating: 0)
+        exampleCorrect = .allocate(capacity: capacity)
+        exampleCorrect.initialize(repeating: false)
     }
 
     deinit {
         for buffers in [pre, post, delta] { for b in buffers { UnsafeMutableRawPointer(b).deallocate() } }
         UnsafeMutableRawPointer(gradients.baseAddress!).deallocate()
+        exampleLosses.deallocate()
+        exampleCorrect.deallocate()
     }
 
     /// The output layer's pre-activations after `forward`: `rows × classes`.

@@ -45,26 +45,27 @@ public struct Evaluation: Sendable {
         var probes = architecture.hidden.indices.map { LayerProbe(width: architecture.hidden[$0], activation: architecture.activations[$0]) }
         let labels = data.labels.map(Int32.init)
 
-        data.pixels.withUnsafeBufferPointer { pixels in
-            labels.withUnsafeBufferPointer { labels in
-                for start in stride(from: 0, to: data.count, by: chunk) {
-                    let rows = min(chunk, data.count - start)
-                    model.forward(pixels.baseAddress! + start * data.featureCount, rows: rows, workspace: workspace, team: team)
-                    let result = SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: labels.baseAddress! + start,
-                                                              rows: rows, classes: classes)
-                    loss += result.loss
-                    correct += result.correct
-                    for r in 0..<rows {
-                        let p = SoftmaxCrossEntropy.probabilities(workspace.logits + r * classes, classes: classes)
-                        let best = p.indices.max { p[$0] < p[$1] }!
-                        predictions[start + r] = UInt8(best)
-                        confidences[start + r] = p[best]
-                        confusion[Int(labels[start + r])][best] += 1
-                    }
-                    if diagnostics {
-                        for l in probes.indices {
-                            probes[l].observe(pre: workspace.preActivations(layer: l), post: workspace.activations(layer: l), rows: rows)
-                        }
+        let pixels = UnsafeMutablePointer<Float>.allocate(capacity: chunk * data.featureCount)
+        defer { pixels.deallocate() }
+        labels.withUnsafeBufferPointer { labels in
+            for start in stride(from: 0, to: data.count, by: chunk) {
+                let rows = min(chunk, data.count - start)
+                data.copyImages(start ..< start + rows, to: pixels)
+                model.forward(pixels, rows: rows, workspace: workspace, team: team)
+                let result = SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: labels.baseAddress! + start,
+                                                          rows: rows, classes: classes)
+                loss += result.loss
+                correct += result.correct
+                for r in 0..<rows {
+                    let p = SoftmaxCrossEntropy.probabilities(workspace.logits + r * classes, classes: classes)
+                    let best = p.indices.max { p[$0] < p[$1] }!
+                    predictions[start + r] = UInt8(best)
+                    confidences[start + r] = p[best]
+                    confusion[Int(labels[start + r])][best] += 1
+                }
+                if diagnostics {
+                    for l in probes.indices {
+                        probes[l].observe(pre: workspace.preActivations(layer: l), post: workspace.activations(layer: l), rows: rows)
                     }
                 }
             }

@@ -64,16 +64,16 @@ public struct StepBenchmark {
     }
 
     /// Seconds per step of the whole training step (gather, forward, loss, backward, SGD with
-    /// momentum) on synthetic data, the fastest of `rounds` runs of `steps` steps.
-    public func stepSeconds(steps: Int, rounds: Int = 5) -> Double {
+    /// `momentum`) on synthetic data, the fastest of `rounds` runs of `steps` steps.
+    public func stepSeconds(steps: Int, momentum: Double, rounds: Int = 5) -> Double {
         let examples = batchSize * 16
         let data = DigitDataset(pixels: Self.syntheticPixels(rows: examples, featureCount: architecture.inputs),
                                 labels: (0..<examples).map { UInt8($0 % architecture.outputs) }, rows: 1, cols: architecture.inputs)
         var model = MLP<Float>(architecture: architecture, seed: 1)
-        var optimizer = SGD(parameterCount: model.parameters.count, momentum: 0.9)
+        var optimizer = SGD(parameterCount: model.parameters.count, momentum: momentum)
         let step = TrainingStep(layers: model.layers, classes: architecture.outputs,
                                 workspace: Workspace<Float>(architecture: architecture, capacity: batchSize), team: WorkerTeam(size: threads))
-        let gatherer = BatchGatherer(capacity: batchSize, featureCount: architecture.inputs)
+        let gatherer = BatchGatherer(capacity: batchSize, featureCount: architecture.inputs, copies: threads)
         let order = Array((0..<examples).reversed())
         var next = 0
         let rule = SGD.Rule(optimizer, learningRate: 1e-4)

@@ -169,7 +169,7 @@ public struct Training: Sendable {
         let step = TrainingStep(layers: state.model.layers, classes: state.model.architecture.outputs,
                                 workspace: Workspace<Float>(architecture: state.model.architecture, capacity: config.batchSize),
                                 team: WorkerTeam(size: threads))
-        let gatherer = BatchGatherer(capacity: config.batchSize, featureCount: trainSet.featureCount)
+        let gatherer = BatchGatherer(capacity: config.batchSize, featureCount: trainSet.featureCount, copies: step.team.size)
 
         while state.epochsCompleted < config.epochs && !state.stoppedEarly {
             let epoch = state.epochsCompleted

@@ -16,17 +16,22 @@ struct TrainingStep {
     /// Trains on the examples `batch` has selected and returns their summed loss and the number
     /// classified correctly. When the loss is not finite the parameters are left untouched.
     func callAsFunction(_ batch: BatchGatherer, update: SGD.StepUpdate) -> (loss: Double, correct: Int) {
-        let inputs = UnsafePointer(batch.inputs.baseAddress!), labels = UnsafePointer(batch.labels.baseAddress!)
+        precondition(batch.copies >= team.size, "one copy of the batch per member of the team")
+        let labels = UnsafePointer(batch.labels.baseAddress!)
         let rows = batch.rows
         var result = (loss: 0.0, correct: 0)
         team.run { index in
             let member = TeamMember(team: team, index: index)
-            batch.copyPixels(rows: member.units(rows))
-            member.barrier()
+            // The whole batch into this member's own copy: no barrier, no lines fetched from another core.
+            batch.copyPixels(rows: 0..<rows, copy: index)
+            let inputs = UnsafePointer(batch.inputs(copy: index))
             MLP<Float>.forward(layers: layers, parameters: update.w, inputs: inputs, rows: rows, workspace: workspace, as: member)
-            if index == 0 { result = loss(labels: labels, rows: rows) }
+            loss(labels: labels, rows: member.units(rows), of: rows)
             member.barrier()
-            guard result.loss.isFinite else { return }
+            // Every member adds the losses up itself (64 numbers), rather than wait at a barrier for one to do it.
+            let batch = total(rows: rows)
+            if index == 0 { result = batch }
+            guard batch.loss.isFinite else { return }
             MLP<Float>.backward(layers: layers, parameters: update.w, inputs: inputs, rows: rows, workspace: workspace,
                                 weights: update.destination, as: member) { layer, units in
                 update.finish(layers[layer], units: units)
@@ -35,9 +40,26 @@ struct TrainingStep {
         return result
     }
 
-    /// Mean cross-entropy's gradient (softmax − one-hot) / rows into `workspace.logitGradient`.
-    private func loss(labels: UnsafePointer<Int32>, rows: Int) -> (loss: Double, correct: Int) {
-        SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: labels, rows: rows, classes: classes,
-                                     gradient: workspace.logitGradient, gradientScale: 1 / Float(rows))
+    /// For the examples `share` of a batch of `rows`: each one's cross-entropy and whether it was
+    /// right, and the mean loss's gradient (softmax − one-hot) / rows into `workspace.logitGradient`.
+    private func loss(labels: UnsafePointer<Int32>, rows share: Range<Int>, of rows: Int) {
+        for r in share {
+            let (loss, correct) = SoftmaxCrossEntropy.evaluate(logits: workspace.logits + r * classes, labels: labels + r, rows: 1,
+                                                               classes: classes, gradient: workspace.logitGradient + r * classes,
+                                                               gradientScale: 1 / Float(rows))
+            workspace.exampleLosses[r] = loss
+            workspace.exampleCorrect[r] = correct == 1
+        }
+    }
+
+    /// The batch's summed loss and correct count, added in example order so that the sum does not
+    /// depend on how the examples were shared.
+    private func total(rows: Int) -> (loss: Double, correct: Int) {
+        var loss = 0.0, correct = 0
+        for r in 0..<rows {
+            loss += workspace.exampleLosses[r]
+            correct += workspace.exampleCorrect[r] ? 1 : 0
+        }
+        return (loss, correct)
     }
 }

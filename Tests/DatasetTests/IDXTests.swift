@@ -16,7 +16,7 @@ import TestSupport
         #expect(set.count == 5 && set.rows == 4 && set.cols == 3)
         #expect(set.labels == [0, 1, 2, 3, 4])
         #expect(set.image(1).first == Float(UInt8(truncatingIfNeeded: 12 * 37)) / 255)
-        #expect(set.pixels.allSatisfy { $0 >= 0 && $0 <= 1 })
+        #expect((0..<set.count).allSatisfy { set.image($0).allSatisfy { $0 >= 0 && $0 <= 1 } })
     }
 
     @Test func headerMagicAndDims() {

@@ -14,8 +14,9 @@ import TestSupport
         for label in data.train.labels { counts[Int(label)] += 1 }
         #expect(counts == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949])
         #expect(data.sha256["train-images-idx3-ubyte.gz"] == "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609")
-        #expect(data.train.pixels.count == 60000 * 784)
-        #expect(data.train.pixels.max() == 1 && data.train.pixels.min() == 0)
+        #expect(data.train.levels.count == 60000 * 784)
+        #expect(data.train.levels.max() == 255 && data.train.levels.min() == 0)
+        #expect(data.train.image(0).max() == 1 && data.train.image(0).min() == 0)
     }
 }
 
@@ -58,10 +59,15 @@ import TestSupport
 
     @Test func gathererCopiesTheRightRows() {
         let set = DigitDataset(pixels: (0..<(6 * 4)).map { Float($0) / 24 }, labels: [0, 1, 2, 3, 4, 5], rows: 2, cols: 2)
-        let gatherer = BatchGatherer(capacity: 4, featureCount: 4)
+        let gatherer = BatchGatherer(capacity: 4, featureCount: 4, copies: 2)
         gatherer.gather(set, order: [5, 3, 1, 0, 2, 4], range: 0..<3)
         #expect(gatherer.rows == 3)
         #expect(Array(gatherer.labels.prefix(3)) == [5, 3, 1])
         #expect(Array(gatherer.inputs[4..<8]) == Array(set.image(3)))
+        // A second copy, filled in two parts as two threads would, holds the same rows.
+        gatherer.copyPixels(rows: 0..<1, copy: 1)
+        gatherer.copyPixels(rows: 1..<3, copy: 1)
+        #expect(Array(UnsafeBufferPointer(start: gatherer.inputs(copy: 1), count: 12)) == Array(gatherer.inputs[0..<12]))
+        #expect(Array(set.image(5)) == [20, 21, 22, 23].map { (i: Int) in DigitDataset.value(UInt8((Float(i) / 24 * 255).rounded())) })
     }
 }

@@ -22,6 +22,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Examples per mini-batch.")
     var batchSize = 64
 
+    @Option(help: "SGD momentum of the whole step (0: plain SGD, whose update is folded entirely into the GEMMs).")
+    var momentum = 0.9
+
     @Option(help: "Steps per timing; each figure is the fastest of 5 timings.")
     var steps = 400
 
@@ -37,6 +40,7 @@ struct Bench: ParsableCommand {
         _ = try parseActivations(activation)
         guard batchSize >= 1 && batchSize <= 65_536 else { throw ValidationError("--batch-size must be between 1 and 65536") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
+        guard momentum >= 0 && momentum < 1 else { throw ValidationError("--momentum must be in [0, 1)") }
     }
 
     func run() throws {
@@ -51,12 +55,12 @@ struct Bench: ParsableCommand {
         let bench = StepBenchmark(architecture: architecture, batchSize: batchSize, threads: threads)
         let peak = StepBenchmark.peakGFLOPS(threads: threads)
         let gemm = bench.gemmSeconds(steps: steps)
-        let step = bench.stepSeconds(steps: steps)
+        let step = bench.stepSeconds(steps: steps, momentum: momentum)
         let stepsPerEpoch = Double((60_000 + batchSize - 1) / batchSize)
         let flops = bench.flopsPerExample * Double(batchSize)
         let figures: [String: Any] = [
             "cpu": cpuDescription, "gemm": GEMMLibrary.current.description, "threads": threads,
-            "model": architecture.summary, "batch": batchSize, "flops_per_example": bench.flopsPerExample,
+            "model": architecture.summary, "batch": batchSize, "momentum": momentum, "flops_per_example": bench.flopsPerExample,
             "peak_gflops": peak,
             "gemm_seconds_per_step": gemm, "gemm_seconds_per_epoch": gemm * stepsPerEpoch, "gemm_gflops": flops / gemm / 1e9,
             "step_seconds_per_step": step, "step_seconds_per_epoch": step * stepsPerEpoch, "step_gflops": flops / step / 1e9,
@@ -66,7 +70,8 @@ struct Bench: ParsableCommand {
         print("cpu: \(cpuDescription)")
         print("gemm: \(GEMMLibrary.current.description), \(threads) thread\(threads == 1 ? "" : "s")")
         print(String(format: "peak: %.0f GFLOP/s (2048x2048x2048 sgemm split over the threads)", peak))
-        print(String(format: "%@, batch %d: %.3f MFLOP per example per step", architecture.summary, batchSize, bench.flopsPerExample / 1e6))
+        print(String(format: "%@, batch %d, momentum %g: %.3f MFLOP per example per step", architecture.summary, batchSize, momentum,
+                     bench.flopsPerExample / 1e6))
         for (name, seconds) in [("GEMMs only", gemm), ("whole step", step)] {
             let gflops = flops / seconds / 1e9
             print(String(format: "  %-11@ %7.1f µs/step  %.3f s/epoch  %5.0f GFLOP/s  %3.0f%% of peak",
