@@ -94,6 +94,40 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
         #expect(broken.status != 0 && broken.err.contains(model) && broken.err.contains("checksum"))
     }
 
+    @Test func gemmLibrariesAgreeAndThreadsChangeNothing() throws {
+        guard let folder = mnistFolder() else { return }
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func train(_ gemm: String, threads: Int) throws -> (header: String, checkpoint: Checkpoint) {
+            let model = dir + "/\(gemm)-\(threads).safetensors"
+            let result = try trainer(["--data", folder, "--hidden", "64,32", "--epochs", "1", "--validation", "1000",
+                                      "--gemm", gemm, "--threads", String(threads), "-o", model])
+            #expect(result.status == 0, "\(gemm), \(threads) threads: \(result.err)")
+            return (result.out, try Checkpoint(contentsOf: model))
+        }
+        let one = try train("onednn", threads: 1), two = try train("onednn", threads: 2), blas = try train("openblas", threads: 2)
+        #expect(one.header.contains("oneDNN") && one.header.contains("1 thread"))
+        #expect(blas.header.contains("OpenBLAS") && blas.header.contains("kernel"))
+        #expect(one.checkpoint.state.model.parameters == two.checkpoint.state.model.parameters, "threads changed the weights")
+        // Another library rounds differently; the training must not notice.
+        let (accuracy, blasAccuracy) = (one.checkpoint.testAccuracy ?? 0, blas.checkpoint.testAccuracy ?? 0)
+        #expect(abs(accuracy - blasAccuracy) < 0.005, "oneDNN \(accuracy) vs OpenBLAS \(blasAccuracy)")
+        #expect(accuracy > 0.9)
+
+        #if os(Linux)
+        let refused = try trainer(["--gemm", "accelerate", "--data", folder])
+        #expect(refused.status != 0 && refused.err.contains("--gemm accelerate is not available"), "\(refused.err)")
+        #endif
+
+        let bench = try trainer(["bench", "--steps", "3", "--hidden", "64", "--json"])
+        #expect(bench.status == 0, "\(bench.err)")
+        let figures = jsonObjects(bench.out).first ?? [:]
+        for key in ["peak_gflops", "gemm_gflops", "step_gflops", "step_seconds_per_step"] {
+            #expect((figures[key] as? Double ?? 0) > 0, "bench \(key): \(figures[key] ?? "missing")")
+        }
+        #expect((figures["flops_per_example"] as? Double) == Double(2 * (2 * (784 * 64 + 64 * 10) + 64 * 10)))
+    }
+
     @Test func divergenceExitsWithAdviceAndNoModel() throws {
         guard let folder = mnistFolder() else { return }
         let model = temporaryFolder() + "/nan.safetensors"
