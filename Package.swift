@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// digit-trainer: an MNIST-style digit classifier trainer.
-/// Data flows one way: bytes -> Dataset -> Model -> trainer (the CLI).
+/// Data flows one way: bytes -> Dataset -> Model -> Report -> trainer (the CLI).
 let package = Package(
     name: "digit-trainer",
     platforms: [.macOS(.v13)],
@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "trainer", targets: ["trainer"]),
         .library(name: "Dataset", targets: ["Dataset"]),
         .library(name: "Model", targets: ["Model"]),
+        .library(name: "Report", targets: ["Report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,10 +43,11 @@ let package = Package(
             ],
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
+        .target(name: "Report", dependencies: ["Dataset", "Model"]),
         .executableTarget(
             name: "trainer",
             dependencies: [
-                "Dataset", "Model",
+                "Dataset", "Model", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +55,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Dataset", "CPNG", "CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "CZlib", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Dataset", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Model", "TestSupport"]),
         .testTarget(name: "TrainerTests", dependencies: ["trainer", "Model", "Dataset", "TestSupport"]),
     ]
 )

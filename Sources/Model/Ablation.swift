@@ -15,12 +15,34 @@ public struct AblationPlan: Sendable, Codable, Equatable {
     public var dataset: String
     /// Train on only the first this-many training images (quick trials), or all.
     public var trainingLimit: Int?
+    /// The data's pixels per image and number of classes: the network's input and output widths.
+    public var inputs: Int
+    public var classes: Int
 
-    public init(activations: [Activation], seeds: [UInt64], base: TrainingConfig, dataset: String, trainingLimit: Int? = nil) {
+    public init(activations: [Activation], seeds: [UInt64], base: TrainingConfig, dataset: String, trainingLimit: Int? = nil,
+                inputs: Int, classes: Int) {
         var base = base
         base.diagnostics = true
         (self.activations, self.seeds, self.base, self.dataset, self.trainingLimit) = (activations, seeds, base, dataset, trainingLimit)
+        (self.inputs, self.classes) = (inputs, classes)
     }
+
+    private enum CodingKeys: String, CodingKey { case activations, seeds, base, dataset, trainingLimit, inputs, classes }
+
+    /// Plans written before the widths were recorded were all of 28×28 images in 10 classes.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        activations = try c.decode([Activation].self, forKey: .activations)
+        seeds = try c.decode([UInt64].self, forKey: .seeds)
+        base = try c.decode(TrainingConfig.self, forKey: .base)
+        dataset = try c.decode(String.self, forKey: .dataset)
+        trainingLimit = try c.decodeIfPresent(Int.self, forKey: .trainingLimit)
+        inputs = try c.decodeIfPresent(Int.self, forKey: .inputs) ?? 784
+        classes = try c.decodeIfPresent(Int.self, forKey: .classes) ?? 10
+    }
+
+    /// The network every cell trains (with the base configuration's activations).
+    public var architecture: Architecture { base.architecture(inputs: inputs, classes: classes) }
 
     /// Every cell, seed by seed, in a fixed order.
     public var cells: [AblationCell] {
@@ -72,6 +94,12 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var dataOrderDigest: String
     /// Wall time of the cell, training and evaluation.
     public var seconds: Double
+
+    public init(cell: AblationCell, config: TrainingConfig, learningRate: Double, history: [EpochRecord], testAccuracy: Double? = nil,
+                testLoss: Double? = nil, failure: String? = nil, dataOrderDigest: String, seconds: Double) {
+        (self.cell, self.config, self.learningRate, self.history) = (cell, config, learningRate, history)
+        (self.testAccuracy, self.testLoss, self.failure, self.dataOrderDigest, self.seconds) = (testAccuracy, testLoss, failure, dataOrderDigest, seconds)
+    }
 
     /// The epoch with the highest validation accuracy (1-based), if validation was measured.
     public var bestEpoch: Int? {

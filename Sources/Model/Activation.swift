@@ -135,6 +135,15 @@ public enum Activation: Hashable, Sendable {
         }
     }
 
+    /// The ReLU family (kinked at zero, flat or nearly flat below): a unit whose pre-activation is
+    /// never positive is "never active", and for those that `canDie` that means dead.
+    public var isReLUFamily: Bool {
+        switch self {
+        case .relu, .leakyRelu, .prelu, .elu, .step: return true
+        default: return false
+        }
+    }
+
     public var canSaturate: Bool {
         switch self {
         case .tanh, .sigmoid: return true

@@ -10,7 +10,7 @@ import TestSupport
         base.hidden = [16, 8]
         base.epochs = 2
         base.validationCount = 100
-        return AblationPlan(activations: activations, seeds: seeds, base: base, dataset: "mnist")
+        return AblationPlan(activations: activations, seeds: seeds, base: base, dataset: "mnist", inputs: 4, classes: 10)
     }
 
     /// Same seed: the same split, the same batch order every epoch, and the same initial normals

@@ -242,7 +242,7 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
 
         // Fairness, as recorded by the cells themselves.
         let digests = Dictionary(grouping: cells, by: { ($0["cell"] as? [String: Any])?["seed"] as? Int ?? -1 })
-            .mapValues { Set($0.compactMap { $0["dataOrderDigest"] as? String }) }
+            .mapValues { Set($0.compactMap { $0["data_order_digest"] as? String }) }
         #expect(digests.count == 2 && digests.values.allSatisfy { $0.count == 1 })
 
         // Two shards, merged, give the same numbers as the whole run.
@@ -258,8 +258,8 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
             for cell in object?["cells"] as? [[String: Any]] ?? [] {
                 let id = "\((cell["cell"] as? [String: Any])?["activation"] ?? "")-\((cell["cell"] as? [String: Any])?["seed"] ?? "")"
                 let history = cell["history"] as? [[String: Any]] ?? []
-                result[id] = [cell["testAccuracy"] as? Double ?? -1, cell["testLoss"] as? Double ?? -1]
-                    + history.flatMap { [$0["trainLoss"] as? Double ?? -1, $0["validationLoss"] as? Double ?? -1] }
+                result[id] = [cell["test_accuracy"] as? Double ?? -1, cell["test_loss"] as? Double ?? -1]
+                    + history.flatMap { [$0["train_loss"] as? Double ?? -1, $0["validation_loss"] as? Double ?? -1] }
             }
             return result
         }

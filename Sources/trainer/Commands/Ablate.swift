@@ -2,6 +2,7 @@ import ArgumentParser
 import Dataset
 import Foundation
 import Model
+import Report
 
 /// `trainer ablate`: the same network trained once per (activation, seed), then a report.
 struct Ablate: ParsableCommand {
@@ -85,11 +86,18 @@ struct Ablate: ParsableCommand {
         var base = TrainingConfig()
         try options.apply(to: &base)
         let plan = AblationPlan(activations: try activationList(), seeds: try parseSeeds(), base: base,
-                                dataset: data.kind.rawValue, trainingLimit: limit)
+                                dataset: data.kind.rawValue, trainingLimit: limit, inputs: data.train.featureCount,
+                                classes: data.kind.classNames.count)
         let trainingCount = Ablation.trainingSet(plan, data: data).count
         if let problem = plan.base.problem(trainingExamples: trainingCount) { throw Failure(problem) }
 
-        let folder = try ResultsFolder.open(output, for: plan)
+        let folder: ResultsFolder
+        do {
+            folder = try ResultsFolder.open(output, for: plan)
+        } catch let error as ResultsFolderError {
+            guard case .differentAblation = error else { throw error }
+            throw Failure("\(error); choose another --output, or delete the folder to start over")
+        }
         let shard = try parseShard()
         let wanted = shard.map { plan.cells(shard: $0.index, of: $0.count) } ?? plan.cells
         let done = Set(try folder.results().map(\.cell))

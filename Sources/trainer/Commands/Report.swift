@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Model
+import Report
 
 /// `trainer report`: one report from one or more ablation result folders (shards).
 struct Report: ParsableCommand {

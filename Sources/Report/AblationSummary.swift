@@ -3,84 +3,66 @@ import Model
 
 /// Where and how an ablation (or one shard of it) ran: stated in the report so numbers can be
 /// judged and reproduced.
-struct RunEnvironment: Codable, Equatable {
-    var machine: String
-    var cores: Int
-    var memoryGiB: Double
-    var system: String
-    var build: String
-    var blas: String
-    var jobs: Int
-    var blasThreadsPerCell: Int
-    var started: String
-    var command: String
-    var datasetSHA256: [String: String]
+public struct RunEnvironment: Codable, Equatable {
+    public var machine: String
+    public var cores: Int
+    public var memoryGiB: Double
+    public var system: String
+    public var build: String
+    public var blas: String
+    public var jobs: Int
+    public var blasThreadsPerCell: Int
+    public var started: String
+    public var command: String
+    public var datasetSHA256: [String: String]
 
-    static func current(jobs: Int, blasThreads: Int, datasetSHA256: [String: String]) -> RunEnvironment {
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-            .split(separator: "\n").first { $0.hasPrefix("model name") }?
-            .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces)
-        var uts = utsname()
-        uname(&uts)
-        func text<T>(_ field: T) -> String {
-            withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        }
-        #if DEBUG
-        let build = "debug"
-        #else
-        let build = "release"
-        #endif
-        let formatter = ISO8601DateFormatter()
-        return RunEnvironment(
-            machine: "\(cpu ?? text(uts.machine)) (\(text(uts.nodename)))", cores: ProcessInfo.processInfo.activeProcessorCount,
-            memoryGiB: (Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30) * 10).rounded() / 10,
-            system: "\(text(uts.sysname)) \(text(uts.release))", build: build, blas: GEMMLibrary.current.description,
-            jobs: jobs, blasThreadsPerCell: blasThreads, started: formatter.string(from: Date()),
-            command: CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "),
-            datasetSHA256: datasetSHA256)
+    public init(machine: String, cores: Int, memoryGiB: Double, system: String, build: String, blas: String, jobs: Int,
+                blasThreadsPerCell: Int, started: String, command: String, datasetSHA256: [String: String]) {
+        (self.machine, self.cores, self.memoryGiB, self.system, self.build, self.blas) = (machine, cores, memoryGiB, system, build, blas)
+        (self.jobs, self.blasThreadsPerCell, self.started, self.command, self.datasetSHA256) = (jobs, blasThreadsPerCell, started, command, datasetSHA256)
     }
 }
 
 /// An ablation's results, merged from one or more result folders, with the numbers the report shows.
-struct AblationSummary {
-    let plan: AblationPlan
-    let results: [CellResult]
-    let environments: [RunEnvironment]
+public struct AblationSummary {
+    public let plan: AblationPlan
+    public let results: [CellResult]
+    public let environments: [RunEnvironment]
     /// Cells of the plan with no result (a shard not run, or not merged).
-    let missing: [AblationCell]
+    public let missing: [AblationCell]
 
     /// Per activation, in the plan's order.
-    struct ActivationRow {
-        let activation: Activation
-        let learningRate: Double
-        let accuracies: [Double]
-        let testLosses: [Double]
-        let failures: Int
-        let bestEpoch: Int?
+    public struct ActivationRow {
+        public let activation: Activation
+        public let learningRate: Double
+        public let accuracies: [Double]
+        public let testLosses: [Double]
+        public let failures: Int
+        public let bestEpoch: Int?
         /// Over the epochs that ran; nil when none did (every seed diverged in its first epoch).
-        let secondsPerEpoch: Double?
-        let samplesPerSecond: Double?
+        public let secondsPerEpoch: Double?
+        public let samplesPerSecond: Double?
         /// Last epoch's validation diagnostics per hidden layer, averaged over seeds.
-        let layers: [LayerDiagnostics]
-        var meanAccuracy: Double { Statistics.mean(accuracies) }
-        var sdAccuracy: Double { Statistics.standardDeviation(accuracies) }
+        public let layers: [LayerDiagnostics]
+        public var meanAccuracy: Double { Statistics.mean(accuracies) }
+        public var sdAccuracy: Double { Statistics.standardDeviation(accuracies) }
     }
 
     /// An activation against the reference (ReLU) over the seeds both finished.
-    struct Comparison {
-        let activation: Activation
-        let seeds: [UInt64]
-        let differences: [Double]
-        var meanDifference: Double { Statistics.mean(differences) }
-        var t: (t: Double, degreesOfFreedom: Int)? { Statistics.pairedT(differences) }
+    public struct Comparison {
+        public let activation: Activation
+        public let seeds: [UInt64]
+        public let differences: [Double]
+        public var meanDifference: Double { Statistics.mean(differences) }
+        public var t: (t: Double, degreesOfFreedom: Int)? { Statistics.pairedT(differences) }
         /// Whether the difference is larger than seed-to-seed noise at the 5% level.
-        var significant: Bool {
+        public var significant: Bool {
             guard let t else { return false }
             return abs(t.t) > Statistics.criticalT(degreesOfFreedom: t.degreesOfFreedom)
         }
     }
 
-    init(plan: AblationPlan, results: [CellResult], environments: [RunEnvironment]) {
+    public init(plan: AblationPlan, results: [CellResult], environments: [RunEnvironment]) {
         self.plan = plan
         let order = Dictionary(uniqueKeysWithValues: plan.cells.enumerated().map { ($1, $0) })
         self.results = results.filter { order[$0.cell] != nil }.sorted { order[$0.cell]! < order[$1.cell]! }
@@ -89,13 +71,13 @@ struct AblationSummary {
         missing = plan.cells.filter { !finished.contains($0) }
     }
 
-    func results(for activation: Activation) -> [CellResult] { results.filter { $0.cell.activation == activation } }
+    public func results(for activation: Activation) -> [CellResult] { results.filter { $0.cell.activation == activation } }
 
-    func result(_ activation: Activation, seed: UInt64) -> CellResult? {
+    public func result(_ activation: Activation, seed: UInt64) -> CellResult? {
         results.first { $0.cell.activation == activation && $0.cell.seed == seed }
     }
 
-    var rows: [ActivationRow] {
+    public var rows: [ActivationRow] {
         plan.activations.map { activation in
             let cells = results(for: activation)
             let finished = cells.filter { $0.testAccuracy != nil }
@@ -120,14 +102,14 @@ struct AblationSummary {
     }
 
     /// A layer's gradient norm averaged over the epochs of one run.
-    func meanGradientNorm(_ result: CellResult, layer: Int) -> Double {
+    public func meanGradientNorm(_ result: CellResult, layer: Int) -> Double {
         Statistics.mean(result.history.compactMap { $0.layers?[layer].gradientNorm })
     }
 
     /// What the others are compared with: ReLU when it is in the plan, else the first activation.
-    var reference: Activation { plan.activations.contains(.relu) ? .relu : plan.activations[0] }
+    public var reference: Activation { plan.activations.contains(.relu) ? .relu : plan.activations[0] }
 
-    var comparisons: [Comparison] {
+    public var comparisons: [Comparison] {
         plan.activations.filter { $0 != reference }.map { activation in
             let pairs = plan.seeds.compactMap { seed -> (UInt64, Double)? in
                 guard let a = result(activation, seed: seed)?.testAccuracy, let r = result(reference, seed: seed)?.testAccuracy else { return nil }
@@ -138,7 +120,7 @@ struct AblationSummary {
     }
 
     /// Mean and sample SD over seeds of one per-epoch number, for epoch 1…E.
-    func curve(_ activation: Activation, _ value: (EpochRecord) -> Double?) -> [(epoch: Int, mean: Double, sd: Double)] {
+    public func curve(_ activation: Activation, _ value: (EpochRecord) -> Double?) -> [(epoch: Int, mean: Double, sd: Double)] {
         let runs = results(for: activation).filter { $0.failure == nil }
         let epochs = runs.map(\.history.count).max() ?? 0
         return (0..<epochs).compactMap { e in

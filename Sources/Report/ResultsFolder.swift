@@ -5,33 +5,36 @@ import Model
 /// An ablation's result folder: `plan.json`, one `cells/<cell>.json` per finished cell (so an
 /// interrupted run resumes where it stopped and shards merge by copying), and `runs.json`, the
 /// machines and commands that produced them.
-struct ResultsFolder {
-    let path: String
+public struct ResultsFolder: Sendable {
+    public let path: String
 
-    var planPath: String { path + "/plan.json" }
-    var runsPath: String { path + "/runs.json" }
-    func cellPath(_ cell: AblationCell) -> String { path + "/cells/\(cell.id).json" }
+    /// The folder at `path`, as it is (`open` creates one for a plan).
+    public init(path: String) { self.path = path }
 
-    static let encoder: JSONEncoder = {
+    public var planPath: String { path + "/plan.json" }
+    public var runsPath: String { path + "/runs.json" }
+    public func cellPath(_ cell: AblationCell) -> String { path + "/cells/\(cell.id).json" }
+
+    public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return encoder
     }()
 
-    static let decoder: JSONDecoder = {
+    public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return decoder
     }()
 
     /// Opens the folder for `plan`, creating it; refuses a folder that holds a different ablation.
-    static func open(_ path: String, for plan: AblationPlan) throws -> ResultsFolder {
+    public static func open(_ path: String, for plan: AblationPlan) throws -> ResultsFolder {
         let folder = ResultsFolder(path: path)
         if FileManager.default.fileExists(atPath: folder.planPath) {
             let existing = try folder.plan()
             guard existing == plan else {
-                throw Failure("\(path): holds results of a different ablation (\(difference(existing, plan))); choose another --output, or delete the folder to start over")
+                throw ResultsFolderError.differentAblation(path: path, difference: difference(existing, plan))
             }
         } else {
             try AtomicFile.write(try encoder.encode(plan).asBytes, to: folder.planPath)
@@ -39,40 +42,40 @@ struct ResultsFolder {
         return folder
     }
 
-    func plan() throws -> AblationPlan {
+    public func plan() throws -> AblationPlan {
         try decode(AblationPlan.self, from: planPath)
     }
 
     /// The finished cells found in `cells/`.
-    func results() throws -> [CellResult] {
+    public func results() throws -> [CellResult] {
         let folder = path + "/cells"
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
         return try names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map { try decode(CellResult.self, from: folder + "/" + $0) }
     }
 
-    func runs() throws -> [RunEnvironment] {
+    public func runs() throws -> [RunEnvironment] {
         FileManager.default.fileExists(atPath: runsPath) ? try decode([RunEnvironment].self, from: runsPath) : []
     }
 
-    func save(_ result: CellResult) throws {
+    public func save(_ result: CellResult) throws {
         try AtomicFile.write(try Self.encoder.encode(result).asBytes, to: cellPath(result.cell))
     }
 
-    func record(_ run: RunEnvironment) throws {
+    public func record(_ run: RunEnvironment) throws {
         try AtomicFile.write(try Self.encoder.encode(try runs() + [run]).asBytes, to: runsPath)
     }
 
     private func decode<T: Decodable>(_ type: T.Type, from file: String) throws -> T {
-        guard let data = FileManager.default.contents(atPath: file) else { throw Failure("\(file): cannot be read") }
+        guard let data = FileManager.default.contents(atPath: file) else { throw ResultsFolderError.unreadable(path: file) }
         do {
             return try Self.decoder.decode(type, from: data)
         } catch {
-            throw Failure("\(file): not a digit-trainer ablation file (\(error.localizedDescription))")
+            throw ResultsFolderError.notAblationFile(path: file, reason: error.localizedDescription)
         }
     }
 
     /// The first setting in which two plans differ, for the error message.
-    static func difference(_ a: AblationPlan, _ b: AblationPlan) -> String {
+    public static func difference(_ a: AblationPlan, _ b: AblationPlan) -> String {
         if a.activations != b.activations { return "activations \(a.activations.map(\.spec)) vs \(b.activations.map(\.spec))" }
         if a.seeds != b.seeds { return "seeds \(a.seeds) vs \(b.seeds)" }
         if a.dataset != b.dataset { return "data set \(a.dataset) vs \(b.dataset)" }
@@ -83,6 +86,22 @@ struct ResultsFolder {
     }
 }
 
+/// What is wrong with a results folder, naming the file.
+public enum ResultsFolderError: Error, Equatable, CustomStringConvertible {
+    /// The folder's plan.json describes another ablation; `difference` names the first setting that differs.
+    case differentAblation(path: String, difference: String)
+    case unreadable(path: String)
+    case notAblationFile(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .differentAblation(let path, let difference): return "\(path): holds results of a different ablation (\(difference))"
+        case .unreadable(let path): return "\(path): cannot be read"
+        case .notAblationFile(let path, let reason): return "\(path): not a digit-trainer ablation file (\(reason))"
+        }
+    }
+}
+
 extension Data {
-    var asBytes: [UInt8] { [UInt8](self) }
+    public var asBytes: [UInt8] { [UInt8](self) }
 }

@@ -3,7 +3,7 @@ import Model
 
 /// The report's conclusions, each sentence computed from the numbers (no canned verdicts).
 extension AblationSummary {
-    var conclusions: [String] {
+    public var conclusions: [String] {
         var lines: [String] = []
         let rows = self.rows.filter { !$0.accuracies.isEmpty }
         let partial = missing.isEmpty ? [] : ["This report is partial: \(missing.count) of \(plan.cells.count) cells have no result yet (\(missing.prefix(6).map(\.id).joined(separator: ", "))\(missing.count > 6 ? ", …" : ""))."]
@@ -98,4 +98,4 @@ private func neverActiveNote(_ activation: Activation) -> String {
     }
 }
 
-func percent(_ x: Double) -> String { String(format: "%.2f", x * 100) }
+public func percent(_ x: Double) -> String { String(format: "%.2f", x * 100) }

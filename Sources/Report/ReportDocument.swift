@@ -2,8 +2,8 @@ import Foundation
 
 /// A report as a list of blocks, rendered both to Markdown and to self-contained HTML, so the
 /// two always say the same thing.
-struct ReportDocument {
-    enum Block {
+public struct ReportDocument {
+    public enum Block {
         case heading(String, level: Int)
         case paragraph(String)
         case bullets([String])
@@ -14,12 +14,14 @@ struct ReportDocument {
         case chartRow([(file: String, svg: String, caption: String)])
     }
 
-    var title: String
-    var blocks: [Block] = []
+    public var title: String
+    public var blocks: [Block] = []
 
-    mutating func add(_ block: Block) { blocks.append(block) }
+    public init(title: String) { self.title = title }
 
-    var markdown: String {
+    public mutating func add(_ block: Block) { blocks.append(block) }
+
+    public var markdown: String {
         var out = "# \(title)\n"
         for block in blocks {
             out += "\n"
@@ -38,7 +40,7 @@ struct ReportDocument {
         return out
     }
 
-    var html: String {
+    public var html: String {
         var out = """
         <!DOCTYPE html>
         <html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="utf-8"/><title>\(escape(title))</title>

@@ -4,14 +4,16 @@ import Model
 
 /// Writes an ablation's report folder: report.md, report.html (self-contained), results.json,
 /// results.csv and charts/*.svg.
-struct AblationReport {
-    let summary: AblationSummary
+public struct AblationReport {
+    public let summary: AblationSummary
 
-    var plan: AblationPlan { summary.plan }
+    public init(summary: AblationSummary) { self.summary = summary }
 
-    func write(to folder: String) throws {
+    public var plan: AblationPlan { summary.plan }
+
+    public func write(to folder: String) throws {
         let charts = self.charts
-        for (name, svg) in charts { try AtomicFile.write(svg, to: folder + "/charts/" + name) }
+        for chart in charts { try AtomicFile.write(chart.svg, to: folder + "/charts/" + chart.file) }
         let document = self.document(charts: charts)
         try AtomicFile.write(document.markdown, to: folder + "/report.md")
         try AtomicFile.write(document.html, to: folder + "/report.html")
@@ -21,15 +23,24 @@ struct AblationReport {
 
     // MARK: - Charts
 
-    func color(_ activation: Activation) -> String {
+    public func color(_ activation: Activation) -> String {
         SVGChart.colors[(plan.activations.firstIndex(of: activation) ?? 0) % SVGChart.colors.count]
     }
 
     /// The hidden layers, which the diagnostics describe.
-    var layerNames: [String] { plan.base.hidden.indices.map { "layer \($0 + 1) (\(plan.base.hidden[$0]))" } }
+    public var layerNames: [String] { plan.base.hidden.indices.map { "layer \($0 + 1) (\(plan.base.hidden[$0]))" } }
 
-    /// File name → SVG, in the order the report shows them.
-    var charts: [(String, String)] {
+    /// One chart of the report: its file under charts/, the SVG, and the caption the documents give it.
+    public struct Chart {
+        public let file: String
+        public let svg: String
+        public let caption: String
+        /// The small multiples of the activations themselves, shown side by side.
+        public let isActivationPlot: Bool
+    }
+
+    /// The charts, in the order the report shows them.
+    public var charts: [Chart] {
         func curves(_ value: @escaping (EpochRecord) -> Double?, scale: Double = 1) -> [SVGChart.Series] {
             plan.activations.map { activation in
                 let curve = summary.curve(activation, value)
@@ -40,17 +51,25 @@ struct AblationReport {
         }
         let epochs = (1...plan.base.epochs).map(Double.init)
         let rows = summary.rows
-        var result: [(String, String)] = [
-            ("train-loss.svg", SVGChart.lines(title: "Training loss (mean ± sd over seeds)", xLabel: "epoch", yLabel: "cross-entropy",
-                                              series: curves { $0.trainLoss }, logY: true, xTicks: epochs)),
-            ("validation-accuracy.svg", SVGChart.lines(title: "Validation accuracy (mean ± sd over seeds)", xLabel: "epoch", yLabel: "accuracy (%)",
-                                                       series: curves({ $0.validationAccuracy }, scale: 100), xTicks: epochs)),
-            ("gradient-norm-epochs.svg", SVGChart.lines(title: "First-layer weight-gradient norm per epoch (mean ± sd over seeds)", xLabel: "epoch",
-                                                        yLabel: "‖∂L/∂W₁‖ (log)", series: curves { $0.layers?.first?.gradientNorm }, logY: true, xTicks: epochs)),
-            ("gradient-norms.svg", SVGChart.groupedBars(
+        func chart(_ file: String, _ caption: String, _ svg: String) -> Chart {
+            Chart(file: file, svg: svg, caption: caption, isActivationPlot: false)
+        }
+        var result: [Chart] = [
+            chart("train-loss.svg", "Training loss per epoch, mean over seeds with ±1 sd band (log scale).",
+                  SVGChart.lines(title: "Training loss (mean ± sd over seeds)", xLabel: "epoch", yLabel: "cross-entropy",
+                                 series: curves { $0.trainLoss }, logY: true, xTicks: epochs)),
+            chart("validation-accuracy.svg", "Validation accuracy per epoch, mean over seeds with ±1 sd band.",
+                  SVGChart.lines(title: "Validation accuracy (mean ± sd over seeds)", xLabel: "epoch", yLabel: "accuracy (%)",
+                                 series: curves({ $0.validationAccuracy }, scale: 100), xTicks: epochs)),
+            chart("gradient-norm-epochs.svg", "How much gradient reaches the first layer as training goes on (log scale).",
+                  SVGChart.lines(title: "First-layer weight-gradient norm per epoch (mean ± sd over seeds)", xLabel: "epoch",
+                                 yLabel: "‖∂L/∂W₁‖ (log)", series: curves { $0.layers?.first?.gradientNorm }, logY: true, xTicks: epochs)),
+            chart("gradient-norms.svg", "Mean weight-gradient norm per layer (log scale). Layers differ in size, so compare activations within a layer: a short bar is a gradient that has faded on its way down.",
+                  SVGChart.groupedBars(
                 title: "Weight-gradient norm per layer (mean over epochs and seeds)", yLabel: "‖∂L/∂W‖ (log)", groups: layerNames,
                 series: rows.map { row in (row.activation.spec, color(row.activation), row.layers.map(\.gradientNorm)) }, logY: true)),
-            ("dead-saturated.svg", SVGChart.groupedBars(
+            chart("dead-saturated.svg", "Units that never fired (ReLU family) or sat in the flat part of the curve (sigmoid, tanh).",
+                  SVGChart.groupedBars(
                 title: "Dead (ReLU family) or saturated (sigmoid, tanh) units, last epoch", yLabel: "units (%)",
                 groups: layerNames,
                 series: rows.compactMap { row in
@@ -65,17 +84,18 @@ struct AblationReport {
         for activation in plan.activations {
             let f = SVGChart.Series(name: "f(x)", color: color(activation), points: xs.map { ($0, activation.value($0, slope: activation.parameter ?? 0.25)) })
             let d = SVGChart.Series(name: "f′(x)", color: "#555555", points: xs.map { ($0, activation.derivative($0, slope: activation.parameter ?? 0.25)) }, dashed: true)
-            result.append(("activation-\(activation.spec.replacingOccurrences(of: ":", with: "_")).svg",
-                           SVGChart.lines(title: activation.spec, xLabel: "x", yLabel: "", series: [f, d], width: 320, height: 230,
-                                          xTicks: [-6, -3, 0, 3, 6])))
+            result.append(Chart(file: "activation-\(activation.spec.replacingOccurrences(of: ":", with: "_")).svg",
+                                svg: SVGChart.lines(title: activation.spec, xLabel: "x", yLabel: "", series: [f, d], width: 320, height: 230,
+                                                    xTicks: [-6, -3, 0, 3, 6]),
+                                caption: activation.spec, isActivationPlot: true))
         }
         return result
     }
 
     // MARK: - The document
 
-    func document(charts: [(String, String)]) -> ReportDocument {
-        let architecture = ([784] + plan.base.hidden + [10]).map(String.init).joined(separator: "-")
+    public func document(charts: [Chart]) -> ReportDocument {
+        let architecture = plan.architecture.widths.map(String.init).joined(separator: "-")
         var doc = ReportDocument(title: "Activation ablation: \(plan.dataset), \(architecture)")
         let rows = summary.rows
         let lrText = plan.sharedLearningRate.map { "one shared learning rate, \($0), for every activation" }
@@ -133,17 +153,12 @@ struct AblationReport {
                        }))
 
         doc.add(.heading("Curves", level: 2))
-        let captions = ["train-loss.svg": "Training loss per epoch, mean over seeds with ±1 sd band (log scale).",
-                        "validation-accuracy.svg": "Validation accuracy per epoch, mean over seeds with ±1 sd band.",
-                        "gradient-norm-epochs.svg": "How much gradient reaches the first layer as training goes on (log scale).",
-                        "gradient-norms.svg": "Mean weight-gradient norm per layer (log scale). Layers differ in size, so compare activations within a layer: a short bar is a gradient that has faded on its way down.",
-                        "dead-saturated.svg": "Units that never fired (ReLU family) or sat in the flat part of the curve (sigmoid, tanh)."]
-        for (name, svg) in charts where captions[name] != nil {
-            doc.add(.chart(file: "charts/" + name, svg: svg, caption: captions[name]!))
+        for chart in charts where !chart.isActivationPlot {
+            doc.add(.chart(file: "charts/" + chart.file, svg: chart.svg, caption: chart.caption))
         }
         doc.add(.heading("The activations", level: 2))
         doc.add(.paragraph("Each activation (solid) and its derivative (dashed) on [−6, 6]: where the derivative is near zero, learning stalls."))
-        doc.add(.chartRow(charts.filter { $0.0.hasPrefix("activation-") }.map { ("charts/" + $0.0, $0.1, $0.0.dropFirst(11).dropLast(4).replacingOccurrences(of: "_", with: ":")) }))
+        doc.add(.chartRow(charts.filter(\.isActivationPlot).map { ("charts/" + $0.file, $0.svg, $0.caption) }))
 
         doc.add(.heading("Setup", level: 2))
         var setup = [
@@ -166,45 +181,55 @@ struct AblationReport {
 
     // MARK: - Machine-readable results
 
-    var json: String {
+    public var json: String {
         get throws {
-            try String(decoding: ResultsFolder.encoder.encode(jsonFile), as: UTF8.self) + "\n"
+            try String(decoding: Self.resultsEncoder.encode(jsonFile), as: UTF8.self) + "\n"
         }
     }
+
+    /// results.json is for other programs: one key style throughout (snake_case, as Python and R
+    /// code expects), the plan and the cells included.
+    static let resultsEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = ResultsFolder.encoder.nonConformingFloatEncodingStrategy
+        return encoder
+    }()
 
     /// results.json: the plan, where it ran, the summary rows, the comparisons, the conclusions and every cell.
-    struct ResultsFile: Encodable {
-        struct Row: Encodable {
-            let activation: String, learning_rate: Double, test_accuracies: [Double], test_accuracy_mean: Double?, test_accuracy_sd: Double?
-            let test_loss_mean: Double?, best_epoch: Int?, seconds_per_epoch: Double?, samples_per_second: Double?, diverged: Int, layers: [LayerDiagnostics]
+    public struct ResultsFile: Encodable {
+        public struct Row: Encodable {
+            public let activation: String, learningRate: Double, testAccuracies: [Double], testAccuracyMean: Double?, testAccuracySd: Double?
+            public let testLossMean: Double?, bestEpoch: Int?, secondsPerEpoch: Double?, samplesPerSecond: Double?, diverged: Int, layers: [LayerDiagnostics]
         }
-        struct Comparison: Encodable {
-            let activation: String, reference: String, seeds: [UInt64], differences: [Double], mean_difference: Double?
-            let t: Double?, degrees_of_freedom: Int?, larger_than_seed_noise: Bool?
+        public struct Comparison: Encodable {
+            public let activation: String, reference: String, seeds: [UInt64], differences: [Double], meanDifference: Double?
+            public let t: Double?, degreesOfFreedom: Int?, largerThanSeedNoise: Bool?
         }
-        let plan: AblationPlan, environments: [RunEnvironment], summary: [Row], comparisons: [Comparison]
-        let conclusions: [String], missing_cells: [String], cells: [CellResult]
+        public let plan: AblationPlan, environments: [RunEnvironment], summary: [Row], comparisons: [Comparison]
+        public let conclusions: [String], missingCells: [String], cells: [CellResult]
     }
 
-    var jsonFile: ResultsFile {
+    public var jsonFile: ResultsFile {
         ResultsFile(
             plan: plan, environments: summary.environments,
             summary: summary.rows.map { r in
-                ResultsFile.Row(activation: r.activation.spec, learning_rate: r.learningRate, test_accuracies: r.accuracies,
-                    test_accuracy_mean: r.accuracies.isEmpty ? nil : r.meanAccuracy, test_accuracy_sd: r.accuracies.isEmpty ? nil : r.sdAccuracy,
-                    test_loss_mean: r.testLosses.isEmpty ? nil : Statistics.mean(r.testLosses), best_epoch: r.bestEpoch,
-                    seconds_per_epoch: r.secondsPerEpoch, samples_per_second: r.samplesPerSecond, diverged: r.failures, layers: r.layers)
+                ResultsFile.Row(activation: r.activation.spec, learningRate: r.learningRate, testAccuracies: r.accuracies,
+                    testAccuracyMean: r.accuracies.isEmpty ? nil : r.meanAccuracy, testAccuracySd: r.accuracies.isEmpty ? nil : r.sdAccuracy,
+                    testLossMean: r.testLosses.isEmpty ? nil : Statistics.mean(r.testLosses), bestEpoch: r.bestEpoch,
+                    secondsPerEpoch: r.secondsPerEpoch, samplesPerSecond: r.samplesPerSecond, diverged: r.failures, layers: r.layers)
             },
             comparisons: summary.comparisons.map { c in
                 ResultsFile.Comparison(activation: c.activation.spec, reference: summary.reference.spec, seeds: c.seeds, differences: c.differences,
-                           mean_difference: c.differences.isEmpty ? nil : c.meanDifference, t: c.t?.t,
-                           degrees_of_freedom: c.t?.degreesOfFreedom, larger_than_seed_noise: c.t == nil ? nil : c.significant)
+                           meanDifference: c.differences.isEmpty ? nil : c.meanDifference, t: c.t?.t,
+                           degreesOfFreedom: c.t?.degreesOfFreedom, largerThanSeedNoise: c.t == nil ? nil : c.significant)
             },
-            conclusions: summary.conclusions, missing_cells: summary.missing.map(\.id), cells: summary.results)
+            conclusions: summary.conclusions, missingCells: summary.missing.map(\.id), cells: summary.results)
     }
 
     /// One row per (activation, seed, epoch), every per-epoch number and the cell's test result.
-    var csv: String {
+    public var csv: String {
         let layers = plan.base.hidden.count
         var header = ["activation", "seed", "learning_rate", "epoch", "train_loss", "train_accuracy", "validation_loss", "validation_accuracy",
                       "epoch_seconds", "samples_per_second", "scheduled_lr"]
@@ -228,9 +253,4 @@ struct AblationReport {
         }
         return lines.joined(separator: "\n") + "\n"
     }
-}
-
-extension Activation {
-    /// Activations with a flat zero (or leak) for negative inputs, where "never active" means something.
-    var isReLUFamily: Bool { ["relu", "leaky-relu", "prelu", "elu", "step"].contains(name) }
 }
