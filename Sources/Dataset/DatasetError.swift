@@ -51,7 +51,7 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
         case .labelOutOfRange(let path, let index, let label):
             return "\(path): label \(label) at index \(index) is outside 0...9"
         case .filesNotFound(let folder, let missing):
-            return "\(folder): missing \(missing.joined(separator: ", ")) (run scripts/fetch-mnist, or set MNIST_MIRROR / --data)"
+            return "\(folder): missing \(missing.joined(separator: ", "))"
         case .checksumMismatch(let path, let expected, let found):
             return "\(path): SHA-256 is \(found), expected \(expected)"
         case .badImage(let path, let reason):

@@ -94,19 +94,6 @@ public enum DatasetKind: String, CaseIterable, Sendable {
             return ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
         }
     }
-
-    /// Where the files are looked for when no folder is given: `MNIST_MIRROR` when it names a
-    /// local folder, else `data/mnist` (what `scripts/fetch-mnist` fills); Debian's package folder
-    /// for Fashion-MNIST.
-    public func defaultFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        switch self {
-        case .mnist:
-            if let mirror = environment["MNIST_MIRROR"], !mirror.contains("://"), !mirror.isEmpty { return mirror }
-            return "data/mnist"
-        case .fashionMNIST:
-            return "/usr/share/datasets/fashion-mnist"
-        }
-    }
 }
 
 /// The four files of an MNIST-style data set, found in one folder under any common name.

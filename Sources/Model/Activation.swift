@@ -112,7 +112,7 @@ public enum Activation: Hashable, Sendable {
 
     /// Learning rate for SGD with momentum 0.9, batch 64 and a cosine schedule: the rate with the
     /// best mean validation accuracy after 5 MNIST epochs (seeds 1 and 2) among 0.02…1.0, a tie
-    /// (within 0.05 points) going to the smaller rate; `scripts/lr-sweep` repeats the measurement.
+    /// (within 0.05 points) going to the smaller rate; the project's learning-rate sweep repeats the measurement.
     public var defaultLearningRate: Double {
         switch self {
         case .relu, .leakyRelu: return 0.05

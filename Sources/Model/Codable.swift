@@ -1,25 +1,18 @@
-/// Activations, schedules and configurations are stored in checkpoints and reports by their
-/// command-line spelling, so files stay readable and stable.
-extension Activation: Codable {
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = Activation(spec: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown activation '\(text)'"))
-        }
-        self = value
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(spec)
-    }
+/// A value with one canonical spelling (`leaky-relu:0.1`, `step:3:0.1`), used on the command line,
+/// in checkpoints and in reports, so files stay readable and stable. Conforming gives it Codable
+/// (as that string) and a description, written once here.
+public protocol SpecSpelled: Codable, CustomStringConvertible {
+    var spec: String { get }
+    init?(spec: String)
+    /// What the value is, for the error that names an unknown spelling: "activation".
+    static var kindName: String { get }
 }
 
-extension Schedule: Codable {
+extension SpecSpelled {
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = Schedule(spec: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown schedule '\(text)'"))
+        guard let value = Self(spec: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown \(Self.kindName) '\(text)'"))
         }
         self = value
     }
@@ -28,4 +21,14 @@ extension Schedule: Codable {
         var container = encoder.singleValueContainer()
         try container.encode(spec)
     }
+
+    public var description: String { spec }
+}
+
+extension Activation: SpecSpelled {
+    public static let kindName = "activation"
+}
+
+extension Schedule: SpecSpelled {
+    public static let kindName = "schedule"
 }

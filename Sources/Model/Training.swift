@@ -38,22 +38,59 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
         Architecture(inputs: inputs, hidden: hidden, activations: layerActivations, outputs: classes)
     }
 
-    /// Why this configuration cannot run, in one sentence naming the option, or nil.
-    public func problem(trainingExamples: Int) -> String? {
-        if hidden.isEmpty || hidden.contains(where: { $0 <= 0 || $0 > 100_000 }) { return "--hidden: each layer width must be between 1 and 100000" }
+    /// The largest hidden layer and batch a run accepts: beyond them memory, not learning, is the question.
+    public static let widthLimit = 100_000
+    public static let batchLimit = 65_536
+
+    /// The first reason this configuration cannot run on `trainingExamples` images, or nil.
+    public func problem(trainingExamples: Int) -> ConfigurationProblem? {
+        if hidden.isEmpty { return .noHiddenLayer }
+        if let width = hidden.first(where: { !(1...Self.widthLimit).contains($0) }) { return .hiddenWidth(width, limit: Self.widthLimit) }
         if activations.isEmpty || (activations.count != 1 && activations.count != hidden.count) {
-            return "--activation: give one activation, or one per hidden layer (\(hidden.count))"
+            return .activationCount(activations.count, hiddenLayers: hidden.count)
         }
-        if epochs < 1 { return "--epochs must be at least 1" }
-        if batchSize < 1 || batchSize > 65_536 { return "--batch-size must be between 1 and 65536" }
-        if let lr = learningRate, !(lr > 0 && lr.isFinite) { return "--lr must be a positive number" }
-        if !(momentum >= 0 && momentum < 1) { return "--momentum must be in [0, 1)" }
-        if !(weightDecay >= 0 && weightDecay.isFinite) { return "--weight-decay must be zero or positive" }
-        if validationCount < 0 || validationCount >= trainingExamples {
-            return "--validation must be between 0 and \(trainingExamples - 1) (the training set has \(trainingExamples) images)"
-        }
-        if let p = patience, p < 1 { return "--patience must be at least 1" }
+        if epochs < 1 { return .epochs(epochs) }
+        if !(1...Self.batchLimit).contains(batchSize) { return .batchSize(batchSize, limit: Self.batchLimit) }
+        if let lr = learningRate, !(lr > 0 && lr.isFinite) { return .learningRate(lr) }
+        if !(momentum >= 0 && momentum < 1) { return .momentum(momentum) }
+        if !(weightDecay >= 0 && weightDecay.isFinite) { return .weightDecay(weightDecay) }
+        if validationCount < 0 || validationCount >= trainingExamples { return .validation(validationCount, trainingExamples: trainingExamples) }
+        if let p = patience, p < 1 { return .patience(p) }
         return nil
+    }
+}
+
+/// Why a `TrainingConfig` cannot run, with the offending value and the limit it broke. The
+/// description names the setting; a program that takes the setting by another name (a CLI flag,
+/// a form field) words it its own way.
+public enum ConfigurationProblem: Error, Equatable, Sendable, CustomStringConvertible {
+    case noHiddenLayer
+    case hiddenWidth(Int, limit: Int)
+    /// Neither one activation nor one per hidden layer.
+    case activationCount(Int, hiddenLayers: Int)
+    case epochs(Int)
+    case batchSize(Int, limit: Int)
+    case learningRate(Double)
+    case momentum(Double)
+    case weightDecay(Double)
+    /// Validation must leave at least one training image.
+    case validation(Int, trainingExamples: Int)
+    case patience(Int)
+
+    public var description: String {
+        switch self {
+        case .noHiddenLayer: return "the network needs at least one hidden layer"
+        case .hiddenWidth(let width, let limit): return "each hidden layer width must be between 1 and \(limit) (got \(width))"
+        case .activationCount(let count, let layers): return "give one activation, or one per hidden layer (\(layers)); got \(count)"
+        case .epochs(let epochs): return "epochs must be at least 1 (got \(epochs))"
+        case .batchSize(let size, let limit): return "the batch size must be between 1 and \(limit) (got \(size))"
+        case .learningRate(let lr): return "the learning rate must be a positive number (got \(lr))"
+        case .momentum(let momentum): return "momentum must be in [0, 1) (got \(momentum))"
+        case .weightDecay(let decay): return "weight decay must be zero or positive (got \(decay))"
+        case .validation(let count, let examples):
+            return "validation must hold between 0 and \(examples - 1) images (the training set has \(examples); got \(count))"
+        case .patience(let patience): return "patience must be at least 1 (got \(patience))"
+        }
     }
 }
 
@@ -105,8 +142,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .nonFinite(let epoch, let batch, let lr, let what):
-            return "training diverged: \(what) became NaN or infinite in epoch \(epoch), batch \(batch) at learning rate \(lr); "
-                + "try a smaller --lr (say \(lr / 10)) or a smaller --momentum. No model was saved from this run."
+            return "training diverged: \(what) became NaN or infinite in epoch \(epoch), batch \(batch) at learning rate \(lr)"
         }
     }
 }

@@ -20,7 +20,7 @@ extension AblationSummary {
         lines.append(winner + ".")
 
         if plan.seeds.count < 2 {
-            lines.append("With one seed there is no measure of seed-to-seed noise, so no difference here can be called real; run with `--seeds 3` or more.")
+            lines.append("With one seed there is no measure of seed-to-seed noise, so no difference here can be called real; run it again with three seeds or more.")
         } else {
             let noise = Statistics.mean(rows.map(\.sdAccuracy)) * 100
             lines.append(String(format: "Seed-to-seed noise: the typical standard deviation of one activation's test accuracy across seeds is %.2f points.", noise))

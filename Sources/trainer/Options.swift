@@ -12,13 +12,30 @@ struct DataOptions: ParsableArguments {
                                discussion: "Default: $MNIST_MIRROR if it is a folder, else data/mnist (fill it with scripts/fetch-mnist); /usr/share/datasets/fashion-mnist for Fashion-MNIST."))
     var data: String?
 
-    var folder: String { data ?? dataset.defaultFolder() }
+    var folder: String { data ?? Self.defaultFolder(for: dataset) }
+
+    /// Where the files are looked for without --data: `MNIST_MIRROR` when it names a local folder,
+    /// else data/mnist (what scripts/fetch-mnist fills); Debian's package folder for Fashion-MNIST.
+    static func defaultFolder(for dataset: DatasetKind, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        switch dataset {
+        case .mnist:
+            if let mirror = environment["MNIST_MIRROR"], !mirror.contains("://"), !mirror.isEmpty { return mirror }
+            return "data/mnist"
+        case .fashionMNIST:
+            return "/usr/share/datasets/fashion-mnist"
+        }
+    }
 
     func load() throws -> DigitData {
         do {
             return try DigitData(kind: dataset, folder: folder)
-        } catch DatasetError.filesNotFound(let folder, let missing) where dataset == .fashionMNIST && data == nil {
-            throw Failure("\(folder): Fashion-MNIST is missing \(missing.joined(separator: ", ")); install it with: apt-get install dataset-fashion-mnist")
+        } catch let error as DatasetError {
+            guard case .filesNotFound = error else { throw error }
+            switch (dataset, data) {
+            case (.fashionMNIST, nil): throw Failure("\(error); install Fashion-MNIST with: apt-get install dataset-fashion-mnist")
+            case (.mnist, nil): throw Failure("\(error) (run scripts/fetch-mnist, or set MNIST_MIRROR / --data)")
+            default: throw Failure("\(error) (is --data the right folder?)")
+            }
         }
     }
 }
@@ -53,8 +70,8 @@ struct ThreadOptions: ParsableArguments {
 
 /// The optimisation settings shared by `train` and `ablate`.
 struct TrainingOptions: ParsableArguments {
-    @Option(help: "Hidden-layer widths, comma-separated.")
-    var hidden = "256,128"
+    @Option(help: "Hidden-layer widths, comma-separated. (default: 256,128)", transform: LayerWidths.init(parsing:))
+    var hidden = LayerWidths([256, 128])
 
     @Option(help: "Epochs to train (for `train --resume`: the new total, including those already done).")
     var epochs = 5
@@ -74,29 +91,22 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "L2 weight decay on the weights (not biases).")
     var weightDecay = 0.0
 
-    @Option(help: "Learning-rate schedule: constant, cosine, step (x0.1 every 2 epochs) or step:EVERY:FACTOR.")
-    var schedule = "cosine"
+    @Option(help: "Learning-rate schedule: constant, cosine, step (x0.1 every 2 epochs) or step:EVERY:FACTOR. (default: cosine)", transform: Schedule.init(parsing:))
+    var schedule = Schedule.cosine
 
     @Option(help: "Training images held out for validation (0 for none).")
     var validation = 5000
 
-    func validate() throws {
-        _ = try parseWidths(hidden)
-        guard Schedule(spec: schedule) != nil else {
-            throw ValidationError("--schedule must be constant, cosine, step or step:EVERY:FACTOR (got '\(schedule)')")
-        }
-    }
-
     /// Sets these options in `config`; `TrainingConfig.problem` checks the values against the data.
-    func apply(to config: inout TrainingConfig) throws {
-        config.hidden = try parseWidths(hidden)
+    func apply(to config: inout TrainingConfig) {
+        config.hidden = hidden.widths
         config.epochs = epochs
         config.batchSize = batchSize
         config.learningRate = lr
         config.momentum = momentum
         config.nesterov = nesterov
         config.weightDecay = weightDecay
-        config.schedule = Schedule(spec: schedule)!
+        config.schedule = schedule
         config.validationCount = validation
     }
 }
@@ -110,32 +120,41 @@ func loadCheckpoint(_ path: String) throws -> Checkpoint {
     }
 }
 
+extension ConfigurationProblem {
+    /// The problem in the words of the command line's flags.
+    var flagWording: String {
+        switch self {
+        case .noHiddenLayer: return "--hidden: give at least one layer width"
+        case .hiddenWidth(_, let limit): return "--hidden: each layer width must be between 1 and \(limit)"
+        case .activationCount(_, let layers): return "--activation: give one activation, or one per hidden layer (\(layers))"
+        case .epochs: return "--epochs must be at least 1"
+        case .batchSize(_, let limit): return "--batch-size must be between 1 and \(limit)"
+        case .learningRate: return "--lr must be a positive number"
+        case .momentum: return "--momentum must be in [0, 1)"
+        case .weightDecay: return "--weight-decay must be zero or positive"
+        case .validation(_, let examples): return "--validation must be between 0 and \(examples - 1) (the training set has \(examples) images)"
+        case .patience: return "--patience must be at least 1"
+        }
+    }
+}
+
+extension TrainingError {
+    /// The error with what to try next, for someone at the command line.
+    var advice: String {
+        switch self {
+        case .nonFinite(_, _, let lr, _):
+            return "\(self); try a smaller --lr (say \(lr / 10)) or a smaller --momentum. No model was saved from this run."
+        }
+    }
+}
+
 /// An error for the terminal: one line, already worded for the user.
 struct Failure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
 
-/// Parses `relu`, `relu,tanh`, `leaky-relu:0.1`.
-func parseActivations(_ text: String) throws -> [Activation] {
-    try text.split(separator: ",").map { part in
-        guard let activation = Activation(spec: String(part).trimmingCharacters(in: .whitespaces)) else {
-            throw ValidationError("unknown activation '\(part)'; choose from \(activationChoices)")
-        }
-        return activation
-    }
-}
 
-let activationChoices = Activation.all.map(\.name).joined(separator: ", ") + " (silu = swish; add :VALUE for α/β, e.g. leaky-relu:0.1)"
-
-/// Parses `256,128`.
-func parseWidths(_ text: String) throws -> [Int] {
-    let widths = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else {
-        throw ValidationError("--hidden takes positive layer widths separated by commas, such as 256,128 (got '\(text)')")
-    }
-    return widths.map { $0! }
-}
 
 /// Warns once that a debug build is far slower than a release build.
 func warnIfUnoptimised() {

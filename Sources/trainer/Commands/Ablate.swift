@@ -19,16 +19,12 @@ struct Ablate: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Activations to compare, comma-separated (any of: \(Activation.all.map(\.name).joined(separator: ", "))), or all.")
-    var activations = "relu,leaky-relu,tanh,sigmoid,swish"
+    @Option(help: "Activations to compare, comma-separated (any of: \(Activation.all.map(\.name).joined(separator: ", "))), or all. (default: relu,leaky-relu,tanh,sigmoid,swish)",
+            transform: ActivationList.init(parsing:))
+    var activations = ActivationList([.relu, .leakyRelu(alpha: 0.01), .tanh, .sigmoid, .swish(beta: 1)])
 
-    /// The activations asked for; `all` is every supported one.
-    func activationList() throws -> [Activation] {
-        activations.lowercased() == "all" ? Activation.all : try parseActivations(activations)
-    }
-
-    @Option(help: "Seeds: a count N (seeds 1...N) or a comma-separated list.")
-    var seeds = "3"
+    @Option(help: "Seeds: a count N (seeds 1...N) or a comma-separated list. (default: 3)", transform: SeedList.init(parsing:))
+    var seeds = SeedList([1, 2, 3])
 
     @OptionGroup var options: TrainingOptions
 
@@ -40,8 +36,8 @@ struct Ablate: ParsableCommand {
     @Option(help: "Cells trained at the same time, one BLAS thread each (default: one per core).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: ArgumentHelp("Run only shard i of N (1-based): every N-th cell from the i-th.", valueName: "i/N"))
-    var shard: String?
+    @Option(help: ArgumentHelp("Run only shard i of N (1-based): every N-th cell from the i-th.", valueName: "i/N"), transform: Shard.init(parsing:))
+    var shard: Shard?
 
     @Option(name: .shortAndLong, help: "Result folder (reused to resume).")
     var output = "ablation"
@@ -50,33 +46,10 @@ struct Ablate: ParsableCommand {
     var json = false
 
     func validate() throws {
-        let list = try activationList()
-        guard Set(list).count == list.count else { throw ValidationError("--activations lists an activation twice") }
-        _ = try parseSeeds()
+        guard Set(activations.activations).count == activations.activations.count else { throw ValidationError("--activations lists an activation twice") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard options.validation > 0 else { throw ValidationError("--validation must be above 0: the diagnostics are measured on the validation set") }
         if let limit, limit < 2 { throw ValidationError("--limit must be at least 2") }
-        _ = try parseShard()
-    }
-
-    func parseSeeds() throws -> [UInt64] {
-        let parts = seeds.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
-        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { throw ValidationError("--seeds takes a count such as 3 or a list such as 1,2,5 (got '\(seeds)')") }
-        if parts.count == 1 && !seeds.contains(",") {
-            guard (1...1000).contains(parts[0]!) else { throw ValidationError("--seeds: a count between 1 and 1000") }
-            return Array(1...parts[0]!)
-        }
-        guard Set(parts).count == parts.count else { throw ValidationError("--seeds lists a seed twice") }
-        return parts.map { $0! }
-    }
-
-    func parseShard() throws -> (index: Int, count: Int)? {
-        guard let shard else { return nil }
-        let parts = shard.split(separator: "/").compactMap { Int($0) }
-        guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
-            throw ValidationError("--shard takes i/N with 1 ≤ i ≤ N, such as 2/4 (got '\(shard)')")
-        }
-        return (parts[0], parts[1])
     }
 
     func run() throws {
@@ -84,12 +57,12 @@ struct Ablate: ParsableCommand {
         let wallStart = Date()
         let data = try dataOptions.load()
         var base = TrainingConfig()
-        try options.apply(to: &base)
-        let plan = AblationPlan(activations: try activationList(), seeds: try parseSeeds(), base: base,
+        options.apply(to: &base)
+        let plan = AblationPlan(activations: activations.activations, seeds: seeds.seeds, base: base,
                                 dataset: data.kind.rawValue, trainingLimit: limit, inputs: data.train.featureCount,
                                 classes: data.kind.classNames.count)
         let trainingCount = Ablation.trainingSet(plan, data: data).count
-        if let problem = plan.base.problem(trainingExamples: trainingCount) { throw Failure(problem) }
+        if let problem = plan.base.problem(trainingExamples: trainingCount) { throw Failure(problem.flagWording) }
 
         let folder: ResultsFolder
         do {
@@ -98,7 +71,7 @@ struct Ablate: ParsableCommand {
             guard case .differentAblation = error else { throw error }
             throw Failure("\(error); choose another --output, or delete the folder to start over")
         }
-        let shard = try parseShard()
+        let shard = self.shard
         let wanted = shard.map { plan.cells(shard: $0.index, of: $0.count) } ?? plan.cells
         let done = Set(try folder.results().map(\.cell))
         let pending = wanted.filter { !done.contains($0) }

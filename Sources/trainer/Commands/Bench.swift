@@ -13,11 +13,11 @@ struct Bench: ParsableCommand {
         """
     )
 
-    @Option(help: "Hidden-layer widths, comma-separated.")
-    var hidden = "256,128"
+    @Option(help: "Hidden-layer widths, comma-separated. (default: 256,128)", transform: LayerWidths.init(parsing:))
+    var hidden = LayerWidths([256, 128])
 
-    @Option(help: "Hidden-layer activation.")
-    var activation = "relu"
+    @Option(help: "Hidden-layer activation, or one per hidden layer. (default: relu)", transform: ActivationList.init(parsing:))
+    var activation = ActivationList([.relu])
 
     @Option(help: "Examples per mini-batch.")
     var batchSize = 64
@@ -36,8 +36,6 @@ struct Bench: ParsableCommand {
     var json = false
 
     func validate() throws {
-        _ = try parseWidths(hidden)
-        _ = try parseActivations(activation)
         guard batchSize >= 1 && batchSize <= 65_536 else { throw ValidationError("--batch-size must be between 1 and 65536") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
         guard momentum >= 0 && momentum < 1 else { throw ValidationError("--momentum must be in [0, 1)") }
@@ -46,11 +44,11 @@ struct Bench: ParsableCommand {
     func run() throws {
         warnIfUnoptimised()
         compute.apply()
-        let widths = try parseWidths(hidden)
-        let activations = try parseActivations(activation)
-        let architecture = Architecture(inputs: 784, hidden: widths,
-                                        activations: activations.count == 1 ? Array(repeating: activations[0], count: widths.count) : activations,
-                                        outputs: 10)
+        var config = TrainingConfig()
+        (config.hidden, config.activations) = (hidden.widths, activation.activations)
+        if let problem = config.problem(trainingExamples: 60_000) { throw Failure(problem.flagWording) }
+        // MNIST's shape: 28×28 inputs, 10 classes.
+        let architecture = config.architecture(inputs: 784, classes: 10)
         let threads = threading.threads
         let bench = StepBenchmark(architecture: architecture, batchSize: batchSize, threads: threads)
         let peak = StepBenchmark.peakGFLOPS(threads: threads)

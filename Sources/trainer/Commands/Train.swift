@@ -18,8 +18,8 @@ struct Train: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Hidden-layer activation, or a comma-separated list with one per hidden layer.")
-    var activation = "relu"
+    @Option(help: "Hidden-layer activation, or a comma-separated list with one per hidden layer. (default: relu)", transform: ActivationList.init(parsing:))
+    var activation = ActivationList([.relu])
 
     @OptionGroup var options: TrainingOptions
 
@@ -45,14 +45,10 @@ struct Train: ParsableCommand {
     @Flag(help: "Print one JSON object per epoch and one for the result, for scripts.")
     var json = false
 
-    func validate() throws {
-        _ = try parseActivations(activation)
-    }
-
     func makeConfig() throws -> TrainingConfig {
         var config = TrainingConfig()
-        config.activations = try parseActivations(activation)
-        try options.apply(to: &config)
+        config.activations = activation.activations
+        options.apply(to: &config)
         config.seed = seed
         config.patience = patience
         return config
@@ -79,7 +75,7 @@ struct Train: ParsableCommand {
         } else {
             config = try makeConfig()
         }
-        if let problem = config.problem(trainingExamples: data.train.count) { throw Failure(problem) }
+        if let problem = config.problem(trainingExamples: data.train.count) { throw Failure(problem.flagWording) }
 
         let training = Training(config: config, trainSet: data.train)
         var current = state ?? training.initialState()
@@ -91,7 +87,11 @@ struct Train: ParsableCommand {
             progress.note("note: the step activation has zero derivative everywhere, so the layers below it never learn; only the output layer trains.")
         }
 
-        try training.run(&current, observer: progress, threads: threading.threads)
+        do {
+            try training.run(&current, observer: progress, threads: threading.threads)
+        } catch let error as TrainingError {
+            throw Failure(error.advice)
+        }
         let test = Evaluation(model: current.model, data: data.test, threads: threading.threads)
         let checkpoint = Checkpoint(config: config, state: current, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
                                     testAccuracy: test.accuracy, testLoss: test.loss)
