@@ -1,7 +1,8 @@
 import Foundation
 
-/// Reads a whole file, refusing paths that are missing, folders, or larger than `limit`.
-func readFileBytes(_ path: String, limit: Int = Gzip.defaultLimit) throws -> [UInt8] {
+/// Reads a whole file, refusing paths that are missing, folders, or larger than `limit`, before
+/// anything is allocated for it. Every reader of user files goes through here.
+public func readFileBytes(_ path: String, limit: Int = Gzip.defaultLimit) throws -> [UInt8] {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
         throw DatasetError.missingFile(path: path)

@@ -78,6 +78,49 @@ import TestSupport
         #expect(throws: CheckpointError.missing(path: folder + "/none")) { try Checkpoint(contentsOf: folder + "/none") }
     }
 
+    /// The checksum covers the tensors, not the header, so a header can be rewritten with the
+    /// checksum still right: the architecture it claims must then fit the tensors it has, checked
+    /// before anything is allocated for them.
+    @Test func aHeaderClaimingAnotherNetworkIsRefusedBeforeAllocating() throws {
+        let bytes = try Self.sample().encoded()
+        let headerLength = Int(bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        var header = try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + headerLength)])) as! [String: Any]
+        var metadata = header["__metadata__"] as! [String: String]
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for architecture in [#"{"inputs":3000000,"hidden":[3000000],"activations":["relu"],"outputs":10}"#,
+                             #"{"inputs":7,"hidden":[5,4],"activations":["relu","relu"],"outputs":3}"#,
+                             #"{"inputs":4611686018427387904,"hidden":[4],"activations":["relu"],"outputs":4}"#] {
+            metadata["architecture"] = architecture
+            header["__metadata__"] = metadata
+            var json = [UInt8](try JSONSerialization.data(withJSONObject: header))
+            while (8 + json.count) % 8 != 0 { json.append(0x20) }
+            let length = (0..<8).map { UInt8(truncatingIfNeeded: json.count >> (8 * $0)) }
+            let path = folder + "/crafted.safetensors"
+            FileManager.default.createFile(atPath: path, contents: Data(length + json + bytes[(8 + headerLength)...]))
+            #expect {
+                _ = try Checkpoint(contentsOf: path)
+            } throws: { error in
+                "\(error)".contains("crafted.safetensors") && "\(error)".contains("does not describe the network")
+            }
+        }
+    }
+
+    @Test func foldersAndOversizedFilesAreRefusedUnread() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(throws: CheckpointError.invalid(path: folder, reason: "cannot be read (it is a folder)")) { try Checkpoint(contentsOf: folder) }
+        // A sparse file one byte over the limit: refused from its size, never read.
+        let huge = folder + "/huge.safetensors"
+        FileManager.default.createFile(atPath: huge, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: huge))
+        try handle.truncate(atOffset: UInt64(Checkpoint.sizeLimit + 1))
+        try handle.close()
+        #expect(throws: CheckpointError.invalid(path: huge, reason: "larger than the 1024 MiB a model file may be")) {
+            try Checkpoint(contentsOf: huge)
+        }
+    }
+
     @Test func refusesToSaveNaN() {
         var checkpoint = Self.sample()
         checkpoint.state.model.parameters[3] = .nan
