@@ -127,7 +127,7 @@ public struct MNISTFiles: Sendable, Equatable {
 }
 
 /// The training and test sets of one data set, with the SHA-256 of each file read.
-public struct DigitData: Sendable {
+public struct TrainAndTest: Sendable {
     public let kind: DatasetKind
     public let train: DigitDataset
     public let test: DigitDataset

@@ -109,14 +109,14 @@ public struct CellResult: Sendable, Codable, Equatable {
 
 public enum Ablation {
     /// The training images the plan uses.
-    public static func trainingSet(_ plan: AblationPlan, data: DigitData) -> DigitDataset {
+    public static func trainingSet(_ plan: AblationPlan, data: TrainAndTest) -> DigitDataset {
         guard let limit = plan.trainingLimit, limit < data.train.count else { return data.train }
         return data.train.subset(0..<limit)
     }
 
     /// Trains and tests one cell. A diverging cell is a result, not an error: it is recorded
     /// with its failure so that the rest of the ablation goes on.
-    public static func run(_ cell: AblationCell, plan: AblationPlan, data: DigitData, observer: TrainingObserver? = nil) -> CellResult {
+    public static func run(_ cell: AblationCell, plan: AblationPlan, data: TrainAndTest, observer: TrainingObserver? = nil) -> CellResult {
         let start = Date()
         let config = plan.config(for: cell)
         let training = Training(config: config, trainSet: trainingSet(plan, data: data))

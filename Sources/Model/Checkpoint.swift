@@ -30,6 +30,9 @@ public struct Checkpoint: Sendable {
 
     public var model: MLP<Float> { state.model }
 
+    /// The data set the model was trained on, when it is one the trainer knows.
+    public var datasetKind: DatasetKind? { DatasetKind(rawValue: dataset) }
+
     // MARK: Tensor naming
 
     struct NamedTensor {

@@ -75,7 +75,7 @@ public struct AblationReport {
                 series: rows.compactMap { row in
                     if row.activation.canSaturate { return ("\(row.activation.spec) saturated", color(row.activation), row.layers.map { $0.saturatedFraction * 100 }) }
                     if row.activation.isReLUFamily {
-                        return ("\(row.activation.spec) dead", color(row.activation), row.layers.map { $0.deadFraction * 100 })
+                        return ("\(row.activation.spec) dead", color(row.activation), row.layers.map { $0.neverActiveFraction * 100 })
                     }
                     return nil
                 })),
@@ -146,7 +146,7 @@ public struct AblationReport {
                        rows: rows.flatMap { row in
                            row.layers.enumerated().map { l, d in
                                [row.activation.spec, layerNames[l],
-                                row.activation.isReLUFamily ? String(format: "%.1f", d.deadFraction * 100) : "–",
+                                row.activation.isReLUFamily ? String(format: "%.1f", d.neverActiveFraction * 100) : "–",
                                 row.activation.canSaturate ? String(format: "%.1f", d.saturatedFraction * 100) : "–",
                                 String(format: "%.3f", d.meanActivation), d.gradientNorm.map { String(format: "%.4f", $0) } ?? "–"]
                            }
@@ -244,7 +244,7 @@ public struct AblationReport {
                            number(record.seconds), number(record.samplesPerSecond), number(record.learningRate)]
                 for l in 0..<layers {
                     let d = record.layers.flatMap { $0.count > l ? $0[l] : nil }
-                    row += [number(d?.deadFraction), number(d?.saturatedFraction), number(d?.meanActivation), number(d?.gradientNorm)]
+                    row += [number(d?.neverActiveFraction), number(d?.saturatedFraction), number(d?.meanActivation), number(d?.gradientNorm)]
                 }
                 row += [number(result.testAccuracy), number(result.testLoss),
                         result.failure.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } ?? ""]

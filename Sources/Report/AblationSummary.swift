@@ -86,7 +86,7 @@ public struct AblationSummary {
             let layerCount = lastLayers.map(\.count).min() ?? 0
             let layers = (0..<layerCount).map { l -> LayerDiagnostics in
                 let values = lastLayers.map { $0[l] }
-                return LayerDiagnostics(deadFraction: Statistics.mean(values.map(\.deadFraction)),
+                return LayerDiagnostics(neverActiveFraction: Statistics.mean(values.map(\.neverActiveFraction)),
                                         saturatedFraction: Statistics.mean(values.map(\.saturatedFraction)),
                                         meanActivation: Statistics.mean(values.map(\.meanActivation)),
                                         gradientNorm: Statistics.mean(finished.map { meanGradientNorm($0, layer: l) }))

@@ -51,7 +51,7 @@ extension AblationSummary {
         for row in rows where !row.layers.isEmpty {
             let name = row.activation.spec
             if row.activation.isReLUFamily {
-                let dead = row.layers.map(\.deadFraction)
+                let dead = row.layers.map(\.neverActiveFraction)
                 lines.append(dead.allSatisfy { $0 == 0 }
                     ? "\(name): no unit was dead at the end (every unit fired on some validation image)."
                     : "\(name): " + dead.enumerated().map { String(format: "%.1f%% of layer-%d units", $1 * 100, $0 + 1) }.joined(separator: ", ")
@@ -77,7 +77,7 @@ extension AblationSummary {
 
         let chance = 0.1  // ten classes
         for row in rows where row.meanAccuracy < 2 * chance {
-            let dead = row.layers.map(\.deadFraction).max() ?? 0
+            let dead = row.layers.map(\.neverActiveFraction).max() ?? 0
             lines.append(String(format: "%@ stopped learning: %.2f%% test accuracy is chance level for 10 classes", row.activation.spec, row.meanAccuracy * 100)
                          + (row.activation.isReLUFamily && dead > 0.5 ? String(format: " (up to %.0f%% of a layer's units dead).", dead * 100) : "."))
         }

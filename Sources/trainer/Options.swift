@@ -5,14 +5,17 @@ import Model
 
 /// Where the data comes from; shared by every command that reads a data set.
 struct DataOptions: ParsableArguments {
-    @Option(help: "Data set: \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var dataset: DatasetKind = .mnist
+    @Option(help: "Data set: \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: mnist; for a saved model, the one it was trained on).")
+    var dataset: DatasetKind?
 
     @Option(help: ArgumentHelp("Folder holding the four IDX files (.gz or plain).",
                                discussion: "Default: $MNIST_MIRROR if it is a folder, else data/mnist (fill it with scripts/fetch-mnist); /usr/share/datasets/fashion-mnist for Fashion-MNIST."))
     var data: String?
 
-    var folder: String { data ?? Self.defaultFolder(for: dataset) }
+    /// The data set asked for, else `modelDataset` (a saved model's), else MNIST.
+    func kind(modelDataset: DatasetKind? = nil) -> DatasetKind { dataset ?? modelDataset ?? .mnist }
+
+    func folder(for kind: DatasetKind) -> String { data ?? Self.defaultFolder(for: kind) }
 
     /// Where the files are looked for without --data: `MNIST_MIRROR` when it names a local folder,
     /// else data/mnist (what scripts/fetch-mnist fills); Debian's package folder for Fashion-MNIST.
@@ -26,12 +29,14 @@ struct DataOptions: ParsableArguments {
         }
     }
 
-    func load() throws -> DigitData {
+    /// Loads the data set asked for, or for a saved model the one it was trained on (`modelDataset`).
+    func load(modelDataset: DatasetKind? = nil) throws -> TrainAndTest {
+        let kind = self.kind(modelDataset: modelDataset)
         do {
-            return try DigitData(kind: dataset, folder: folder)
+            return try TrainAndTest(kind: kind, folder: folder(for: kind))
         } catch let error as DatasetError {
             guard case .filesNotFound = error else { throw error }
-            switch (dataset, data) {
+            switch (kind, data) {
             case (.fashionMNIST, nil): throw Failure("\(error); install Fashion-MNIST with: apt-get install dataset-fashion-mnist")
             case (.mnist, nil): throw Failure("\(error) (run scripts/fetch-mnist, or set MNIST_MIRROR / --data)")
             default: throw Failure("\(error) (is --data the right folder?)")
@@ -41,6 +46,18 @@ struct DataOptions: ParsableArguments {
 }
 
 extension DatasetKind: ExpressibleByArgument {}
+
+extension TrainAndTest {
+    /// A note when `checkpoint` was trained on other data than this, or nil.
+    func mismatchNote(for checkpoint: Checkpoint, path: String) -> String? {
+        if let trained = checkpoint.datasetKind, trained != kind {
+            return "note: \(path) was trained on \(trained.rawValue), not \(kind.rawValue); its accuracy here says little about it"
+        }
+        let differing = checkpoint.datasetSHA256.filter { file, sum in sha256[file].map { $0 != sum } ?? false }.keys.sorted()
+        guard !differing.isEmpty else { return nil }
+        return "note: \(path) was trained with other copies of \(differing.joined(separator: ", ")) than these (their SHA-256s differ)"
+    }
+}
 extension GEMMLibrary: ExpressibleByArgument {}
 
 /// How the arithmetic runs; shared by every command that multiplies matrices.

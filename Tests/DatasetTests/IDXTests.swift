@@ -112,7 +112,7 @@ import TestSupport
             try MNISTFiles.locate(in: folder)
         }
         _ = write(gzip(labels.encoded()), folder, "t10k-labels.idx1-ubyte.gz")
-        let data = try DigitData(kind: .mnist, folder: folder)
+        let data = try TrainAndTest(kind: .mnist, folder: folder)
         #expect(data.train.count == 5 && data.test.count == 5)
         #expect(data.sha256.count == 4)
     }

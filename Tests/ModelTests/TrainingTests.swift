@@ -78,6 +78,25 @@ import TestSupport
         #expect(state.epochsCompleted == 0)
     }
 
+    /// 200 images and a wide layer overfit within a few epochs: the validation loss turns up, and
+    /// patience stops the run that many epochs after its best.
+    @Test func patienceStopsWhenValidationStopsImproving() throws {
+        guard let data = sharedMNIST else { return }
+        var config = Self.smallConfig(epochs: 40)
+        config.hidden = [256]
+        config.validationCount = 100
+        config.learningRate = 0.3
+        config.patience = 3
+        let training = Training(config: config, trainSet: data.train.subset(0..<300))
+        var state = training.initialState()
+        try training.run(&state)
+        #expect(state.stoppedEarly && state.epochsCompleted < 40, "ran \(state.epochsCompleted) epochs")
+        let losses = state.history.map { $0.validationLoss! }
+        let best = losses.indices.min { losses[$0] < losses[$1] }!
+        #expect(best == losses.count - 1 - 3, "stopped \(losses.count - 1 - best) epochs after the best, not 3")
+        #expect(state.epochsWithoutImprovement == 3 && state.bestValidationLoss == losses[best])
+    }
+
     @Test func deadLayerIsReportedDead() {
         let architecture = Architecture(inputs: 4, hidden: [8, 6], activations: [.relu, .sigmoid], outputs: 3)
         var model = MLP<Float>(architecture: architecture, seed: 1)
@@ -85,13 +104,13 @@ import TestSupport
         for i in model.layers[1].bias { model.parameters[i] = 50 }      // every sigmoid of layer 1 is pinned at 1
         let data = DigitDataset(pixels: (0..<40).map { Float($0 % 7) / 7 }, labels: [0, 1, 2, 0, 1, 2, 0, 1, 2, 0], rows: 2, cols: 2)
         let result = Evaluation(model: model, data: data, diagnostics: true)
-        #expect(result.layers[0].deadFraction == 1)
+        #expect(result.layers[0].neverActiveFraction == 1)
         #expect(result.layers[0].meanActivation == 0)
         #expect(result.layers[1].saturatedFraction == 1)
         #expect(abs(result.layers[1].meanActivation - 1) < 1e-6)
 
         let healthy = Evaluation(model: MLP<Float>(architecture: architecture, seed: 1), data: data, diagnostics: true)
-        #expect(healthy.layers[0].deadFraction < 1)
+        #expect(healthy.layers[0].neverActiveFraction < 1)
         #expect(healthy.layers[1].saturatedFraction == 0)
     }
 }

@@ -14,8 +14,8 @@ enum Constructed {
 
     /// A cell that reached `accuracy` (nil: it diverged), with the given per-layer diagnostics.
     static func result(_ plan: AblationPlan, _ activation: Activation, seed: UInt64, accuracy: Double?,
-                       layers: [LayerDiagnostics] = [LayerDiagnostics(deadFraction: 0, saturatedFraction: 0, meanActivation: 0.3, gradientNorm: 0.1),
-                                                     LayerDiagnostics(deadFraction: 0, saturatedFraction: 0, meanActivation: 0.2, gradientNorm: 0.2)]) -> CellResult {
+                       layers: [LayerDiagnostics] = [LayerDiagnostics(neverActiveFraction: 0, saturatedFraction: 0, meanActivation: 0.3, gradientNorm: 0.1),
+                                                     LayerDiagnostics(neverActiveFraction: 0, saturatedFraction: 0, meanActivation: 0.2, gradientNorm: 0.2)]) -> CellResult {
         let cell = AblationCell(activation: activation, seed: seed)
         let record = EpochRecord(epoch: 1, trainLoss: 0.3, trainAccuracy: 0.9, validationLoss: 0.2, validationAccuracy: accuracy,
                                  learningRate: 0.05, seconds: 1, samplesPerSecond: 50_000, layers: layers)
@@ -84,10 +84,10 @@ enum Constructed {
 
     @Test func deadUnitsAndSaturationAreReportedPerLayer() throws {
         let plan = Constructed.plan([.relu, .sigmoid])
-        let dead = [LayerDiagnostics(deadFraction: 0.125, saturatedFraction: 0, meanActivation: 0.3, gradientNorm: 0.2),
-                    LayerDiagnostics(deadFraction: 0, saturatedFraction: 0, meanActivation: 0.2, gradientNorm: 0.3)]
-        let saturated = [LayerDiagnostics(deadFraction: 0, saturatedFraction: 0.5, meanActivation: 0.6, gradientNorm: 0.02),
-                         LayerDiagnostics(deadFraction: 0, saturatedFraction: 0.25, meanActivation: 0.5, gradientNorm: 0.1)]
+        let dead = [LayerDiagnostics(neverActiveFraction: 0.125, saturatedFraction: 0, meanActivation: 0.3, gradientNorm: 0.2),
+                    LayerDiagnostics(neverActiveFraction: 0, saturatedFraction: 0, meanActivation: 0.2, gradientNorm: 0.3)]
+        let saturated = [LayerDiagnostics(neverActiveFraction: 0, saturatedFraction: 0.5, meanActivation: 0.6, gradientNorm: 0.02),
+                         LayerDiagnostics(neverActiveFraction: 0, saturatedFraction: 0.25, meanActivation: 0.5, gradientNorm: 0.1)]
         let results = plan.seeds.flatMap { seed in
             [Constructed.result(plan, .relu, seed: seed, accuracy: 0.98, layers: dead),
              Constructed.result(plan, .sigmoid, seed: seed, accuracy: 0.97, layers: saturated)]

@@ -24,15 +24,15 @@ public func mnistFolder() -> String? {
 }
 
 /// Real MNIST, loaded once per test process; every test that asks for it and does not get it fails.
-public var sharedMNIST: DigitData? {
+public var sharedMNIST: TrainAndTest? {
     if cachedMNIST.data == nil { Issue.record("MNIST could not be loaded: \(cachedMNIST.problem)") }
     return cachedMNIST.data
 }
 
-private let cachedMNIST: (data: DigitData?, problem: String) = {
+private let cachedMNIST: (data: TrainAndTest?, problem: String) = {
     guard let folder = mnistFolder() else { return (nil, "no folder") }
     do {
-        return (try DigitData(kind: .mnist, folder: folder), "")
+        return (try TrainAndTest(kind: .mnist, folder: folder), "")
     } catch {
         return (nil, "\(error)")
     }

@@ -28,8 +28,16 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    // Both pipes at once: a child that fills the stderr pipe while we wait for stdout's end would
+    // otherwise block forever.
+    nonisolated(unsafe) var errData = Data()
+    let stderrRead = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        stderrRead.signal()
+    }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    stderrRead.wait()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
 }
@@ -65,6 +73,7 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
     @Test func trainsEvaluatesAndResumesEndToEnd() throws {
         guard let folder = mnistFolder() else { return }
         let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let model = dir + "/m.safetensors"
         let trained = try trainer(["--data", folder, "--hidden", "32", "--epochs", "1", "--validation", "1000", "--json", "-o", model])
         #expect(trained.status == 0, "\(trained.err)")
@@ -128,9 +137,39 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
         #expect((figures["flops_per_example"] as? Double) == Double(2 * (2 * (784 * 64 + 64 * 10) + 64 * 10)))
     }
 
+    @Test func aChildWritingMuchToStderrDoesNotHangTheHelper() throws {
+        // 1 MB on stderr, far beyond a pipe's buffer, before anything on stdout.
+        let result = try run("/bin/sh", ["-c", "head -c 1000000 /dev/zero | tr '\\0' x >&2; echo done"])
+        #expect(result.status == 0 && result.out == "done\n" && result.err.count == 1_000_000)
+    }
+
+    @Test func evaluateAndResumeUseTheModelsOwnDataset() throws {
+        guard let folder = mnistFolder() else { return }
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fashion = dir + "/fashion.safetensors"
+        let trained = try trainer(["--dataset", "fashion-mnist", "--hidden", "32", "--epochs", "1", "--validation", "1000", "-o", fashion])
+        #expect(trained.status == 0, "\(trained.err)")
+        let evaluated = try trainer(["evaluate", "-m", fashion, "--json"])
+        #expect(evaluated.status == 0 && jsonObjects(evaluated.out).first?["dataset"] as? String == "fashion-mnist", "\(evaluated.err)")
+        #expect(!evaluated.err.contains("note:"))
+        let elsewhere = try trainer(["evaluate", "-m", fashion, "--dataset", "mnist", "--data", folder])
+        #expect(elsewhere.status == 0 && elsewhere.err.contains("was trained on fashion-mnist, not mnist"), "\(elsewhere.err)")
+
+        // Resume goes on with the model's data; other data, or a run already at its total, is refused.
+        let resumed = try trainer(["--resume", fashion, "--epochs", "2", "-o", fashion])
+        #expect(resumed.status == 0 && resumed.out.contains("data: fashion-mnist"), "\(resumed.err)")
+        let otherData = try trainer(["--resume", fashion, "--epochs", "3", "--dataset", "mnist", "--data", folder, "-o", fashion])
+        #expect(otherData.status != 0 && otherData.err.contains("was trained on other data files"), "\(otherData.err)")
+        let finished = try trainer(["--resume", fashion, "--epochs", "2", "-o", fashion])
+        #expect(finished.status != 0 && finished.err.contains("already trained for 2 epochs"), "\(finished.err)")
+    }
+
     @Test func divergenceExitsWithAdviceAndNoModel() throws {
         guard let folder = mnistFolder() else { return }
-        let model = temporaryFolder() + "/nan.safetensors"
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let model = dir + "/nan.safetensors"
         let result = try trainer(["--data", folder, "--hidden", "16", "--lr", "1e30", "--epochs", "1", "-o", model])
         #expect(result.status != 0)
         #expect(result.err.contains("diverged") && result.err.contains("--lr"))
@@ -142,6 +181,7 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
     @Test func predictsOwnDigitsAndReportsBadFiles() throws {
         guard let folder = mnistFolder() else { return }
         let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let model = dir + "/m.safetensors"
         let trained = try trainer(["--data", folder, "--hidden", "64", "--epochs", "1", "--validation", "0", "--quiet", "-o", model])
         #expect(trained.status == 0, "\(trained.err)")
@@ -205,6 +245,7 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
     @Test func ablationReportShardsAndResume() throws {
         guard let folder = mnistFolder() else { return }
         let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let common = ["ablate", "--data", folder, "--activations", "relu,tanh", "--seeds", "2", "--epochs", "2", "--limit", "3000",
                       "--validation", "500", "--hidden", "32,16"]
         let whole = try trainer(common + ["-o", dir + "/whole"])

@@ -27,9 +27,10 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         compute.apply()
         let checkpoint = try loadCheckpoint(model)
-        let data = try dataOptions.load()
+        let data = try dataOptions.load(modelDataset: checkpoint.datasetKind)
+        if let note = data.mismatchNote(for: checkpoint, path: model) { Terminal.error(note) }
         guard checkpoint.model.architecture.inputs == data.test.featureCount else {
-            throw Failure("\(model): expects \(checkpoint.model.architecture.inputs) inputs but \(dataOptions.folder) has images of \(data.test.rows)x\(data.test.cols)")
+            throw Failure("\(model): expects \(checkpoint.model.architecture.inputs) inputs but \(dataOptions.folder(for: data.kind)) has images of \(data.test.rows)x\(data.test.cols)")
         }
         let result = Evaluation(model: checkpoint.model, data: data.test, threads: threading.threads)
         let names = data.kind.classNames

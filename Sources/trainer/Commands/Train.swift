@@ -57,14 +57,14 @@ struct Train: ParsableCommand {
     func run() throws {
         warnIfUnoptimised()
         compute.apply()
-        let data = try dataOptions.load()
+        let resumed = try resume.map { try Checkpoint(contentsOf: $0) }
+        let data = try dataOptions.load(modelDataset: resumed?.datasetKind)
 
         var config: TrainingConfig
         var state: TrainingState?
-        if let resume {
-            let checkpoint = try Checkpoint(contentsOf: resume)
+        if let resume, let checkpoint = resumed {
             guard checkpoint.datasetSHA256.isEmpty || checkpoint.datasetSHA256 == data.sha256 else {
-                throw Failure("\(resume): was trained on other data files than those in \(dataOptions.folder); resume with the same --data")
+                throw Failure("\(resume): was trained on other data files than those in \(dataOptions.folder(for: data.kind)); resume with the same --data")
             }
             config = checkpoint.config
             config.epochs = options.epochs

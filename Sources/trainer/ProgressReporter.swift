@@ -33,7 +33,7 @@ final class ProgressReporter: TrainingObserver {
         if style != .json { Terminal.error(line) }
     }
 
-    func header(dataset: DigitData, config: TrainingConfig, architecture: Architecture, threads: Int, resumedAt: Int?) {
+    func header(dataset: TrainAndTest, config: TrainingConfig, architecture: Architecture, threads: Int, resumedAt: Int?) {
         guard style == .bar || style == .lines else { return }
         out("data: \(dataset.kind.rawValue), \(dataset.train.count) training images (\(config.validationCount) held out for validation), \(dataset.test.count) test images of \(dataset.train.rows)x\(dataset.train.cols)")
         out("model: \(architecture.summary), \(MLP<Float>.parameterCount(of: architecture)) parameters; SGD lr \(config.effectiveLearningRate), momentum \(config.momentum)\(config.nesterov ? " (Nesterov)" : ""), batch \(config.batchSize), schedule \(config.schedule.spec), seed \(config.seed); \(GEMMLibrary.current.description), \(threads) thread\(threads == 1 ? "" : "s")")
