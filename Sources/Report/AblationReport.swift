@@ -23,24 +23,24 @@ public struct AblationReport {
 
     // MARK: - Charts
 
-    public func color(_ activation: Activation) -> String {
+    func color(_ activation: Activation) -> String {
         SVGChart.colors[(plan.activations.firstIndex(of: activation) ?? 0) % SVGChart.colors.count]
     }
 
     /// The hidden layers, which the diagnostics describe.
-    public var layerNames: [String] { plan.base.hidden.indices.map { "layer \($0 + 1) (\(plan.base.hidden[$0]))" } }
+    var layerNames: [String] { plan.base.hidden.indices.map { "layer \($0 + 1) (\(plan.base.hidden[$0]))" } }
 
     /// One chart of the report: its file under charts/, the SVG, and the caption the documents give it.
-    public struct Chart {
-        public let file: String
-        public let svg: String
-        public let caption: String
+    struct Chart {
+        let file: String
+        let svg: String
+        let caption: String
         /// The small multiples of the activations themselves, shown side by side.
-        public let isActivationPlot: Bool
+        let isActivationPlot: Bool
     }
 
     /// The charts, in the order the report shows them.
-    public var charts: [Chart] {
+    var charts: [Chart] {
         func curves(_ value: @escaping (EpochRecord) -> Double?, scale: Double = 1) -> [SVGChart.Series] {
             plan.activations.map { activation in
                 let curve = summary.curve(activation, value)
@@ -94,7 +94,7 @@ public struct AblationReport {
 
     // MARK: - The document
 
-    public func document(charts: [Chart]) -> ReportDocument {
+    func document(charts: [Chart]) -> ReportDocument {
         let architecture = plan.architecture.widths.map(String.init).joined(separator: "-")
         var doc = ReportDocument(title: "Activation ablation: \(plan.dataset), \(architecture)")
         let rows = summary.rows
@@ -181,7 +181,7 @@ public struct AblationReport {
 
     // MARK: - Machine-readable results
 
-    public var json: String {
+    var json: String {
         get throws {
             try String(decoding: Self.resultsEncoder.encode(jsonFile), as: UTF8.self) + "\n"
         }
@@ -198,7 +198,7 @@ public struct AblationReport {
     }()
 
     /// results.json: the plan, where it ran, the summary rows, the comparisons, the conclusions and every cell.
-    public struct ResultsFile: Encodable {
+    struct ResultsFile: Encodable {
         public struct Row: Encodable {
             public let activation: String, learningRate: Double, testAccuracies: [Double], testAccuracyMean: Double?, testAccuracySd: Double?
             public let testLossMean: Double?, bestEpoch: Int?, secondsPerEpoch: Double?, samplesPerSecond: Double?, diverged: Int, layers: [LayerDiagnostics]
@@ -211,7 +211,7 @@ public struct AblationReport {
         public let conclusions: [String], missingCells: [String], cells: [CellResult]
     }
 
-    public var jsonFile: ResultsFile {
+    var jsonFile: ResultsFile {
         ResultsFile(
             plan: plan, environments: summary.environments,
             summary: summary.rows.map { r in
@@ -229,7 +229,7 @@ public struct AblationReport {
     }
 
     /// One row per (activation, seed, epoch), every per-epoch number and the cell's test result.
-    public var csv: String {
+    var csv: String {
         let layers = plan.base.hidden.count
         var header = ["activation", "seed", "learning_rate", "epoch", "train_loss", "train_accuracy", "validation_loss", "validation_accuracy",
                       "epoch_seconds", "samples_per_second", "scheduled_lr"]

@@ -71,9 +71,9 @@ public struct AblationSummary {
         missing = plan.cells.filter { !finished.contains($0) }
     }
 
-    public func results(for activation: Activation) -> [CellResult] { results.filter { $0.cell.activation == activation } }
+    func results(for activation: Activation) -> [CellResult] { results.filter { $0.cell.activation == activation } }
 
-    public func result(_ activation: Activation, seed: UInt64) -> CellResult? {
+    func result(_ activation: Activation, seed: UInt64) -> CellResult? {
         results.first { $0.cell.activation == activation && $0.cell.seed == seed }
     }
 
@@ -102,7 +102,7 @@ public struct AblationSummary {
     }
 
     /// A layer's gradient norm averaged over the epochs of one run.
-    public func meanGradientNorm(_ result: CellResult, layer: Int) -> Double {
+    func meanGradientNorm(_ result: CellResult, layer: Int) -> Double {
         Statistics.mean(result.history.compactMap { $0.layers?[layer].gradientNorm })
     }
 
@@ -120,7 +120,7 @@ public struct AblationSummary {
     }
 
     /// Mean and sample SD over seeds of one per-epoch number, for epoch 1…E.
-    public func curve(_ activation: Activation, _ value: (EpochRecord) -> Double?) -> [(epoch: Int, mean: Double, sd: Double)] {
+    func curve(_ activation: Activation, _ value: (EpochRecord) -> Double?) -> [(epoch: Int, mean: Double, sd: Double)] {
         let runs = results(for: activation).filter { $0.failure == nil }
         let epochs = runs.map(\.history.count).max() ?? 0
         return (0..<epochs).compactMap { e in

@@ -115,26 +115,26 @@ public enum SVGChart {
     }
 
     /// One line of a chart's legend: a name beside a stroke of its colour, dashed or solid.
-    public struct LegendEntry {
-        public let name: String
-        public let color: String
-        public let dashed: Bool
+    struct LegendEntry {
+        let name: String
+        let color: String
+        let dashed: Bool
     }
 
-    public struct Frame {
-        public let width: Double, height: Double
-        public let legend: [LegendEntry]
-        public var left: Double { 64 }
-        public var right: Double { width - (legend.isEmpty ? 16 : min(130, width * 0.22)) }
-        public var top: Double { 34 }
-        public var bottom: Double { height - 42 }
-        public var plotWidth: Double { right - left }
+    struct Frame {
+        let width: Double, height: Double
+        let legend: [LegendEntry]
+        var left: Double { 64 }
+        var right: Double { width - (legend.isEmpty ? 16 : min(130, width * 0.22)) }
+        var top: Double { 34 }
+        var bottom: Double { height - 42 }
+        var plotWidth: Double { right - left }
 
-        public func x(_ axis: Axis, _ v: Double) -> Double { left + axis.unit(v) * (right - left) }
-        public func y(_ axis: Axis, _ v: Double) -> Double { bottom - axis.unit(v) * (bottom - top) }
-        public func point(_ xAxis: Axis, _ yAxis: Axis, _ vx: Double, _ vy: Double) -> String { "\(coordinate(x(xAxis, vx))),\(coordinate(y(yAxis, vy)))" }
+        func x(_ axis: Axis, _ v: Double) -> Double { left + axis.unit(v) * (right - left) }
+        func y(_ axis: Axis, _ v: Double) -> Double { bottom - axis.unit(v) * (bottom - top) }
+        func point(_ xAxis: Axis, _ yAxis: Axis, _ vx: Double, _ vy: Double) -> String { "\(coordinate(x(xAxis, vx))),\(coordinate(y(yAxis, vy)))" }
 
-        public func axes(title: String, xLabel: String, yLabel: String, x xAxis: Axis, y yAxis: Axis) -> String {
+        func axes(title: String, xLabel: String, yLabel: String, x xAxis: Axis, y yAxis: Axis) -> String {
             var s = text(width / 2, 20, title, anchor: "middle", size: 14, weight: "bold")
             s += "<rect x=\(quoted(left)) y=\(quoted(top)) width=\(quoted(right - left)) height=\(quoted(bottom - top)) fill=\"none\" stroke=\"#bbb\"/>\n"
             for t in yAxis.ticks {
@@ -157,20 +157,20 @@ public enum SVGChart {
             return s
         }
 
-        public func wrap(_ body: String) -> String {
+        func wrap(_ body: String) -> String {
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(coordinate(width)) \(coordinate(height))\" width=\"\(coordinate(width))\" height=\"\(coordinate(height))\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\(body)</svg>\n"
         }
 
-        public func empty(title: String) -> String {
+        func empty(title: String) -> String {
             wrap(text(width / 2, 20, title, anchor: "middle", size: 14, weight: "bold") + text(width / 2, height / 2, "no data", anchor: "middle"))
         }
     }
 
-    public static func text(_ x: Double, _ y: Double, _ content: String, anchor: String, size: Int = 11, weight: String = "normal") -> String {
+    static func text(_ x: Double, _ y: Double, _ content: String, anchor: String, size: Int = 11, weight: String = "normal") -> String {
         "<text x=\(quoted(x)) y=\(quoted(y)) text-anchor=\"\(anchor)\" font-size=\"\(size)\" font-weight=\"\(weight)\">\(escape(content))</text>\n"
     }
 
-    public static func escape(_ s: String) -> String {
+    static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
@@ -181,7 +181,7 @@ public enum SVGChart {
     public static func quoted(_ v: Double) -> String { "\"\(coordinate(v))\"" }
 
     /// Tick and value labels: short, without float noise.
-    public static func format(_ v: Double) -> String {
+    static func format(_ v: Double) -> String {
         if v == 0 { return "0" }
         let a = abs(v)
         if a >= 1e4 || a < 1e-3 { return String(format: "%.0e", v) }
