@@ -110,12 +110,15 @@ struct ResumeState: Codable {
     var bestValidationLoss: Double?
     var epochsWithoutImprovement: Int
     var stoppedEarly: Bool
+    /// Set when the run was interrupted inside an epoch (absent in older files: never was).
+    var partialEpoch: PartialEpoch?
 
     init(_ state: TrainingState) {
         epochsCompleted = state.epochsCompleted
         bestValidationLoss = state.bestValidationLoss.isFinite ? state.bestValidationLoss : nil
         epochsWithoutImprovement = state.epochsWithoutImprovement
         stoppedEarly = state.stoppedEarly
+        partialEpoch = state.partialEpoch.batches > 0 ? state.partialEpoch : nil
     }
 
     func apply(to state: inout TrainingState) {
@@ -123,6 +126,7 @@ struct ResumeState: Codable {
         state.bestValidationLoss = bestValidationLoss ?? .infinity
         state.epochsWithoutImprovement = epochsWithoutImprovement
         state.stoppedEarly = stoppedEarly
+        state.partialEpoch = partialEpoch ?? PartialEpoch()
     }
 }
 

@@ -157,6 +157,9 @@ public struct TrainingState: Sendable {
     public var bestValidationLoss = Double.infinity
     public var epochsWithoutImprovement = 0
     public var stoppedEarly = false
+    /// Where a run interrupted inside an epoch stands in epoch `epochsCompleted + 1`; empty at
+    /// epoch boundaries. The batch order comes from (seed, epoch), so this is all a resume needs.
+    public var partialEpoch = PartialEpoch()
 
     public init(model: MLP<Float>, optimizer: SGD) {
         self.model = model
@@ -169,6 +172,33 @@ public struct TrainingState: Sendable {
             optimizer.velocity.withUnsafeMutableBufferPointer { v in body(w.baseAddress!, v.baseAddress!) }
         }
     }
+}
+
+/// The batches of an epoch already trained, and what they measured, so that the epoch's record is
+/// the same whether or not the run was interrupted in it.
+public struct PartialEpoch: Sendable, Equatable, Codable {
+    public var batches = 0
+    public var lossSum = 0.0
+    public var correct = 0
+    public var examples = 0
+    public var seconds = 0.0
+    /// Per layer, summed weight-gradient norms (diagnostics only).
+    public var gradientNormSums: [Double] = []
+
+    public init() {}
+
+    init(batches: Int, lossSum: Double, correct: Int, examples: Int, seconds: Double, gradientNormSums: [Double]) {
+        (self.batches, self.lossSum, self.correct, self.examples, self.seconds, self.gradientNormSums) =
+            (batches, lossSum, correct, examples, seconds, gradientNormSums)
+    }
+}
+
+/// How a call of `Training.run` ended.
+public enum TrainingOutcome: Sendable, Equatable {
+    /// Every planned epoch ran, or early stopping ended the run.
+    case finished
+    /// `shouldStop` asked for a stop; the state is resumable from the batch after the last one trained.
+    case interrupted
 }
 
 /// The epoch/batch loop of mini-batch SGD over a training set with an optional validation split.
@@ -196,10 +226,16 @@ public struct Training: Sendable {
         return TrainingState(model: model, optimizer: optimizer)
     }
 
-    /// Trains from `state.epochsCompleted` up to `config.epochs` (or early stopping), reporting to
-    /// `observer`, with each step split over `threads` threads. The numbers do not depend on `threads`.
-    /// - Throws: `TrainingError.nonFinite` the moment the loss or the weights stop being finite.
-    public func run(_ state: inout TrainingState, observer: TrainingObserver? = nil, threads: Int = 1) throws {
+    /// Trains from where `state` stands up to `config.epochs` (or early stopping), reporting to
+    /// `observer`, with each step split over `threads` threads; the numbers do not depend on `threads`.
+    /// After each batch `shouldStop` is asked whether to stop there; after each epoch `epochEnded`
+    /// gets the state (to save it). A run stopped and resumed gives the same weights, bit for bit,
+    /// as one that never stopped, whatever the schedule.
+    /// - Throws: `TrainingError.nonFinite` the moment the loss or the weights stop being finite, and
+    ///   whatever `epochEnded` throws.
+    @discardableResult
+    public func run(_ state: inout TrainingState, observer: TrainingObserver? = nil, threads: Int = 1,
+                    shouldStop: () -> Bool = { false }, epochEnded: (TrainingState) throws -> Void = { _ in }) throws -> TrainingOutcome {
         let schedule = batches
         let validation = split.validation.isEmpty ? nil : trainSet.subset(split.validation)
         let step = TrainingStep(layers: state.model.layers, classes: state.model.architecture.outputs,
@@ -208,35 +244,41 @@ public struct Training: Sendable {
         let gatherer = BatchGatherer(capacity: config.batchSize, featureCount: trainSet.featureCount, copies: step.team.size)
 
         while state.epochsCompleted < config.epochs && !state.stoppedEarly {
+            if state.partialEpoch.batches == 0 && state.epochsCompleted > 0 && shouldStop() { return .interrupted }
             let epoch = state.epochsCompleted
             observer?.epochStarted(epoch: epoch + 1, of: config.epochs, batches: schedule.batchCount)
-            var (record, gradientNorms) = try trainEpoch(epoch, schedule: schedule, state: &state, step: step,
-                                                         gatherer: gatherer, observer: observer)
+            guard var (record, gradientNorms) = try trainEpoch(epoch, schedule: schedule, state: &state, step: step, gatherer: gatherer,
+                                                               observer: observer, shouldStop: shouldStop) else { return .interrupted }
             if let validation { validate(on: validation, record: &record, gradientNorms: gradientNorms, threads: threads, state: &state) }
             state.epochsCompleted += 1
             state.history.append(record)
             observer?.epochFinished(record)
+            try epochEnded(state)
         }
+        return .finished
     }
 
     /// How often the observer hears about batches: often enough for a live progress bar.
     private static let batchesPerProgressReport = 16
 
-    /// One pass over the training split: gather → step, batch after batch. Returns the epoch's record
-    /// and, with diagnostics, each layer's mean weight-gradient norm.
+    /// One pass over the training split (or the rest of one, after an interruption): gather → step,
+    /// batch after batch. Returns the epoch's record and, with diagnostics, each layer's mean
+    /// weight-gradient norm; nil when `shouldStop` stopped it, with the progress in `state.partialEpoch`.
     private func trainEpoch(_ epoch: Int, schedule: BatchSchedule, state: inout TrainingState, step: TrainingStep,
-                            gatherer: BatchGatherer, observer: TrainingObserver?) throws -> (EpochRecord, [Double]) {
+                            gatherer: BatchGatherer, observer: TrainingObserver?, shouldStop: () -> Bool) throws -> (EpochRecord, [Double])? {
         let batchCount = schedule.batchCount
         let order = schedule.order(epoch: epoch)
         // The fused update is faster but never exposes the weight gradients the diagnostics measure.
         let fused = state.optimizer.canFuse && !config.diagnostics
-        var gradientNormSums = [Double](repeating: 0, count: step.layers.count)
+        let resumed = state.partialEpoch
+        var gradientNormSums = resumed.gradientNormSums.count == step.layers.count ? resumed.gradientNormSums
+            : [Double](repeating: 0, count: step.layers.count)
         let start = DispatchTime.now().uptimeNanoseconds
-        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        var lossSum = 0.0, correct = 0, seen = 0
+        func elapsed() -> Double { resumed.seconds + Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        var (lossSum, correct, seen) = (resumed.lossSum, resumed.correct, resumed.examples)
         var learningRate = 0.0
 
-        for b in 0..<batchCount {
+        for b in resumed.batches..<batchCount {
             learningRate = config.schedule.learningRate(base: config.effectiveLearningRate, epoch: epoch,
                                                         step: epoch * batchCount + b, totalSteps: batchCount * config.epochs)
             gatherer.select(trainSet, order: order, range: b * config.batchSize ..< min((b + 1) * config.batchSize, order.count))
@@ -257,8 +299,14 @@ public struct Training: Sendable {
                 observer.batchFinished(epoch: epoch + 1, batch: b + 1, of: batchCount, loss: lossSum / Double(seen),
                                        accuracy: Double(correct) / Double(seen), samplesPerSecond: Double(seen) / max(elapsed(), 1e-9))
             }
+            if b < batchCount - 1 && shouldStop() {
+                state.partialEpoch = PartialEpoch(batches: b + 1, lossSum: lossSum, correct: correct, examples: seen,
+                                                  seconds: elapsed(), gradientNormSums: config.diagnostics ? gradientNormSums : [])
+                return nil
+            }
         }
         let seconds = elapsed()
+        state.partialEpoch = PartialEpoch()
         guard state.model.parameters.allSatisfy({ $0.isFinite }) else {
             throw TrainingError.nonFinite(epoch: epoch + 1, batch: batchCount, learningRate: learningRate, what: "the weights")
         }

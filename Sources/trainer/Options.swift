@@ -90,8 +90,11 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Hidden-layer widths, comma-separated. (default: 256,128)", transform: LayerWidths.init(parsing:))
     var hidden = LayerWidths([256, 128])
 
-    @Option(help: "Epochs to train (for `train --resume`: the new total, including those already done).")
-    var epochs = 5
+    @Option(help: ArgumentHelp("Epochs to train. (default: 5)",
+                               discussion: "With train --resume: leave it out to finish the run as planned; give it to extend a run to a new total (a cosine schedule is then stretched over the new total)."))
+    var epochs: Int?
+
+    static let defaultEpochs = 5
 
     @Option(help: "Examples per mini-batch.")
     var batchSize = 64
@@ -117,7 +120,7 @@ struct TrainingOptions: ParsableArguments {
     /// Sets these options in `config`; `TrainingConfig.problem` checks the values against the data.
     func apply(to config: inout TrainingConfig) {
         config.hidden = hidden.widths
-        config.epochs = epochs
+        config.epochs = epochs ?? Self.defaultEpochs
         config.batchSize = batchSize
         config.learningRate = lr
         config.momentum = momentum
@@ -156,11 +159,13 @@ extension ConfigurationProblem {
 }
 
 extension TrainingError {
-    /// The error with what to try next, for someone at the command line.
-    var advice: String {
+    /// The error with what to try next, for someone at the command line, and what is on disk:
+    /// `saved` is the file and epoch of the last checkpoint this run wrote, if it wrote one.
+    func advice(saved: (path: String, epoch: Int)?) -> String {
         switch self {
         case .nonFinite(_, _, let lr, _):
-            return "\(self); try a smaller --lr (say \(lr / 10)) or a smaller --momentum. No model was saved from this run."
+            return "\(self); try a smaller --lr (say \(lr / 10)) or a smaller --momentum. "
+                + (saved.map { "\($0.path) holds the run as it was after epoch \($0.epoch), before it diverged." } ?? "No model was saved from this run.")
         }
     }
 }

@@ -33,11 +33,14 @@ final class ProgressReporter: TrainingObserver {
         if style != .json { Terminal.error(line) }
     }
 
-    func header(dataset: TrainAndTest, config: TrainingConfig, architecture: Architecture, threads: Int, resumedAt: Int?) {
+    func header(dataset: TrainAndTest, config: TrainingConfig, architecture: Architecture, threads: Int, resumed: TrainingState?) {
         guard style == .bar || style == .lines else { return }
         out("data: \(dataset.kind.rawValue), \(dataset.train.count) training images (\(config.validationCount) held out for validation), \(dataset.test.count) test images of \(dataset.train.rows)x\(dataset.train.cols)")
         out("model: \(architecture.summary), \(MLP<Float>.parameterCount(of: architecture)) parameters; SGD lr \(config.effectiveLearningRate), momentum \(config.momentum)\(config.nesterov ? " (Nesterov)" : ""), batch \(config.batchSize), schedule \(config.schedule.spec), seed \(config.seed); \(GEMMLibrary.current.description), \(threads) thread\(threads == 1 ? "" : "s")")
-        if let resumedAt { out("resuming after epoch \(resumedAt)") }
+        if let resumed {
+            out(resumed.partialEpoch.batches > 0 ? "resuming in epoch \(resumed.epochsCompleted + 1) after batch \(resumed.partialEpoch.batches)"
+                : "resuming after epoch \(resumed.epochsCompleted)")
+        }
     }
 
     func epochStarted(epoch: Int, of total: Int, batches: Int) {
@@ -73,6 +76,18 @@ final class ProgressReporter: TrainingObserver {
         case .quiet:
             break
         }
+    }
+
+    /// A run stopped by a signal and saved to `path`, with the command that continues it.
+    func interrupted(savedTo path: String, state: TrainingState, resume command: String) {
+        let place = state.partialEpoch.batches > 0 ? "epoch \(state.epochsCompleted + 1), batch \(state.partialEpoch.batches)"
+            : "epoch \(state.epochsCompleted)"
+        if style == .json {
+            out(jsonLine(["event": "interrupted", "model": path, "epochs_completed": state.epochsCompleted,
+                          "batches_into_epoch": state.partialEpoch.batches, "resume": command] as [String: Any]))
+        }
+        if style == .bar { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        Terminal.error("saved the run as it stood after \(place) to \(path); continue it with: \(command)")
     }
 
     func finished(test: Evaluation, savedTo path: String, stoppedEarly: Bool, epochs: Int) {

@@ -97,6 +97,34 @@ import TestSupport
         #expect(state.epochsWithoutImprovement == 3 && state.bestValidationLoss == losses[best])
     }
 
+    @Test(arguments: [Schedule.constant, .step(every: 1, factor: 0.5), .cosine], [false, true])
+    func interruptedAndResumedEqualsUninterrupted(_ schedule: Schedule, nesterov: Bool) throws {
+        guard let data = sharedMNIST else { return }
+        var config = Self.smallConfig(epochs: 3)
+        (config.schedule, config.nesterov, config.batchSize, config.validationCount) = (schedule, nesterov, 50, 200)
+        let training = Training(config: config, trainSet: data.train.subset(0..<1700))
+        var straight = training.initialState()
+        #expect(try training.run(&straight) == .finished)
+
+        // Stop after the 17th batch, and again 40 batches later (in the next epoch), each time
+        // through a checkpoint's bytes, as a resumed process would.
+        var state = training.initialState()
+        var asked = 0
+        for stopAt in [17, 40] {
+            asked = 0
+            #expect(try training.run(&state, shouldStop: { asked += 1; return asked == stopAt }) == .interrupted)
+            #expect(state.partialEpoch.batches > 0)
+            let bytes = try Checkpoint(config: config, state: state, dataset: "mnist", datasetSHA256: [:]).encoded()
+            state = try Checkpoint(bytes: bytes, path: "resume.safetensors").state
+        }
+        #expect(try training.run(&state) == .finished)
+        #expect(state.model.parameters == straight.model.parameters, "\(schedule), Nesterov \(nesterov): weights differ")
+        #expect(state.optimizer.velocity == straight.optimizer.velocity)
+        #expect(state.history.map(\.trainLoss) == straight.history.map(\.trainLoss), "the interrupted epochs' records are whole")
+        #expect(state.history.map(\.validationLoss) == straight.history.map(\.validationLoss))
+        #expect(state.partialEpoch == PartialEpoch())
+    }
+
     @Test func deadLayerIsReportedDead() {
         let architecture = Architecture(inputs: 4, hidden: [8, 6], activations: [.relu, .sigmoid], outputs: 3)
         var model = MLP<Float>(architecture: architecture, seed: 1)

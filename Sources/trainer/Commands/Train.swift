@@ -29,10 +29,11 @@ struct Train: ParsableCommand {
     @Option(help: "Stop after this many epochs without a lower validation loss.")
     var patience: Int?
 
-    @Option(name: .shortAndLong, help: "Where to save the model (safetensors).")
-    var output = Train.defaultModelPath
+    @Option(name: .shortAndLong, help: ArgumentHelp("Where to save the model (safetensors): after every epoch, and at the end with its test accuracy. (default: model.safetensors; with --resume, the file resumed)"))
+    var output: String?
 
-    @Option(help: "Continue training from this checkpoint (same data; its settings are kept, --epochs is the new total).")
+    @Option(help: ArgumentHelp("Continue a saved run, on its own data and settings.",
+                               discussion: "Without --epochs it finishes the run as planned: the same schedule and data order, and the same weights as a run that never stopped. With --epochs it extends the run to that total."))
     var resume: String?
 
     @OptionGroup var threading: ThreadOptions
@@ -59,6 +60,7 @@ struct Train: ParsableCommand {
         compute.apply()
         let resumed = try resume.map { try Checkpoint(contentsOf: $0) }
         let data = try dataOptions.load(modelDataset: resumed?.datasetKind)
+        let output = self.output ?? resume ?? Self.defaultModelPath
 
         var config: TrainingConfig
         var state: TrainingState?
@@ -67,10 +69,16 @@ struct Train: ParsableCommand {
                 throw Failure("\(resume): was trained on other data files than those in \(dataOptions.folder(for: data.kind)); resume with the same --data")
             }
             config = checkpoint.config
-            config.epochs = options.epochs
+            if let epochs = options.epochs { config.epochs = epochs }
             state = checkpoint.state
-            if checkpoint.state.epochsCompleted >= options.epochs {
-                throw Failure("\(resume): already trained for \(checkpoint.state.epochsCompleted) epochs; give a larger --epochs total to continue")
+            let done = checkpoint.state.epochsCompleted
+            // Without a test result the run was stopped after its last epoch, before the end: finish it.
+            let finished = checkpoint.testAccuracy != nil
+            if checkpoint.state.stoppedEarly && finished {
+                throw Failure("\(resume): stopped early after \(done) epochs (validation loss stopped improving); there is nothing left to resume")
+            }
+            if done >= config.epochs && (finished || options.epochs != nil) {
+                throw Failure("\(resume): already trained for \(done) epochs; give --epochs with a larger total to train further")
             }
         } else {
             config = try makeConfig()
@@ -82,20 +90,43 @@ struct Train: ParsableCommand {
         let style: ProgressStyle = json ? .json : quiet ? .quiet : (Terminal.stderrIsTerminal ? .bar : .lines)
         let progress = ProgressReporter(style: style)
         progress.header(dataset: data, config: config, architecture: current.model.architecture, threads: threading.threads,
-                        resumedAt: state.map { _ in current.epochsCompleted })
+                        resumed: state)
         if config.activations.contains(.step) {
             progress.note("note: the step activation has zero derivative everywhere, so the layers below it never learn; only the output layer trains.")
         }
 
+        let interrupts = Interrupts { signal in
+            Terminal.error("\n\(signal == SIGINT ? "interrupted" : "terminated"): finishing this batch and saving \(output) (signal again to stop at once)")
+        }
+        func save(_ state: TrainingState) throws {
+            try Checkpoint(config: config, state: state, dataset: data.kind.rawValue, datasetSHA256: data.sha256).write(to: output)
+        }
+        let outcome: TrainingOutcome
         do {
-            try training.run(&current, observer: progress, threads: threading.threads)
+            outcome = try training.run(&current, observer: progress, threads: threading.threads,
+                                       shouldStop: { interrupts.received != nil }, epochEnded: save)
         } catch let error as TrainingError {
-            throw Failure(error.advice)
+            let savedNow = current.history.count > (state?.history.count ?? 0)
+            throw Failure(error.advice(saved: savedNow ? (output, current.history.last!.epoch) : nil))
+        }
+        if outcome == .interrupted {
+            try save(current)
+            progress.interrupted(savedTo: output, state: current, resume: resumeCommand(output))
+            throw ExitCode(interrupts.exitStatus)
         }
         let test = Evaluation(model: current.model, data: data.test, threads: threading.threads)
         let checkpoint = Checkpoint(config: config, state: current, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
                                     testAccuracy: test.accuracy, testLoss: test.loss)
         try checkpoint.write(to: output)
         progress.finished(test: test, savedTo: output, stoppedEarly: current.stoppedEarly, epochs: current.epochsCompleted)
+    }
+
+    /// The command that continues a run saved in `path`: the data, threads and GEMM library as now
+    /// (the last two decide the rounding, so the resumed run is bit-identical), the rest from the checkpoint.
+    private func resumeCommand(_ path: String) -> String {
+        var words = ["trainer", "--resume", path, "--threads", String(threading.threads)]
+        if let data = dataOptions.data { words += ["--data", data] }
+        if compute.gemm != .platformDefault { words += ["--gemm", compute.gemm.rawValue] }
+        return words.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
     }
 }

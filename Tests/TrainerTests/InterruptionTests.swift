@@ -1,0 +1,102 @@
+import Foundation
+import Model
+import Testing
+import TestSupport
+
+/// Runs that are interrupted (Ctrl-C, a scheduler's SIGTERM, kill -9) lose nothing and resume exactly.
+@Suite(.serialized) struct InterruptionTests {
+    static func arguments(_ folder: String) -> [String] {
+        ["--data", folder, "--hidden", "256,128", "--epochs", "4", "--validation", "1000", "--threads", "2"]
+    }
+
+    /// Starts the trainer without waiting for it; standard error is collected in `errors`.
+    static func start(_ arguments: [String]) throws -> (process: Process, errors: Pipe) {
+        let build = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var binary = build.appendingPathComponent("trainer")
+        while !FileManager.default.fileExists(atPath: binary.path) && binary.pathComponents.count > 2 {
+            binary = binary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("trainer")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        return (process, errors)
+    }
+
+    /// Waits (at most a minute) until `path` exists.
+    static func waitFor(_ path: String) {
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: path) && Date() < deadline { usleep(10_000) }
+    }
+
+    static func bits(_ path: String) throws -> [UInt32] {
+        let state = try Checkpoint(contentsOf: path).state
+        return (state.model.parameters + state.optimizer.velocity).map(\.bitPattern)
+    }
+
+    @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+    func aSignalSavesTheRunAndResumeFinishesItExactly(_ signal: Int32, _ status: Int32) throws {
+        guard let folder = mnistFolder() else { return }
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let straight = try trainer(Self.arguments(folder) + ["-o", dir + "/straight.safetensors"])
+        #expect(straight.status == 0, "\(straight.err)")
+
+        let model = dir + "/interrupted.safetensors"
+        let run = try Self.start(Self.arguments(folder) + ["-o", model])
+        Self.waitFor(model)  // the first epoch is saved
+        usleep(50_000)
+        kill(run.process.processIdentifier, signal)
+        run.process.waitUntilExit()
+        let message = String(decoding: run.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(run.process.terminationStatus == status, "\(message)")
+        #expect(message.contains("continue it with: trainer --resume \(model) --threads 2"), "\(message)")
+        let saved = try Checkpoint(contentsOf: model).state
+        #expect(saved.epochsCompleted >= 1)
+
+        let resumed = try trainer(["--resume", model, "--data", folder, "--threads", "2"])
+        #expect(resumed.status == 0, "\(resumed.err)")
+        #expect(try Self.bits(model) == Self.bits(dir + "/straight.safetensors"), "resumed weights differ from the uninterrupted run's")
+        let again = try trainer(["--resume", model, "--data", folder])
+        #expect(again.status != 0 && again.err.contains("already trained for 4 epochs"))
+    }
+
+    /// kill -9 at moments nobody chose: the file always loads (or is not there yet), and resuming
+    /// after each kill still ends where the uninterrupted run does.
+    @Test func killedAtRandomMomentsResumesToTheSameWeights() throws {
+        guard let folder = mnistFolder() else { return }
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let straight = try trainer(Self.arguments(folder) + ["-o", dir + "/straight.safetensors"])
+        #expect(straight.status == 0, "\(straight.err)")
+
+        let model = dir + "/killed.safetensors"
+        var random = SystemRandomNumberGenerator()
+        var finished = false
+        for attempt in 0..<12 {
+            let exists = FileManager.default.fileExists(atPath: model)
+            let run = try Self.start(exists ? ["--resume", model, "--data", folder, "--threads", "2"] : Self.arguments(folder) + ["-o", model])
+            if attempt < 8 {
+                usleep(UInt32.random(in: 150_000...1_500_000, using: &random))
+                kill(run.process.processIdentifier, SIGKILL)
+            }
+            run.process.waitUntilExit()
+            if run.process.terminationReason == .exit {
+                #expect(run.process.terminationStatus == 0)
+                finished = true
+                break
+            }
+            if FileManager.default.fileExists(atPath: model) {
+                #expect(throws: Never.self, "after kill \(attempt + 1) the model file does not load") { _ = try Checkpoint(contentsOf: model) }
+            }
+            // A write cut short leaves at most a hidden temporary file, never one that looks like a model.
+            let others = try FileManager.default.contentsOfDirectory(atPath: dir).filter { !["straight.safetensors", "killed.safetensors"].contains($0) }
+            #expect(others.allSatisfy { $0.hasPrefix(".") && $0.hasSuffix(".tmp") }, "\(others)")
+        }
+        #expect(finished)
+        #expect(try Self.bits(model) == Self.bits(dir + "/straight.safetensors"), "after kills and resumes the weights differ")
+    }
+}
