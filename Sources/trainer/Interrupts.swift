@@ -22,12 +22,20 @@ final class Interrupts: @unchecked Sendable {
                     announce(number)
                 } else {
                     Terminal.error("stopping at once")
-                    exit(128 + number)
+                    Self.exitNow(128 + number)
                 }
             }
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// Ends the process with `status` while other threads may still be computing: `exit` would
+    /// run the libraries' static destructors under their feet (oneDNN's, OpenMP's), which crashes.
+    /// Nothing is lost: every file is written whole and renamed into place, and stderr is unbuffered.
+    static func exitNow(_ status: Int32) -> Never {
+        fflush(nil)
+        _exit(status)
     }
 
     /// The first signal received, if any.

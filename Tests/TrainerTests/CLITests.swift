@@ -171,10 +171,13 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let model = dir + "/nan.safetensors"
-        let result = try trainer(["--data", folder, "--hidden", "16", "--lr", "1e30", "--epochs", "1", "-o", model])
-        #expect(result.status != 0)
-        #expect(result.err.contains("diverged") && result.err.contains("--lr"))
-        #expect(!FileManager.default.fileExists(atPath: model))
+        for lr in ["1e30", "1000"] {
+            let result = try trainer(["--data", folder, "--lr", lr, "--epochs", "3", "-o", model])
+            #expect(result.status != 0)
+            #expect(result.err.contains("diverged") && result.err.contains("in epoch 1, batch") && result.err.contains("--lr"), "\(result.err)")
+            #expect(result.err.contains("No model was saved"))
+            #expect(!FileManager.default.fileExists(atPath: model))
+        }
     }
 
     /// `trainer predict` on a folder of good, blank and broken files: every file gets its own

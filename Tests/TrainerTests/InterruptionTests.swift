@@ -64,6 +64,25 @@ import TestSupport
         #expect(again.status != 0 && again.err.contains("already trained for 4 epochs"))
     }
 
+    @Test func anInterruptedAblationSaysHowToResumeAndDoes() throws {
+        guard let folder = mnistFolder() else { return }
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let command = ["ablate", "--data", folder, "--activations", "relu,tanh", "--seeds", "3", "--epochs", "2", "-o", dir + "/ablation"]
+        let run = try Self.start(command)
+        let cells = dir + "/ablation/cells"
+        let deadline = Date().addingTimeInterval(60)
+        while ((try? FileManager.default.contentsOfDirectory(atPath: cells))?.count ?? 0) == 0 && Date() < deadline { usleep(10_000) }
+        kill(run.process.processIdentifier, SIGINT)
+        run.process.waitUntilExit()
+        let message = String(decoding: run.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(run.process.terminationStatus == 130, "\(message)")
+        #expect(message.contains("cells are saved in \(dir)/ablation; run the same command again to resume"), "\(message)")
+        let rerun = try trainer(command)
+        #expect(rerun.status == 0 && rerun.out.contains("already in"), "\(rerun.err)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/ablation/report.html"))
+    }
+
     /// kill -9 at moments nobody chose: the file always loads (or is not there yet), and resuming
     /// after each kill still ends where the uninterrupted run does.
     @Test func killedAtRandomMomentsResumesToTheSameWeights() throws {

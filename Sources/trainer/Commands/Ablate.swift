@@ -85,15 +85,24 @@ struct Ablate: ParsableCommand {
                   + (shard.map { "; shard \($0.index)/\($0.count) has \(wanted.count)" } ?? "")
                   + "; \(pending.count) to train (\(wanted.count - pending.count) already in \(output)), \(jobs) at a time")
 
+        // Finished cells are on disk (each written whole), so a signal can end the run at once.
+        let interrupts = Interrupts { signal in
+            let saved = (try? folder.results().filter { wanted.contains($0.cell) }.count) ?? 0
+            Terminal.error("\n\(signal == SIGINT ? "interrupted" : "terminated"): \(saved) of \(wanted.count) cells are saved in \(output); "
+                           + "run the same command again to resume (the cells in progress start over)")
+            Interrupts.exitNow(128 + signal)
+        }
         let queue = CellQueue(pending)
-        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-            while let cell = queue.next() {
-                let result = Ablation.run(cell, plan: plan, data: data)
-                do {
-                    try folder.save(result)
-                    log.finished(result)
-                } catch {
-                    queue.fail(error)
+        withExtendedLifetime(interrupts) {
+            DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+                while let cell = queue.next() {
+                    let result = Ablation.run(cell, plan: plan, data: data)
+                    do {
+                        try folder.save(result)
+                        log.finished(result)
+                    } catch {
+                        queue.fail(error)
+                    }
                 }
             }
         }
