@@ -52,6 +52,12 @@ let package = Package(
             ]
         ),
 
+        // libFuzzer targets (scripts/fuzz); built normally they replay saved inputs.
+        .target(name: "FuzzDriver", path: "Fuzz/FuzzDriver"),
+        .executableTarget(name: "FuzzIDX", dependencies: ["Dataset", "FuzzDriver"], path: "Fuzz/FuzzIDX"),
+        .executableTarget(name: "FuzzPNG", dependencies: ["Dataset", "FuzzDriver"], path: "Fuzz/FuzzPNG"),
+        .executableTarget(name: "FuzzCheckpoint", dependencies: ["Model", "FuzzDriver"], path: "Fuzz/FuzzCheckpoint"),
+
         .target(name: "TestSupport", dependencies: ["Dataset", "CPNG", "CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "CZlib", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Dataset", "TestSupport"]),
