@@ -62,6 +62,6 @@ let package = Package(
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "CZlib", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Dataset", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Model", "TestSupport"]),
-        .testTarget(name: "TrainerTests", dependencies: ["trainer", "Model", "Dataset", "TestSupport"]),
+        .testTarget(name: "TrainerTests", dependencies: ["trainer", "FuzzIDX", "FuzzPNG", "FuzzCheckpoint", "Model", "Dataset", "TestSupport"]),
     ]
 )

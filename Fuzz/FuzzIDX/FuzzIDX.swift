@@ -1,23 +1,10 @@
-import Foundation
 import Dataset
 import FuzzDriver
 
 /// Any bytes as an IDX file, gzip-compressed or plain: parsed or refused, never crashed on; what parses survives a round trip.
-/// Built by scripts/fuzz (with -DFUZZING and -sanitize=fuzzer,address) it is a libFuzzer target;
-/// built normally it replays saved inputs: `FuzzIDX FILE...`.
 @main
 enum Entry {
-    static func main() {
-        #if FUZZING
-        exit(FuzzDriver.run { fuzzIDX($0) })
-        #else
-        for path in CommandLine.arguments.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else { fatalError("\(path): cannot be read") }
-            fuzzIDX([UInt8](data))
-            print("\(path): ok")
-        }
-        #endif
-    }
+    static func main() { FuzzDriver.main(fuzzIDX) }
 }
 
 func fuzzIDX(_ bytes: [UInt8]) {

@@ -48,12 +48,18 @@ public enum DigitPreprocessing {
         let factor = max(scale, 1)
         let original = (x: Int(Double(bounds.x) * factor), y: Int(Double(bounds.y) * factor),
                         width: Int((Double(bounds.width) * factor).rounded()), height: Int((Double(bounds.height) * factor).rounded()))
-        return Result(image: centred(digit, side: side), inverted: inverted, box: original)
+        // Area averaging can round a full-ink pixel to a hair above 1 (found by fuzzing): the model
+        // must see MNIST's range exactly.
+        var image = centred(digit, side: side)
+        image.pixels = image.pixels.map { $0.clamped(0, 1) }
+        return Result(image: image, inverted: inverted, box: original)
     }
 
     /// The picture as is, only scaled (aspect ratio not kept) to `side`×`side`: for comparison.
     public static func unprocessed(_ picture: GrayImage, side: Int = 28) -> InkImage {
-        resize(picture.levels, width: side, height: side)
+        var image = resize(picture.levels, width: side, height: side)
+        image.pixels = image.pixels.map { $0.clamped(0, 1) }
+        return image
     }
 
     /// Ink intensities (0 paper … 1 strongest ink) from gray levels in [0, 1]. The border's median

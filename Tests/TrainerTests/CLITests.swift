@@ -7,14 +7,19 @@ import Model
 import Testing
 import TestSupport
 
-/// Runs the built `trainer` binary (it sits beside the test bundle) and captures its output.
+/// Runs the built `trainer` binary and captures its output.
 func trainer(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
+    try run(builtExecutable("trainer"), arguments, environment: environment, directory: directory)
+}
+
+/// The path of one of the package's executables, built beside the test bundle.
+func builtExecutable(_ name: String) -> String {
     let build = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    var binary = build.appendingPathComponent("trainer")
+    var binary = build.appendingPathComponent(name)
     while !FileManager.default.fileExists(atPath: binary.path) && binary.pathComponents.count > 2 {
-        binary = binary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("trainer")
+        binary = binary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(name)
     }
-    return try run(binary.path, arguments, environment: environment, directory: directory)
+    return binary.path
 }
 
 func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],

@@ -11,13 +11,8 @@ import TestSupport
 
     /// Starts the trainer without waiting for it; standard error is collected in `errors`.
     static func start(_ arguments: [String]) throws -> (process: Process, errors: Pipe) {
-        let build = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var binary = build.appendingPathComponent("trainer")
-        while !FileManager.default.fileExists(atPath: binary.path) && binary.pathComponents.count > 2 {
-            binary = binary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("trainer")
-        }
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = URL(fileURLWithPath: builtExecutable("trainer"))
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         let errors = Pipe()
@@ -32,6 +27,13 @@ import TestSupport
         while !FileManager.default.fileExists(atPath: path) && Date() < deadline { usleep(10_000) }
     }
 
+    /// The run trained straight through, in `dir`: what every interrupted run must end as.
+    static func uninterrupted(_ folder: String, in dir: String) throws -> [UInt32] {
+        let result = try trainer(arguments(folder) + ["-o", dir + "/straight.safetensors"])
+        #expect(result.status == 0, "\(result.err)")
+        return try bits(dir + "/straight.safetensors")
+    }
+
     static func bits(_ path: String) throws -> [UInt32] {
         let state = try Checkpoint(contentsOf: path).state
         return (state.model.parameters + state.optimizer.velocity).map(\.bitPattern)
@@ -42,9 +44,7 @@ import TestSupport
         guard let folder = mnistFolder() else { return }
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let straight = try trainer(Self.arguments(folder) + ["-o", dir + "/straight.safetensors"])
-        #expect(straight.status == 0, "\(straight.err)")
-
+        let straight = try Self.uninterrupted(folder, in: dir)
         let model = dir + "/interrupted.safetensors"
         let run = try Self.start(Self.arguments(folder) + ["-o", model])
         Self.waitFor(model)  // the first epoch is saved
@@ -59,7 +59,7 @@ import TestSupport
 
         let resumed = try trainer(["--resume", model, "--data", folder, "--threads", "2"])
         #expect(resumed.status == 0, "\(resumed.err)")
-        #expect(try Self.bits(model) == Self.bits(dir + "/straight.safetensors"), "resumed weights differ from the uninterrupted run's")
+        #expect(try Self.bits(model) == straight, "resumed weights differ from the uninterrupted run's")
         let again = try trainer(["--resume", model, "--data", folder])
         #expect(again.status != 0 && again.err.contains("already trained for 4 epochs"))
     }
@@ -89,9 +89,7 @@ import TestSupport
         guard let folder = mnistFolder() else { return }
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let straight = try trainer(Self.arguments(folder) + ["-o", dir + "/straight.safetensors"])
-        #expect(straight.status == 0, "\(straight.err)")
-
+        let straight = try Self.uninterrupted(folder, in: dir)
         let model = dir + "/killed.safetensors"
         var random = SystemRandomNumberGenerator()
         var finished = false
@@ -116,6 +114,6 @@ import TestSupport
             #expect(others.allSatisfy { $0.hasPrefix(".") && $0.hasSuffix(".tmp") }, "\(others)")
         }
         #expect(finished)
-        #expect(try Self.bits(model) == Self.bits(dir + "/straight.safetensors"), "after kills and resumes the weights differ")
+        #expect(try Self.bits(model) == straight, "after kills and resumes the weights differ")
     }
 }
