@@ -138,15 +138,20 @@ public struct TrainAndTest: Sendable {
     public init(kind: DatasetKind, folder: String) throws {
         let files = try MNISTFiles.locate(in: folder)
         let pairs = [(files.trainImages, files.trainLabels), (files.testImages, files.testLabels)]
-        nonisolated(unsafe) var results = [Result<(DigitDataset, [String: String]), Error>?](repeating: nil, count: 2)
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
-            let (imagesPath, labelsPath) = pairs[part]
-            results[part] = Result {
-                let images = try IDXFile.read(imagesPath)
-                let labels = try IDXFile.read(labelsPath)
-                let set = try DigitDataset(images: images.file, imagesPath: imagesPath, labels: labels.file, labelsPath: labelsPath)
-                return (set, [(imagesPath as NSString).lastPathComponent: images.sha256,
-                              (labelsPath as NSString).lastPathComponent: labels.sha256])
+        var results = [Result<(DigitDataset, [String: String]), Error>?](repeating: nil, count: 2)
+        results.withUnsafeMutableBufferPointer { buffer in
+            // Each thread writes its own slot through the buffer: assigning into the array itself
+            // from two threads races on its copy-on-write check (ThreadSanitizer found it).
+            nonisolated(unsafe) let slots = buffer
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                let (imagesPath, labelsPath) = pairs[part]
+                slots[part] = Result {
+                    let images = try IDXFile.read(imagesPath)
+                    let labels = try IDXFile.read(labelsPath)
+                    let set = try DigitDataset(images: images.file, imagesPath: imagesPath, labels: labels.file, labelsPath: labelsPath)
+                    return (set, [(imagesPath as NSString).lastPathComponent: images.sha256,
+                                  (labelsPath as NSString).lastPathComponent: labels.sha256])
+                }
             }
         }
         let (train, trainSums) = try results[0]!.get()
