@@ -24,7 +24,9 @@ public enum AtomicFile {
                 throw WriteError(path: path, reason: "cannot create folder \(folder)")
             }
         }
-        let temporary = (folder as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(getpid()).tmp")
+        let name = (path as NSString).lastPathComponent
+        removeAbandonedTemporaries(of: name, in: folder)
+        let temporary = (folder as NSString).appendingPathComponent(".\(name).\(getpid()).tmp")
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
         var failure: String?
@@ -46,6 +48,25 @@ public enum AtomicFile {
         if let failure {
             unlink(temporary)
             throw WriteError(path: path, reason: failure)
+        }
+        // The rename is durable once the folder's entry is on disk too.
+        let directoryFD = open(folder, O_RDONLY)
+        if directoryFD >= 0 {
+            fsync(directoryFD)
+            close(directoryFD)
+        }
+    }
+
+    /// Deletes `.NAME.PID.tmp` files beside `name` whose writer is no longer running: a process
+    /// killed mid-write (kill -9, power loss) leaves one behind. A live writer's file is kept.
+    static func removeAbandonedTemporaries(of name: String, in folder: String) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        let prefix = ".\(name)."
+        for entry in entries where entry.hasPrefix(prefix) && entry.hasSuffix(".tmp") {
+            guard let pid = Int32(entry.dropFirst(prefix.count).dropLast(4)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                unlink((folder as NSString).appendingPathComponent(entry))
+            }
         }
     }
 
