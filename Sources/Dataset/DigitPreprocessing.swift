@@ -48,18 +48,12 @@ public enum DigitPreprocessing {
         let factor = max(scale, 1)
         let original = (x: Int(Double(bounds.x) * factor), y: Int(Double(bounds.y) * factor),
                         width: Int((Double(bounds.width) * factor).rounded()), height: Int((Double(bounds.height) * factor).rounded()))
-        // Area averaging can round a full-ink pixel to a hair above 1 (found by fuzzing): the model
-        // must see MNIST's range exactly.
-        var image = centred(digit, side: side)
-        image.pixels = image.pixels.map { $0.clamped(0, 1) }
-        return Result(image: image, inverted: inverted, box: original)
+        return Result(image: centred(digit, side: side), inverted: inverted, box: original)
     }
 
     /// The picture as is, only scaled (aspect ratio not kept) to `side`×`side`: for comparison.
     public static func unprocessed(_ picture: GrayImage, side: Int = 28) -> InkImage {
-        var image = resize(picture.levels, width: side, height: side)
-        image.pixels = image.pixels.map { $0.clamped(0, 1) }
-        return image
+        resize(picture.levels, width: side, height: side)
     }
 
     /// Ink intensities (0 paper … 1 strongest ink) from gray levels in [0, 1]. The border's median
@@ -192,7 +186,9 @@ public enum DigitPreprocessing {
     }
 
     /// Area-averaging resize: each output pixel is the mean of the input area it covers, counting
-    /// partly covered pixels by the fraction covered. Anti-aliased when shrinking, no ringing.
+    /// partly covered pixels by the fraction covered. Anti-aliased when shrinking, no ringing. A
+    /// mean of values in [0, 1] stays there, but Float weights can round it a hair past 1 (found
+    /// by fuzzing: 1.0000001), so the result is clamped to the range an `InkImage` promises.
     public static func resize(_ image: InkImage, width: Int, height: Int) -> InkImage {
         let columns = coverage(from: image.width, to: width)
         let rows = coverage(from: image.height, to: height)
@@ -205,7 +201,7 @@ public enum DigitPreprocessing {
         var result = InkImage(width: width, height: height)
         for (y, weights) in rows.enumerated() {
             for x in 0..<width {
-                result[x, y] = weights.reduce(0) { $0 + $1.weight * horizontal[x, $1.index] }
+                result[x, y] = weights.reduce(0) { $0 + $1.weight * horizontal[x, $1.index] }.clamped(0, 1)
             }
         }
         return result
