@@ -5,9 +5,7 @@ import Report
 extension RunEnvironment {
     /// This process's machine, build, GEMM library and command line.
     static func current(jobs: Int, blasThreads: Int, datasetSHA256: [String: String]) -> RunEnvironment {
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-            .split(separator: "\n").first { $0.hasPrefix("model name") }?
-            .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces)
+        let cpu = CPUInfo.field("model name")
         var uts = utsname()
         uname(&uts)
         func text<T>(_ field: T) -> String {
@@ -26,5 +24,16 @@ extension RunEnvironment {
             jobs: jobs, blasThreadsPerCell: blasThreads, started: formatter.string(from: Date()),
             command: CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "),
             datasetSHA256: datasetSHA256)
+    }
+}
+
+/// Lines of Linux's /proc/cpuinfo, which describe this machine's processor.
+enum CPUInfo {
+    private static let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+
+    /// The value of the first line starting with `name` ("model name", "cpu family"), or nil.
+    static func field(_ name: String) -> String? {
+        text?.split(separator: "\n").first { $0.hasPrefix(name) }?
+            .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces)
     }
 }

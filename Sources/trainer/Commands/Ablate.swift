@@ -71,12 +71,10 @@ struct Ablate: ParsableCommand {
             guard case .differentAblation = error else { throw error }
             throw Failure("\(error); choose another --output, or delete the folder to start over")
         }
-        let shard = self.shard
         let wanted = shard.map { plan.cells(shard: $0.index, of: $0.count) } ?? plan.cells
         let done = Set(try folder.results().map(\.cell))
         let pending = wanted.filter { !done.contains($0) }
         let jobs = max(1, min(self.jobs, pending.count))
-        // One thread per cell whatever --jobs is; the cores are used by running cells side by side.
         compute.apply()
         try folder.record(RunEnvironment.current(jobs: jobs, blasThreads: 1, datasetSHA256: data.sha256))
 
@@ -92,6 +90,8 @@ struct Ablate: ParsableCommand {
                            + "run the same command again to resume (the cells in progress start over)")
             Interrupts.exitNow(128 + signal)
         }
+        // Each cell trains on one thread (Ablation.run), whatever --jobs is: the cores are used by
+        // running cells side by side, and a cell's numbers never depend on the scheduling.
         let queue = CellQueue(pending)
         withExtendedLifetime(interrupts) {
             DispatchQueue.concurrentPerform(iterations: jobs) { _ in

@@ -36,16 +36,14 @@ struct Bench: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard batchSize >= 1 && batchSize <= 65_536 else { throw ValidationError("--batch-size must be between 1 and 65536") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
-        guard momentum >= 0 && momentum < 1 else { throw ValidationError("--momentum must be in [0, 1)") }
     }
 
     func run() throws {
         warnIfUnoptimised()
         compute.apply()
         var config = TrainingConfig()
-        (config.hidden, config.activations) = (hidden.widths, activation.activations)
+        (config.hidden, config.activations, config.batchSize, config.momentum) = (hidden.widths, activation.activations, batchSize, momentum)
         if let problem = config.problem(trainingExamples: 60_000) { throw Failure(problem.flagWording) }
         // MNIST's shape: 28×28 inputs, 10 classes.
         let architecture = config.architecture(inputs: 784, classes: 10)
@@ -78,21 +76,16 @@ struct Bench: ParsableCommand {
         print(String(format: "  outside GEMM: %.0f%% of the step", 100 * max(0, 1 - gemm / step)))
     }
 
-    /// "AMD EPYC (family 26, model 2)" from /proc/cpuinfo, or the architecture where there is none.
+    /// "AMD EPYC (family 26, model 2)", or the architecture where /proc/cpuinfo says nothing.
     private var cpuDescription: String {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {
+        guard let model = CPUInfo.field("model name") ?? CPUInfo.field("CPU part") else {
             #if arch(arm64)
             return "arm64"
             #else
             return "x86_64"
             #endif
         }
-        func field(_ name: String) -> String? {
-            text.split(separator: "\n").first { $0.hasPrefix(name) }?.split(separator: ":", maxSplits: 1).last?
-                .trimmingCharacters(in: .whitespaces)
-        }
-        let model = field("model name") ?? field("CPU part") ?? "unknown CPU"
-        guard let family = field("cpu family"), let number = field("model\t") ?? field("model ") else { return model }
+        guard let family = CPUInfo.field("cpu family"), let number = CPUInfo.field("model\t") ?? CPUInfo.field("model ") else { return model }
         return "\(model) (family \(family), model \(number))"
     }
 }
