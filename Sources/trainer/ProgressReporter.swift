@@ -80,7 +80,7 @@ final class ProgressReporter: TrainingObserver {
 
     /// A run stopped by a signal and saved to `path`, with the command that continues it.
     func interrupted(savedTo path: String, state: TrainingState, resume command: String) {
-        let place = state.partialEpoch.batches > 0 ? "epoch \(state.epochsCompleted + 1), batch \(state.partialEpoch.batches)"
+        let place = state.partialEpoch.batches > 0 ? "batch \(state.partialEpoch.batches) of epoch \(state.epochsCompleted + 1)"
             : "epoch \(state.epochsCompleted)"
         if style == .json {
             out(jsonLine(["event": "interrupted", "model": path, "epochs_completed": state.epochsCompleted,
