@@ -46,6 +46,9 @@ public struct BatchSchedule: Sendable {
 /// of `copies` buffers, and may run on several threads at once for different copies or rows.
 /// Several threads working on one batch each fill a copy of their own: reading the data set again
 /// is cheaper than fetching rows another core has just written. Reuse one gatherer for the whole run.
+///
+/// With an augmentation, each selected image is distorted for (seed, epoch, its index) on the way;
+/// that costs more than reading the image again, so threads then share the rows of copy 0 instead.
 public final class BatchGatherer: @unchecked Sendable {
     public let capacity: Int
     public let featureCount: Int
@@ -58,11 +61,21 @@ public final class BatchGatherer: @unchecked Sendable {
     public var copies: Int { buffers.count }
     private var selected: [Int]
     private var source: DigitDataset?
+    /// One per copy, each with its own working buffers, so copies can be filled on threads of their own.
+    private let augmenters: [Augmenter]
+    /// The seed and epoch the selected images are distorted for; nil: they are copied as they are.
+    private var distortion: (seed: UInt64, epoch: Int)?
 
-    public init(capacity: Int, featureCount: Int, copies: Int = 1) {
+    /// Buffers for batches of up to `capacity` images of `featureCount` pixels; with an
+    /// `augmentation`, `imageShape` gives their rows and columns.
+    public init(capacity: Int, featureCount: Int, copies: Int = 1, augmentation: Augmentation = .none,
+                imageShape: (rows: Int, cols: Int)? = nil) {
         precondition(copies >= 1)
+        precondition(augmentation.isNone || imageShape.map { $0.rows * $0.cols == featureCount } == true,
+                     "augmenting needs the images' shape")
         self.capacity = capacity
         self.featureCount = featureCount
+        augmenters = augmentation.isNone ? [] : (0..<copies).map { _ in Augmenter(augmentation, rows: imageShape!.rows, cols: imageShape!.cols) }
         buffers = (0..<copies).map { _ in
             // Cache-line aligned, so that no two copies share a line.
             let raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * featureCount * MemoryLayout<Float>.stride, alignment: 64)
@@ -82,6 +95,9 @@ public final class BatchGatherer: @unchecked Sendable {
     /// The pixels of copy `copy` (row-major, `capacity × featureCount`).
     public func inputs(copy: Int) -> UnsafeMutablePointer<Float> { buffers[copy].baseAddress! }
 
+    /// Whether the pixels are distorted on the way (an augmentation was given).
+    public var augments: Bool { !augmenters.isEmpty }
+
     /// Fills the buffers with the examples `order[range]` of `data`.
     public func gather(_ data: DigitDataset, order: [Int], range: Range<Int>) {
         select(data, order: order, range: range)
@@ -89,23 +105,34 @@ public final class BatchGatherer: @unchecked Sendable {
     }
 
     /// Makes the batch the examples `order[range]` of `data` and copies their labels; the pixels
-    /// follow with `copyPixels`.
-    public func select(_ data: DigitDataset, order: [Int], range: Range<Int>) {
+    /// follow with `copyPixels`, distorted for (`seed`, `epoch`) when augmenting.
+    public func select(_ data: DigitDataset, order: [Int], range: Range<Int>, seed: UInt64 = 0, epoch: Int = 0) {
         precondition(range.count <= capacity && data.featureCount == featureCount)
         rows = range.count
         source = data
+        distortion = augments ? (seed, epoch) : nil
         for (row, index) in order[range].enumerated() {
             selected[row] = index
             labels[row] = Int32(data.labels[index])
         }
     }
 
-    /// Copies the pixels of the selected examples at batch rows `rows` into copy `copy`.
-    public func copyPixels(rows: Range<Int>, copy: Int = 0) {
+    /// Copies the pixels of the selected examples at batch rows `rows` into copy `copy`, through
+    /// augmenter `worker` (one thread's own, `copy` by default) when augmenting.
+    public func copyPixels(rows: Range<Int>, copy: Int = 0, worker: Int? = nil) {
         guard let source, !rows.isEmpty else { return }
         let width = featureCount
         let destination = buffers[copy].baseAddress!
         source.levels.withUnsafeBufferPointer { src in
+            if let distortion {
+                let augmenter = augmenters[worker ?? copy]
+                for row in rows {
+                    let index = selected[row]
+                    augmenter.apply(src.baseAddress! + index * width, key: AugmentationKey(seed: distortion.seed, epoch: distortion.epoch, index: index),
+                                    into: destination + row * width)
+                }
+                return
+            }
             for row in rows {
                 let from = src.baseAddress! + selected[row] * width, to = destination + row * width
                 for i in 0..<width { to[i] = DigitDataset.value(from[i]) }

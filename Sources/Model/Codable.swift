@@ -1,3 +1,5 @@
+import Dataset
+
 /// A value with one canonical spelling (`leaky-relu:0.1`, `step:3:0.1`), used on the command line,
 /// in checkpoints and in reports, so files stay readable and stable. Conforming gives it Codable
 /// (as that string) and a description, written once here.
@@ -31,4 +33,8 @@ extension Activation: SpecSpelled {
 
 extension Schedule: SpecSpelled {
     public static let kindName = "schedule"
+}
+
+extension Augmentation: SpecSpelled {
+    public static let kindName = "augmentation"
 }

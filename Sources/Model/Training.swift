@@ -22,8 +22,31 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var patience: Int?
     /// Record per-layer diagnostics (dead/saturated units, gradient norms) each epoch.
     public var diagnostics = false
+    /// Random distortions of the training images, drawn afresh each epoch (validation and test
+    /// images are never distorted).
+    public var augmentation = Augmentation.none
 
     public init() {}
+
+    /// Reads configurations saved before a setting existed with that setting's default.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TrainingConfig()
+        hidden = try c.decodeIfPresent([Int].self, forKey: .hidden) ?? d.hidden
+        activations = try c.decodeIfPresent([Activation].self, forKey: .activations) ?? d.activations
+        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+        learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate)
+        momentum = try c.decodeIfPresent(Double.self, forKey: .momentum) ?? d.momentum
+        nesterov = try c.decodeIfPresent(Bool.self, forKey: .nesterov) ?? d.nesterov
+        weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? d.weightDecay
+        schedule = try c.decodeIfPresent(Schedule.self, forKey: .schedule) ?? d.schedule
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        validationCount = try c.decodeIfPresent(Int.self, forKey: .validationCount) ?? d.validationCount
+        patience = try c.decodeIfPresent(Int.self, forKey: .patience)
+        diagnostics = try c.decodeIfPresent(Bool.self, forKey: .diagnostics) ?? d.diagnostics
+        augmentation = try c.decodeIfPresent(Augmentation.self, forKey: .augmentation) ?? d.augmentation
+    }
 
     /// The activation of each hidden layer.
     public var layerActivations: [Activation] {
@@ -241,7 +264,8 @@ public struct Training: Sendable {
         let step = TrainingStep(layers: state.model.layers, classes: state.model.architecture.outputs,
                                 workspace: Workspace<Float>(architecture: state.model.architecture, capacity: config.batchSize),
                                 team: WorkerTeam(size: threads))
-        let gatherer = BatchGatherer(capacity: config.batchSize, featureCount: trainSet.featureCount, copies: step.team.size)
+        let gatherer = BatchGatherer(capacity: config.batchSize, featureCount: trainSet.featureCount, copies: step.team.size,
+                                     augmentation: config.augmentation, imageShape: (trainSet.rows, trainSet.cols))
 
         while state.epochsCompleted < config.epochs && !state.stoppedEarly {
             if state.partialEpoch.batches == 0 && state.epochsCompleted > 0 && shouldStop() { return .interrupted }
@@ -281,7 +305,8 @@ public struct Training: Sendable {
         for b in resumed.batches..<batchCount {
             learningRate = config.schedule.learningRate(base: config.effectiveLearningRate, epoch: epoch,
                                                         step: epoch * batchCount + b, totalSteps: batchCount * config.epochs)
-            gatherer.select(trainSet, order: order, range: b * config.batchSize ..< min((b + 1) * config.batchSize, order.count))
+            gatherer.select(trainSet, order: order, range: b * config.batchSize ..< min((b + 1) * config.batchSize, order.count),
+                            seed: config.seed, epoch: epoch)
             let rule = SGD.Rule(state.optimizer, learningRate: learningRate)
             let (loss, hits) = state.withParameters { w, v in
                 step(gatherer, update: SGD.StepUpdate(rule: rule, fused: fused, w: w, v: v, g: step.workspace.gradients.baseAddress!))

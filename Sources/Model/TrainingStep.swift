@@ -22,9 +22,17 @@ struct TrainingStep {
         var result = (loss: 0.0, correct: 0)
         team.run { index in
             let member = TeamMember(team: team, index: index)
-            // The whole batch into this member's own copy: no barrier, no lines fetched from another core.
-            batch.copyPixels(rows: 0..<rows, copy: index)
-            let inputs = UnsafePointer(batch.inputs(copy: index))
+            let inputs: UnsafePointer<Float>
+            if batch.augments {
+                // Distorting an image costs more than fetching it from the other core: share the rows.
+                batch.copyPixels(rows: member.units(rows), copy: 0, worker: index)
+                member.barrier()
+                inputs = UnsafePointer(batch.inputs(copy: 0))
+            } else {
+                // The whole batch into this member's own copy: no barrier, no lines fetched from another core.
+                batch.copyPixels(rows: 0..<rows, copy: index)
+                inputs = UnsafePointer(batch.inputs(copy: index))
+            }
             MLP<Float>.forward(layers: layers, parameters: update.w, inputs: inputs, rows: rows, workspace: workspace, as: member)
             loss(labels: labels, rows: member.units(rows), of: rows)
             member.barrier()

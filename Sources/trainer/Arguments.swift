@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dataset
 import Model
 
 // The command line's structured values, each parsed once by argument-parser (through `transform:`)
@@ -52,6 +53,15 @@ extension Schedule {
             throw ValidationError("constant, cosine, step or step:EVERY:FACTOR (got '\(text)')")
         }
         self = schedule
+    }
+}
+
+extension Augmentation {
+    init(parsing text: String) throws {
+        guard let augmentation = Augmentation(spec: text) else {
+            throw ValidationError("a comma list of \(Augmentation.names.joined(separator: ", ")) (or none), each with an optional :STRENGTH from 0 to \(Augmentation.strengthLimit) (shift: whole pixels up to \(Augmentation.shiftLimit)), such as affine,elastic:0.5 (got '\(text)')")
+        }
+        self = augmentation
     }
 }
 
