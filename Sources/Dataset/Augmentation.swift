@@ -13,8 +13,10 @@ public struct Augmentation: Sendable, Equatable, Hashable {
     /// Simard et al. (2003): a uniform random displacement field smoothed by a Gaussian of σ = 4 px
     /// and scaled by α = 34 px at strength 1 (strength scales α).
     public var elastic: Double = 0
-    /// Strokes made thicker or thinner by up to `thickness` pixels (grey-level dilation or erosion
-    /// with a 3×3 cross, fractional amounts blended), drawn uniformly per image.
+    /// Strokes made thicker by up to 1 px or thinner by up to ½ px at strength 1 (grey-level dilation
+    /// or erosion with a 3×3 cross, fractional amounts blended), drawn uniformly per image. Thinning
+    /// goes half as far because MNIST's strokes are only 2–3 px wide: a whole pixel off each side
+    /// erases them.
     public var thickness: Double = 0
     /// Mirrored left to right with probability ½: for pictures without a handedness (Fashion-MNIST's
     /// clothes), never for digits.

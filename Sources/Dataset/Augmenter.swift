@@ -72,11 +72,12 @@ public final class Augmenter: @unchecked Sendable {
         let translation = (x: symmetric() * Augmentation.translationPixels * a.affine,
                            y: symmetric() * Augmentation.translationPixels * a.affine)
         let thicken = symmetric() * a.thickness
+        let thickening = thicken > 0 ? thicken : thicken / 2  // see `Augmentation.thickness`
         let mirror = random.nextUnit() < 0.5
         let span = Double(2 * a.shift + 1)
         let shift = (x: Int(random.nextUnit() * span) - a.shift, y: Int(random.nextUnit() * span) - a.shift)
 
-        if thicken != 0 { changeThickness(by: thicken) }
+        if thickening != 0 { changeThickness(by: thickening) }
         if a.affine != 0 || a.elastic != 0 {
             if a.elastic != 0 { makeElasticField(&random, alpha: Float(Augmentation.elasticAlpha * a.elastic)) }
             let (c, s) = (cos(angle) / scale, sin(angle) / scale)
