@@ -99,6 +99,63 @@ public struct Augmentation: Sendable, Equatable, Hashable {
     public static let names = ["affine", "elastic", "thickness", "flip", "shift"]
 }
 
+extension Augmentation {
+    /// The distortion of the image and epoch that `key` names. Every scalar is drawn whether or not
+    /// its distortion is on, so switching one distortion on leaves the others' draws as they were.
+    public func distortion(for key: AugmentationKey) -> Distortion {
+        guard !isNone else { return Distortion() }
+        var random = key.random
+        func symmetric() -> Double { 2 * random.nextUnit() - 1 }
+        var d = Distortion()
+        d.rotation = symmetric() * Self.rotationDegrees * .pi / 180 * affine
+        d.scale = 1 + symmetric() * Self.scaleRange * affine
+        d.shear = symmetric() * Self.shearRange * affine
+        d.translation = (symmetric() * Self.translationPixels * affine, symmetric() * Self.translationPixels * affine)
+        let thicken = symmetric() * thickness
+        d.thickening = thicken > 0 ? thicken : thicken / 2  // see `thickness`
+        d.mirror = random.nextUnit() < 0.5 && flip
+        let span = Double(2 * shift + 1)
+        d.shift = (Int(random.nextUnit() * span) - shift, Int(random.nextUnit() * span) - shift)
+        d.elasticAlpha = Self.elasticAlpha * elastic
+        d.noise = random
+        return d
+    }
+}
+
+/// One image's distortion, fully decided: what `Augmenter` applies. Random ones come from
+/// `Augmentation.distortion(for:)`; fixed ones (a digit rotated by 20°, slanted, thickened) are
+/// written down directly, to test a model against.
+public struct Distortion: Sendable {
+    /// Radians; the picture turns anticlockwise for positive angles.
+    public var rotation = 0.0
+    /// Above 1 the picture grows.
+    public var scale = 1.0
+    /// Horizontal shear: positive slants the tops of strokes to the right, like italics.
+    public var shear = 0.0
+    /// Pixels, fractional (resampled).
+    public var translation = (x: 0.0, y: 0.0)
+    /// Pixels of dilation (positive) or erosion (negative).
+    public var thickening = 0.0
+    /// The elastic field's α in pixels (Simard's σ); 0 for none. Its noise comes from `noise`.
+    public var elasticAlpha = 0.0
+    public var noise = SeededRandom(seed: 0, stream: "augment")
+    /// Whole pixels, zeros coming in.
+    public var shift = (x: 0, y: 0)
+    /// Mirrored left to right.
+    public var mirror = false
+
+    public init(rotation: Double = 0, scale: Double = 1, shear: Double = 0, translation: (x: Double, y: Double) = (0, 0),
+                thickening: Double = 0, shift: (x: Int, y: Int) = (0, 0), mirror: Bool = false) {
+        (self.rotation, self.scale, self.shear, self.translation) = (rotation, scale, shear, translation)
+        (self.thickening, self.shift, self.mirror) = (thickening, shift, mirror)
+    }
+
+    /// Whether it resamples the picture (not only shifts or mirrors it).
+    var isWarp: Bool { rotation != 0 || scale != 1 || shear != 0 || translation != (0, 0) || elasticAlpha != 0 }
+
+    public var isIdentity: Bool { !isWarp && thickening == 0 && shift == (0, 0) && !mirror }
+}
+
 /// The random numbers that decide one image's distortion in one epoch.
 public struct AugmentationKey: Sendable, Equatable {
     public var seed: UInt64

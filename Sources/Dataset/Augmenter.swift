@@ -25,7 +25,8 @@ public final class Augmenter: @unchecked Sendable {
     /// The normalised Gaussian, taps −radius…radius.
     private let kernel: [Float]
 
-    public init(_ augmentation: Augmentation, rows: Int, cols: Int) {
+    /// An augmenter for `rows × cols` images; `augmentation` is what `apply(_:key:into:)` draws from.
+    public init(_ augmentation: Augmentation = .none, rows: Int, cols: Int) {
         precondition(rows > 0 && cols > 0)
         self.augmentation = augmentation
         (self.rows, self.cols) = (rows, cols)
@@ -55,46 +56,44 @@ public final class Augmenter: @unchecked Sendable {
     /// The distorted version of `source` (gray levels, `rows × cols`) for `key`, as values in [0, 1]
     /// (level / 255, like `DigitDataset.value`) into `destination`.
     public func apply(_ source: UnsafePointer<UInt8>, key: AugmentationKey, into destination: UnsafeMutablePointer<Float>) {
-        let a = augmentation
+        apply(source, augmentation.distortion(for: key), into: destination)
+    }
+
+    /// `source` distorted by `distortion`, as values in [0, 1] into `destination`.
+    public func apply(_ source: UnsafePointer<UInt8>, _ distortion: Distortion, into destination: UnsafeMutablePointer<Float>) {
         let n = pixels
         for i in 0..<n { current[i] = DigitDataset.value(source[i]) }
-        guard !a.isNone else {
+        guard !distortion.isIdentity else {
             destination.update(from: current, count: n)
             return
         }
-        // Every scalar is drawn whether or not its distortion is on, so switching one distortion
-        // on leaves the others' draws as they were.
-        var random = key.random
-        func symmetric() -> Double { 2 * random.nextUnit() - 1 }
-        let angle = symmetric() * Augmentation.rotationDegrees * .pi / 180 * a.affine
-        let scale = 1 + symmetric() * Augmentation.scaleRange * a.affine
-        let shear = symmetric() * Augmentation.shearRange * a.affine
-        let translation = (x: symmetric() * Augmentation.translationPixels * a.affine,
-                           y: symmetric() * Augmentation.translationPixels * a.affine)
-        let thicken = symmetric() * a.thickness
-        let thickening = thicken > 0 ? thicken : thicken / 2  // see `Augmentation.thickness`
-        let mirror = random.nextUnit() < 0.5
-        let span = Double(2 * a.shift + 1)
-        let shift = (x: Int(random.nextUnit() * span) - a.shift, y: Int(random.nextUnit() * span) - a.shift)
-
-        if thickening != 0 { changeThickness(by: thickening) }
-        if a.affine != 0 || a.elastic != 0 {
-            if a.elastic != 0 { makeElasticField(&random, alpha: Float(Augmentation.elasticAlpha * a.elastic)) }
-            let (c, s) = (cos(angle) / scale, sin(angle) / scale)
-            warp(m00: Float(c), m01: Float(-s + shear), m10: Float(s), m11: Float(c),
-                 tx: Float(translation.x), ty: Float(translation.y), elastic: a.elastic != 0)
+        let d = distortion
+        if d.thickening != 0 { changeThickness(by: d.thickening) }
+        if d.isWarp {
+            if d.elasticAlpha != 0 {
+                var noise = d.noise
+                makeElasticField(&noise, alpha: Float(d.elasticAlpha))
+            }
+            let (c, s) = (cos(d.rotation) / d.scale, sin(d.rotation) / d.scale)
+            warp(m00: Float(c), m01: Float(-s + d.shear), m10: Float(s), m11: Float(c),
+                 tx: Float(d.translation.x), ty: Float(d.translation.y), elastic: d.elasticAlpha != 0)
         }
-        if shift != (0, 0) { translate(dx: shift.x, dy: shift.y) }
-        if a.flip && mirror { mirrorHorizontally() }
+        if d.shift != (0, 0) { translate(dx: d.shift.x, dy: d.shift.y) }
+        if d.mirror { mirrorHorizontally() }
         for i in 0..<n { destination[i] = min(max(current[i], 0), 1) }
+    }
+
+    /// `source` distorted by `distortion`, for one image held in an array.
+    public func apply(_ source: [UInt8], _ distortion: Distortion) -> [Float] {
+        precondition(source.count == pixels, "an image of \(rows)×\(cols) levels")
+        var out = [Float](repeating: 0, count: pixels)
+        source.withUnsafeBufferPointer { s in out.withUnsafeMutableBufferPointer { apply(s.baseAddress!, distortion, into: $0.baseAddress!) } }
+        return out
     }
 
     /// A convenience for one image held in an array (previews, tests).
     public func apply(_ source: [UInt8], key: AugmentationKey) -> [Float] {
-        precondition(source.count == pixels, "an image of \(rows)×\(cols) levels")
-        var out = [Float](repeating: 0, count: pixels)
-        source.withUnsafeBufferPointer { s in out.withUnsafeMutableBufferPointer { apply(s.baseAddress!, key: key, into: $0.baseAddress!) } }
-        return out
+        apply(source, augmentation.distortion(for: key))
     }
 
     // MARK: Steps

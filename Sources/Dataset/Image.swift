@@ -39,3 +39,25 @@ extension Image where Pixel == UInt8 {
         InkImage(width: width, height: height, pixels: pixels.map { Float($0) / 255 })
     }
 }
+
+extension Image where Pixel == Float {
+    /// `factor` times larger, bilinearly (smooth, like a pen stroke, not blocky); the pixel centres
+    /// of the two sizes line up, and values past the edge repeat the edge.
+    public func enlarged(by factor: Int) -> InkImage {
+        precondition(factor >= 1)
+        var result = InkImage(width: width * factor, height: height * factor)
+        func at(_ x: Int, _ y: Int) -> Float { self[min(width - 1, max(0, x)), min(height - 1, max(0, y))] }
+        for y in 0..<result.height {
+            let v = (Double(y) + 0.5) / Double(factor) - 0.5
+            let y0 = Int(v.rounded(.down)), fy = Float(v - Double(y0))
+            for x in 0..<result.width {
+                let u = (Double(x) + 0.5) / Double(factor) - 0.5
+                let x0 = Int(u.rounded(.down)), fx = Float(u - Double(x0))
+                let top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx
+                let bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx
+                result[x, y] = top * (1 - fy) + bottom * fy
+            }
+        }
+        return result
+    }
+}

@@ -10,4 +10,13 @@ struct TrainerCommand: ParsableCommand {
         subcommands: [Train.self, Evaluate.self, Predict.self, AugmentPreview.self, Ablate.self, Report.self, Bench.self],
         defaultSubcommand: Train.self
     )
+
+    static var subcommandNames: Set<String> {
+        Set(configuration.subcommands.map { $0._commandName })
+    }
+
+    /// Parses and runs the command line, with each `--recipe` first expanded into its options.
+    static func main() {
+        main(Recipe.expanding(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -11,10 +11,16 @@ struct Train: ParsableCommand {
         Activations: \(activationChoices).
         Without --lr each activation uses its measured default learning rate: \
         \(Activation.all.map { "\($0.name) \($0.defaultLearningRate)" }.joined(separator: ", ")).
+
+        Recipes (--recipe NAME; options given beside it override the recipe's):
+        \(Recipe.help)
         """
     )
 
     static let defaultModelPath = "model.safetensors"
+
+    @Option(help: ArgumentHelp("A measured setup: \(Recipe.allCases.map(\.rawValue).joined(separator: " or ")) (listed below). Options given beside it override its values."))
+    var recipe: Recipe?
 
     @OptionGroup var dataOptions: DataOptions
 
