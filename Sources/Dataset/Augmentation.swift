@@ -7,8 +7,8 @@ import Foundation
 /// The distortion of image `index` in epoch `epoch` is drawn from (seed, epoch, index) alone, so it
 /// does not depend on batch order, thread count or interruptions: a resumed run sees the same pictures.
 public struct Augmentation: Sendable, Equatable, Hashable {
-    /// Rotation ±12°, scale ±12%, shear ±0.15, translation ±2 px, drawn uniformly per image
-    /// (the ranges of the usual MLP recipes).
+    /// Rotation ±15°, scale ±12%, shear ±0.15, translation ±2 px, drawn uniformly per image
+    /// (the ranges of the usual MLP recipes; Cireşan et al. 2010 rotate by up to 15°).
     public var affine: Double = 0
     /// Simard et al. (2003): a uniform random displacement field smoothed by a Gaussian of σ = 4 px
     /// and scaled by α = 34 px at strength 1 (strength scales α).
@@ -36,7 +36,7 @@ public struct Augmentation: Sendable, Equatable, Hashable {
     public var isNone: Bool { self == .none }
 
     // Each distortion's range at strength 1.
-    public static let rotationDegrees = 12.0
+    public static let rotationDegrees = 15.0
     public static let scaleRange = 0.12
     public static let shearRange = 0.15
     public static let translationPixels = 2.0
@@ -93,6 +93,14 @@ public struct Augmentation: Sendable, Equatable, Hashable {
                 return nil
             }
         }
+    }
+
+    /// What each distortion does at strength 1, in a sentence each, for help texts.
+    public static var rangesDescription: String {
+        "affine: rotation ±\(rotationDegrees.formatted)°, scale ±\((scaleRange * 100).formatted)%, shear ±\(shearRange.formatted), "
+            + "translation ±\(translationPixels.formatted) px; elastic: Simard's field, σ \(elasticSigma.formatted) px, α \(elasticAlpha.formatted) px; "
+            + "thickness: strokes up to 1 px thicker or ½ px thinner; flip: mirrored half the time (clothes, not digits); "
+            + "shift:N: moved by up to N whole pixels (2 when N is left out)."
     }
 
     /// The names `spec` accepts, for error messages and help.
@@ -171,4 +179,9 @@ public struct AugmentationKey: Sendable, Equatable {
     var random: SeededRandom {
         SeededRandom(seed: seed, stream: "augment", index: UInt64(truncatingIfNeeded: epoch) << 32 | UInt64(truncatingIfNeeded: index))
     }
+}
+
+private extension Double {
+    /// 15 rather than 15.0; 0.15 as it is.
+    var formatted: String { self == rounded() ? String(Int(self)) : String(self) }
 }

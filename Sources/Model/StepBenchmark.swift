@@ -64,22 +64,27 @@ public struct StepBenchmark {
     }
 
     /// Seconds per step of the whole training step (gather, forward, loss, backward, SGD with
-    /// `momentum`) on synthetic data, the fastest of `rounds` runs of `steps` steps.
-    public func stepSeconds(steps: Int, momentum: Double, rounds: Int = 5) -> Double {
+    /// `momentum`) on synthetic data, the fastest of `rounds` runs of `steps` steps; with an
+    /// `augmentation`, the images (square, when the input width is a square) are distorted on the way.
+    public func stepSeconds(steps: Int, momentum: Double, augmentation: Augmentation = .none, rounds: Int = 5) -> Double {
         let examples = batchSize * 16
+        let side = Int(Double(architecture.inputs).squareRoot().rounded())
+        let (rows, cols) = side * side == architecture.inputs ? (side, side) : (1, architecture.inputs)
         let data = DigitDataset(pixels: Self.syntheticPixels(rows: examples, featureCount: architecture.inputs),
-                                labels: (0..<examples).map { UInt8($0 % architecture.outputs) }, rows: 1, cols: architecture.inputs)
+                                labels: (0..<examples).map { UInt8($0 % architecture.outputs) }, rows: rows, cols: cols)
         var model = MLP<Float>(architecture: architecture, seed: 1)
         var optimizer = SGD(parameterCount: model.parameters.count, momentum: momentum)
         let step = TrainingStep(layers: model.layers, classes: architecture.outputs,
                                 workspace: Workspace<Float>(architecture: architecture, capacity: batchSize), team: WorkerTeam(size: threads))
-        let gatherer = BatchGatherer(capacity: batchSize, featureCount: architecture.inputs, copies: threads)
+        let gatherer = BatchGatherer(capacity: batchSize, featureCount: architecture.inputs, copies: threads,
+                                     augmentation: augmentation, imageShape: (rows, cols))
         let order = Array((0..<examples).reversed())
-        var next = 0
+        var (next, epoch) = (0, 0)
         let rule = SGD.Rule(optimizer, learningRate: 1e-4)
         return Self.fastest(rounds: rounds, steps: steps) {
-            gatherer.select(data, order: order, range: next ..< next + batchSize)
+            gatherer.select(data, order: order, range: next ..< next + batchSize, seed: 1, epoch: epoch)
             next = (next + batchSize) % examples
+            if next == 0 { epoch += 1 }
             model.parameters.withUnsafeMutableBufferPointer { w in
                 optimizer.velocity.withUnsafeMutableBufferPointer { v in
                     _ = step(gatherer, update: SGD.StepUpdate(rule: rule, fused: true, w: w.baseAddress!, v: v.baseAddress!,

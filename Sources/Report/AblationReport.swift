@@ -100,9 +100,11 @@ public struct AblationReport {
         let rows = summary.rows
         let lrText = plan.sharedLearningRate.map { "one shared learning rate, \($0), for every activation" }
             ?? "each activation's own measured default learning rate (" + rows.map { "\($0.activation.spec) \($0.learningRate)" }.joined(separator: ", ") + ")"
+        let augmentationText = plan.base.augmentation.isNone ? "" : ", training images distorted afresh each epoch (\(plan.base.augmentation.spec))"
         doc.add(.paragraph("\(plan.activations.count) activations × \(plan.seeds.count) seeds (\(plan.seeds.map(String.init).joined(separator: ", "))), "
                            + "\(plan.base.epochs) epochs each, batch \(plan.base.batchSize), SGD with momentum \(plan.base.momentum), \(plan.base.schedule.spec) schedule, "
-                           + "\(lrText). For each seed every activation saw the same validation split, the same batch order and the same initial "
+                           + "\(lrText)\(augmentationText). For each seed every activation saw the same validation split, the same batch order"
+                           + "\(plan.base.augmentation.isNone ? "" : ", the same distorted images") and the same initial "
                            + "normals (scaled by its own He or Glorot rule); only the activation differed."
                            + (plan.trainingLimit.map { " Trained on the first \($0) training images only." } ?? "")))
 
@@ -163,7 +165,7 @@ public struct AblationReport {
         doc.add(.heading("Setup", level: 2))
         var setup = [
             "Data: \(plan.dataset), \(plan.trainingLimit.map { "first \($0) of the" } ?? "all") training images, \(plan.base.validationCount) of them held out for validation; the test set for test accuracy.",
-            "Network: \(architecture), hidden widths \(plan.base.hidden.map(String.init).joined(separator: ",")); SGD momentum \(plan.base.momentum)\(plan.base.nesterov ? " (Nesterov)" : ""), weight decay \(plan.base.weightDecay), batch \(plan.base.batchSize), \(plan.base.epochs) epochs, \(plan.base.schedule.spec) schedule.",
+            "Network: \(architecture), hidden widths \(plan.base.hidden.map(String.init).joined(separator: ",")); SGD momentum \(plan.base.momentum)\(plan.base.nesterov ? " (Nesterov)" : ""), weight decay \(plan.base.weightDecay), batch \(plan.base.batchSize), \(plan.base.epochs) epochs, \(plan.base.schedule.spec) schedule; augmentation: \(plan.base.augmentation.spec).",
             "Seeds: \(plan.seeds.map(String.init).joined(separator: ", ")).",
         ]
         for (i, env) in summary.environments.enumerated() {

@@ -118,7 +118,7 @@ struct TrainingOptions: ParsableArguments {
     var validation = 5000
 
     @Option(help: ArgumentHelp("Distort the training images afresh each epoch: a comma list of \(Augmentation.names.joined(separator: ", ")), each with an optional :STRENGTH. (default: none)",
-                               discussion: "affine: rotation ±12°, scale ±12%, shear ±0.15, shift ±2 px; elastic: Simard's σ 4, α 34 px; thickness: strokes up to 1 px thicker or ½ px thinner; flip: mirrored half the time (clothes, not digits); shift:N: moved up to N whole pixels (default 2). A strength scales the ranges: affine:0.5 is half as strong."),
+                               discussion: Augmentation.rangesDescription + " A strength scales the ranges: affine:0.5 is half as strong."),
             transform: Augmentation.init(parsing:))
     var augment = Augmentation.none
 

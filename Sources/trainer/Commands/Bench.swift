@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dataset
 import Foundation
 import Model
 
@@ -24,6 +25,10 @@ struct Bench: ParsableCommand {
 
     @Option(help: "SGD momentum of the whole step (0: plain SGD, whose update is folded entirely into the GEMMs).")
     var momentum = 0.9
+
+    @Option(help: "Also time the whole step with these distortions (as train --augment), beside the step without.",
+            transform: Augmentation.init(parsing:))
+    var augment = Augmentation.none
 
     @Option(help: "Steps per timing; each figure is the fastest of 5 timings.")
     var steps = 400
@@ -52,9 +57,10 @@ struct Bench: ParsableCommand {
         let peak = StepBenchmark.peakGFLOPS(threads: threads)
         let gemm = bench.gemmSeconds(steps: steps)
         let step = bench.stepSeconds(steps: steps, momentum: momentum)
+        let augmented = augment.isNone ? nil : bench.stepSeconds(steps: steps, momentum: momentum, augmentation: augment)
         let stepsPerEpoch = Double((60_000 + batchSize - 1) / batchSize)
         let flops = bench.flopsPerExample * Double(batchSize)
-        let figures: [String: Any] = [
+        var figures: [String: Any] = [
             "cpu": cpuDescription, "gemm": GEMMLibrary.current.description, "threads": threads,
             "model": architecture.summary, "batch": batchSize, "momentum": momentum, "flops_per_example": bench.flopsPerExample,
             "peak_gflops": peak,
@@ -62,6 +68,11 @@ struct Bench: ParsableCommand {
             "step_seconds_per_step": step, "step_seconds_per_epoch": step * stepsPerEpoch, "step_gflops": flops / step / 1e9,
             "outside_gemm_fraction": max(0, 1 - gemm / step),
         ]
+        if let augmented {
+            figures["augmentation"] = augment.spec
+            figures["augmented_step_seconds_per_step"] = augmented
+            figures["augmented_throughput_ratio"] = step / augmented
+        }
         if json { return print(jsonLine(figures)) }
         print("cpu: \(cpuDescription)")
         print("gemm: \(GEMMLibrary.current.description), \(threads) thread\(threads == 1 ? "" : "s")")
@@ -74,6 +85,11 @@ struct Bench: ParsableCommand {
                          name, seconds * 1e6, seconds * stepsPerEpoch, gflops, 100 * gflops / peak))
         }
         print(String(format: "  outside GEMM: %.0f%% of the step", 100 * max(0, 1 - gemm / step)))
+        if let augmented {
+            print(String(format: "  with --augment %@: %7.1f µs/step  %.3f s/epoch; %.0f%% of the throughput without it (%.1f µs more per image, over %d thread%@)",
+                         augment.spec, augmented * 1e6, augmented * stepsPerEpoch, 100 * step / augmented,
+                         (augmented - step) / Double(batchSize) * 1e6, threads, threads == 1 ? "" : "s"))
+        }
     }
 
     /// "AMD EPYC (family 26, model 2)", or the architecture where /proc/cpuinfo says nothing.

@@ -19,7 +19,7 @@ struct Train: ParsableCommand {
 
     static let defaultModelPath = "model.safetensors"
 
-    @Option(help: ArgumentHelp("A measured setup: \(Recipe.allCases.map(\.rawValue).joined(separator: " or ")) (listed below). Options given beside it override its values."))
+    @Option(help: ArgumentHelp("A measured setup: \(Recipe.allCases.map(\.rawValue).joined(separator: " or ")) (listed above). Options given beside it override its values."))
     var recipe: Recipe?
 
     @OptionGroup var dataOptions: DataOptions
@@ -97,6 +97,12 @@ struct Train: ParsableCommand {
         let progress = ProgressReporter(style: style)
         progress.header(dataset: data, config: config, architecture: current.model.architecture, threads: threading.threads,
                         resumed: state)
+        if let recipe, state == nil {
+            progress.note("recipe \(recipe.rawValue): \(recipe.arguments.joined(separator: " ")) (options given beside it take precedence)")
+        }
+        if config.augmentation.flip && data.kind == .mnist {
+            progress.note("note: --augment flip mirrors digits, and a mirrored 2, 3, 4, 5, 7 or 9 is no digit at all; flip suits pictures without a handedness, such as Fashion-MNIST's")
+        }
         if config.activations.contains(.step) {
             progress.note("note: the step activation has zero derivative everywhere, so the layers below it never learn; only the output layer trains.")
         }
