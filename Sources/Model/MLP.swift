@@ -51,15 +51,18 @@ public struct MLP<T: NetworkScalar>: Sendable {
 
     /// Runs `rows` examples (row-major, `architecture.inputs` wide) through the network; the logits
     /// end up in `workspace.logits`. With a `team`, its threads share each layer's units.
-    public func forward(_ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>, team: WorkerTeam? = nil) {
+    /// With `dropout` (training only; the workspace must have been made for it) hidden units are
+    /// dropped as it says, and `backward` then follows the same masks.
+    public func forward(_ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>, team: WorkerTeam? = nil, dropout: Dropout? = nil) {
         precondition(rows <= workspace.capacity)
         parameters.withUnsafeBufferPointer { p in
             guard let team else {
-                return Self.forward(layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace, as: .alone)
+                return Self.forward(layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace,
+                                    dropout: dropout, as: .alone)
             }
             team.run { index in
                 Self.forward(layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace,
-                             as: TeamMember(team: team, index: index))
+                             dropout: dropout, as: TeamMember(team: team, index: index))
             }
         }
     }
@@ -67,20 +70,28 @@ public struct MLP<T: NetworkScalar>: Sendable {
     /// The forward pass on raw buffers, `member`'s share of each layer's units; every member of the
     /// team must call it, since each layer waits for all of the one below.
     static func forward(layers: [DenseLayout], parameters: UnsafePointer<T>, inputs: UnsafePointer<T>, rows: Int,
-                        workspace: Workspace<T>, as member: TeamMember) {
+                        workspace: Workspace<T>, dropout: Dropout? = nil, as member: TeamMember) {
+        precondition(dropout == nil || workspace.dropped != nil, "a workspace made for dropout")
         var input = inputs
         for (l, layer) in layers.enumerated() {
-            if member.splitsByRows(layer.outputs) {
-                let share = member.units(rows)
-                layer.forward(input: input + share.lowerBound * layer.inputs, rows: share.count, parameters: parameters,
-                              pre: workspace.pre[l] + share.lowerBound * layer.outputs, post: workspace.post[l] + share.lowerBound * layer.outputs,
-                              units: share.isEmpty ? 0..<0 : 0..<layer.outputs)
-            } else {
-                layer.forward(input: input, rows: rows, parameters: parameters, pre: workspace.pre[l], post: workspace.post[l],
-                              units: member.units(layer.outputs))
+            // The block of rows × units this member computes.
+            let (rowShare, unitShare) = member.splitsByRows(layer.outputs)
+                ? (member.units(rows), member.units(rows).isEmpty ? 0..<0 : 0..<layer.outputs)
+                : (0..<rows, member.units(layer.outputs))
+            layer.forward(input: input + rowShare.lowerBound * layer.inputs, rows: rowShare.count, parameters: parameters,
+                          pre: workspace.pre[l] + rowShare.lowerBound * layer.outputs, post: workspace.post[l] + rowShare.lowerBound * layer.outputs,
+                          units: unitShare)
+            let hidden = l < layers.count - 1
+            if hidden, let dropout, let dropped = workspace.dropped, let mask = workspace.dropMask {
+                let width = layer.outputs, post = workspace.post[l]
+                for r in rowShare {
+                    dropout.fillMask(mask[l], layer: l, row: r, width: width, units: unitShare)
+                    let a = post + r * width, m = mask[l] + r * width, out = dropped[l] + r * width
+                    for j in unitShare { out[j] = a[j] * m[j] }
+                }
             }
             member.barrier()
-            input = UnsafePointer(workspace.post[l])
+            input = UnsafePointer(hidden && dropout != nil ? workspace.dropped![l] : workspace.post[l])
         }
     }
 
@@ -98,11 +109,12 @@ public struct MLP<T: NetworkScalar>: Sendable {
 
     /// Back-propagates ∂L/∂logits, which the caller has put in `workspace.logitGradient`, into
     /// `workspace.gradients` (same layout as `parameters`). Call right after `forward` on the same rows.
-    public func backward(_ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>) {
+    /// Pass the `dropout` the forward pass had.
+    public func backward(_ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>, dropout: Dropout? = nil) {
         parameters.withUnsafeBufferPointer { p in
             Self.backward(layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace,
                           weights: GradientDestination(buffer: workspace.gradients.baseAddress!, scale: 1, keep: 0),
-                          as: .alone) { _, _ in }
+                          dropout: dropout, as: .alone) { _, _ in }
         }
     }
 
@@ -111,8 +123,10 @@ public struct MLP<T: NetworkScalar>: Sendable {
     /// layer's gradients for `units` are in place, `finished(layer, units)` runs on the same thread,
     /// which is where the optimiser updates exactly those rows.
     static func backward(layers: [DenseLayout], parameters: UnsafePointer<T>, inputs: UnsafePointer<T>, rows: Int,
-                         workspace: Workspace<T>, weights: GradientDestination<T>, as member: TeamMember,
+                         workspace: Workspace<T>, weights: GradientDestination<T>, dropout: Dropout? = nil, as member: TeamMember,
                          finished: (_ layer: Int, _ units: Range<Int>) -> Void) {
+        // With dropout each layer above the first read the dropped outputs of the one below.
+        let dropped = dropout == nil ? nil : workspace.dropped
         let grads = workspace.gradients.baseAddress!
         let top = layers.count - 1
         if layers[top].activation != .identity {  // the output layer's is, in every network we build
@@ -127,6 +141,13 @@ public struct MLP<T: NetworkScalar>: Sendable {
                 let below = layers[l - 1], columns = member.units(layer.inputs)
                 if below.activation.passesGradient {
                     layer.inputGradient(rows: rows, delta: workspace.delta[l], parameters: parameters, into: workspace.delta[l - 1], columns: columns)
+                    if dropped != nil, let mask = workspace.dropMask {
+                        // ∂L/∂post = ∂L/∂dropped · mask: a dropped unit passed nothing on, so it learns nothing here.
+                        for r in 0..<rows {
+                            let d = workspace.delta[l - 1] + r * layer.inputs, m = mask[l - 1] + r * layer.inputs
+                            for j in columns { d[j] *= m[j] }
+                        }
+                    }
                     below.activationBackward(rows: rows, pre: workspace.pre[l - 1], post: workspace.post[l - 1], delta: workspace.delta[l - 1],
                                              parameters: parameters, gradients: grads, units: columns)
                 } else {
@@ -137,7 +158,7 @@ public struct MLP<T: NetworkScalar>: Sendable {
                 member.barrier()
             }
             let units = member.units(layer.outputs)
-            let input = l == 0 ? inputs : UnsafePointer(workspace.post[l - 1])
+            let input = l == 0 ? inputs : UnsafePointer(dropped?[l - 1] ?? workspace.post[l - 1])
             layer.parameterGradients(input: input, rows: rows, delta: workspace.delta[l], gradients: grads, weights: weights, units: units)
             finished(l, units)
         }
@@ -171,6 +192,10 @@ public final class Workspace<T: NetworkScalar> {
     let pre: [UnsafeMutablePointer<T>]
     let post: [UnsafeMutablePointer<T>]
     let delta: [UnsafeMutablePointer<T>]
+    /// With dropout, per hidden layer: the outputs after dropping (what the next layer reads) and
+    /// the mask that made them (0, or 1/(1 − rate) for a kept unit); nil without.
+    let dropped: [UnsafeMutablePointer<T>]?
+    let dropMask: [UnsafeMutablePointer<T>]?
     private let widths: [Int]
     /// ∂L/∂parameters after `backward`, laid out like `MLP.parameters`.
     public let gradients: UnsafeMutableBufferPointer<T>
@@ -178,7 +203,8 @@ public final class Workspace<T: NetworkScalar> {
     let exampleLosses: UnsafeMutableBufferPointer<Double>
     let exampleCorrect: UnsafeMutableBufferPointer<Bool>
 
-    public init(architecture: Architecture, capacity: Int) {
+    /// Room for `capacity` examples; `dropout`: also for the dropped outputs and their masks.
+    public init(architecture: Architecture, capacity: Int, dropout: Bool = false) {
         self.capacity = capacity
         widths = Array(architecture.widths.dropFirst())
         // Aligned to 64-byte cache lines: the team's shares of a row start on whole 16-float groups,
@@ -190,6 +216,8 @@ public final class Workspace<T: NetworkScalar> {
         pre = widths.map { make($0 * capacity) }
         post = widths.map { make($0 * capacity) }
         delta = widths.map { make($0 * capacity) }
+        dropped = dropout ? widths.dropLast().map { make($0 * capacity) } : nil
+        dropMask = dropout ? widths.dropLast().map { make($0 * capacity) } : nil
         let parameterCount = MLP<T>.parameterCount(of: architecture)
         gradients = UnsafeMutableBufferPointer(start: make(parameterCount), count: parameterCount)
         exampleLosses = .allocate(capacity: capacity)
@@ -199,7 +227,7 @@ public final class Workspace<T: NetworkScalar> {
     }
 
     deinit {
-        for buffers in [pre, post, delta] { for b in buffers { UnsafeMutableRawPointer(b).deallocate() } }
+        for buffers in [pre, post, delta, dropped ?? [], dropMask ?? []] { for b in buffers { UnsafeMutableRawPointer(b).deallocate() } }
         UnsafeMutableRawPointer(gradients.baseAddress!).deallocate()
         exampleLosses.deallocate()
         exampleCorrect.deallocate()
@@ -212,4 +240,6 @@ public final class Workspace<T: NetworkScalar> {
     /// Activations of hidden layer `layer` after `forward` (`rows × width`).
     public func activations(layer: Int) -> UnsafePointer<T> { UnsafePointer(post[layer]) }
     public func preActivations(layer: Int) -> UnsafePointer<T> { UnsafePointer(pre[layer]) }
+    /// Hidden layer `layer`'s outputs after dropout, when the forward pass had dropout.
+    public func droppedActivations(layer: Int) -> UnsafePointer<T>? { dropped.map { UnsafePointer($0[layer]) } }
 }

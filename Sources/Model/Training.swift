@@ -25,6 +25,8 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     /// Random distortions of the training images, drawn afresh each epoch (validation and test
     /// images are never distorted).
     public var augmentation = Augmentation.none
+    /// The probability that a hidden unit's output is dropped in a training step (0: none).
+    public var dropout = 0.0
 
     public init() {}
 
@@ -46,6 +48,7 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
         patience = try c.decodeIfPresent(Int.self, forKey: .patience)
         diagnostics = try c.decodeIfPresent(Bool.self, forKey: .diagnostics) ?? d.diagnostics
         augmentation = try c.decodeIfPresent(Augmentation.self, forKey: .augmentation) ?? d.augmentation
+        dropout = try c.decodeIfPresent(Double.self, forKey: .dropout) ?? d.dropout
     }
 
     /// The activation of each hidden layer.
@@ -64,6 +67,8 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     /// The largest hidden layer and batch a run accepts: beyond them memory, not learning, is the question.
     public static let widthLimit = 100_000
     public static let batchLimit = 65_536
+    /// Dropping more than this leaves too little of each layer to learn from.
+    public static let dropoutLimit = 0.9
 
     /// The first reason this configuration cannot run on `trainingExamples` images, or nil.
     public func problem(trainingExamples: Int) -> ConfigurationProblem? {
@@ -77,6 +82,7 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
         if let lr = learningRate, !(lr > 0 && lr.isFinite) { return .learningRate(lr) }
         if !(momentum >= 0 && momentum < 1) { return .momentum(momentum) }
         if !(weightDecay >= 0 && weightDecay.isFinite) { return .weightDecay(weightDecay) }
+        if !(dropout >= 0 && dropout <= Self.dropoutLimit) { return .dropout(dropout, limit: Self.dropoutLimit) }
         if validationCount < 0 || validationCount >= trainingExamples { return .validation(validationCount, trainingExamples: trainingExamples) }
         if let p = patience, p < 1 { return .patience(p) }
         return nil
@@ -96,6 +102,7 @@ public enum ConfigurationProblem: Error, Equatable, Sendable, CustomStringConver
     case learningRate(Double)
     case momentum(Double)
     case weightDecay(Double)
+    case dropout(Double, limit: Double)
     /// Validation must leave at least one training image.
     case validation(Int, trainingExamples: Int)
     case patience(Int)
@@ -110,6 +117,7 @@ public enum ConfigurationProblem: Error, Equatable, Sendable, CustomStringConver
         case .learningRate(let lr): return "the learning rate must be a positive number (got \(lr))"
         case .momentum(let momentum): return "momentum must be in [0, 1) (got \(momentum))"
         case .weightDecay(let decay): return "weight decay must be zero or positive (got \(decay))"
+        case .dropout(let rate, let limit): return "the dropout rate must be between 0 and \(limit) (got \(rate))"
         case .validation(let count, let examples):
             return "validation must hold between 0 and \(examples - 1) images (the training set has \(examples); got \(count))"
         case .patience(let patience): return "patience must be at least 1 (got \(patience))"
@@ -262,7 +270,8 @@ public struct Training: Sendable {
         let schedule = batches
         let validation = split.validation.isEmpty ? nil : trainSet.subset(split.validation)
         let step = TrainingStep(layers: state.model.layers, classes: state.model.architecture.outputs,
-                                workspace: Workspace<Float>(architecture: state.model.architecture, capacity: config.batchSize),
+                                workspace: Workspace<Float>(architecture: state.model.architecture, capacity: config.batchSize,
+                                                            dropout: config.dropout > 0),
                                 team: WorkerTeam(size: threads))
         let gatherer = BatchGatherer(capacity: config.batchSize, featureCount: trainSet.featureCount, copies: step.team.size,
                                      augmentation: config.augmentation, imageShape: (trainSet.rows, trainSet.cols))
@@ -308,8 +317,10 @@ public struct Training: Sendable {
             gatherer.select(trainSet, order: order, range: b * config.batchSize ..< min((b + 1) * config.batchSize, order.count),
                             seed: config.seed, epoch: epoch)
             let rule = SGD.Rule(state.optimizer, learningRate: learningRate)
+            let dropout = config.dropout > 0 ? Dropout(rate: config.dropout, seed: config.seed, epoch: epoch, batch: b) : nil
             let (loss, hits) = state.withParameters { w, v in
-                step(gatherer, update: SGD.StepUpdate(rule: rule, fused: fused, w: w, v: v, g: step.workspace.gradients.baseAddress!))
+                step(gatherer, update: SGD.StepUpdate(rule: rule, fused: fused, w: w, v: v, g: step.workspace.gradients.baseAddress!),
+                     dropout: dropout)
             }
             guard loss.isFinite else {
                 throw TrainingError.nonFinite(epoch: epoch + 1, batch: b + 1, learningRate: learningRate, what: "the loss")

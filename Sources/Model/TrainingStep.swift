@@ -14,8 +14,9 @@ struct TrainingStep {
     let team: WorkerTeam
 
     /// Trains on the examples `batch` has selected and returns their summed loss and the number
-    /// classified correctly. When the loss is not finite the parameters are left untouched.
-    func callAsFunction(_ batch: BatchGatherer, update: SGD.StepUpdate) -> (loss: Double, correct: Int) {
+    /// classified correctly (with `dropout`'s units dropped, as training sees them). When the loss
+    /// is not finite the parameters are left untouched.
+    func callAsFunction(_ batch: BatchGatherer, update: SGD.StepUpdate, dropout: Dropout? = nil) -> (loss: Double, correct: Int) {
         precondition(batch.copies >= team.size, "one copy of the batch per member of the team")
         let labels = UnsafePointer(batch.labels.baseAddress!)
         let rows = batch.rows
@@ -33,7 +34,8 @@ struct TrainingStep {
                 batch.copyPixels(rows: 0..<rows, copy: index)
                 inputs = UnsafePointer(batch.inputs(copy: index))
             }
-            MLP<Float>.forward(layers: layers, parameters: update.w, inputs: inputs, rows: rows, workspace: workspace, as: member)
+            MLP<Float>.forward(layers: layers, parameters: update.w, inputs: inputs, rows: rows, workspace: workspace,
+                               dropout: dropout, as: member)
             loss(labels: labels, rows: member.units(rows), of: rows)
             member.barrier()
             // Every member adds the losses up itself (64 numbers), rather than wait at a barrier for one to do it.
@@ -41,7 +43,7 @@ struct TrainingStep {
             if index == 0 { result = batch }
             guard batch.loss.isFinite else { return }
             MLP<Float>.backward(layers: layers, parameters: update.w, inputs: inputs, rows: rows, workspace: workspace,
-                                weights: update.destination, as: member) { layer, units in
+                                weights: update.destination, dropout: dropout, as: member) { layer, units in
                 update.finish(layers[layer], units: units)
             }
         }

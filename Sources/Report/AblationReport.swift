@@ -165,7 +165,7 @@ public struct AblationReport {
         doc.add(.heading("Setup", level: 2))
         var setup = [
             "Data: \(plan.dataset), \(plan.trainingLimit.map { "first \($0) of the" } ?? "all") training images, \(plan.base.validationCount) of them held out for validation; the test set for test accuracy.",
-            "Network: \(architecture), hidden widths \(plan.base.hidden.map(String.init).joined(separator: ",")); SGD momentum \(plan.base.momentum)\(plan.base.nesterov ? " (Nesterov)" : ""), weight decay \(plan.base.weightDecay), batch \(plan.base.batchSize), \(plan.base.epochs) epochs, \(plan.base.schedule.spec) schedule; augmentation: \(plan.base.augmentation.spec).",
+            "Network: \(architecture), hidden widths \(plan.base.hidden.map(String.init).joined(separator: ",")); SGD momentum \(plan.base.momentum)\(plan.base.nesterov ? " (Nesterov)" : ""), weight decay \(plan.base.weightDecay), batch \(plan.base.batchSize), \(plan.base.epochs) epochs, \(plan.base.schedule.spec) schedule; augmentation: \(plan.base.augmentation.spec); dropout \(plan.base.dropout).",
             "Seeds: \(plan.seeds.map(String.init).joined(separator: ", ")).",
         ]
         for (i, env) in summary.environments.enumerated() {

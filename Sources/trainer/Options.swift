@@ -122,6 +122,9 @@ struct TrainingOptions: ParsableArguments {
             transform: Augmentation.init(parsing:))
     var augment = Augmentation.none
 
+    @Option(help: "The probability that a hidden unit's output is dropped in each training step (inverted dropout; none when evaluating).")
+    var dropout = 0.0
+
     /// Sets these options in `config`; `TrainingConfig.problem` checks the values against the data.
     func apply(to config: inout TrainingConfig) {
         config.hidden = hidden.widths
@@ -134,6 +137,7 @@ struct TrainingOptions: ParsableArguments {
         config.schedule = schedule
         config.validationCount = validation
         config.augmentation = augment
+        config.dropout = dropout
     }
 }
 
@@ -158,6 +162,7 @@ extension ConfigurationProblem {
         case .learningRate: return "--lr must be a positive number"
         case .momentum: return "--momentum must be in [0, 1)"
         case .weightDecay: return "--weight-decay must be zero or positive"
+        case .dropout(_, let limit): return "--dropout must be between 0 and \(limit)"
         case .validation(_, let examples): return "--validation must be between 0 and \(examples - 1) (the training set has \(examples) images)"
         case .patience: return "--patience must be at least 1"
         }

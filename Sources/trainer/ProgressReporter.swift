@@ -36,7 +36,7 @@ final class ProgressReporter: TrainingObserver {
     func header(dataset: TrainAndTest, config: TrainingConfig, architecture: Architecture, threads: Int, resumed: TrainingState?) {
         guard style == .bar || style == .lines else { return }
         out("data: \(dataset.kind.rawValue), \(dataset.train.count) training images (\(config.validationCount) held out for validation), \(dataset.test.count) test images of \(dataset.train.rows)x\(dataset.train.cols)")
-        out("model: \(architecture.summary), \(MLP<Float>.parameterCount(of: architecture)) parameters; SGD lr \(config.effectiveLearningRate), momentum \(config.momentum)\(config.nesterov ? " (Nesterov)" : ""), batch \(config.batchSize), schedule \(config.schedule.spec), seed \(config.seed)\(config.augmentation.isNone ? "" : ", augmentation \(config.augmentation.spec)"); \(GEMMLibrary.current.description), \(threads) thread\(threads == 1 ? "" : "s")")
+        out("model: \(architecture.summary), \(MLP<Float>.parameterCount(of: architecture)) parameters; SGD lr \(config.effectiveLearningRate), momentum \(config.momentum)\(config.nesterov ? " (Nesterov)" : ""), batch \(config.batchSize), schedule \(config.schedule.spec), seed \(config.seed)\(config.augmentation.isNone ? "" : ", augmentation \(config.augmentation.spec)")\(config.dropout > 0 ? ", dropout \(config.dropout)" : ""); \(GEMMLibrary.current.description), \(threads) thread\(threads == 1 ? "" : "s")")
         if let resumed {
             out(resumed.partialEpoch.batches > 0 ? "resuming in epoch \(resumed.epochsCompleted + 1) after batch \(resumed.partialEpoch.batches)"
                 : "resuming after epoch \(resumed.epochsCompleted)")

@@ -37,9 +37,12 @@ import TestSupport
                 "augmented training loss \(state.history.last!.trainLoss), plain \(plainState.history.last!.trainLoss)")
     }
 
-    @Test func anInterruptedAugmentedRunResumesBitForBit() throws {
+    @Test(arguments: [0.0, 0.3])
+    func anInterruptedAugmentedRunResumesBitForBit(dropout: Double) throws {
         guard let data = sharedMNIST else { return }
-        let training = Training(config: Self.config(epochs: 2), trainSet: data.train.subset(0..<1500))
+        var config = Self.config(epochs: 2)
+        config.dropout = dropout
+        let training = Training(config: config, trainSet: data.train.subset(0..<1500))
         var straight = training.initialState()
         try training.run(&straight, threads: 2)
 
@@ -58,13 +61,17 @@ import TestSupport
         #expect(state.history.map(\.trainLoss) == straight.history.map(\.trainLoss))
     }
 
-    @Test func theThreadCountChangesOnlyRounding() throws {
+    @Test(arguments: [0.0, 0.3])
+    func theThreadCountChangesOnlyRounding(dropout: Double) throws {
         guard let data = sharedMNIST else { return }
-        let training = Training(config: Self.config(epochs: 1), trainSet: data.train.subset(0..<2000))
+        var config = Self.config(epochs: 1)
+        config.dropout = dropout
+        let training = Training(config: config, trainSet: data.train.subset(0..<2000))
         var one = training.initialState(), two = training.initialState()
         try training.run(&one, threads: 1)
         try training.run(&two, threads: 2)
-        // Each image's distortion comes from (seed, epoch, index), never from which thread made it.
+        // Each image's distortion comes from (seed, epoch, index), and each dropout mask from
+        // (seed, epoch, batch, layer, row, unit), never from which thread made it.
         let largest = zip(one.model.parameters, two.model.parameters).map { abs($0 - $1) }.max()!
         #expect(largest < 1e-4, "weights differ by up to \(largest)")
         #expect(abs(one.history[0].trainLoss - two.history[0].trainLoss) < 1e-4)
@@ -102,7 +109,11 @@ import TestSupport
             let images = distorted(augmentation)
             let accuracy = Evaluation(model: robust, data: images, threads: 2).accuracy
             #expect(accuracy > clean - gap, "\(augmentation.spec): \(accuracy) against \(clean) undistorted")
-            #expect(accuracy < clean, "\(augmentation.spec) changed nothing a model notices")
+            if augmentation.thickness == 0 || augmentation.affine != 0 {
+                // (Thicker or thinner strokes alone are read as well as the originals, sometimes a
+                // hair better; AugmentationTests checks that they change the strokes.)
+                #expect(accuracy < clean, "\(augmentation.spec) changed nothing a model notices")
+            }
             if augmentation.thickness == 0 {
                 let unseen = Evaluation(model: plain, data: images, threads: 2).accuracy
                 #expect(unseen < accuracy - 0.01, "\(augmentation.spec): a model trained without it reads \(unseen), with it \(accuracy)")

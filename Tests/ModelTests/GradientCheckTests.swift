@@ -3,16 +3,16 @@ import Testing
 
 @Suite struct GradientCheckTests {
     /// Mean cross-entropy of `model` on a fixed batch, and its back-propagated gradient.
-    static func lossAndGradient(_ model: MLP<Double>, _ x: [Double], _ labels: [Int32]) -> (Double, [Double]) {
+    static func lossAndGradient(_ model: MLP<Double>, _ x: [Double], _ labels: [Int32], dropout: Dropout? = nil) -> (Double, [Double]) {
         let rows = labels.count
-        let workspace = Workspace<Double>(architecture: model.architecture, capacity: rows)
+        let workspace = Workspace<Double>(architecture: model.architecture, capacity: rows, dropout: dropout != nil)
         return x.withUnsafeBufferPointer { xp in
             labels.withUnsafeBufferPointer { lp in
-                model.forward(xp.baseAddress!, rows: rows, workspace: workspace)
+                model.forward(xp.baseAddress!, rows: rows, workspace: workspace, dropout: dropout)
                 let (loss, _) = SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: lp.baseAddress!, rows: rows,
                                                              classes: model.architecture.outputs,
                                                              gradient: workspace.logitGradient, gradientScale: 1 / Double(rows))
-                model.backward(xp.baseAddress!, rows: rows, workspace: workspace)
+                model.backward(xp.baseAddress!, rows: rows, workspace: workspace, dropout: dropout)
                 return (loss / Double(rows), Array(workspace.gradients))
             }
         }
@@ -23,24 +23,55 @@ import Testing
         [.softplus, .prelu(initial: 0.25)], [.prelu(initial: 0.1), .identity], [.swish(beta: 2), .sigmoid],
     ]
 
-    @Test(arguments: pairs)
-    func networkGradientMatchesFiniteDifferences(_ activations: [Activation]) {
+    @Test(arguments: pairs, [nil, Dropout(rate: 0.4, seed: 2, epoch: 1, batch: 3)])
+    func networkGradientMatchesFiniteDifferences(_ activations: [Activation], dropout: Dropout?) {
         let architecture = Architecture(inputs: 6, hidden: [5, 4], activations: activations, outputs: 3)
         var model = MLP<Double>(architecture: architecture, seed: 3)
         // Non-zero biases so that units sit on both sides of the kinks.
         for layer in model.layers { for i in layer.bias { model.parameters[i] = Double(i % 5) / 10 - 0.2 } }
         let x: [Double] = (0..<24).map { (i: Int) -> Double in Double((i * 7919) % 23) / 11 - 1 }
         let labels: [Int32] = [0, 2, 1, 2]
-        let (_, analytic) = Self.lossAndGradient(model, x, labels)
+        let (_, analytic) = Self.lossAndGradient(model, x, labels, dropout: dropout)
         for i in model.parameters.indices {
             let h = 1e-6
             var plus = model, minus = model
             plus.parameters[i] += h
             minus.parameters[i] -= h
-            let numeric = (Self.lossAndGradient(plus, x, labels).0 - Self.lossAndGradient(minus, x, labels).0) / (2 * h)
+            // The same dropout masks on both sides: they come from the step, not the weights.
+            let numeric = (Self.lossAndGradient(plus, x, labels, dropout: dropout).0 - Self.lossAndGradient(minus, x, labels, dropout: dropout).0) / (2 * h)
             let error = abs(numeric - analytic[i]) / max(1e-6, abs(numeric) + abs(analytic[i]))
-            #expect(error < 1e-4 || abs(numeric - analytic[i]) < 1e-9, "\(activations) parameter \(i): numeric \(numeric), analytic \(analytic[i])")
+            #expect(error < 1e-4 || abs(numeric - analytic[i]) < 1e-9, "\(activations), dropout \(dropout?.rate ?? 0), parameter \(i): numeric \(numeric), analytic \(analytic[i])")
         }
+    }
+
+    /// Dropout really drops about its rate of the hidden outputs, scales the rest, and changes the loss.
+    @Test func dropoutDropsItsRateAndNothingElse() {
+        let architecture = Architecture(inputs: 6, hidden: [40, 24], activations: [.relu, .tanh], outputs: 3)
+        let model = MLP<Double>(architecture: architecture, seed: 3)
+        let rows = 50
+        let x: [Double] = (0..<rows * 6).map { Double(($0 * 7919) % 23) / 11 - 1 }
+        let labels = (0..<rows).map { Int32($0 % 3) }
+        let dropout = Dropout(rate: 0.3, seed: 1, epoch: 0, batch: 0)
+        let workspace = Workspace<Double>(architecture: architecture, capacity: rows, dropout: true)
+        x.withUnsafeBufferPointer { model.forward($0.baseAddress!, rows: rows, workspace: workspace, dropout: dropout) }
+        var zeros = 0, kept = 0
+        for l in 0..<2 {
+            let width = architecture.hidden[l]
+            let post = workspace.activations(layer: l), dropped = workspace.droppedActivations(layer: l)!
+            for i in 0..<rows * width where post[i] != 0 {
+                if dropped[i] == 0 { zeros += 1 } else {
+                    kept += 1
+                    #expect(abs(dropped[i] - post[i] / 0.7) < 1e-12)
+                }
+            }
+        }
+        let rate = Double(zeros) / Double(zeros + kept)
+        #expect(abs(rate - 0.3) < 0.05, "dropped \(rate) of the units")
+        #expect(Self.lossAndGradient(model, x, labels, dropout: dropout).0 != Self.lossAndGradient(model, x, labels).0)
+        // Another step draws other masks; the same step the same ones.
+        let other = Dropout(rate: 0.3, seed: 1, epoch: 0, batch: 1)
+        #expect(Self.lossAndGradient(model, x, labels, dropout: other).0 != Self.lossAndGradient(model, x, labels, dropout: dropout).0)
+        #expect(Self.lossAndGradient(model, x, labels, dropout: dropout) == Self.lossAndGradient(model, x, labels, dropout: dropout))
     }
 
     @Test func softmaxCrossEntropyIsStableForHugeLogits() {
