@@ -14,8 +14,8 @@ enum Recipe: String, CaseIterable, ExpressibleByArgument {
             return ["--hidden", "1024,1024", "--batch-size", "128", "--lr", "0.1", "--epochs", "60", "--validation", "0",
                     "--augment", "affine,elastic,thickness"]
         case .fashionBest:
-            return ["--dataset", "fashion-mnist", "--hidden", "1024,1024", "--batch-size", "128", "--lr", "0.05", "--epochs", "30",
-                    "--validation", "0", "--augment", "flip,shift"]
+            return ["--dataset", "fashion-mnist", "--hidden", "1024,1024", "--batch-size", "128", "--lr", "0.05", "--epochs", "60",
+                    "--validation", "0", "--augment", "flip"]
         }
     }
 
