@@ -18,9 +18,11 @@ public final class Augmenter: @unchecked Sendable {
     /// The image inside a border of zeros (1 before, 2 after), so bilinear sampling needs no bounds checks.
     private let padded: UnsafeMutablePointer<Float>
     private var paddedCols: Int { cols + 3 }
-    /// The elastic displacement fields (pixels), and the half-smoothed field between the two passes.
+    /// The elastic displacement fields (pixels); the noise they are made from, both axes side by
+    /// side (`rows × 2·cols`); and the blur between its passes.
     private let fieldX: UnsafeMutablePointer<Float>
     private let fieldY: UnsafeMutablePointer<Float>
+    private let noise: UnsafeMutablePointer<Float>
     private let smoothing: UnsafeMutablePointer<Float>
     /// The normalised Gaussian, taps −radius…radius.
     private let kernel: [Float]
@@ -37,11 +39,12 @@ public final class Augmenter: @unchecked Sendable {
             return p
         }
         current = make(n)
-        scratch = make(n)
+        scratch = make(2 * n)  // also the transposed blur of both fields
         padded = make((rows + 3) * (cols + 3))
         fieldX = make(n)
         fieldY = make(n)
-        smoothing = make(n)
+        noise = make(2 * n)
+        smoothing = make(2 * n)
         let sigma = Augmentation.elasticSigma
         let radius = Int((3 * sigma).rounded(.up))
         let taps = (-radius...radius).map { exp(-Double($0 * $0) / (2 * sigma * sigma)) }
@@ -50,7 +53,7 @@ public final class Augmenter: @unchecked Sendable {
     }
 
     deinit {
-        for p in [current, scratch, padded, fieldX, fieldY, smoothing] { p.deallocate() }
+        for p in [current, scratch, padded, fieldX, fieldY, noise, smoothing] { p.deallocate() }
     }
 
     /// The distorted version of `source` (gray levels, `rows × cols`) for `key`, as values in [0, 1]
@@ -62,13 +65,24 @@ public final class Augmenter: @unchecked Sendable {
     /// `source` distorted by `distortion`, as values in [0, 1] into `destination`.
     public func apply(_ source: UnsafePointer<UInt8>, _ distortion: Distortion, into destination: UnsafeMutablePointer<Float>) {
         let n = pixels
-        for i in 0..<n { current[i] = DigitDataset.value(source[i]) }
+        let d = distortion
+        if d.thickening == 0 && d.isWarp {
+            // The warp reads only the padded copy: convert straight into it.
+            for y in 0..<rows {
+                let from = source + y * cols, to = padded + (y + 1) * paddedCols + 1
+                for x in 0..<cols { to[x] = DigitDataset.value(from[x]) }
+            }
+        } else {
+            for i in 0..<n { current[i] = DigitDataset.value(source[i]) }
+        }
         guard !distortion.isIdentity else {
             destination.update(from: current, count: n)
             return
         }
-        let d = distortion
-        if d.thickening != 0 { changeThickness(by: d.thickening) }
+        if d.thickening != 0 {
+            changeThickness(by: d.thickening)
+            if d.isWarp { pad() }
+        }
         if d.isWarp {
             if d.elasticAlpha != 0 {
                 var noise = d.noise
@@ -98,21 +112,28 @@ public final class Augmenter: @unchecked Sendable {
 
     // MARK: Steps
 
+    /// `current` into the middle of `padded`, whose border stays zero.
+    private func pad() {
+        for y in 0..<rows { (padded + (y + 1) * paddedCols + 1).update(from: current + y * cols, count: cols) }
+    }
+
     /// Grey-level dilation (amount > 0) or erosion (< 0) with a 3×3 cross, one pass per whole pixel
-    /// of `amount`, the last pass blended by its fraction.
+    /// of `amount`, the last pass blended by its fraction. Outside the frame is background (0): it
+    /// never thickens a stroke, and it thins one at the edge; the padded copy's zero border says so
+    /// without a test per pixel.
     private func changeThickness(by amount: Double) {
-        let thicker = amount > 0
+        let pc = paddedCols
         var left = abs(amount)
         while left > 0 {
             let blend = Float(min(left, 1))
             left -= 1
+            pad()
             for y in 0..<rows {
-                for x in 0..<cols {
-                    let i = y * cols + x
-                    // Outside the frame is background (0): it never thickens a stroke, and it thins one at the edge.
-                    let l = x > 0 ? current[i - 1] : 0, r = x < cols - 1 ? current[i + 1] : 0
-                    let u = y > 0 ? current[i - cols] : 0, d = y < rows - 1 ? current[i + cols] : 0
-                    scratch[i] = thicker ? max(current[i], l, r, u, d) : min(current[i], l, r, u, d)
+                let p = padded + (y + 1) * pc + 1, out = scratch + y * cols
+                if amount > 0 {
+                    for x in 0..<cols { out[x] = max(p[x], p[x - 1], p[x + 1], p[x - pc], p[x + pc]) }
+                } else {
+                    for x in 0..<cols { out[x] = min(p[x], p[x - 1], p[x + 1], p[x - pc], p[x + pc]) }
                 }
             }
             for i in 0..<pixels { current[i] += blend * (scratch[i] - current[i]) }
@@ -120,65 +141,70 @@ public final class Augmenter: @unchecked Sendable {
     }
 
     /// Simard's field: uniform noise in [−1, 1] per pixel and axis, smoothed by the Gaussian
-    /// (zeros beyond the frame), times `alpha`.
+    /// (zeros beyond the frame), times `alpha`, into `fieldX` and `fieldY`.
+    ///
+    /// The blur is computed exactly on the even rows and columns (a lattice of spacing 2) and
+    /// halfway between by averaging: with σ = 4 the field barely bends over two pixels (the averages
+    /// are within about 3% of the exact blur), and the lattice costs a third of the full blur. Both
+    /// axes go through each pass together, side by side, so every loop runs over twice the values.
     private func makeElasticField(_ random: inout SeededRandom, alpha: Float) {
-        for i in 0..<pixels {
-            let bits = random.next()
-            fieldX[i] = Float(bits >> 40) * 0x1p-23 - 1
-            fieldY[i] = Float((bits >> 8) & 0xFF_FFFF) * 0x1p-23 - 1
+        let width = 2 * cols  // a row of the x field, then the same row of the y field
+        for y in 0..<rows {
+            for x in 0..<cols {
+                let bits = random.next()
+                noise[y * width + x] = Float(bits >> 40) * 0x1p-23 - 1
+                noise[y * width + cols + x] = Float((bits >> 8) & 0xFF_FFFF) * 0x1p-23 - 1
+            }
         }
-        smooth(fieldX, alpha: alpha)
-        smooth(fieldY, alpha: alpha)
-    }
-
-    /// Gaussian blur of `field` in place, scaled by `alpha`. The blur is computed exactly on the
-    /// even rows and columns (a lattice of spacing 2) and halfway between by averaging: with σ = 4
-    /// the field barely bends over two pixels (the averages are within about 3% of the exact
-    /// blur), and the lattice costs a third of the full blur.
-    private func smooth(_ field: UnsafeMutablePointer<Float>, alpha: Float) {
         let radius = kernel.count / 2
         let latticeRows = rows / 2 + 1, latticeCols = cols / 2 + 1  // rows 0, 2, …, up to rows or rows − 1
-        // Down the columns at the lattice rows, every column: `smoothing` row i is the blur at row 2i.
-        smoothing.update(repeating: 0, count: latticeRows * cols)
+        let column = 2 * latticeRows  // a column of the x field's lattice rows, then the y field's
         kernel.withUnsafeBufferPointer { g in
+            // Down the columns at the lattice rows, every column: `smoothing` row i is the blur at row 2i.
+            smoothing.update(repeating: 0, count: latticeRows * width)
             for i in 0..<latticeRows {
-                let y = 2 * i, out = smoothing + i * cols
+                let y = 2 * i, out = smoothing + i * width
                 for k in max(0, radius - y)..<min(g.count, rows - y + radius) {
-                    let weight = g[k], row = field + (y + k - radius) * cols
-                    for x in 0..<cols { out[x] += weight * row[x] }
+                    let weight = g[k], row = noise + (y + k - radius) * width
+                    for x in 0..<width { out[x] += weight * row[x] }
                 }
             }
             // Along the rows at the lattice columns. Transposed first (`scratch` row x holds column x
             // of the lattice rows), so this pass too runs over contiguous values and vectorises.
             for i in 0..<latticeRows {
-                for x in 0..<cols { scratch[x * latticeRows + i] = smoothing[i * cols + x] }
+                for x in 0..<cols {
+                    scratch[x * column + i] = smoothing[i * width + x]
+                    scratch[x * column + latticeRows + i] = smoothing[i * width + cols + x]
+                }
             }
-            // `smoothing` row j: the blur at lattice column j, for every lattice row.
-            smoothing.update(repeating: 0, count: latticeCols * latticeRows)
+            // `smoothing` row j: the blur at lattice column j, for every lattice row of both fields.
+            smoothing.update(repeating: 0, count: latticeCols * column)
             for j in 0..<latticeCols {
-                let x = 2 * j, out = smoothing + j * latticeRows
+                let x = 2 * j, out = smoothing + j * column
                 for k in max(0, radius - x)..<min(g.count, cols - x + radius) {
-                    let weight = g[k] * alpha, column = scratch + (x + k - radius) * latticeRows
-                    for i in 0..<latticeRows { out[i] += weight * column[i] }
+                    let weight = g[k] * alpha, from = scratch + (x + k - radius) * column
+                    for i in 0..<column { out[i] += weight * from[i] }
                 }
             }
         }
         // Back to every pixel: lattice points as they are, the others the mean of their neighbours.
-        for y in 0..<rows {
-            let i = y / 2, next = y % 2 == 1 ? i + 1 : i
-            // The blur along this row at the lattice columns, then between them.
-            for j in 0..<latticeCols { scratch[j] = 0.5 * (smoothing[j * latticeRows + i] + smoothing[j * latticeRows + next]) }
-            let out = field + y * cols
-            for x in stride(from: 0, to: cols, by: 2) { out[x] = scratch[x / 2] }
-            for x in stride(from: 1, to: cols, by: 2) { out[x] = 0.5 * (scratch[x / 2] + scratch[x / 2 + 1]) }
+        for (f, field) in [fieldX, fieldY].enumerated() {
+            let lattice = smoothing + f * latticeRows
+            for y in 0..<rows {
+                let i = y / 2, next = y % 2 == 1 ? i + 1 : i
+                // The blur along this row at the lattice columns, then between them.
+                for j in 0..<latticeCols { scratch[j] = 0.5 * (lattice[j * column + i] + lattice[j * column + next]) }
+                let out = field + y * cols
+                for x in stride(from: 0, to: cols, by: 2) { out[x] = scratch[x / 2] }
+                for x in stride(from: 1, to: cols, by: 2) { out[x] = 0.5 * (scratch[x / 2] + scratch[x / 2 + 1]) }
+            }
         }
     }
 
-    /// Resamples `current` at, for each output pixel p, the point M·(p − centre) + centre + t (+ the
-    /// elastic field at p), bilinearly, with zeros outside the frame.
+    /// Resamples the picture in `padded` into `current` at, for each output pixel p, the point
+    /// M·(p − centre) + centre + t (+ the elastic field at p), bilinearly, with zeros outside the frame.
     private func warp(m00: Float, m01: Float, m10: Float, m11: Float, tx: Float, ty: Float, elastic: Bool) {
         let pc = paddedCols
-        for y in 0..<rows { (padded + (y + 1) * pc + 1).update(from: current + y * cols, count: cols) }
         let cx = Float(cols - 1) / 2, cy = Float(rows - 1) / 2
         let maxX = Float(cols), maxY = Float(rows)
         for y in 0..<rows {
@@ -201,10 +227,9 @@ public final class Augmenter: @unchecked Sendable {
                 let p = padded + py * pc + px
                 let top = p[0] + fx * (p[1] - p[0])
                 let bottom = p[pc] + fx * (p[pc + 1] - p[pc])
-                scratch[i] = top + fy * (bottom - top)
+                current[i] = top + fy * (bottom - top)
             }
         }
-        current.update(from: scratch, count: pixels)
     }
 
     /// Moves the picture by whole pixels, zeros coming in at the edges.
