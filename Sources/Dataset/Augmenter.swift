@@ -6,7 +6,9 @@ import Foundation
 /// Per image: strokes thickened or thinned → one warp that combines the affine map and the elastic
 /// field (a single bilinear resampling, zeros outside the frame) → whole-pixel shift → mirror.
 /// Each step is skipped when its strength is 0, so the empty augmentation returns the input exactly.
-/// An image costs a few microseconds: well under a tenth of what training on it costs.
+/// With affine, elastic and thickness an image costs about 11 µs of one core (Zen 5, `trainer bench
+/// --augment`): a fifth of what a 1024-1024 network's step costs per image, but more than the
+/// default 256-128 network's whole step.
 public final class Augmenter: @unchecked Sendable {
     public let augmentation: Augmentation
     public let rows: Int

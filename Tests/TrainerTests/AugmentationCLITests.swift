@@ -28,6 +28,12 @@ import TestSupport
         #expect(try fashion.makeConfig().augmentation.flip)
 
         #expect(throws: (any Error).self) { try TrainerCommand.parseAsRoot(["--recipe", "unknown"]) }
+        do {
+            _ = try TrainerCommand.parseAsRoot(Recipe.expanding(["--recipe", "mnist-best", "--resume", "m.safetensors"]))
+            Issue.record("--recipe with --resume was accepted")
+        } catch {
+            #expect(TrainerCommand.message(for: error).contains("a resumed run keeps the settings it was started with"))
+        }
     }
 
     @Test func augmentOptionsParseOnceAndBadOnesSayWhatIsWrong() throws {

@@ -61,6 +61,12 @@ struct Train: ParsableCommand {
         return config
     }
 
+    func validate() throws {
+        if recipe != nil && resume != nil {
+            throw ValidationError("--recipe and --resume: a resumed run keeps the settings it was started with; leave --recipe out")
+        }
+    }
+
     func run() throws {
         warnIfUnoptimised()
         compute.apply()
@@ -95,11 +101,11 @@ struct Train: ParsableCommand {
         var current = state ?? training.initialState()
         let style: ProgressStyle = json ? .json : quiet ? .quiet : (Terminal.stderrIsTerminal ? .bar : .lines)
         let progress = ProgressReporter(style: style)
-        progress.header(dataset: data, config: config, architecture: current.model.architecture, threads: threading.threads,
-                        resumed: state)
-        if let recipe, state == nil {
+        if let recipe {
             progress.note("recipe \(recipe.rawValue): \(recipe.arguments.joined(separator: " ")) (options given beside it take precedence)")
         }
+        progress.header(dataset: data, config: config, architecture: current.model.architecture, threads: threading.threads,
+                        resumed: state)
         if config.augmentation.flip && data.kind == .mnist {
             progress.note("note: --augment flip mirrors digits, and a mirrored 2, 3, 4, 5, 7 or 9 is no digit at all; flip suits pictures without a handedness, such as Fashion-MNIST's")
         }
