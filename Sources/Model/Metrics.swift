@@ -57,10 +57,37 @@ public struct Evaluation: Sendable {
 
     /// Runs the whole of `data` through `model` in chunks of `chunk` examples, each split over `threads` threads.
     public init(model: MLP<Float>, data: DigitDataset, diagnostics: Bool = false, chunk: Int = 1000, threads: Int = 1) {
-        let team = WorkerTeam(size: threads)
+        self.init(model: model, data: data, diagnostics: diagnostics,
+                  buffers: Buffers(architecture: model.architecture, featureCount: data.featureCount, chunk: chunk, threads: threads))
+    }
+
+    /// What an evaluation works in: a thread team and buffers for one chunk of examples. Training
+    /// keeps one for all its validations: making them anew every epoch grew the process by about
+    /// 10 MB an epoch (freed, but not returned by the allocator) for a 1024-1024 network.
+    public final class Buffers {
+        let team: WorkerTeam
+        let workspace: Workspace<Float>
+        let pixels: UnsafeMutablePointer<Float>
+        let chunk: Int
+        let architecture: Architecture
+
+        public init(architecture: Architecture, featureCount: Int, chunk: Int = 1000, threads: Int = 1) {
+            precondition(featureCount == architecture.inputs && chunk >= 1)
+            (self.architecture, self.chunk) = (architecture, chunk)
+            team = WorkerTeam(size: threads)
+            workspace = Workspace<Float>(architecture: architecture, capacity: chunk)
+            pixels = .allocate(capacity: chunk * featureCount)
+        }
+
+        deinit { pixels.deallocate() }
+    }
+
+    /// The same, in `buffers` made for this model's architecture.
+    public init(model: MLP<Float>, data: DigitDataset, diagnostics: Bool = false, buffers: Buffers) {
+        precondition(buffers.architecture == model.architecture, "buffers made for this architecture")
+        let (team, workspace, pixels, chunk) = (buffers.team, buffers.workspace, buffers.pixels, buffers.chunk)
         let architecture = model.architecture
         let classes = architecture.outputs
-        let workspace = Workspace<Float>(architecture: architecture, capacity: chunk)
         var loss = 0.0, correct = 0
         var predictions = [UInt8](repeating: 0, count: data.count)
         var confidences = [Float](repeating: 0, count: data.count)
@@ -68,8 +95,6 @@ public struct Evaluation: Sendable {
         var probes = architecture.hidden.indices.map { LayerProbe(width: architecture.hidden[$0], activation: architecture.activations[$0]) }
         let labels = data.labels.map(Int32.init)
 
-        let pixels = UnsafeMutablePointer<Float>.allocate(capacity: chunk * data.featureCount)
-        defer { pixels.deallocate() }
         labels.withUnsafeBufferPointer { labels in
             for start in stride(from: 0, to: data.count, by: chunk) {
                 let rows = min(chunk, data.count - start)

@@ -269,6 +269,9 @@ public struct Training: Sendable {
                     shouldStop: () -> Bool = { false }, epochEnded: (TrainingState) throws -> Void = { _ in }) throws -> TrainingOutcome {
         let schedule = batches
         let validation = split.validation.isEmpty ? nil : trainSet.subset(split.validation)
+        let evaluation = validation.map { _ in
+            Evaluation.Buffers(architecture: state.model.architecture, featureCount: trainSet.featureCount, threads: threads)
+        }
         let step = TrainingStep(layers: state.model.layers, classes: state.model.architecture.outputs,
                                 workspace: Workspace<Float>(architecture: state.model.architecture, capacity: config.batchSize,
                                                             dropout: config.dropout > 0),
@@ -282,7 +285,9 @@ public struct Training: Sendable {
             observer?.epochStarted(epoch: epoch + 1, of: config.epochs, batches: schedule.batchCount)
             guard var (record, gradientNorms) = try trainEpoch(epoch, schedule: schedule, state: &state, step: step, gatherer: gatherer,
                                                                observer: observer, shouldStop: shouldStop) else { return .interrupted }
-            if let validation { validate(on: validation, record: &record, gradientNorms: gradientNorms, threads: threads, state: &state) }
+            if let validation, let evaluation {
+                validate(on: validation, record: &record, gradientNorms: gradientNorms, buffers: evaluation, state: &state)
+            }
             state.epochsCompleted += 1
             state.history.append(record)
             observer?.epochFinished(record)
@@ -353,9 +358,9 @@ public struct Training: Sendable {
 
     /// Validation loss and accuracy (and the diagnostics measured on validation data) into `record`;
     /// counts the epochs without improvement for early stopping.
-    private func validate(on validation: DigitDataset, record: inout EpochRecord, gradientNorms: [Double], threads: Int,
+    private func validate(on validation: DigitDataset, record: inout EpochRecord, gradientNorms: [Double], buffers: Evaluation.Buffers,
                           state: inout TrainingState) {
-        let result = Evaluation(model: state.model, data: validation, diagnostics: config.diagnostics, threads: threads)
+        let result = Evaluation(model: state.model, data: validation, diagnostics: config.diagnostics, buffers: buffers)
         record.validationLoss = result.loss
         record.validationAccuracy = result.accuracy
         if config.diagnostics {
