@@ -40,6 +40,7 @@ public enum RobustnessCheck {
     /// Each variant's accuracy on the first `limit` images of `test` (28×28 digits).
     public static func run(model: MLP<Float>, test: DigitDataset, limit: Int, threads: Int = 1) throws -> [Row] {
         precondition(test.rows == 28 && test.cols == 28, "the check draws 28×28 digits")
+        precondition(limit >= 1, "at least one test image")
         let count = min(limit, test.count)
         let side = 28 + 2 * margin
         return try variants.map { variant in
@@ -56,10 +57,13 @@ public enum RobustnessCheck {
             }
             let inputs = try drawn.map { try $0.get() }
             let found = inputs.indices.filter { inputs[$0] != nil }
-            let probabilities = model.probabilities(found.flatMap { inputs[$0]! })
             var correct = 0
-            for (k, i) in found.enumerated() where probabilities[k].indices.max(by: { probabilities[k][$0] < probabilities[k][$1] }) == Int(test.labels[i]) {
-                correct += 1
+            // A thousand at a time: one forward pass over ten thousand would need a workspace of that many rows.
+            for start in stride(from: 0, to: found.count, by: 1000) {
+                let chunk = found[start ..< min(start + 1000, found.count)]
+                for (i, p) in zip(chunk, model.probabilities(chunk.flatMap { inputs[$0]! })) where p.indices.max(by: { p[$0] < p[$1] }) == Int(test.labels[i]) {
+                    correct += 1
+                }
             }
             return Row(variant: variant.name, accuracy: Double(correct) / Double(count), noDigit: count - found.count)
         }

@@ -8,8 +8,9 @@ import TestSupport
 @Suite(.serialized) struct AugmentedTrainingTests {
     static let augmentation = Augmentation(affine: 1, elastic: 1, thickness: 1)
 
-    static func config(epochs: Int, augmentation: Augmentation = Self.augmentation) -> TrainingConfig {
+    static func config(epochs: Int, augmentation: Augmentation = Self.augmentation, dropout: Double = 0) -> TrainingConfig {
         var config = TrainingConfig()
+        config.dropout = dropout
         config.hidden = [128]
         config.epochs = epochs
         config.validationCount = 500
@@ -40,9 +41,7 @@ import TestSupport
     @Test(arguments: [0.0, 0.3])
     func anInterruptedAugmentedRunResumesBitForBit(dropout: Double) throws {
         guard let data = sharedMNIST else { return }
-        var config = Self.config(epochs: 2)
-        config.dropout = dropout
-        let training = Training(config: config, trainSet: data.train.subset(0..<1500))
+        let training = Training(config: Self.config(epochs: 2, dropout: dropout), trainSet: data.train.subset(0..<1500))
         var straight = training.initialState()
         try training.run(&straight, threads: 2)
 
@@ -64,9 +63,7 @@ import TestSupport
     @Test(arguments: [0.0, 0.3])
     func theThreadCountChangesOnlyRounding(dropout: Double) throws {
         guard let data = sharedMNIST else { return }
-        var config = Self.config(epochs: 1)
-        config.dropout = dropout
-        let training = Training(config: config, trainSet: data.train.subset(0..<2000))
+        let training = Training(config: Self.config(epochs: 1, dropout: dropout), trainSet: data.train.subset(0..<2000))
         var one = training.initialState(), two = training.initialState()
         try training.run(&one, threads: 1)
         try training.run(&two, threads: 2)
