@@ -30,7 +30,9 @@ public enum DigitPreprocessing {
 
     /// The whole pipeline: gray levels (shrunk to `workingSide`) → ink levels against the local
     /// paper → specks wiped → crop → fit `box`×`box` → centre of mass in `side`×`side`.
-    public static func mnistStyle(_ picture: GrayImage, side: Int = 28, box: Int = 20) -> Result {
+    /// `box` defaults to MNIST's proportion, 20 of every 28 pixels.
+    public static func mnistStyle(_ picture: GrayImage, side: Int = 28, box: Int? = nil) -> Result {
+        let box = box ?? Int((Double(side) * 20 / 28).rounded())
         var levels = picture.levels
         let scale = Double(max(picture.width, picture.height)) / Double(workingSide)
         if scale > 1 {

@@ -16,6 +16,12 @@ public struct Architecture: Equatable, Sendable, Codable {
         self.outputs = outputs
     }
 
+    /// The side of the square image the inputs are (28 for 784), or nil when the input width is not a square.
+    public var imageSide: Int? {
+        let side = Int(Double(inputs).squareRoot().rounded())
+        return side * side == inputs ? side : nil
+    }
+
     /// Every layer's width from input to output: `[784, 256, 128, 10]`.
     public var widths: [Int] { [inputs] + hidden + [outputs] }
 

@@ -32,17 +32,25 @@ public enum RobustnessCheck {
         public let noDigit: Int
     }
 
-    /// Room around the 28×28 digit, so that rotating or shifting it never cuts a stroke off.
+    /// The check draws square images only, as predict reads them.
+    public struct NotSquare: Error, CustomStringConvertible {
+        public let rows: Int, cols: Int
+        public var description: String { "the robustness check needs square images, as predict does; these are \(rows)x\(cols)" }
+    }
+
+    /// Room around the digit, so that rotating or shifting it never cuts a stroke off.
     static let margin = 8
     /// How much larger than MNIST the pictures are drawn.
     static let scale = 4
 
-    /// Each variant's accuracy on the first `limit` images of `test` (28×28 digits).
+    /// Each variant's accuracy on the first `limit` images of `test` (square images of the model's input size).
+    /// - Throws: `NotSquare` for images that are not square, and whatever PNG encoding reports.
     public static func run(model: MLP<Float>, test: DigitDataset, limit: Int, threads: Int = 1) throws -> [Row] {
-        precondition(test.rows == 28 && test.cols == 28, "the check draws 28×28 digits")
+        guard test.rows == test.cols else { throw NotSquare(rows: test.rows, cols: test.cols) }
+        precondition(model.architecture.inputs == test.featureCount, "a model for these images")
         precondition(limit >= 1, "at least one test image")
         let count = min(limit, test.count)
-        let side = 28 + 2 * margin
+        let side = test.rows + 2 * margin
         return try variants.map { variant in
             // Each image's own slot, written through the buffer by whichever thread draws it.
             var drawn = [Result<[Float]?, Error>](repeating: .success(nil), count: count)
@@ -72,15 +80,16 @@ public enum RobustnessCheck {
     /// Test image `index` distorted, drawn as a person's PNG, decoded and preprocessed as predict
     /// does; nil when the preprocessing finds no digit.
     static func preprocessed(_ test: DigitDataset, index: Int, _ distortion: Distortion, augmenter: Augmenter, side: Int) throws -> [Float]? {
+        let n = test.rows
         var canvas = [UInt8](repeating: 0, count: side * side)
-        for y in 0..<28 {
+        for y in 0..<n {
             let row = (y + margin) * side + margin
-            canvas.replaceSubrange(row ..< row + 28, with: test.levels[(index * 28 + y) * 28 ..< (index * 28 + y + 1) * 28])
+            canvas.replaceSubrange(row ..< row + n, with: test.levels[(index * n + y) * n ..< (index * n + y + 1) * n])
         }
         let ink = InkImage(width: side, height: side, pixels: augmenter.apply(canvas, distortion))
         let page = ink.enlarged(by: scale)
         let drawing = GrayImage(width: page.width, height: page.height, pixels: page.pixels.map { 255 - UInt8(($0 * 255).rounded()) })
         let picture = try PNG.decode(try PNG.encode(drawing), path: "test digit \(index)")
-        return DigitPreprocessing.mnistStyle(picture).image?.pixels
+        return DigitPreprocessing.mnistStyle(picture, side: n).image?.pixels
     }
 }

@@ -68,8 +68,7 @@ public struct StepBenchmark {
     /// `augmentation`, the images (square, when the input width is a square) are distorted on the way.
     public func stepSeconds(steps: Int, momentum: Double, augmentation: Augmentation = .none, rounds: Int = 5) -> Double {
         let examples = batchSize * 16
-        let side = Int(Double(architecture.inputs).squareRoot().rounded())
-        let (rows, cols) = side * side == architecture.inputs ? (side, side) : (1, architecture.inputs)
+        let (rows, cols) = architecture.imageSide.map { ($0, $0) } ?? (1, architecture.inputs)
         let data = DigitDataset(pixels: Self.syntheticPixels(rows: examples, featureCount: architecture.inputs),
                                 labels: (0..<examples).map { UInt8($0 % architecture.outputs) }, rows: rows, cols: cols)
         var model = MLP<Float>(architecture: architecture, seed: 1)

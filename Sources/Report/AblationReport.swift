@@ -100,11 +100,12 @@ public struct AblationReport {
         let rows = summary.rows
         let lrText = plan.sharedLearningRate.map { "one shared learning rate, \($0), for every activation" }
             ?? "each activation's own measured default learning rate (" + rows.map { "\($0.activation.spec) \($0.learningRate)" }.joined(separator: ", ") + ")"
-        let augmentationText = plan.base.augmentation.isNone ? "" : ", training images distorted afresh each epoch (\(plan.base.augmentation.spec))"
+        let augmented = !plan.base.augmentation.isNone
+        let augmentationText = augmented ? ", training images distorted afresh each epoch (\(plan.base.augmentation.spec))" : ""
         doc.add(.paragraph("\(plan.activations.count) activations × \(plan.seeds.count) seeds (\(plan.seeds.map(String.init).joined(separator: ", "))), "
                            + "\(plan.base.epochs) epochs each, batch \(plan.base.batchSize), SGD with momentum \(plan.base.momentum), \(plan.base.schedule.spec) schedule, "
                            + "\(lrText)\(augmentationText). For each seed every activation saw the same validation split, the same batch order"
-                           + "\(plan.base.augmentation.isNone ? "" : ", the same distorted images") and the same initial "
+                           + "\(augmented ? ", the same distorted images" : "") and the same initial "
                            + "normals (scaled by its own He or Glorot rule); only the activation differed."
                            + (plan.trainingLimit.map { " Trained on the first \($0) training images only." } ?? "")))
 

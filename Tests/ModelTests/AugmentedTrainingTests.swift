@@ -118,6 +118,17 @@ import TestSupport
         }
     }
 
+    /// Images that are not square get a sentence naming their shape, not a crash.
+    @Test func theRobustnessCheckRefusesImagesThatAreNotSquare() {
+        let data = DigitDataset(levels: [UInt8](repeating: 0, count: 2 * 28 * 30), labels: [0, 1], rows: 28, cols: 30)
+        let model = MLP<Float>(architecture: Architecture(inputs: 28 * 30, hidden: [8], activations: [.relu], outputs: 10), seed: 1)
+        #expect {
+            _ = try RobustnessCheck.run(model: model, test: data, limit: 2)
+        } throws: { error in
+            "\(error)" == "the robustness check needs square images, as predict does; these are 28x30"
+        }
+    }
+
     @Test func configurationsSavedBeforeAugmentationExistedStillLoad() throws {
         var config = TrainingConfig()
         config.augmentation = Self.augmentation

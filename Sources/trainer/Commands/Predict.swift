@@ -52,8 +52,7 @@ struct Predict: ParsableCommand {
         compute.apply()
         let checkpoint = try loadCheckpoint(model)
         let network = checkpoint.model
-        let side = Int(Double(network.architecture.inputs).squareRoot().rounded())
-        guard side * side == network.architecture.inputs else {
+        guard let side = network.architecture.imageSide else {
             throw Failure("\(model): takes \(network.architecture.inputs) inputs, which is not a square image")
         }
         let classes = network.architecture.outputs
@@ -101,7 +100,7 @@ struct Predict: ParsableCommand {
         if noPreprocess {
             input = DigitPreprocessing.unprocessed(picture, side: side)
         } else {
-            let result = DigitPreprocessing.mnistStyle(picture, side: side, box: Int((Double(side) * 20 / 28).rounded()))
+            let result = DigitPreprocessing.mnistStyle(picture, side: side)
             guard let image = result.image else {
                 if json {
                     print(jsonLine(["file": file, "digit": NSNull(), "warning": "no digit found", "reason": result.problem ?? ""]))
