@@ -21,7 +21,9 @@ public enum PNG {
         }
     }
 
-    public static func decode(_ bytes: [UInt8], path: String) throws -> GrayImage {
+    /// Decodes a PNG held in memory; `path` names it in errors. Pictures with a side longer than
+    /// `maximumSide` are refused before their pixels are allocated.
+    public static func decode(_ bytes: [UInt8], path: String, maximumSide: Int = maximumSide) throws -> GrayImage {
         if bytes.isEmpty { throw DatasetError.emptyFile(path: path) }
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         guard bytes.count >= 8, Array(bytes.prefix(8)) == signature else {

@@ -17,21 +17,28 @@ public struct Checkpoint: Sendable {
     public var datasetSHA256: [String: String]
     public var testAccuracy: Double?
     public var testLoss: Double?
+    /// When the training run saved this state (absent in older files, and when the caller gives
+    /// none: a library call that passes no clock keeps same-seed files byte-identical).
+    public var savedAt: Date?
 
     public init(config: TrainingConfig, state: TrainingState, dataset: String, datasetSHA256: [String: String],
-                testAccuracy: Double? = nil, testLoss: Double? = nil) {
+                testAccuracy: Double? = nil, testLoss: Double? = nil, savedAt: Date? = nil) {
         self.config = config
         self.state = state
         self.dataset = dataset
         self.datasetSHA256 = datasetSHA256
         self.testAccuracy = testAccuracy
         self.testLoss = testLoss
+        self.savedAt = savedAt
     }
 
     public var model: MLP<Float> { state.model }
 
     /// The data set the model was trained on, when it is one the trainer knows.
     public var datasetKind: DatasetKind? { DatasetKind(rawValue: dataset) }
+
+    /// `saved_at`'s form: ISO 8601 in UTC to the second, e.g. `2026-12-01T10:15:00Z`.
+    public static var dateFormat: ISO8601DateFormatter { ISO8601DateFormatter() }
 
     // MARK: Tensor naming
 
@@ -88,6 +95,7 @@ public struct Checkpoint: Sendable {
         ]
         if let testAccuracy { metadata["test_accuracy"] = String(testAccuracy) }
         if let testLoss { metadata["test_loss"] = String(testLoss) }
+        if let savedAt { metadata["saved_at"] = Self.dateFormat.string(from: savedAt) }
         entries["__metadata__"] = metadata
         var header = Array(try JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys]))
         while header.count % 8 != 0 { header.append(0x20) }

@@ -163,6 +163,7 @@ struct ValidatedCheckpoint {
         return Checkpoint(config: config, state: state, dataset: metadata["dataset"] ?? "unknown",
                           datasetSHA256: decoded([String: String].self, "dataset_sha256") ?? [:],
                           testAccuracy: metadata["test_accuracy"].flatMap(Double.init),
-                          testLoss: metadata["test_loss"].flatMap(Double.init))
+                          testLoss: metadata["test_loss"].flatMap(Double.init),
+                          savedAt: metadata["saved_at"].flatMap { Checkpoint.dateFormat.date(from: $0) })
     }
 }

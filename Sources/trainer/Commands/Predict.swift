@@ -51,18 +51,13 @@ struct Predict: ParsableCommand {
     func run() throws {
         compute.apply()
         let checkpoint = try loadCheckpoint(model)
-        let network = checkpoint.model
-        guard let side = network.architecture.imageSide else {
-            throw Failure("\(model): takes \(network.architecture.inputs) inputs, which is not a square image")
-        }
-        let classes = network.architecture.outputs
-        let names = DatasetKind(rawValue: checkpoint.dataset).map(\.classNames).flatMap { $0.count == classes ? $0 : nil }
-            ?? (0..<classes).map(String.init)
+        let classifier: DigitClassifier
+        do { classifier = try DigitClassifier(checkpoint: checkpoint) } catch { throw Failure("\(model): \(error)") }
         let files = try inputFiles()
         var failures = 0
         for file in files {
             do {
-                try predict(file, network: network, side: side, names: names, several: files.count > 1)
+                try predict(file, with: classifier, several: files.count > 1)
             } catch {
                 failures += 1
                 if json {
@@ -93,56 +88,33 @@ struct Predict: ParsableCommand {
         }
     }
 
-    func predict(_ file: String, network: MLP<Float>, side: Int, names: [String], several: Bool) throws {
-        let picture = try PNG.read(contentsOf: file)
-        let input: InkImage
-        var inverted = false
-        if noPreprocess {
-            input = DigitPreprocessing.unprocessed(picture, side: side)
-        } else {
-            let result = DigitPreprocessing.mnistStyle(picture, side: side)
-            guard let image = result.image else {
-                if json {
-                    print(jsonLine(["file": file, "digit": NSNull(), "warning": "no digit found", "reason": result.problem ?? ""]))
-                } else {
-                    print("\(file): no digit found (\(result.problem ?? "no ink"))")
-                }
-                return
-            }
-            input = image
-            inverted = result.inverted
-        }
-        if let savePreprocessed {
+    func predict(_ file: String, with classifier: DigitClassifier, several: Bool) throws {
+        let reading = classifier.read(try PNG.read(contentsOf: file), preprocess: !noPreprocess)
+        if let savePreprocessed, let seen = reading.image {
             let target = several
                 ? (savePreprocessed as NSString).appendingPathComponent(((file as NSString).lastPathComponent as NSString).deletingPathExtension + ".png")
                 : savePreprocessed
-            try PNG.write(input.grayImage, to: target)
+            try PNG.write(seen.grayImage, to: target)
         }
-
-        let probabilities = network.probabilities(input.pixels)[0]
-        let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(min(top, probabilities.count))
-        let best = ranked.first!
-        let confident = Double(probabilities[best]) >= minConfidence
         if json {
-            var fields: [String: Any] = [
-                "file": file, "digit": names[best], "probability": Double(probabilities[best]),
-                "top": ranked.map { ["class": names[$0], "probability": Double(probabilities[$0])] as [String: Any] },
-                "inverted": inverted, "preprocessed": !noPreprocess,
-            ]
-            if !confident { fields["warning"] = "not confident" }
-            if show { fields["image"] = input.pixels.map(Double.init) }
-            print(jsonLine(fields))
+            print(String(decoding: PredictionRecord(reading, top: top, minConfidence: minConfidence, image: show, file: file).json, as: UTF8.self))
             return
         }
-        let list = ranked.map { String(format: "%@ %.3f", names[$0], probabilities[$0]) }.joined(separator: ", ")
-        print(String(format: "%@: %@ (probability %.3f); top %d: %@", file, names[best], probabilities[best], ranked.count, list))
-        if !confident {
+        guard let best = reading.best, let seen = reading.image else {
+            print("\(file): no digit found (\(reading.problem ?? "no ink"))")
+            return
+        }
+        let ranked = reading.ranked(top: top)
+        let list = ranked.map { String(format: "%@ %.3f", $0.name, $0.probability) }.joined(separator: ", ")
+        print(String(format: "%@: %@ (probability %.3f); top %d: %@", file, best.name, best.probability, ranked.count, list))
+        if !reading.isConfident(minimum: minConfidence) {
             print(String(format: "%@: warning: not confident (%.2f < %.2f); the picture may not be a digit, or may be drawn unlike MNIST digits",
-                         file, probabilities[best], minConfidence))
+                         file, best.probability, minConfidence))
         }
         if show {
-            print("  the model saw (\(side)x\(side)\(inverted ? ", inverted from dark ink on light paper" : "")):")
-            for line in asciiImage(input.pixels[...], rows: side, cols: side) { print("  |" + line + "|") }
+            let side = classifier.side
+            print("  the model saw (\(side)x\(side)\(reading.inverted ? ", inverted from dark ink on light paper" : "")):")
+            for line in asciiImage(seen.pixels[...], rows: side, cols: side) { print("  |" + line + "|") }
         }
     }
 }

@@ -117,7 +117,8 @@ struct Train: ParsableCommand {
             Terminal.error("\n\(signal == SIGINT ? "interrupted" : "terminated"): finishing this batch and saving \(output) (signal again to stop at once)")
         }
         func save(_ state: TrainingState) throws {
-            try Checkpoint(config: config, state: state, dataset: data.kind.rawValue, datasetSHA256: data.sha256).write(to: output)
+            try Checkpoint(config: config, state: state, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
+                           savedAt: Date()).write(to: output)
         }
         let outcome: TrainingOutcome
         do {
@@ -134,7 +135,7 @@ struct Train: ParsableCommand {
         }
         let test = Evaluation(model: current.model, data: data.test, threads: threading.threads)
         let checkpoint = Checkpoint(config: config, state: current, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
-                                    testAccuracy: test.accuracy, testLoss: test.loss)
+                                    testAccuracy: test.accuracy, testLoss: test.loss, savedAt: Date())
         try checkpoint.write(to: output)
         progress.finished(test: test, savedTo: output, stoppedEarly: current.stoppedEarly, epochs: current.epochsCompleted)
     }

@@ -1,0 +1,77 @@
+import Foundation
+import Model
+
+/// The JSON object of one reading: what `predict --json` prints per file and what `serve`'s
+/// `POST /api/predict` answers, so scripts can switch between them.
+/// - `digit` (null when no digit was found, with `warning` and `reason`), `probability`, `top`,
+///   `probabilities` (every class, in class order), `inverted`, `preprocessed`;
+/// - `warning: "not confident"` below the confidence threshold;
+/// - with an image: `side` and `image`, the `side × side` ink levels the model saw, row by row.
+struct PredictionRecord: Encodable {
+    struct Ranked: Encodable {
+        let `class`: String
+        let probability: Double
+    }
+
+    var file: String?
+    var digit: String?
+    var probability: Double?
+    var top: [Ranked]?
+    var probabilities: [Double]?
+    var inverted: Bool
+    var preprocessed: Bool
+    var warning: String?
+    var reason: String?
+    var side: Int?
+    var image: [Double]?
+    /// Whether `image` is a key of the object (null when no digit was found).
+    var withImage: Bool
+
+    init(_ reading: DigitReading, top: Int, minConfidence: Double, image withImage: Bool, file: String? = nil) {
+        self.file = file
+        inverted = reading.inverted
+        preprocessed = reading.preprocessed
+        self.withImage = withImage
+        guard let best = reading.best else {
+            warning = "no digit found"
+            reason = reading.problem ?? ""
+            return
+        }
+        digit = best.name
+        probability = Double(best.probability)
+        self.top = reading.ranked(top: top).map { Ranked(class: $0.name, probability: Double($0.probability)) }
+        probabilities = reading.probabilities.map(Double.init)
+        if !reading.isConfident(minimum: minConfidence) { warning = "not confident" }
+        if withImage, let seen = reading.image {
+            side = seen.width
+            // Four decimals are finer than the 8-bit pixels a PNG of it holds, and keep the line short.
+            image = seen.pixels.map { (Double($0) * 10_000).rounded() / 10_000 }
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case file, digit, probability, top, probabilities, inverted, preprocessed, warning, reason, side, image
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var out = encoder.container(keyedBy: CodingKeys.self)
+        try out.encodeIfPresent(file, forKey: .file)
+        try out.encode(digit, forKey: .digit)  // null when no digit was found
+        try out.encodeIfPresent(probability, forKey: .probability)
+        try out.encodeIfPresent(top, forKey: .top)
+        try out.encodeIfPresent(probabilities, forKey: .probabilities)
+        try out.encode(inverted, forKey: .inverted)
+        try out.encode(preprocessed, forKey: .preprocessed)
+        try out.encodeIfPresent(warning, forKey: .warning)
+        try out.encodeIfPresent(reason, forKey: .reason)
+        try out.encodeIfPresent(side, forKey: .side)
+        if withImage { try out.encode(image, forKey: .image) }
+    }
+
+    /// The record as one line of JSON, keys sorted.
+    var json: [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(self)) ?? Data("{}".utf8))
+    }
+}

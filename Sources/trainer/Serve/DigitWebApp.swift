@@ -1,0 +1,147 @@
+import Dataset
+import Foundation
+import Model
+
+/// `serve`'s routes, independent of the server library that carries them, so every route can be
+/// tested in process by calling `respond(to:)`:
+///
+/// | route | answer |
+/// |---|---|
+/// | `GET /` | the page (HTML, CSS and JS in one file, nothing from the network) |
+/// | `POST /api/predict` | a PNG in the body → `predict --json`'s object plus the image the model saw |
+/// | `GET /api/model` | the model card |
+/// | `GET /api/reports` | the ablation reports found under `--reports` |
+/// | `GET /reports/<k>/<path>` | a file of the k-th `--reports` folder, as it is |
+///
+/// Every failure is `{"error": ..., "status": N}`: 400 for a picture that is no PNG or a bad
+/// query, 404 for an unknown path, 405 with `Allow` for a wrong method, 413 for a body over
+/// `bodyLimit` (answered by the transport, which alone sees the body arrive).
+struct DigitWebApp: Sendable {
+    let classifier: DigitClassifier
+    let card: [UInt8]
+    let reports: ReportFolders
+    let minConfidence: Double
+    /// The largest request body read, in bytes: a 280×280 drawing is ~10 KB, a phone photo a few MB.
+    let bodyLimit: Int
+
+    static let defaultBodyLimit = 8 << 20
+    /// A longer side than this is refused before decoding: 16 megapixels is a phone photo, and a
+    /// 10,000² PNG bomb would cost each request half a gigabyte.
+    static let maximumPictureSide = 4096
+
+    init(checkpoint: Checkpoint, modelFile: String, reports: ReportFolders, minConfidence: Double = 0.5,
+         bodyLimit: Int = defaultBodyLimit) throws {
+        classifier = try DigitClassifier(checkpoint: checkpoint)
+        let fields = modelCard(checkpoint, classifier: classifier, file: modelFile, minConfidence: minConfidence)
+        card = WebResponse.json(fields).body
+        self.reports = reports
+        self.minConfidence = minConfidence
+        self.bodyLimit = bodyLimit
+    }
+
+    func respond(to request: WebRequest) -> WebResponse {
+        let path = request.path
+        switch path {
+        case "/", "/index.html":
+            return only(["GET", "HEAD"], request) { WebPage.response }
+        case "/api/predict":
+            return only(["POST"], request) { predict(request) }
+        case "/api/model":
+            return only(["GET", "HEAD"], request) {
+                WebResponse(status: 200, contentType: "application/json; charset=utf-8", body: card, headers: ["Cache-Control": "no-store"])
+            }
+        case "/api/reports":
+            return only(["GET", "HEAD"], request) { reportList() }
+        case "/favicon.ico":
+            return only(["GET", "HEAD"], request) { WebResponse(status: 204, contentType: "image/x-icon", body: []) }
+        default:
+            if path.hasPrefix("/reports/") {
+                return only(["GET", "HEAD"], request) { reportFile(path.dropFirst("/reports/".count)) }
+            }
+            return .failure(404, "no such page: \(Self.shown(path))")
+        }
+    }
+
+    /// The 413 answer, for the transport to send when a body grows past `bodyLimit`.
+    var tooLarge: WebResponse {
+        .failure(413, "the body is larger than the \(Self.size(bodyLimit)) limit; send a PNG of a digit, not a photo album",
+                 headers: ["Connection": "close"])
+    }
+
+    // MARK: Routes
+
+    private func predict(_ request: WebRequest) -> WebResponse {
+        let top: Int
+        if let value = request.query["top"] {
+            guard let n = Int(value), n >= 1 else { return .failure(400, "top=\(value): give a whole number of at least 1") }
+            top = n
+        } else {
+            top = classifier.classNames.count
+        }
+        var minimum = minConfidence
+        if let value = request.query["min_confidence"] {
+            guard let p = Double(value), (0...1).contains(p) else { return .failure(400, "min_confidence=\(value): give a probability between 0 and 1") }
+            minimum = p
+        }
+        var preprocess = true
+        if let value = request.query["preprocess"] {
+            guard let flag = ["true": true, "1": true, "false": false, "0": false][value.lowercased()] else {
+                return .failure(400, "preprocess=\(value): give true or false")
+            }
+            preprocess = flag
+        }
+        guard !request.body.isEmpty else { return .failure(400, "the body is empty; POST the PNG's bytes (curl --data-binary @digit.png)") }
+        let picture: GrayImage
+        do {
+            picture = try PNG.decode(request.body, path: "the body", maximumSide: Self.maximumPictureSide)
+        } catch {
+            return .failure(400, "\(error)")
+        }
+        let reading = classifier.read(picture, preprocess: preprocess)
+        let record = PredictionRecord(reading, top: top, minConfidence: minimum, image: true)
+        return WebResponse(status: 200, contentType: "application/json; charset=utf-8", body: record.json, headers: ["Cache-Control": "no-store"])
+    }
+
+    private func reportList() -> WebResponse {
+        let list = reports.reports().map { found -> [String: Any] in
+            ["title": found.title, "folder": found.folder, "url": found.url,
+             "modified": found.modified.map { Checkpoint.dateFormat.string(from: $0) } ?? NSNull()]
+        }
+        return .json(["reports": list, "folders": reports.roots.map(\.given)])
+    }
+
+    private func reportFile(_ rest: Substring) -> WebResponse {
+        let notFound = WebResponse.failure(404, "no such report file: /reports/\(Self.shown(String(rest)))")
+        guard let slash = rest.firstIndex(of: "/"), let k = Int(rest[..<slash]),
+              let file = reports.file(root: k, path: String(rest[rest.index(after: slash)...])) else { return notFound }
+        guard let bytes = try? readFileBytes(file, limit: Self.reportFileLimit) else { return notFound }
+        return WebResponse(status: 200, contentType: ReportFolders.contentType(of: file), body: bytes,
+                           headers: ["Cache-Control": "no-cache"])
+    }
+
+    /// Report files are pages, charts and tables: kilobytes. Anything past this is not one.
+    static let reportFileLimit = 64 << 20
+
+    // MARK: Helpers
+
+    /// Runs `answer` when the request's method is one of `methods`, else answers 405 with `Allow`.
+    private func only(_ methods: [String], _ request: WebRequest, _ answer: () -> WebResponse) -> WebResponse {
+        guard methods.contains(request.method) else {
+            return .failure(405, "\(request.method) is not allowed here; use \(methods.joined(separator: " or "))",
+                            headers: ["Allow": methods.joined(separator: ", ")])
+        }
+        var response = answer()
+        if request.method == "HEAD" { response.headers["Content-Length"] = String(response.body.count); response.body = [] }
+        return response
+    }
+
+    /// A path as it may be echoed in an error: printable, and not too long.
+    static func shown(_ path: String) -> String {
+        let printable = String(path.unicodeScalars.map { $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" })
+        return printable.count > 120 ? String(printable.prefix(120)) + "…" : printable
+    }
+
+    static func size(_ bytes: Int) -> String {
+        bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : bytes >= 1 << 10 ? "\(bytes >> 10) KiB" : "\(bytes)-byte"
+    }
+}

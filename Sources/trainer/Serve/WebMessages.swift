@@ -1,0 +1,53 @@
+import Foundation
+
+/// One HTTP request as `serve`'s routes see it, whatever server library carried it: the method,
+/// the path exactly as sent (still percent-encoded, so an encoded slash stays visible), the query
+/// and the whole body.
+struct WebRequest: Sendable {
+    var method: String
+    var path: String
+    var query: [String: String] = [:]
+    var body: [UInt8] = []
+}
+
+/// One HTTP response: a status, headers and the body bytes.
+struct WebResponse: Sendable {
+    var status: Int
+    var headers: [String: String] = [:]
+    var body: [UInt8] = []
+
+    static let securityHeaders = ["X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"]
+
+    init(status: Int, contentType: String, body: [UInt8], headers extra: [String: String] = [:]) {
+        self.status = status
+        self.body = body
+        headers = Self.securityHeaders.merging(["Content-Type": contentType], uniquingKeysWith: { $1 })
+            .merging(extra, uniquingKeysWith: { $1 })
+    }
+
+    /// A JSON object, keys sorted so that answers are stable to compare.
+    static func json(_ object: [String: Any], status: Int = 200, headers: [String: String] = [:]) -> WebResponse {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return WebResponse(status: status, contentType: "application/json; charset=utf-8", body: Array(data),
+                           headers: headers.merging(["Cache-Control": "no-store"], uniquingKeysWith: { mine, _ in mine }))
+    }
+
+    /// A failure as JSON: `{"error": "<one line>", "status": N}`. Every failure `serve` sends looks like this.
+    static func failure(_ status: Int, _ message: String, headers: [String: String] = [:]) -> WebResponse {
+        json(["error": message, "status": status], status: status, headers: headers)
+    }
+
+    /// The reason phrase of the statuses `serve` sends.
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: return "OK"
+        case 204: return "No Content"
+        case 400: return "Bad Request"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 413: return "Payload Too Large"
+        case 500: return "Internal Server Error"
+        default: return "Status \(status)"
+        }
+    }
+}
