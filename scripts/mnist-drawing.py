@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes MNIST test digits as the pad of `trainer serve` would send them: 280x280 8-bit gray PNGs,
-dark ink on white paper, each MNIST pixel a 10x10 block. Standard library only.
+dark ink on white paper, enlarged 10x with bilinear interpolation (smooth anti-aliased strokes,
+as a canvas draws them, not blocks). Standard library only.
 
 usage: scripts/mnist-drawing.py MNIST_FOLDER OUT_FOLDER [COUNT]
 Prints one line per file: its path and the digit's true label."""
@@ -38,10 +39,20 @@ def main():
     os.makedirs(out, exist_ok=True)
     for i in range(min(count, n)):
         image = pixels[i * h * w:(i + 1) * h * w]
+        def at(x, y):
+            return image[min(max(y, 0), h - 1) * w + min(max(x, 0), w - 1)]
         rows = []
-        for y in range(h):
-            row = [255 - image[y * w + x] for x in range(w) for _ in range(10)]
-            rows.extend([row] * 10)
+        for Y in range(h * 10):
+            fy = (Y + 0.5) / 10 - 0.5
+            y0 = int(fy // 1); ty = fy - y0
+            row = []
+            for X in range(w * 10):
+                fx = (X + 0.5) / 10 - 0.5
+                x0 = int(fx // 1); tx = fx - x0
+                v = ((at(x0, y0) * (1 - tx) + at(x0 + 1, y0) * tx) * (1 - ty)
+                     + (at(x0, y0 + 1) * (1 - tx) + at(x0 + 1, y0 + 1) * tx) * ty)
+                row.append(255 - int(v + 0.5))
+            rows.append(row)
         path = os.path.join(out, f"digit-{i:04d}.png")
         with open(path, "wb") as f:
             f.write(png(w * 10, h * 10, rows))

@@ -71,24 +71,17 @@ struct Serve: ParsableCommand {
         let (host, model, isLoopback) = (host, model, ["127.0.0.1", "localhost", "::1"].contains(host))
         let found = folders.reports().count
         Task {
-            do {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await server.run() }
-                    group.addTask {
-                        try await server.waitUntilListening(timeout: 10)
-                        await WebServer.disableNagle(server)
-                        guard let bound = await WebServer.port(of: server) else { return }
-                        let shownHost = host.contains(":") ? "[\(host)]" : host
-                        print("serving \(model) at http://\(shownHost):\(bound)/  (Ctrl-C stops)")
-                        if found > 0 { print("linking \(found) report\(found == 1 ? "" : "s") from \(folders.roots.map(\.given).joined(separator: ", "))") }
-                        if !isLoopback { print("note: listening on \(host), so other machines that reach this one can use the page and the API") }
-                        fflush(nil)
-                    }
-                    try await group.waitForAll()
-                }
-            } catch {
-                outcome.fail(error)
-            }
+            do { try await server.run() } catch { outcome.fail(error) }
+        }
+        Task {
+            // Said once the socket listens, with the port it got (--port 0 asks for any free one).
+            guard (try? await server.waitUntilListening(timeout: 10)) != nil, let bound = await WebServer.port(of: server) else { return }
+            await WebServer.disableNagle(server)
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            print("serving \(model) at http://\(shownHost):\(bound)/  (Ctrl-C stops)")
+            if found > 0 { print("linking \(found) report\(found == 1 ? "" : "s") from \(folders.roots.map(\.given).joined(separator: ", "))") }
+            if !isLoopback { print("note: listening on \(host), so other machines that reach this one can use the page and the API") }
+            fflush(nil)
         }
         let error = outcome.wait()
         throw Failure("\(host):\(port): cannot serve (\(WebServer.describe(error)))")

@@ -45,8 +45,11 @@ struct ReportFolders: Sendable {
     func reports() -> [Found] {
         var found: [Found] = []
         for (k, root) in roots.enumerated() {
+            var seen: Set<String> = []
             for relative in Self.reportFiles(in: root.resolved, depth: Self.searchDepth) {
-                let file = root.resolved + "/" + relative
+                // Listed once, and only when the page could open it: a symlinked folder may lead out.
+                guard let file = self.file(root: k, path: relative.split(separator: "/").map { Self.encoded(String($0)) }.joined(separator: "/")),
+                      seen.insert(file).inserted else { continue }
                 let folder = (relative as NSString).deletingLastPathComponent
                 let shownFolder = folder.isEmpty ? root.given : (root.given as NSString).appendingPathComponent(folder)
                 let url = "/reports/\(k)/" + relative.split(separator: "/").map { Self.encoded(String($0)) }.joined(separator: "/")

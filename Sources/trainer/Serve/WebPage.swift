@@ -52,6 +52,7 @@ enum WebPage {
     .pad-wrap.dragging { outline: 3px dashed var(--accent); outline-offset: -3px; }
     #placeholder { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center;
                    color: #98a2b3; pointer-events: none; font-size: 15px; }
+    #placeholder[hidden] { display: none; }
     .tools { display: flex; gap: 8px; margin-top: 12px; flex-wrap: wrap; }
     button, .button { font: inherit; font-size: 14px; padding: 7px 14px; border-radius: 8px; border: 1px solid var(--line);
                       background: var(--card); color: var(--text); cursor: pointer; user-select: none; }
@@ -93,12 +94,15 @@ enum WebPage {
     footer { color: var(--muted); font-size: 12px; padding-bottom: 24px; }
     code { font-size: 12px; }
     @media (max-width: 720px) {
-      main { grid-template-columns: minmax(0, 1fr); }
-      .verdict { grid-template-columns: auto 1fr; }
-      .seen { grid-column: 1 / -1; display: flex; align-items: center; gap: 10px; text-align: left; }
-      .seen figcaption { max-width: none; margin: 0; }
-      #seen { margin: 0; width: 56px; height: 56px; }
-      .digit { width: 84px; height: 84px; font-size: 58px; }
+      main { grid-template-columns: minmax(0, 1fr); gap: 12px; padding-top: 10px; }
+      header { padding-top: 14px; }
+      .card { padding: 12px; }
+      .verdict { gap: 10px; min-height: 0; }
+      .digit { width: 76px; height: 76px; font-size: 52px; border-radius: 12px; }
+      #state-label { font-size: 16px; }
+      #seen { width: 56px; height: 56px; }
+      .seen figcaption { max-width: 64px; font-size: 10px; }
+      .bars { margin-top: 12px; gap: 4px 8px; }
     }
     </style>
     </head>
@@ -386,7 +390,7 @@ enum WebPage {
         row(list, card.trained_at ? "Trained" : "File saved", when ? new Date(when).toLocaleString() : "unknown");
         const t = card.training;
         row(list, "Training", "batch " + t.batch_size + ", learning rate " + t.learning_rate + " (" + t.schedule + "), momentum " + t.momentum);
-        row(list, "Regularisation", (t.augmentation ? "augment " + t.augmentation : "no augmentation") +
+        row(list, "Regularisation", (t.augmentation && t.augmentation !== "none" ? "augment " + t.augmentation : "no augmentation") +
             (t.dropout > 0 ? ", dropout " + t.dropout : "") + (t.weight_decay > 0 ? ", weight decay " + t.weight_decay : ""));
         row(list, "File", card.file);
       } catch (error) {
