@@ -317,7 +317,7 @@ final class RawHTTPClient {
 
     init(port: UInt16) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)  // generous: under ThreadSanitizer, beside suites that train, an answer can take seconds
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: port.bigEndian, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")),
                                   sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
@@ -338,7 +338,8 @@ final class RawHTTPClient {
 
     func exchange(_ head: String, body: [UInt8] = []) throws -> (status: Int, headers: String, body: [UInt8]) {
         try send(Array(head.utf8) + body)
-        while !buffered.containsHeaderEnd { try receive() }
+        let request = head.prefix { $0 != "\r" }
+        while !buffered.containsHeaderEnd { try receive(request) }
         let end = buffered.headerEnd!
         let headers = String(decoding: buffered[..<end], as: UTF8.self)
         let status = Int(headers.split(separator: " ").dropFirst().first ?? "") ?? 0
@@ -346,16 +347,18 @@ final class RawHTTPClient {
             let parts = line.split(separator: ":", maxSplits: 1)
             return parts.count == 2 && parts[0].lowercased() == "content-length" ? Int(parts[1].trimmingCharacters(in: .whitespaces)) : nil
         }.first ?? 0
-        while buffered.count < end + 4 + length { try receive() }
+        while buffered.count < end + 4 + length { try receive(request) }
         let bodyBytes = Array(buffered[(end + 4)..<(end + 4 + length)])
         buffered.removeFirst(end + 4 + length)
         return (status, headers, bodyBytes)
     }
 
-    private func receive() throws {
+    private func receive(_ request: Substring) throws {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        guard n > 0 else { throw Failure("the connection closed before a whole response arrived") }
+        guard n > 0 else {
+            throw Failure("\(request): \(n == 0 ? "the connection closed" : "no answer within the timeout") before a whole response arrived (\(buffered.count) bytes)")
+        }
         buffered += chunk[..<n]
     }
 

@@ -71,7 +71,12 @@ struct Serve: ParsableCommand {
         let (host, model, isLoopback) = (host, model, ["127.0.0.1", "localhost", "::1"].contains(host))
         let found = folders.reports().count
         Task {
-            do { try await server.run() } catch { outcome.fail(error) }
+            do {
+                try await server.run()
+                outcome.fail(Failure("the server stopped"))
+            } catch {
+                outcome.fail(error)
+            }
         }
         Task {
             // Said once the socket listens, with the port it got (--port 0 asks for any free one).
