@@ -50,6 +50,12 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
+        // Ctrl-C and SIGTERM stop the server (the default action), even when the parent that
+        // started it left them blocked: a test runner's or a supervisor's mask is inherited.
+        var stopping = sigset_t()
+        sigemptyset(&stopping)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&stopping, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &stopping, nil)
         compute.apply()
         // Everything that can be wrong with the model or the folders is said before the port is taken.
         let checkpoint = try loadCheckpoint(model)
