@@ -5,9 +5,18 @@ import Foundation
 /// everything else equal. For a given seed every cell gets the same split, the same batch order
 /// and the same initial normals (each scaled by its activation's own rule); only the activation
 /// (and, unless one `learningRate` is shared, its tuned learning rate) differs.
+///
+/// A grid adds architectures and learning rates as axes: every (activation, architecture,
+/// learning rate, seed) is a cell, and within one architecture the guarantee above holds for
+/// every learning rate.
 public struct AblationPlan: Sendable, Codable, Equatable {
     public var activations: [Activation]
     public var seeds: [UInt64]
+    /// The hidden widths of each architecture trained; one entry (the base's) unless a grid.
+    public var architectures: [[Int]]
+    /// The learning rates trained at: `.default` is each activation's own measured rate. One
+    /// entry (the base's) unless a grid.
+    public var learningRates: [LearningRateChoice]
     /// What every cell shares; each cell replaces the activation and the seed. With no
     /// learning rate each activation trains at its own measured default.
     public var base: TrainingConfig
@@ -20,14 +29,16 @@ public struct AblationPlan: Sendable, Codable, Equatable {
     public var classes: Int
 
     public init(activations: [Activation], seeds: [UInt64], base: TrainingConfig, dataset: String, trainingLimit: Int? = nil,
-                inputs: Int, classes: Int) {
+                inputs: Int, classes: Int, architectures: [[Int]]? = nil, learningRates: [LearningRateChoice]? = nil) {
         var base = base
         base.diagnostics = true
         (self.activations, self.seeds, self.base, self.dataset, self.trainingLimit) = (activations, seeds, base, dataset, trainingLimit)
         (self.inputs, self.classes) = (inputs, classes)
+        self.architectures = architectures ?? [base.hidden]
+        self.learningRates = learningRates ?? [LearningRateChoice(base.learningRate)]
     }
 
-    private enum CodingKeys: String, CodingKey { case activations, seeds, base, dataset, trainingLimit, inputs, classes }
+    private enum CodingKeys: String, CodingKey { case activations, seeds, base, dataset, trainingLimit, inputs, classes, architectures, learningRates }
 
     /// Plans written before the widths were recorded were all of 28×28 images in 10 classes.
     public init(from decoder: Decoder) throws {
@@ -39,14 +50,31 @@ public struct AblationPlan: Sendable, Codable, Equatable {
         trainingLimit = try c.decodeIfPresent(Int.self, forKey: .trainingLimit)
         inputs = try c.decodeIfPresent(Int.self, forKey: .inputs) ?? 784
         classes = try c.decodeIfPresent(Int.self, forKey: .classes) ?? 10
+        // Plans written before grids had one architecture and one learning rate: the base's.
+        architectures = try c.decodeIfPresent([[Int]].self, forKey: .architectures) ?? [base.hidden]
+        learningRates = try c.decodeIfPresent([LearningRateChoice].self, forKey: .learningRates) ?? [LearningRateChoice(base.learningRate)]
     }
 
     /// The network every cell trains (with the base configuration's activations).
     public var architecture: Architecture { base.architecture(inputs: inputs, classes: classes) }
 
-    /// Every cell, seed by seed, in a fixed order.
+    /// Whether architecture or learning rate is an axis besides the activation.
+    public var isGrid: Bool { architectures.count > 1 || learningRates.count > 1 }
+
+    /// Every cell, seed by seed, then architecture, learning rate and activation, in a fixed order.
+    /// A plan of one architecture and one learning rate names neither in its cells, so its cell
+    /// files are those an ablation wrote before grids.
     public var cells: [AblationCell] {
-        seeds.flatMap { seed in activations.map { AblationCell(activation: $0, seed: seed) } }
+        seeds.flatMap { seed in
+            architectures.flatMap { hidden in
+                learningRates.flatMap { rate in
+                    activations.map { activation in
+                        AblationCell(activation: activation, seed: seed,
+                                     hidden: architectures.count > 1 ? hidden : nil, learningRate: learningRates.count > 1 ? rate : nil)
+                    }
+                }
+            }
+        }
     }
 
     /// Shard `index` (1-based) of `count`: every count-th cell, so shards get a mix of fast and slow activations.
@@ -58,6 +86,8 @@ public struct AblationPlan: Sendable, Codable, Equatable {
         var config = base
         config.activations = [cell.activation]
         config.seed = cell.seed
+        if let hidden = cell.hidden { config.hidden = hidden }
+        if let rate = cell.learningRate { config.learningRate = rate.value }
         return config
     }
 
@@ -65,17 +95,57 @@ public struct AblationPlan: Sendable, Codable, Equatable {
     public var sharedLearningRate: Double? { base.learningRate }
 }
 
-/// One (activation, seed) pair of an ablation.
+/// A learning rate on an ablation's axis: a number, or each activation's own measured default.
+public enum LearningRateChoice: Sendable, Hashable, Codable, CustomStringConvertible {
+    case `default`
+    case rate(Double)
+
+    public init(_ rate: Double?) { self = rate.map(LearningRateChoice.rate) ?? .default }
+
+    /// The rate to set in a configuration: nil for each activation's default.
+    public var value: Double? {
+        if case .rate(let r) = self { return r }
+        return nil
+    }
+
+    /// `default` or the number as written: `0.1`.
+    public var description: String { value.map { "\($0)" } ?? "default" }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let text = try? c.decode(String.self), text == "default" { self = .default } else { self = .rate(try c.decode(Double.self)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let value { try c.encode(value) } else { try c.encode("default") }
+    }
+}
+
+/// One cell of an ablation: an activation and a seed, and in a grid the architecture and the
+/// learning rate (nil: the plan's only one).
 public struct AblationCell: Sendable, Codable, Hashable {
     public var activation: Activation
     public var seed: UInt64
+    public var hidden: [Int]?
+    public var learningRate: LearningRateChoice?
 
-    public init(activation: Activation, seed: UInt64) {
-        (self.activation, self.seed) = (activation, seed)
+    public init(activation: Activation, seed: UInt64, hidden: [Int]? = nil, learningRate: LearningRateChoice? = nil) {
+        (self.activation, self.seed, self.hidden, self.learningRate) = (activation, seed, hidden, learningRate)
     }
 
-    /// A name safe for file names: `leaky-relu_0.1-seed2`.
-    public var id: String { activation.spec.replacingOccurrences(of: ":", with: "_") + "-seed\(seed)" }
+    /// A name safe for file names: `leaky-relu_0.1-seed2`, in a grid `tanh-h128x4-lr0.1-seed2`.
+    public var id: String {
+        var name = activation.spec.replacingOccurrences(of: ":", with: "_")
+        if let hidden { name += "-h" + Self.widths(hidden) }
+        if let learningRate { name += "-lr\(learningRate)" }
+        return name + "-seed\(seed)"
+    }
+
+    /// `256-128`, or `128x4` for four equal layers.
+    public static func widths(_ hidden: [Int]) -> String {
+        hidden.count > 1 && Set(hidden).count == 1 ? "\(hidden[0])x\(hidden.count)" : hidden.map(String.init).joined(separator: "-")
+    }
 }
 
 /// Everything one cell measured.

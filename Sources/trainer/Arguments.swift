@@ -36,15 +36,44 @@ struct LayerWidths: CustomStringConvertible, Sendable {
 
     init(_ widths: [Int]) { self.widths = widths }
 
+    /// `256,128`; `128x4` is four layers of 128, and the forms mix: `256,128x2`.
     init(parsing text: String) throws {
-        let widths = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else {
-            throw ValidationError("positive layer widths separated by commas, such as 256,128 (got '\(text)')")
+        var widths: [Int] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let pieces = part.trimmingCharacters(in: .whitespaces).split(separator: "x", omittingEmptySubsequences: false)
+            guard (1...2).contains(pieces.count), let width = Int(pieces[0]), width > 0,
+                  let repeats = pieces.count == 2 ? Int(pieces[1]) : 1, (1...1000).contains(repeats) else {
+                throw ValidationError("positive layer widths separated by commas, such as 256,128, or WIDTHxLAYERS such as 128x4 (got '\(text)')")
+            }
+            widths += Array(repeating: width, count: repeats)
         }
-        self.widths = widths.map { $0! }
+        self.widths = widths
     }
 
     var description: String { widths.map(String.init).joined(separator: ",") }
+}
+
+/// `--lr`: one learning rate, or for `ablate` a comma list of them, where `default` stands for
+/// each activation's own measured rate.
+struct LearningRateList: CustomStringConvertible, Sendable {
+    let rates: [LearningRateChoice]
+
+    init(parsing text: String) throws {
+        var rates: [LearningRateChoice] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            if part == "default" {
+                rates.append(.default)
+            } else if let rate = Double(part), rate > 0, rate.isFinite {
+                rates.append(.rate(rate))
+            } else {
+                throw ValidationError("a positive learning rate, `default`, or (for ablate) a comma list of them such as default,0.01,0.1 (got '\(text)')")
+            }
+        }
+        guard Set(rates).count == rates.count else { throw ValidationError("--lr lists a learning rate twice (got '\(text)')") }
+        self.rates = rates
+    }
+
+    var description: String { rates.map(\.description).joined(separator: ",") }
 }
 
 extension Schedule {

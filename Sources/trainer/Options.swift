@@ -87,8 +87,12 @@ struct ThreadOptions: ParsableArguments {
 
 /// The optimisation settings shared by `train` and `ablate`.
 struct TrainingOptions: ParsableArguments {
-    @Option(help: "Hidden-layer widths, comma-separated. (default: 256,128)", transform: LayerWidths.init(parsing:))
-    var hidden = LayerWidths([256, 128])
+    @Option(help: ArgumentHelp("Hidden-layer widths, comma-separated; 128x4 is four layers of 128. (default: 256,128)",
+                               discussion: "With ablate, repeat it to compare architectures: --hidden 256,128 --hidden 128x4 --hidden 128x8."),
+            transform: LayerWidths.init(parsing:))
+    var hidden: [LayerWidths] = []
+
+    static let defaultHidden = [256, 128]
 
     @Option(help: ArgumentHelp("Epochs to train. (default: 5)",
                                discussion: "With train --resume: leave it out to finish the run as planned; give it to extend a run to a new total (a cosine schedule is then stretched over the new total)."))
@@ -99,8 +103,22 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Examples per mini-batch.")
     var batchSize = 64
 
-    @Option(help: "Learning rate (default: each activation's own measured rate, listed in `trainer train --help`).")
-    var lr: Double?
+    @Option(help: ArgumentHelp("Learning rate (default: each activation's own measured rate, listed in `trainer train --help`).",
+                               discussion: "With ablate, a comma list compares learning rates, `default` standing for each activation's own: --lr default,0.01,0.1,0.5."),
+            transform: LearningRateList.init(parsing:))
+    var lr: LearningRateList?
+
+    /// The architectures given (the default one when none was).
+    var architectures: [[Int]] { hidden.isEmpty ? [Self.defaultHidden] : hidden.map(\.widths) }
+
+    /// The learning rates given (each activation's default when none was).
+    var learningRates: [LearningRateChoice] { lr?.rates ?? [.default] }
+
+    /// For commands that train one network: refuses a second architecture or learning rate.
+    func validateSingle() throws {
+        guard hidden.count <= 1 else { throw ValidationError("--hidden is given \(hidden.count) times; one network has one architecture (ablate compares several)") }
+        guard learningRates.count == 1 else { throw ValidationError("--lr lists \(learningRates.count) rates; one run has one (ablate compares several)") }
+    }
 
     @Option(help: "SGD momentum (0 for plain SGD).")
     var momentum = 0.9
@@ -127,10 +145,10 @@ struct TrainingOptions: ParsableArguments {
 
     /// Sets these options in `config`; `TrainingConfig.problem` checks the values against the data.
     func apply(to config: inout TrainingConfig) {
-        config.hidden = hidden.widths
+        config.hidden = architectures[0]
         config.epochs = epochs ?? Self.defaultEpochs
         config.batchSize = batchSize
-        config.learningRate = lr
+        config.learningRate = learningRates[0].value
         config.momentum = momentum
         config.nesterov = nesterov
         config.weightDecay = weightDecay

@@ -1,8 +1,8 @@
 import ArgumentParser
 
 /// Named training setups, each the best we measured within a few minutes on a 2-core machine.
-/// `--recipe NAME` stands for the recipe's options, placed before the user's own, so that any
-/// option given on the command line overrides the recipe's value for it.
+/// `--recipe NAME` stands for the recipe's options, placed before the user's own; an option the
+/// user gives replaces the recipe's value for it.
 enum Recipe: String, CaseIterable, ExpressibleByArgument {
     case mnistBest = "mnist-best"
     case fashionBest = "fashion-mnist-best"
@@ -33,7 +33,9 @@ enum Recipe: String, CaseIterable, ExpressibleByArgument {
     }
 
     /// The command line with each `--recipe NAME` (or `--recipe=NAME`) preceded by its options, at
-    /// the start of the command's own arguments. An unknown name is left for the parser to refuse.
+    /// the start of the command's own arguments, less those the user gives (`--hidden` may be
+    /// repeated, so a second one would add to the recipe's rather than replace it). An unknown
+    /// name is left for the parser to refuse.
     static func expanding(_ arguments: [String]) -> [String] {
         var recipe: Recipe?
         for (i, word) in arguments.enumerated() {
@@ -44,8 +46,13 @@ enum Recipe: String, CaseIterable, ExpressibleByArgument {
         guard let recipe else { return arguments }
         // After the subcommand's name when one is given (train is the default).
         let start = arguments.first.map { TrainerCommand.subcommandNames.contains($0) } == true ? 1 : 0
+        let given = arguments.prefix { $0 != "--" }
+        let kept = stride(from: 0, to: recipe.arguments.count, by: 2).flatMap { i -> [String] in
+            let flag = recipe.arguments[i]
+            return given.contains { $0 == flag || $0.hasPrefix(flag + "=") } ? [] : [flag, recipe.arguments[i + 1]]
+        }
         var expanded = arguments
-        expanded.insert(contentsOf: recipe.arguments, at: start)
+        expanded.insert(contentsOf: kept, at: start)
         return expanded
     }
 }

@@ -48,6 +48,7 @@ struct Ablate: ParsableCommand {
     func validate() throws {
         guard Set(activations.activations).count == activations.activations.count else { throw ValidationError("--activations lists an activation twice") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard Set(options.architectures).count == options.architectures.count else { throw ValidationError("--hidden gives one architecture twice") }
         guard options.validation > 0 else { throw ValidationError("--validation must be above 0: the diagnostics are measured on the validation set") }
         if let limit, limit < 2 { throw ValidationError("--limit must be at least 2") }
     }
@@ -60,9 +61,14 @@ struct Ablate: ParsableCommand {
         options.apply(to: &base)
         let plan = AblationPlan(activations: activations.activations, seeds: seeds.seeds, base: base,
                                 dataset: data.kind.rawValue, trainingLimit: limit, inputs: data.train.featureCount,
-                                classes: data.kind.classNames.count)
+                                classes: data.kind.classNames.count, architectures: options.architectures,
+                                learningRates: options.learningRates)
         let trainingCount = Ablation.trainingSet(plan, data: data).count
-        if let problem = plan.base.problem(trainingExamples: trainingCount) { throw Failure(problem.flagWording) }
+        for hidden in plan.architectures {
+            var config = plan.base
+            config.hidden = hidden
+            if let problem = config.problem(trainingExamples: trainingCount) { throw Failure(problem.flagWording) }
+        }
 
         let folder: ResultsFolder
         do {
@@ -79,7 +85,9 @@ struct Ablate: ParsableCommand {
         try folder.record(RunEnvironment.current(jobs: jobs, blasThreads: 1, datasetSHA256: data.sha256))
 
         let log = AblationLog(json: json, total: wanted.count, finished: wanted.count - pending.count)
-        log.start("ablation: \(plan.activations.map(\.spec).joined(separator: ", ")) × seeds \(plan.seeds.map(String.init).joined(separator: ",")) = \(plan.cells.count) cells"
+        let axes = (plan.architectures.count > 1 ? " × architectures \(plan.architectures.map(AblationCell.widths).joined(separator: ", "))" : "")
+            + (plan.learningRates.count > 1 ? " × learning rates \(plan.learningRates.map(\.description).joined(separator: ", "))" : "")
+        log.start("ablation: \(plan.activations.map(\.spec).joined(separator: ", "))\(axes) × seeds \(plan.seeds.map(String.init).joined(separator: ",")) = \(plan.cells.count) cells"
                   + (shard.map { "; shard \($0.index)/\($0.count) has \(wanted.count)" } ?? "")
                   + "; \(pending.count) to train (\(wanted.count - pending.count) already in \(output)), \(jobs) at a time")
 

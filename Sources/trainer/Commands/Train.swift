@@ -62,6 +62,7 @@ struct Train: ParsableCommand {
     }
 
     func validate() throws {
+        try options.validateSingle()
         if recipe != nil && resume != nil {
             throw ValidationError("--recipe and --resume: a resumed run keeps the settings it was started with; leave --recipe out")
         }

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Model
+import Testing
+@testable import trainer
+
+/// `--hidden` (repeatable, with the WIDTHxLAYERS shorthand) and `--lr` (a list with `default`),
+/// parsed in process: ablate takes several, train exactly one.
+@Suite struct AblationGridCLITests {
+    @Test func layerWidthsTakeTheShorthand() throws {
+        #expect(try LayerWidths(parsing: "256,128").widths == [256, 128])
+        #expect(try LayerWidths(parsing: "128x4").widths == [128, 128, 128, 128])
+        #expect(try LayerWidths(parsing: "256,128x2").widths == [256, 128, 128])
+        for bad in ["", "128x0", "x4", "128y4", "128x", "0", "-5", "128x4x2", "256,,128", "128x1001"] {
+            #expect(throws: ValidationError.self, "\(bad)") { try LayerWidths(parsing: bad) }
+        }
+    }
+
+    @Test func learningRatesTakeDefaultAndLists() throws {
+        #expect(try LearningRateList(parsing: "0.1").rates == [.rate(0.1)])
+        #expect(try LearningRateList(parsing: "default,0.01,0.1,0.5").rates == [.default, .rate(0.01), .rate(0.1), .rate(0.5)])
+        for bad in ["", "fast", "0", "-0.1", "0.1,0.1", "default,default", "inf", "nan"] {
+            #expect(throws: ValidationError.self, "\(bad)") { try LearningRateList(parsing: bad) }
+        }
+    }
+
+    @Test func ablateTakesAxesAndTrainOneOfEach() throws {
+        let ablate = try #require(try TrainerCommand.parseAsRoot(["ablate", "--hidden", "256,128", "--hidden", "128x4", "--hidden", "128x8",
+                                                                "--lr", "default,0.01,0.1,0.5"]) as? Ablate)
+        #expect(ablate.options.architectures == [[256, 128], [128, 128, 128, 128], Array(repeating: 128, count: 8)])
+        #expect(ablate.options.learningRates == [.default, .rate(0.01), .rate(0.1), .rate(0.5)])
+        let plain = try #require(try TrainerCommand.parseAsRoot(["ablate"]) as? Ablate)
+        #expect(plain.options.architectures == [[256, 128]] && plain.options.learningRates == [.default])
+
+        #expect(throws: (any Error).self) { try TrainerCommand.parseAsRoot(["ablate", "--hidden", "64", "--hidden", "64"]) }
+        #expect(throws: (any Error).self) { try TrainerCommand.parseAsRoot(["train", "--hidden", "64", "--hidden", "32"]) }
+        #expect(throws: (any Error).self) { try TrainerCommand.parseAsRoot(["train", "--lr", "0.1,0.2"]) }
+        let train = try #require(try TrainerCommand.parseAsRoot(["train", "--hidden", "64x3", "--lr", "0.2"]) as? Train)
+        let config = try train.makeConfig()
+        #expect(config.hidden == [64, 64, 64] && config.learningRate == 0.2)
+        let byDefault = try #require(try TrainerCommand.parseAsRoot(["train", "--lr", "default"]) as? Train)
+        #expect(try byDefault.makeConfig().learningRate == nil)
+    }
+}
