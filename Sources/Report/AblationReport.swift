@@ -12,9 +12,9 @@ public struct AblationReport {
     public var plan: AblationPlan { summary.plan }
 
     public func write(to folder: String) throws {
-        let charts = self.charts
+        let charts = plan.isGrid ? gridCharts + activationPlots : self.charts
         for chart in charts { try AtomicFile.write(chart.svg, to: folder + "/charts/" + chart.file) }
-        let document = self.document(charts: charts)
+        let document = plan.isGrid ? gridDocument(charts: charts) : self.document(charts: charts)
         try AtomicFile.write(document.markdown, to: folder + "/report.md")
         try AtomicFile.write(document.html, to: folder + "/report.html")
         try AtomicFile.write(try json, to: folder + "/results.json")
@@ -54,7 +54,7 @@ public struct AblationReport {
         func chart(_ file: String, _ caption: String, _ svg: String) -> Chart {
             Chart(file: file, svg: svg, caption: caption, isActivationPlot: false)
         }
-        var result: [Chart] = [
+        let result: [Chart] = [
             chart("train-loss.svg", "Training loss per epoch, mean over seeds with ±1 sd band (log scale).",
                   SVGChart.lines(title: "Training loss (mean ± sd over seeds)", xLabel: "epoch", yLabel: "cross-entropy",
                                  series: curves { $0.trainLoss }, logY: true, xTicks: epochs)),
@@ -80,6 +80,12 @@ public struct AblationReport {
                     return nil
                 })),
         ]
+        return result + activationPlots
+    }
+
+    /// Each activation and its derivative, drawn small.
+    var activationPlots: [Chart] {
+        var result: [Chart] = []
         let xs = stride(from: -6.0, through: 6.0, by: 0.05).map { $0 }
         for activation in plan.activations {
             let f = SVGChart.Series(name: "f(x)", color: color(activation), points: xs.map { ($0, activation.value($0, slope: activation.parameter ?? 0.25)) })
@@ -111,6 +117,10 @@ public struct AblationReport {
 
         doc.add(.heading("Conclusions", level: 2))
         doc.add(.bullets(summary.conclusions))
+
+        doc.add(.heading("The claims, measured", level: 2))
+        doc.add(.paragraph("Each claim the activation-function articles make, judged on this ablation's numbers; most need a grid over depth or learning rate (`--hidden` repeated, `--lr` with a list, or `--study depth|learning-rate`)."))
+        doc.add(.table(header: ["claim", "verdict", "evidence"], rows: summary.claims.map { [$0.statement, $0.verdict.rawValue, $0.evidence] }))
 
         doc.add(.heading("Test accuracy", level: 2))
         doc.add(.table(header: ["activation", "learning rate", "test accuracy % (mean ± sd)", "min", "max", "test loss", "best epoch", "s / epoch", "samples / s", "seeds"],
@@ -164,9 +174,16 @@ public struct AblationReport {
         doc.add(.chartRow(charts.filter(\.isActivationPlot).map { ("charts/" + $0.file, $0.svg, $0.caption) }))
 
         doc.add(.heading("Setup", level: 2))
+        let setup = setupLines(network: "\(architecture), hidden widths \(plan.base.hidden.map(String.init).joined(separator: ","))")
+        doc.add(.bullets(setup))
+        return doc
+    }
+
+    /// Where the data, the network and the runs came from, for the Setup section.
+    func setupLines(network: String) -> [String] {
         var setup = [
             "Data: \(plan.dataset), \(plan.trainingLimit.map { "first \($0) of the" } ?? "all") training images, \(plan.base.validationCount) of them held out for validation; the test set for test accuracy.",
-            "Network: \(architecture), hidden widths \(plan.base.hidden.map(String.init).joined(separator: ",")); SGD momentum \(plan.base.momentum)\(plan.base.nesterov ? " (Nesterov)" : ""), weight decay \(plan.base.weightDecay), batch \(plan.base.batchSize), \(plan.base.epochs) epochs, \(plan.base.schedule.spec) schedule; augmentation: \(plan.base.augmentation.spec); dropout \(plan.base.dropout).",
+            "Network: \(network); SGD momentum \(plan.base.momentum)\(plan.base.nesterov ? " (Nesterov)" : ""), weight decay \(plan.base.weightDecay), batch \(plan.base.batchSize), \(plan.base.epochs) epochs, \(plan.base.schedule.spec) schedule; augmentation: \(plan.base.augmentation.spec); dropout \(plan.base.dropout).",
             "Seeds: \(plan.seeds.map(String.init).joined(separator: ", ")).",
         ]
         for (i, env) in summary.environments.enumerated() {
@@ -178,8 +195,7 @@ public struct AblationReport {
         for (file, sum) in (summary.environments.first?.datasetSHA256 ?? [:]).sorted(by: { $0.key < $1.key }) {
             setup.append("`\(file)` SHA-256 `\(sum)`")
         }
-        doc.add(.bullets(setup))
-        return doc
+        return setup
     }
 
     // MARK: - Machine-readable results
@@ -203,7 +219,7 @@ public struct AblationReport {
     /// results.json: the plan, where it ran, the summary rows, the comparisons, the conclusions and every cell.
     struct ResultsFile: Encodable {
         public struct Row: Encodable {
-            public let activation: String, learningRate: Double, testAccuracies: [Double], testAccuracyMean: Double?, testAccuracySd: Double?
+            public let activation: String, hidden: [Int], learningRateChoice: String, learningRate: Double, testAccuracies: [Double], testAccuracyMean: Double?, testAccuracySd: Double?
             public let testLossMean: Double?, bestEpoch: Int?, secondsPerEpoch: Double?, samplesPerSecond: Double?, diverged: Int, layers: [LayerDiagnostics]
         }
         public struct Comparison: Encodable {
@@ -211,14 +227,16 @@ public struct AblationReport {
             public let t: Double?, degreesOfFreedom: Int?, largerThanSeedNoise: Bool?
         }
         public let plan: AblationPlan, environments: [RunEnvironment], summary: [Row], comparisons: [Comparison]
-        public let conclusions: [String], missingCells: [String], cells: [CellResult]
+        public let conclusions: [String], claims: [ClaimEntry], missingCells: [String], cells: [CellResult]
+        public struct ClaimEntry: Encodable { public let statement: String, verdict: String, evidence: String }
     }
 
     var jsonFile: ResultsFile {
         ResultsFile(
             plan: plan, environments: summary.environments,
-            summary: summary.rows.map { r in
-                ResultsFile.Row(activation: r.activation.spec, learningRate: r.learningRate, testAccuracies: r.accuracies,
+            summary: summary.rowsBySetting.flatMap { entry in entry.rows.map { (entry.setting, $0) } }.map { setting, r in
+                ResultsFile.Row(activation: r.activation.spec, hidden: setting.hidden, learningRateChoice: setting.learningRate.description,
+                    learningRate: r.learningRate, testAccuracies: r.accuracies,
                     testAccuracyMean: r.accuracies.isEmpty ? nil : r.meanAccuracy, testAccuracySd: r.accuracies.isEmpty ? nil : r.sdAccuracy,
                     testLossMean: r.testLosses.isEmpty ? nil : Statistics.mean(r.testLosses), bestEpoch: r.bestEpoch,
                     secondsPerEpoch: r.secondsPerEpoch, samplesPerSecond: r.samplesPerSecond, diverged: r.failures, layers: r.layers)
@@ -228,16 +246,19 @@ public struct AblationReport {
                            meanDifference: c.differences.isEmpty ? nil : c.meanDifference, t: c.t?.t,
                            degreesOfFreedom: c.t?.degreesOfFreedom, largerThanSeedNoise: c.t == nil ? nil : c.significant)
             },
-            conclusions: summary.conclusions, missingCells: summary.missing.map(\.id), cells: summary.results)
+            conclusions: plan.isGrid ? [] : summary.conclusions,
+            claims: summary.claims.map { ResultsFile.ClaimEntry(statement: $0.statement, verdict: $0.verdict.rawValue, evidence: $0.evidence) },
+            missingCells: summary.missing.map(\.id), cells: summary.results)
     }
 
     /// One row per (activation, seed, epoch), every per-epoch number and the cell's test result.
     var csv: String {
-        let layers = plan.base.hidden.count
+        let layers = plan.architectures.map(\.count).max() ?? plan.base.hidden.count
         var header = ["activation", "seed", "learning_rate", "epoch", "train_loss", "train_accuracy", "validation_loss", "validation_accuracy",
                       "epoch_seconds", "samples_per_second", "scheduled_lr"]
         for l in 1...layers { header += ["l\(l)_never_active", "l\(l)_saturated", "l\(l)_mean_activation", "l\(l)_gradient_norm"] }
         header += ["test_accuracy", "test_loss", "failure"]
+        if plan.isGrid { header += ["hidden", "learning_rate_choice"] }
         var lines = [header.joined(separator: ",")]
         func number(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
         for result in summary.results {
@@ -251,6 +272,10 @@ public struct AblationReport {
                 }
                 row += [number(result.testAccuracy), number(result.testLoss),
                         result.failure.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } ?? ""]
+                if plan.isGrid {
+                    row += [AblationCell.widths(result.cell.hidden ?? plan.base.hidden),
+                            (result.cell.learningRate ?? LearningRateChoice(plan.base.learningRate)).description]
+                }
                 lines.append(row.joined(separator: ","))
             }
         }

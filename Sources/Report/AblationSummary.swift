@@ -129,3 +129,48 @@ public struct AblationSummary {
         }
     }
 }
+
+// MARK: - Grids
+
+/// One point of a grid's architecture × learning-rate axes.
+public struct GridSetting: Hashable, Sendable {
+    public let hidden: [Int]
+    public let learningRate: LearningRateChoice
+
+    /// `128x4, lr 0.1` / `256-128, default lr`.
+    public var label: String {
+        AblationCell.widths(hidden) + ", " + (learningRate == .default ? "default lr" : "lr \(learningRate)")
+    }
+}
+
+extension AblationSummary {
+    /// Every (architecture, learning rate) of the plan, architectures first, in the plan's order.
+    public var settings: [GridSetting] {
+        plan.architectures.flatMap { hidden in plan.learningRates.map { GridSetting(hidden: hidden, learningRate: $0) } }
+    }
+
+    /// The ablation of one setting on its own: a plan of one architecture and one learning rate
+    /// and the results of its cells, so that every per-activation number is computed as for a
+    /// plain ablation.
+    public func slice(_ setting: GridSetting) -> AblationSummary {
+        guard plan.isGrid else { return self }
+        var base = plan.base
+        base.hidden = setting.hidden
+        base.learningRate = setting.learningRate.value
+        let single = AblationPlan(activations: plan.activations, seeds: plan.seeds, base: base, dataset: plan.dataset,
+                                  trainingLimit: plan.trainingLimit, inputs: plan.inputs, classes: plan.classes)
+        let mine = results.filter { cell in
+            (cell.cell.hidden ?? plan.base.hidden) == setting.hidden && (cell.cell.learningRate ?? LearningRateChoice(plan.base.learningRate)) == setting.learningRate
+        }.map { result -> CellResult in
+            var flat = result
+            flat.cell = AblationCell(activation: result.cell.activation, seed: result.cell.seed)
+            return flat
+        }
+        return AblationSummary(plan: single, results: mine, environments: environments)
+    }
+
+    /// The row of `activation` in `setting`.
+    public func row(_ activation: Activation, _ setting: GridSetting) -> ActivationRow? {
+        slice(setting).rows.first { $0.activation == activation }
+    }
+}

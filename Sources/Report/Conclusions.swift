@@ -48,18 +48,25 @@ extension AblationSummary {
             lines.append(line + ".")
         }
 
+        /// Per-layer fractions as words: each layer for up to three, else the range and the worst
+        /// layer (the chart and the diagnostics table have every layer).
+        func perLayer(_ fractions: [Double]) -> String {
+            if fractions.count <= 3 {
+                return fractions.enumerated().map { String(format: "%.1f%% of layer-%d units", $1 * 100, $0 + 1) }.joined(separator: ", ")
+            }
+            let worst = fractions.indices.max { fractions[$0] < fractions[$1] }!
+            return String(format: "%.1f–%.1f%% of each layer's units (most in layer %d of %d)", fractions.min()! * 100, fractions[worst] * 100, worst + 1, fractions.count)
+        }
         for row in rows where !row.layers.isEmpty {
             let name = row.activation.spec
             if row.activation.isReLUFamily {
                 let dead = row.layers.map(\.neverActiveFraction)
                 lines.append(dead.allSatisfy { $0 == 0 }
                     ? "\(name): no unit was dead at the end (every unit fired on some validation image)."
-                    : "\(name): " + dead.enumerated().map { String(format: "%.1f%% of layer-%d units", $1 * 100, $0 + 1) }.joined(separator: ", ")
-                        + " never fired on the validation set" + neverActiveNote(row.activation))
+                    : "\(name): " + perLayer(dead) + " never fired on the validation set" + neverActiveNote(row.activation))
             }
             if row.activation.canSaturate {
-                lines.append("\(name): " + row.layers.enumerated().map { String(format: "%.1f%% of layer-%d units", $1.saturatedFraction * 100, $0 + 1) }.joined(separator: ", ")
-                             + " saturated (mean |f′| below a tenth of its peak).")
+                lines.append("\(name): " + perLayer(row.layers.map(\.saturatedFraction)) + " saturated (mean |f′| below a tenth of its peak).")
             }
         }
 

@@ -21,14 +21,14 @@ public enum SVGChart {
 
     /// A line chart with a legend; `logY` for quantities spanning decades (gradient norms).
     public static func lines(title: String, xLabel: String, yLabel: String, series: [Series],
-                      logY: Bool = false, width: Double = 640, height: Double = 360, xTicks: [Double]? = nil) -> String {
+                      logY: Bool = false, logX: Bool = false, width: Double = 640, height: Double = 360, xTicks: [Double]? = nil) -> String {
         let frame = Frame(width: width, height: height, legend: series.count > 1 ? series.map { LegendEntry(name: $0.name, color: $0.color, dashed: $0.dashed) } : [])
-        let xs = series.flatMap { $0.points.map(\.x) }
+        let xs = series.flatMap { $0.points.map(\.x) }.filter { !logX || $0 > 0 }
         let ys = series.flatMap { $0.points.map(\.y) + $0.band.flatMap { [$0.low, $0.high] } }.filter { $0.isFinite && (!logY || $0 > 0) }
         guard let xMin = xs.min(), let xMax = xs.max(), let yLow = ys.min(), let yHigh = ys.max() else {
             return frame.empty(title: title)
         }
-        let xAxis = Axis(low: xMin, high: xMax == xMin ? xMin + 1 : xMax, log: false, ticks: xTicks)
+        let xAxis = Axis(low: xMin, high: xMax == xMin ? (logX ? xMin * 10 : xMin + 1) : xMax, log: logX, ticks: xTicks)
         let yAxis = Axis(low: yLow, high: yHigh, log: logY)
         var body = frame.axes(title: title, xLabel: xLabel, yLabel: yLabel, x: xAxis, y: yAxis)
         for s in series where !s.band.isEmpty {

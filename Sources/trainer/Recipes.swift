@@ -3,7 +3,9 @@ import ArgumentParser
 /// Named training setups, each the best we measured within a few minutes on a 2-core machine.
 /// `--recipe NAME` stands for the recipe's options, placed before the user's own; an option the
 /// user gives replaces the recipe's value for it.
-enum Recipe: String, CaseIterable, ExpressibleByArgument {
+enum Recipe: String, CaseIterable, ExpressibleByArgument, ArgumentPreset {
+    static let flag = "--recipe"
+
     case mnistBest = "mnist-best"
     case fashionBest = "fashion-mnist-best"
 
@@ -32,27 +34,67 @@ enum Recipe: String, CaseIterable, ExpressibleByArgument {
         allCases.map { "\($0.rawValue) = \($0.arguments.joined(separator: " ")) (\($0.measured))" }.joined(separator: "\n")
     }
 
-    /// The command line with each `--recipe NAME` (or `--recipe=NAME`) preceded by its options, at
+}
+
+/// A named set of options (`--recipe` for train, `--study` for ablate) that stands for its options
+/// on the command line, ahead of the user's own; an option the user gives replaces the preset's.
+protocol ArgumentPreset: RawRepresentable<String>, CaseIterable {
+    /// The flag that names the preset: `--recipe`.
+    static var flag: String { get }
+    /// The options it stands for, as flag-value pairs.
+    var arguments: [String] { get }
+}
+
+extension ArgumentPreset {
+    /// The command line with `FLAG NAME` (or `FLAG=NAME`) preceded by the preset's options, at
     /// the start of the command's own arguments, less those the user gives (`--hidden` may be
-    /// repeated, so a second one would add to the recipe's rather than replace it). An unknown
+    /// repeated, so a second one would add to the preset's rather than replace it). An unknown
     /// name is left for the parser to refuse.
     static func expanding(_ arguments: [String]) -> [String] {
-        var recipe: Recipe?
+        var preset: Self?
         for (i, word) in arguments.enumerated() {
-            if word == "--recipe", i + 1 < arguments.count { recipe = Recipe(rawValue: arguments[i + 1]) }
-            if word.hasPrefix("--recipe=") { recipe = Recipe(rawValue: String(word.dropFirst("--recipe=".count))) }
+            if word == flag, i + 1 < arguments.count { preset = Self(rawValue: arguments[i + 1]) }
+            if word.hasPrefix(flag + "=") { preset = Self(rawValue: String(word.dropFirst(flag.count + 1))) }
             if word == "--" { break }
         }
-        guard let recipe else { return arguments }
+        guard let preset else { return arguments }
         // After the subcommand's name when one is given (train is the default).
         let start = arguments.first.map { TrainerCommand.subcommandNames.contains($0) } == true ? 1 : 0
         let given = arguments.prefix { $0 != "--" }
-        let kept = stride(from: 0, to: recipe.arguments.count, by: 2).flatMap { i -> [String] in
-            let flag = recipe.arguments[i]
-            return given.contains { $0 == flag || $0.hasPrefix(flag + "=") } ? [] : [flag, recipe.arguments[i + 1]]
+        let options = preset.arguments
+        let kept = stride(from: 0, to: options.count, by: 2).flatMap { i -> [String] in
+            let flag = options[i]
+            return given.contains { $0 == flag || $0.hasPrefix(flag + "=") } ? [] : [flag, options[i + 1]]
         }
         var expanded = arguments
         expanded.insert(contentsOf: kept, at: start)
         return expanded
+    }
+}
+
+/// `ablate --study NAME`: grids that show the textbook effects of activations within a few
+/// minutes on 2 cores.
+enum Study: String, CaseIterable, ExpressibleByArgument, ArgumentPreset {
+    case depth
+    case learningRate = "learning-rate"
+
+    static let flag = "--study"
+
+    var arguments: [String] {
+        switch self {
+        case .depth:
+            // Vanishing gradients (sigmoid, tanh) and Swish against depth, at each activation's own rate.
+            return ["--activations", "relu,leaky-relu,tanh,sigmoid,swish", "--hidden", "128x2", "--hidden", "128x4", "--hidden", "128x8",
+                    "--epochs", "2", "--seeds", "2", "--output", "ablation-depth"]
+        case .learningRate:
+            // Dead ReLUs at large rates, and the usable range of each activation.
+            return ["--activations", "relu,leaky-relu,prelu,elu,tanh,sigmoid,swish", "--hidden", "128x4", "--lr", "0.01,0.05,0.2,0.5",
+                    "--epochs", "2", "--seeds", "2", "--output", "ablation-learning-rate"]
+        }
+    }
+
+    /// One line per study for `--help`.
+    static var help: String {
+        allCases.map { "\($0.rawValue) = \($0.arguments.joined(separator: " "))" }.joined(separator: "\n")
     }
 }

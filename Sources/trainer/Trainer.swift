@@ -15,8 +15,8 @@ struct TrainerCommand: ParsableCommand {
         Set(configuration.subcommands.map { $0._commandName })
     }
 
-    /// Parses and runs the command line, with each `--recipe` first expanded into its options.
+    /// Parses and runs the command line, with `--recipe` and `--study` first expanded into their options.
     static func main() {
-        main(Recipe.expanding(Array(CommandLine.arguments.dropFirst())))
+        main(Study.expanding(Recipe.expanding(Array(CommandLine.arguments.dropFirst()))))
     }
 }

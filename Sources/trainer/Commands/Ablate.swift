@@ -14,8 +14,19 @@ struct Ablate: ParsableCommand {
         skips them (resume after an interruption). --shard i/N runs every N-th cell from the i-th, \
         for spreading one ablation over machines; merge the folders with `trainer report DIR...`.
         The report: OUTPUT/report.html (self-contained), report.md, results.json, results.csv, charts/.
+
+        A grid: repeat --hidden to compare architectures (128x4 is four layers of 128) and give \
+        --lr a list to compare learning rates (default = each activation's own); every \
+        activation × architecture × learning rate × seed is a cell, and the report gets charts \
+        against depth and learning rate and judges the textbook claims on the numbers.
+
+        Studies (--study NAME; options given beside it override the study's):
+        \(Study.help)
         """
     )
+
+    @Option(help: ArgumentHelp("A grid that shows the textbook effects in a few minutes: \(Study.allCases.map(\.rawValue).joined(separator: " or ")) (listed above)."))
+    var study: Study?
 
     @OptionGroup var dataOptions: DataOptions
 
@@ -188,12 +199,25 @@ final class AblationLog: @unchecked Sendable {
             return
         }
         out("")
-        for row in summary.rows {
-            let name = row.activation.spec.padding(toLength: max(12, row.activation.spec.count), withPad: " ", startingAt: 0)
-            out("  \(name) " + (row.accuracies.isEmpty ? "no finished seed" : "\(percent(row.meanAccuracy)) ± \(percent(row.sdAccuracy)) % test accuracy"))
+        if summary.plan.isGrid {
+            for setting in summary.settings {
+                let rows = summary.slice(setting).rows
+                out("  \(setting.label): " + rows.map { "\($0.activation.spec) " + ($0.accuracies.isEmpty ? "diverged" : percent($0.meanAccuracy)) }.joined(separator: ", "))
+            }
+            out("")
+            for claim in summary.claims { out("- \(claim.statement) \(claim.verdict.rawValue.capitalized(firstLetterOnly: true)): \(claim.evidence)") }
+        } else {
+            for row in summary.rows {
+                let name = row.activation.spec.padding(toLength: max(12, row.activation.spec.count), withPad: " ", startingAt: 0)
+                out("  \(name) " + (row.accuracies.isEmpty ? "no finished seed" : "\(percent(row.meanAccuracy)) ± \(percent(row.sdAccuracy)) % test accuracy"))
+            }
+            out("")
+            for line in summary.conclusions { out("- " + line.replacingOccurrences(of: "**", with: "")) }
         }
-        out("")
-        for line in summary.conclusions { out("- " + line.replacingOccurrences(of: "**", with: "")) }
         out(String(format: "\nreport: %@/report.html (and report.md, results.json, results.csv); wall time %.0f s", folder, seconds))
     }
+}
+
+private extension String {
+    func capitalized(firstLetterOnly: Bool) -> String { prefix(1).uppercased() + dropFirst() }
 }
