@@ -327,4 +327,37 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
         let other = try trainer(common.map { $0 == "relu,tanh" ? "relu,sigmoid" : $0 } + ["-o", dir + "/whole"])
         #expect(other.status != 0 && other.err.contains("different ablation"), "\(other.err)")
     }
+
+    /// The README's GNU parallel recipe, for real with local jobs, over a grid: three shards run
+    /// through parallel, merged by `trainer report`, equal the unsharded grid cell for cell.
+    @Test func aGridShardedThroughGNUParallelMergesToTheWholeGrid() throws {
+        guard let folder = mnistFolder() else { return }
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let common = ["ablate", "--data", folder, "--activations", "relu,sigmoid", "--hidden", "16x2", "--hidden", "16x4", "--lr", "default,0.5",
+                      "--seeds", "1", "--epochs", "1", "--limit", "2000", "--validation", "300", "--jobs", "1"]
+        let whole = try trainer(common + ["-o", dir + "/whole"])
+        #expect(whole.status == 0 && whole.out.contains("[8/8]"), "\(whole.err)")
+        let command = ([builtExecutable("trainer")] + common + ["--shard", "{}/3", "-o", dir + "/shard-{}"]).joined(separator: " ")
+        let parallel = try run("/usr/bin/parallel", ["--will-cite", "--jobs", "2", "--halt", "now,fail=1", command, ":::", "1", "2", "3"])
+        #expect(parallel.status == 0, "parallel: \(parallel.err)")
+        let merged = try trainer(["report", dir + "/shard-1", dir + "/shard-2", dir + "/shard-3", "-o", dir + "/merged"])
+        #expect(merged.status == 0, "\(merged.err)")
+        func cells(_ path: String) throws -> [String: [Double]] {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path + "/results.json"))) as? [String: Any]
+            var result: [String: [Double]] = [:]
+            for cell in object?["cells"] as? [[String: Any]] ?? [] {
+                let key = (try? JSONSerialization.data(withJSONObject: cell["cell"] ?? [:], options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                let history = cell["history"] as? [[String: Any]] ?? []
+                result[key] = [cell["test_accuracy"] as? Double ?? -1] + history.flatMap { [$0["train_loss"] as? Double ?? -1, $0["validation_loss"] as? Double ?? -1] }
+            }
+            return result
+        }
+        let wholeCells = try cells(dir + "/whole")
+        #expect(wholeCells.count == 8)
+        #expect(try cells(dir + "/merged") == wholeCells)
+        let report = try String(contentsOfFile: dir + "/merged/report.md", encoding: .utf8)
+        #expect(report.contains("## The claims, measured") && report.contains("| sigmoid |") && !report.contains("This report is partial"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/merged/charts/gradient-heatmap-lrdefault.svg"))
+    }
 }

@@ -1,0 +1,194 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Model
+import Report
+import Testing
+import TestSupport
+
+/// Constructed grid results, so each claim's verdict can be checked against numbers chosen for
+/// it: supported only when the numbers say so.
+enum ConstructedGrid {
+    static let shallow = [16, 16]
+    static let deep = [16, 16, 16, 16, 16, 16]
+
+    static func plan(_ activations: [Activation] = [.relu, .leakyRelu(alpha: 0.01), .tanh, .sigmoid, .swish(beta: 1)],
+                     architectures: [[Int]] = [shallow, deep], rates: [LearningRateChoice] = [.default, .rate(0.01), .rate(0.5)]) -> AblationPlan {
+        var base = TrainingConfig()
+        base.epochs = 1
+        return AblationPlan(activations: activations, seeds: [1, 2], base: base, dataset: "mnist", inputs: 784, classes: 10,
+                            architectures: architectures, learningRates: rates)
+    }
+
+    /// What one cell measured, by its activation, architecture and learning rate.
+    struct Outcome {
+        var accuracy: Double? = 0.95
+        var gradients: [Double]? = nil  // per layer; default: 0.2 everywhere
+        var dead = 0.0
+        var saturated = 0.0
+        var meanActivation = 0.1
+        var samplesPerSecond = 50_000.0
+    }
+
+    static func summary(_ plan: AblationPlan, _ outcome: (Activation, [Int], LearningRateChoice) -> Outcome) -> AblationSummary {
+        let results = plan.cells.map { cell -> CellResult in
+            let hidden = cell.hidden ?? plan.base.hidden
+            let o = outcome(cell.activation, hidden, cell.learningRate ?? .default)
+            let config = plan.config(for: cell)
+            let gradients = o.gradients ?? Array(repeating: 0.2, count: hidden.count)
+            let layers = gradients.map { LayerDiagnostics(neverActiveFraction: o.dead, saturatedFraction: o.saturated, meanActivation: o.meanActivation, gradientNorm: $0) }
+            // Seed 2 a little apart from seed 1, for a seed-to-seed spread of 0.1 points.
+            let accuracy = o.accuracy.map { $0 + (cell.seed == 2 ? 0.001 : 0) }
+            let record = EpochRecord(epoch: 1, trainLoss: 0.3, trainAccuracy: 0.9, validationLoss: 0.2, validationAccuracy: accuracy,
+                                     learningRate: config.effectiveLearningRate, seconds: 1, samplesPerSecond: o.samplesPerSecond, layers: layers)
+            return CellResult(cell: cell, config: config, learningRate: config.effectiveLearningRate, history: accuracy == nil ? [] : [record],
+                              testAccuracy: accuracy, testLoss: accuracy.map { 1 - $0 }, failure: accuracy == nil ? "training diverged" : nil,
+                              dataOrderDigest: "digest-\(cell.seed)", seconds: 1)
+        }
+        return AblationSummary(plan: plan, results: results, environments: [])
+    }
+}
+
+@Suite struct ClaimsTests {
+    func verdict(_ summary: AblationSummary, _ start: String) throws -> Claim {
+        try #require(summary.claims.first { $0.statement.hasPrefix(start) })
+    }
+
+    @Test func vanishingGradientsOnlyWhenTheGradientFallsWithDepth() throws {
+        let plan = ConstructedGrid.plan()
+        let vanishing = ConstructedGrid.summary(plan) { activation, hidden, _ in
+            var o = ConstructedGrid.Outcome()
+            if activation == .sigmoid && hidden.count == 6 {
+                o.gradients = [1e-4, 5e-4, 2e-3, 1e-2, 5e-2, 0.1]
+                o.saturated = 0.9
+            }
+            return o
+        }
+        let yes = try verdict(vanishing, "Sigmoid and tanh saturate")
+        #expect(yes.verdict == .supported && yes.evidence.contains("sigmoid"), "\(yes)")
+
+        // The same grid with a gradient that does not fall with depth.
+        let flat = ConstructedGrid.summary(plan) { _, _, _ in ConstructedGrid.Outcome() }
+        #expect(try verdict(flat, "Sigmoid and tanh saturate").verdict == .notSupported)
+        // Falling with depth, but no more than ReLU's: not the saturation effect.
+        let everyone = ConstructedGrid.summary(plan) { _, hidden, _ in
+            var o = ConstructedGrid.Outcome()
+            if hidden.count == 6 { o.gradients = [1e-4, 5e-4, 2e-3, 1e-2, 5e-2, 0.1] }
+            return o
+        }
+        #expect(try verdict(everyone, "Sigmoid and tanh saturate").verdict == .notSupported)
+    }
+
+    @Test func aClaimWithoutItsAxisIsNotTestedAndSaysWhichAxis() throws {
+        let plain = ConstructedGrid.summary(ConstructedGrid.plan(architectures: [ConstructedGrid.shallow], rates: [.default])) { _, _, _ in ConstructedGrid.Outcome() }
+        let depth = try verdict(plain, "Sigmoid and tanh saturate")
+        #expect(depth.verdict == .notTested && depth.evidence.contains("--hidden"))
+        #expect(try verdict(plain, "Swish is smooth").verdict == .notTested)
+        let rate = try verdict(plain, "ReLU units die")
+        #expect(rate.verdict == .notTested && rate.evidence.contains("--lr"))
+        let noSigmoid = ConstructedGrid.summary(ConstructedGrid.plan([.relu, .swish(beta: 1)])) { _, _, _ in ConstructedGrid.Outcome() }
+        #expect(try verdict(noSigmoid, "Sigmoid's output").verdict == .notTested)
+    }
+
+    @Test func deadReLUsOnlyWhenTheyGrowWithTheRate() throws {
+        let plan = ConstructedGrid.plan()
+        let dying = ConstructedGrid.summary(plan) { activation, _, rate in
+            var o = ConstructedGrid.Outcome()
+            if activation == .relu && rate == .rate(0.5) { o.dead = 0.4; o.accuracy = 0.80 }
+            if activation == .relu && rate == .rate(0.01) { o.dead = 0.01 }
+            return o
+        }
+        let yes = try verdict(dying, "ReLU units die")
+        #expect(yes.verdict == .supported, "\(yes)")
+        #expect(yes.evidence.contains("40.0%") && yes.evidence.contains("leaky-relu 95.0"), "\(yes.evidence)")
+
+        let alive = ConstructedGrid.summary(plan) { activation, _, _ in
+            var o = ConstructedGrid.Outcome()
+            if activation == .relu { o.dead = 0.02 }
+            return o
+        }
+        #expect(try verdict(alive, "ReLU units die").verdict == .notSupported)
+        // Dying, but the leaky family does no better at that rate: the second half fails.
+        let allDie = ConstructedGrid.summary(plan) { activation, _, rate in
+            var o = ConstructedGrid.Outcome()
+            if rate == .rate(0.5) { o.accuracy = 0.80; if activation == .relu { o.dead = 0.4 } }
+            return o
+        }
+        #expect(try verdict(allDie, "ReLU units die").verdict == .notSupported)
+    }
+
+    @Test func swishWithDepthAndZeroCentringFollowTheNumbers() throws {
+        let plan = ConstructedGrid.plan()
+        let better = ConstructedGrid.summary(plan) { activation, hidden, _ in
+            var o = ConstructedGrid.Outcome()
+            if case .swish = activation, hidden.count == 6 { o.accuracy = 0.97 }
+            if activation == .sigmoid { o.meanActivation = 0.45 }
+            if activation == .tanh { o.meanActivation = 0.01 }
+            return o
+        }
+        #expect(try verdict(better, "Swish is smooth").verdict == .supported)
+        #expect(try verdict(better, "Sigmoid's output").verdict == .supported)
+        let same = ConstructedGrid.summary(plan) { activation, _, _ in
+            var o = ConstructedGrid.Outcome()
+            if activation == .sigmoid { o.meanActivation = 0.02 }
+            return o
+        }
+        #expect(try verdict(same, "Swish is smooth").verdict == .notSupported)
+        #expect(try verdict(same, "Sigmoid's output").verdict == .notSupported)
+    }
+
+    @Test func exponentialCostFollowsTheTimings() throws {
+        let plan = ConstructedGrid.plan()
+        let slow = ConstructedGrid.summary(plan) { activation, _, _ in
+            var o = ConstructedGrid.Outcome()
+            if activation != .relu && !activation.isReLUFamily { o.samplesPerSecond = 30_000 }
+            return o
+        }
+        #expect(try verdict(slow, "Exp-based").verdict == .supported)
+        let same = ConstructedGrid.summary(plan) { _, _, _ in ConstructedGrid.Outcome() }
+        #expect(try verdict(same, "Exp-based").verdict == .notSupported)
+    }
+}
+
+@Suite struct GridReportTests {
+    @Test func aGridReportHasItsPivotsAndEveryFileIsWellFormed() throws {
+        let plan = ConstructedGrid.plan()
+        let summary = ConstructedGrid.summary(plan) { activation, hidden, rate in
+            var o = ConstructedGrid.Outcome()
+            if activation == .sigmoid && hidden.count == 6 { o.gradients = [1e-4, 5e-4, 2e-3, 1e-2, 5e-2, 0.1] }
+            if activation == .relu && rate == .rate(0.5) { o.accuracy = nil }  // diverged
+            return o
+        }
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try AblationReport(summary: summary).write(to: folder)
+        let charts = try FileManager.default.contentsOfDirectory(atPath: folder + "/charts").sorted()
+        for expected in ["accuracy-vs-depth-lrdefault.svg", "gradient-heatmap-lr0.5.svg", "dead-saturated-vs-depth-lr0.01.svg",
+                         "accuracy-vs-lr-h16x2.svg", "dead-saturated-vs-lr-h16x6.svg", "activation-sigmoid.svg"] {
+            #expect(charts.contains(expected), "\(expected) missing from \(charts)")
+        }
+        for chart in charts {
+            let parser = XMLParser(data: try Data(contentsOf: URL(fileURLWithPath: folder + "/charts/" + chart)))
+            #expect(parser.parse(), "\(chart) is not well-formed")
+        }
+        let html = try Data(contentsOf: URL(fileURLWithPath: folder + "/report.html"))
+        #expect(XMLParser(data: html).parse(), "report.html is not well-formed XHTML")
+        let markdown = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
+        #expect(markdown.hasPrefix("# Activation ablation grid: mnist, 16x2 / 16x6, lr default / 0.01 / 0.5"))
+        for section in ["## The claims, measured", "## Test accuracy across the grid", "## Depth", "## Learning rate", "### 16x6, lr 0.5"] {
+            #expect(markdown.contains(section), "\(section) missing")
+        }
+        #expect(markdown.contains("| relu | 95.05 ± 0.07 | 95.05 ± 0.07 | – |"), "the accuracy pivot, with the diverged setting as –")
+
+        let heatmap = try String(contentsOfFile: folder + "/charts/gradient-heatmap-lrdefault.svg", encoding: .utf8)
+        #expect(heatmap.contains("sigmoid · 16x6") && heatmap.contains("layer 6") && heatmap.contains("1e-04"))
+
+        let csv = try String(contentsOfFile: folder + "/results.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv[0].hasSuffix(",hidden,learning_rate_choice") && csv[0].contains("l6_gradient_norm"))
+        #expect(csv.dropFirst().contains { $0.hasSuffix(",16x6,0.5") })
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/results.json"))) as? [String: Any])
+        #expect((json["claims"] as? [[String: Any]])?.count == 5)
+        #expect((json["summary"] as? [[String: Any]])?.count == 5 * 2 * 3, "a summary row per activation and setting")
+    }
+}
