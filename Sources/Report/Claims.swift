@@ -17,8 +17,11 @@ public struct Claim: Sendable, Equatable {
 
 /// The claims, each verdict computed from the results; none is assumed.
 extension AblationSummary {
+    /// Each setting with its per-activation rows.
+    typealias SettingRows = [(setting: GridSetting, rows: [ActivationRow])]
+
     /// Each setting's rows, computed once.
-    var rowsBySetting: [(setting: GridSetting, rows: [ActivationRow])] {
+    var rowsBySetting: SettingRows {
         settings.map { ($0, slice($0).rows) }
     }
 
@@ -27,12 +30,10 @@ extension AblationSummary {
         return [vanishingGradients(table), zeroCentred(table), dyingReLU(table), swishWithDepth(table), exponentialCost(table)]
     }
 
-    /// The architectures from shallowest to deepest (by hidden layers), with their settings at `rate`.
-    private func byDepth(_ table: [(setting: GridSetting, rows: [ActivationRow])]) -> [[Int]] {
-        plan.architectures.sorted { $0.count < $1.count }
-    }
+    /// The architectures from shallowest to deepest (by hidden layers).
+    private var architecturesByDepth: [[Int]] { plan.architectures.sorted { $0.count < $1.count } }
 
-    private func row(_ table: [(setting: GridSetting, rows: [ActivationRow])], _ activation: Activation, hidden: [Int], rate: LearningRateChoice) -> ActivationRow? {
+    private func row(_ table: SettingRows, _ activation: Activation, hidden: [Int], rate: LearningRateChoice) -> ActivationRow? {
         table.first { $0.setting.hidden == hidden && $0.setting.learningRate == rate }?.rows.first { $0.activation == activation }
     }
 
@@ -45,9 +46,9 @@ extension AblationSummary {
 
     /// Vanishing gradients: the first layer's gradient, relative to the last hidden layer's,
     /// shrinks as the network deepens, and more so than ReLU's.
-    func vanishingGradients(_ table: [(setting: GridSetting, rows: [ActivationRow])]) -> Claim {
+    func vanishingGradients(_ table: SettingRows) -> Claim {
         let statement = "Sigmoid and tanh saturate, so gradients vanish in deep networks."
-        let depths = byDepth(table)
+        let depths = architecturesByDepth
         guard let shallow = depths.first, let deep = depths.last, deep.count > shallow.count else {
             return Claim(statement: statement, verdict: .notTested, evidence: "Needs architectures of different depths: add e.g. --hidden 128x2 --hidden 128x8.")
         }
@@ -88,7 +89,7 @@ extension AblationSummary {
     }
 
     /// Sigmoid's outputs are all positive on average; tanh's are centred near zero.
-    func zeroCentred(_ table: [(setting: GridSetting, rows: [ActivationRow])]) -> Claim {
+    func zeroCentred(_ table: SettingRows) -> Claim {
         let statement = "Sigmoid's output is not zero-centred."
         let sigmoid = table.compactMap { entry in entry.rows.first { $0.activation == .sigmoid }?.layers.first?.meanActivation }
         guard !sigmoid.isEmpty else {
@@ -109,7 +110,7 @@ extension AblationSummary {
 
     /// ReLU's dead units grow with the learning rate; the leaky family holds up better there.
     /// Rates are compared as trained: `default` counts as the activation's own rate.
-    func dyingReLU(_ table: [(setting: GridSetting, rows: [ActivationRow])]) -> Claim {
+    func dyingReLU(_ table: SettingRows) -> Claim {
         let statement = "ReLU units die at large learning rates, and LeakyReLU, PReLU and ELU keep them alive."
         guard plan.activations.contains(.relu) else {
             return Claim(statement: statement, verdict: .notTested, evidence: "Needs relu in --activations.")
@@ -120,7 +121,7 @@ extension AblationSummary {
                 .sorted { $0.rate < $1.rate }
         }
         // The deepest architecture at which ReLU finished at two rates or more.
-        let hidden = byDepth(table).reversed().first { Set(byRate(.relu, $0).map(\.rate)).count >= 2 } ?? byDepth(table).last!
+        let hidden = architecturesByDepth.reversed().first { Set(byRate(.relu, $0).map(\.rate)).count >= 2 } ?? architecturesByDepth.last!
         let relu = byRate(.relu, hidden)
         guard let low = relu.first, let high = relu.last, high.rate > low.rate else {
             return Claim(statement: statement, verdict: .notTested,
@@ -146,9 +147,9 @@ extension AblationSummary {
     }
 
     /// Swish's lead over ReLU grows with depth.
-    func swishWithDepth(_ table: [(setting: GridSetting, rows: [ActivationRow])]) -> Claim {
+    func swishWithDepth(_ table: SettingRows) -> Claim {
         let statement = "Swish is smooth and does better as networks get deeper."
-        let depths = byDepth(table)
+        let depths = architecturesByDepth
         guard let shallow = depths.first, let deep = depths.last, deep.count > shallow.count else {
             return Claim(statement: statement, verdict: .notTested, evidence: "Needs architectures of different depths: add e.g. --hidden 128x2 --hidden 128x8.")
         }
@@ -169,7 +170,7 @@ extension AblationSummary {
     }
 
     /// Activations built on exp (sigmoid, tanh, swish, ELU, GELU, softplus) train fewer samples a second than ReLU.
-    func exponentialCost(_ table: [(setting: GridSetting, rows: [ActivationRow])]) -> Claim {
+    func exponentialCost(_ table: SettingRows) -> Claim {
         let statement = "Exp-based activations cost more to compute."
         let exponential = plan.activations.filter { switch $0 { case .sigmoid, .tanh, .swish, .elu, .gelu, .softplus: return true; default: return false } }
         guard plan.activations.contains(.relu), !exponential.isEmpty else {

@@ -85,10 +85,10 @@ enum Study: String, CaseIterable, ExpressibleByArgument, ArgumentPreset {
         case .depth:
             // Vanishing gradients (sigmoid, tanh) and Swish against depth, at each activation's own rate.
             return ["--activations", "relu,leaky-relu,tanh,sigmoid,swish", "--hidden", "128x2", "--hidden", "128x4", "--hidden", "128x8",
-                    "--epochs", "2", "--seeds", "2", "--output", "ablation-depth"]
+                    "--epochs", "3", "--seeds", "3", "--output", "ablation-depth"]
         case .learningRate:
             // Dead ReLUs at large rates, and the usable range of each activation.
-            return ["--activations", "relu,leaky-relu,prelu,elu,tanh,sigmoid,swish", "--hidden", "128x4", "--lr", "0.01,0.05,0.2,0.5",
+            return ["--activations", "relu,leaky-relu,prelu,elu,tanh,sigmoid,swish", "--hidden", "128x4", "--lr", "0.01,0.05,0.1,0.2",
                     "--epochs", "2", "--seeds", "2", "--output", "ablation-learning-rate"]
         }
     }

@@ -48,7 +48,7 @@ import Testing
         #expect(depth.seeds.seeds == [1], "the user's --seeds wins")
         #expect(depth.output == "ablation-depth" && depth.study == .depth)
         let rates = try #require(try TrainerCommand.parseAsRoot(Study.expanding(["ablate", "--study=learning-rate", "--hidden", "64x2"])) as? Ablate)
-        #expect(rates.options.learningRates == [.rate(0.01), .rate(0.05), .rate(0.2), .rate(0.5)])
+        #expect(rates.options.learningRates == [.rate(0.01), .rate(0.05), .rate(0.1), .rate(0.2)])
         #expect(rates.options.architectures == [[64, 64]], "the user's --hidden replaces the study's")
         #expect(throws: (any Error).self) { try TrainerCommand.parseAsRoot(Study.expanding(["ablate", "--study", "width"])) }
     }
