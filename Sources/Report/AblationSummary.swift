@@ -168,9 +168,4 @@ extension AblationSummary {
         }
         return AblationSummary(plan: single, results: mine, environments: environments)
     }
-
-    /// The row of `activation` in `setting`.
-    public func row(_ activation: Activation, _ setting: GridSetting) -> ActivationRow? {
-        slice(setting).rows.first { $0.activation == activation }
-    }
 }

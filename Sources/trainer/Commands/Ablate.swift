@@ -178,12 +178,18 @@ final class AblationLog: @unchecked Sendable {
         lock.withLock {
             finishedCount += 1
             if json {
-                out(jsonLine(["event": "cell", "activation": result.cell.activation.spec, "seed": result.cell.seed,
-                              "test_accuracy": result.testAccuracy as Any, "failure": result.failure as Any, "seconds": result.seconds]))
+                var fields: [String: Any] = ["event": "cell", "activation": result.cell.activation.spec, "seed": result.cell.seed,
+                                             "test_accuracy": result.testAccuracy as Any, "failure": result.failure as Any, "seconds": result.seconds]
+                if let hidden = result.cell.hidden { fields["hidden"] = hidden }
+                if let rate = result.cell.learningRate { fields["learning_rate"] = rate.description }
+                out(jsonLine(fields))
                 return
             }
             let width = String(total).count
-            let head = String(format: "[%\(width)d/%d] %@ seed %llu: ", finishedCount, total, result.cell.activation.spec, result.cell.seed)
+            // In a grid, the cell's architecture and learning rate too: "tanh 128x4 lr 0.1 seed 2".
+            let name = [result.cell.activation.spec, result.cell.hidden.map(AblationCell.widths), result.cell.learningRate.map { "lr \($0)" }]
+                .compactMap { $0 }.joined(separator: " ")
+            let head = String(format: "[%\(width)d/%d] %@ seed %llu: ", finishedCount, total, name, result.cell.seed)
             if let accuracy = result.testAccuracy {
                 out(head + String(format: "test accuracy %.2f%% (validation %.2f%%), %.1f s", accuracy * 100,
                                   (result.history.last?.validationAccuracy ?? .nan) * 100, result.seconds))
