@@ -86,10 +86,16 @@ public struct AblationPlan: Sendable, Codable, Equatable {
         var config = base
         config.activations = [cell.activation]
         config.seed = cell.seed
-        if let hidden = cell.hidden { config.hidden = hidden }
-        if let rate = cell.learningRate { config.learningRate = rate.value }
+        config.hidden = hidden(of: cell)
+        config.learningRate = learningRate(of: cell).value
         return config
     }
+
+    /// The hidden widths `cell` trains: its own in a grid, else the plan's one architecture.
+    public func hidden(of cell: AblationCell) -> [Int] { cell.hidden ?? base.hidden }
+
+    /// The learning rate `cell` trains at: its own in a grid, else the plan's one rate.
+    public func learningRate(of cell: AblationCell) -> LearningRateChoice { cell.learningRate ?? LearningRateChoice(base.learningRate) }
 
     /// Whether the activations share one learning rate (else each has its own default).
     public var sharedLearningRate: Double? { base.learningRate }

@@ -273,8 +273,7 @@ public struct AblationReport {
                 row += [number(result.testAccuracy), number(result.testLoss),
                         result.failure.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } ?? ""]
                 if plan.isGrid {
-                    row += [AblationCell.widths(result.cell.hidden ?? plan.base.hidden),
-                            (result.cell.learningRate ?? LearningRateChoice(plan.base.learningRate)).description]
+                    row += [AblationCell.widths(plan.hidden(of: result.cell)), plan.learningRate(of: result.cell).description]
                 }
                 lines.append(row.joined(separator: ","))
             }

@@ -159,9 +159,7 @@ extension AblationSummary {
         base.learningRate = setting.learningRate.value
         let single = AblationPlan(activations: plan.activations, seeds: plan.seeds, base: base, dataset: plan.dataset,
                                   trainingLimit: plan.trainingLimit, inputs: plan.inputs, classes: plan.classes)
-        let mine = results.filter { cell in
-            (cell.cell.hidden ?? plan.base.hidden) == setting.hidden && (cell.cell.learningRate ?? LearningRateChoice(plan.base.learningRate)) == setting.learningRate
-        }.map { result -> CellResult in
+        let mine = results.filter { plan.hidden(of: $0.cell) == setting.hidden && plan.learningRate(of: $0.cell) == setting.learningRate }.map { result -> CellResult in
             var flat = result
             flat.cell = AblationCell(activation: result.cell.activation, seed: result.cell.seed)
             return flat

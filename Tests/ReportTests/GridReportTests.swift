@@ -33,8 +33,8 @@ enum ConstructedGrid {
 
     static func summary(_ plan: AblationPlan, _ outcome: (Activation, [Int], LearningRateChoice) -> Outcome) -> AblationSummary {
         let results = plan.cells.map { cell -> CellResult in
-            let hidden = cell.hidden ?? plan.base.hidden
-            let o = outcome(cell.activation, hidden, cell.learningRate ?? .default)
+            let hidden = plan.hidden(of: cell)
+            let o = outcome(cell.activation, hidden, plan.learningRate(of: cell))
             let config = plan.config(for: cell)
             let gradients = o.gradients ?? Array(repeating: 0.2, count: hidden.count)
             let layers = gradients.map { LayerDiagnostics(neverActiveFraction: o.dead, saturatedFraction: o.saturated, meanActivation: o.meanActivation, gradientNorm: $0) }
