@@ -144,6 +144,20 @@ public enum Activation: Hashable, Sendable {
         }
     }
 
+    /// The steepest slope the activation reaches (its derivative's supremum), so that "saturated"
+    /// can mean "far flatter than it could be": 1/4 for sigmoid, about 1.0998 for Swish at any β.
+    public var peakDerivative: Double {
+        switch self {
+        case .sigmoid: return 0.25
+        case .swish: return 1.0998  // max of σ(u) + u·σ(u)(1 − σ(u)), at u ≈ 2.4; β only rescales x
+        case .gelu: return 1.1289  // max of Φ(x) + x·φ(x), at x = √2
+        case .elu(let alpha): return Swift.max(1, alpha)
+        case .prelu(let slope): return Swift.max(1, Swift.abs(slope))
+        case .step: return 0
+        default: return 1
+        }
+    }
+
     public var canSaturate: Bool {
         switch self {
         case .tanh, .sigmoid: return true

@@ -164,14 +164,7 @@ struct LayerProbe {
     }
 
     /// The steepest slope the activation reaches, so "saturated" is relative to what it could do.
-    var peakDerivative: Double {
-        switch activation {
-        case .sigmoid: return 0.25
-        case .swish(let beta): return 1 + 0.1 * beta
-        case .gelu: return 1.13
-        default: return 1
-        }
-    }
+    var peakDerivative: Double { activation.peakDerivative }
 
     var result: LayerDiagnostics {
         let n = Double(max(examples, 1))

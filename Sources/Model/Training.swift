@@ -158,12 +158,31 @@ public protocol TrainingObserver: AnyObject {
     func epochStarted(epoch: Int, of total: Int, batches: Int)
     func batchFinished(epoch: Int, batch: Int, of total: Int, loss: Double, accuracy: Double, samplesPerSecond: Double)
     func epochFinished(_ record: EpochRecord)
+    /// After every batch, with the run as it stands: for live views that look at the weights
+    /// (`serve`'s playground). It runs on the training thread between two steps, so it must be
+    /// quick; copying `state.model` is (the copy is made only when the next step writes).
+    func batchTrained(_ batch: BatchOutcome, state: TrainingState)
+}
+
+/// What one training batch measured.
+public struct BatchOutcome: Sendable, Equatable {
+    /// 1-based, like `EpochRecord.epoch`.
+    public var epoch: Int
+    /// 1-based within the epoch.
+    public var batch: Int
+    public var batchesPerEpoch: Int
+    /// The summed loss over the batch's examples, and how many it classified correctly.
+    public var lossSum: Double
+    public var correct: Int
+    public var examples: Int
+    public var learningRate: Double
 }
 
 extension TrainingObserver {
     public func epochStarted(epoch: Int, of total: Int, batches: Int) {}
     public func batchFinished(epoch: Int, batch: Int, of total: Int, loss: Double, accuracy: Double, samplesPerSecond: Double) {}
     public func epochFinished(_ record: EpochRecord) {}
+    public func batchTrained(_ batch: BatchOutcome, state: TrainingState) {}
 }
 
 /// Training stopped because the numbers stopped being numbers.
@@ -336,6 +355,8 @@ public struct Training: Sendable {
             lossSum += loss
             correct += hits
             seen += gatherer.rows
+            observer?.batchTrained(BatchOutcome(epoch: epoch + 1, batch: b + 1, batchesPerEpoch: batchCount, lossSum: loss, correct: hits,
+                                                examples: gatherer.rows, learningRate: learningRate), state: state)
             if let observer, (b + 1) % Self.batchesPerProgressReport == 0 || b == batchCount - 1 {
                 observer.batchFinished(epoch: epoch + 1, batch: b + 1, of: batchCount, loss: lossSum / Double(seen),
                                        accuracy: Double(correct) / Double(seen), samplesPerSecond: Double(seen) / max(elapsed(), 1e-9))

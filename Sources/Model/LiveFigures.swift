@@ -1,0 +1,129 @@
+import Dataset
+
+/// A network's inner state as it trains, measured on a fixed handful of held-out images: what the
+/// playground draws several times a second (loss, per-layer gradient norms, dead and saturated
+/// units, pre-activation histograms, the first layer's weight pictures).
+public struct LiveFigures: Sendable, Equatable, Codable {
+    /// Loss and accuracy on the probe images (held out, so a live validation estimate).
+    public var loss: Double
+    public var accuracy: Double
+    public var layers: [Layer]
+    /// The first layer's most active units, then its least active, as weight pictures.
+    public var units: [UnitPicture]
+
+    public struct Layer: Sendable, Equatable, Codable {
+        public var activation: String
+        /// Units whose pre-activation was never positive on a probe image (dead, for ReLU).
+        public var deadFraction: Double
+        /// Units whose mean |f′| is below a tenth of the activation's steepest slope.
+        public var saturatedFraction: Double
+        public var meanActivation: Double
+        /// ‖∂L/∂W‖ of this layer's weights for the mean loss over the probe images.
+        public var gradientNorm: Double
+        /// Pre-activations counted in `LiveFigures.histogramBins` equal bins over ±`histogramRange`;
+        /// `below` and `above` count the ones outside.
+        public var histogram: [Int]
+        public var below: Int
+        public var above: Int
+    }
+
+    /// One first-layer unit's incoming weights as a picture of the input: what this unit looks for.
+    public struct UnitPicture: Sendable, Equatable, Codable {
+        public var unit: Int
+        /// Its mean activation over the probe images.
+        public var activity: Double
+        /// The largest |weight|; `weights` are the weights divided by it, times 127, rounded.
+        public var scale: Float
+        public var weights: [Int8]
+    }
+
+    /// First-layer unit `unit`'s incoming weights, one per input, as int8s scaled so that the largest
+    /// |weight| (`scale`) is 127: a picture needs no more, and 784 bytes travel well.
+    public static func picture(ofUnit unit: Int, in model: MLP<Float>) -> (scale: Float, weights: [Int8]) {
+        let first = model.layers[0]
+        precondition((0..<first.outputs).contains(unit))
+        let row = model.parameters[first.weight.lowerBound + unit * first.inputs ..< first.weight.lowerBound + (unit + 1) * first.inputs]
+        let scale = row.reduce(Float(0)) { $1.isFinite ? max($0, abs($1)) : $0 }
+        return (scale, row.map { scale > 0 && $0.isFinite ? Int8(($0 / scale * 127).rounded()) : 0 })
+    }
+
+    public static let histogramRange: Float = 8
+    public static let histogramBins = 64
+}
+
+/// Measures `LiveFigures` for any state of one architecture, on buffers made once.
+public final class LiveProbe {
+    public let architecture: Architecture
+    private let images: [Float]
+    private let labels: [Int32]
+    private let workspace: Workspace<Float>
+    /// How many units of the first layer are pictured, from each end of the activity ranking.
+    public let picturedUnits: Int
+
+    /// Probes on `data` (a few hundred held-out images suffice: the figures are shares and norms).
+    public init(architecture: Architecture, data: DigitDataset, picturedUnits: Int = 8) {
+        precondition(data.count > 0 && data.featureCount == architecture.inputs)
+        self.architecture = architecture
+        var images = [Float](repeating: 0, count: data.count * data.featureCount)
+        images.withUnsafeMutableBufferPointer { data.copyImages(0..<data.count, to: $0.baseAddress!) }
+        self.images = images
+        labels = data.labels.map(Int32.init)
+        workspace = Workspace<Float>(architecture: architecture, capacity: data.count)
+        self.picturedUnits = min(picturedUnits, architecture.hidden[0])
+    }
+
+    public var count: Int { labels.count }
+
+    /// One forward and backward pass over the probe images with `model`'s weights; changes nothing in `model`.
+    public func measure(_ model: MLP<Float>) -> LiveFigures {
+        precondition(model.architecture == architecture)
+        let rows = count, classes = architecture.outputs
+        let (loss, correct) = images.withUnsafeBufferPointer { x in
+            labels.withUnsafeBufferPointer { y in
+                model.forward(x.baseAddress!, rows: rows, workspace: workspace)
+                let result = SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: y.baseAddress!, rows: rows, classes: classes,
+                                                          gradient: workspace.logitGradient, gradientScale: 1 / Float(rows))
+                return result
+            }
+        }
+        // The pre-activations are read before backward, which reuses no forward buffer but reads them.
+        var layers: [LiveFigures.Layer] = []
+        var firstLayerActivity: [Double] = []
+        for (l, width) in architecture.hidden.enumerated() {
+            var probe = LayerProbe(width: width, activation: architecture.activations[l])
+            let pre = workspace.preActivations(layer: l), post = workspace.activations(layer: l)
+            probe.observe(pre: pre, post: post, rows: rows)
+            var histogram = [Int](repeating: 0, count: LiveFigures.histogramBins)
+            var below = 0, above = 0
+            let range = LiveFigures.histogramRange, bins = Float(LiveFigures.histogramBins)
+            for i in 0..<(rows * width) {
+                let z = pre[i]
+                if !(z >= -range) { below += 1 } else if z >= range { above += 1 } else {
+                    histogram[min(LiveFigures.histogramBins - 1, Int((z + range) / (2 * range) * bins))] += 1
+                }
+            }
+            if l == 0 {
+                firstLayerActivity = [Double](repeating: 0, count: width)
+                for r in 0..<rows { for j in 0..<width { firstLayerActivity[j] += Double(post[r * width + j]) } }
+                firstLayerActivity = firstLayerActivity.map { $0 / Double(rows) }
+            }
+            let diagnostics = probe.result
+            layers.append(LiveFigures.Layer(activation: architecture.activations[l].spec, deadFraction: diagnostics.neverActiveFraction,
+                                            saturatedFraction: diagnostics.saturatedFraction, meanActivation: diagnostics.meanActivation,
+                                            gradientNorm: 0, histogram: histogram, below: below, above: above))
+        }
+        images.withUnsafeBufferPointer { model.backward($0.baseAddress!, rows: rows, workspace: workspace) }
+        for l in layers.indices {
+            var sum = 0.0
+            for i in model.layers[l].weight { sum += Double(workspace.gradients[i]) * Double(workspace.gradients[i]) }
+            layers[l].gradientNorm = sum.squareRoot()
+        }
+        let ranked = firstLayerActivity.indices.sorted { firstLayerActivity[$0] > firstLayerActivity[$1] || (firstLayerActivity[$0] == firstLayerActivity[$1] && $0 < $1) }
+        let chosen = Array(ranked.prefix(picturedUnits)) + Array(ranked.suffix(picturedUnits).reversed()).filter { !ranked.prefix(picturedUnits).contains($0) }
+        let units = chosen.map { j -> LiveFigures.UnitPicture in
+            let (scale, weights) = LiveFigures.picture(ofUnit: j, in: model)
+            return LiveFigures.UnitPicture(unit: j, activity: firstLayerActivity[j], scale: scale, weights: weights)
+        }
+        return LiveFigures(loss: loss / Double(rows), accuracy: Double(correct) / Double(rows), layers: layers, units: units)
+    }
+}
