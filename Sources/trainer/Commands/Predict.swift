@@ -53,7 +53,7 @@ struct Predict: ParsableCommand {
         let checkpoint = try loadCheckpoint(model)
         let classifier: DigitClassifier
         do { classifier = try DigitClassifier(checkpoint: checkpoint) } catch { throw Failure("\(model): \(error)") }
-        let files = try inputFiles()
+        let files = try pngFiles(paths)
         var failures = 0
         for file in files {
             do {
@@ -71,20 +71,6 @@ struct Predict: ParsableCommand {
         if failures > 0 {
             if !json { Terminal.error("trainer: \(failures) of \(files.count) files could not be classified") }
             throw ExitCode(1)
-        }
-    }
-
-    /// The files named, with each folder replaced by its PNG files in name order.
-    func inputFiles() throws -> [String] {
-        try paths.flatMap { path -> [String] in
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return [path] }
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
-                throw Failure("\(path): cannot list the folder")
-            }
-            let pngs = names.filter { $0.lowercased().hasSuffix(".png") && !$0.hasPrefix(".") }.sorted()
-            guard !pngs.isEmpty else { throw Failure("\(path): no .png files in the folder") }
-            return pngs.map { (path as NSString).appendingPathComponent($0) }
         }
     }
 
@@ -116,5 +102,19 @@ struct Predict: ParsableCommand {
             print("  the model saw (\(side)x\(side)\(reading.inverted ? ", inverted from dark ink on light paper" : "")):")
             for line in asciiImage(seen.pixels[...], rows: side, cols: side) { print("  |" + line + "|") }
         }
+    }
+}
+
+/// The files named, with each folder replaced by its PNG files in name order.
+func pngFiles(_ paths: [String]) throws -> [String] {
+    try paths.flatMap { path -> [String] in
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return [path] }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+            throw Failure("\(path): cannot list the folder")
+        }
+        let pngs = names.filter { $0.lowercased().hasSuffix(".png") && !$0.hasPrefix(".") }.sorted()
+        guard !pngs.isEmpty else { throw Failure("\(path): no .png files in the folder") }
+        return pngs.map { (path as NSString).appendingPathComponent($0) }
     }
 }
