@@ -15,12 +15,22 @@ struct Serve: ParsableCommand {
                               (query: top=N, min_confidence=P, preprocess=false)
           GET  /api/model     the model card
           GET  /api/reports   the reports found under --reports
+          POST /api/inspect   a PNG -> inspect --json's object: every layer's units, dead and saturated ones, the saliency map
+          GET  /api/weights?unit=J   first-layer unit J's weights
+          POST /api/runs      a JSON config -> a new playground run (GET /api/playground lists the fields' limits and defaults)
+          GET  /api/runs[/ID] the runs; one run's records and live figures
+          GET  /api/runs/ID/events   its events as text/event-stream
+          POST /api/runs/ID/pause|resume|step, DELETE /api/runs/ID
+        ?run=ID on predict, inspect and weights reads with that run's current weights.
+        Runs train one at a time on all --threads; several active runs take turns of 0.3 s. Finished runs are \
+        saved in --runs as model.safetensors (the CLI's format) and listed again after a restart; Ctrl-C or \
+        SIGTERM saves the active ones, which a restarted server lists as interrupted and can resume.
         Failures are JSON too: {"error": "...", "status": N}.
         """
     )
 
-    @Option(name: .shortAndLong, help: "The model to serve.")
-    var model = Train.defaultModelPath
+    @Option(name: .shortAndLong, help: ArgumentHelp("The model to serve; repeat it to offer more models to compare on the page (the first is the default). (default: model.safetensors)"))
+    var model: [String] = []
 
     @Option(help: "The address to listen on. Only 127.0.0.1 (this machine) unless you say otherwise: 0.0.0.0 shares the page with your network.")
     var host = "127.0.0.1"
@@ -41,12 +51,37 @@ struct Serve: ParsableCommand {
     @Flag(help: "Print a line per request: method, path, status, milliseconds.")
     var log = false
 
+    @Option(help: ArgumentHelp("Where the playground's runs are saved, one folder each.", valueName: "DIR"))
+    var runs = "runs"
+
+    @Option(help: "The widest hidden layer a playground run may ask for.")
+    var maxWidth = PlaygroundLimits().width
+
+    @Option(help: "The most hidden layers a playground run may ask for.")
+    var maxLayers = PlaygroundLimits().layers
+
+    @Option(help: "The most epochs a playground run may ask for.")
+    var maxEpochs = PlaygroundLimits().epochs
+
+    @Option(help: "The largest batch a playground run may ask for.")
+    var maxBatch = PlaygroundLimits().batchSize
+
+    @Option(help: "How many playground runs may be queued, running or paused at once.")
+    var maxRuns = PlaygroundLimits().activeRuns
+
+    @OptionGroup var threading: ThreadOptions
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (0...1).contains(minConfidence) else { throw ValidationError("--min-confidence must be between 0 and 1") }
         guard (1...1024).contains(maxBody) else { throw ValidationError("--max-body must be between 1 and 1024 (MiB)") }
+        guard (1...TrainingConfig.widthLimit).contains(maxWidth) else { throw ValidationError("--max-width must be between 1 and \(TrainingConfig.widthLimit)") }
+        guard (1...1000).contains(maxLayers) else { throw ValidationError("--max-layers must be between 1 and 1000") }
+        guard maxEpochs >= 1 else { throw ValidationError("--max-epochs must be at least 1") }
+        guard (1...TrainingConfig.batchLimit).contains(maxBatch) else { throw ValidationError("--max-batch must be between 1 and \(TrainingConfig.batchLimit)") }
+        guard (1...100).contains(maxRuns) else { throw ValidationError("--max-runs must be between 1 and 100") }
     }
 
     func run() throws {
@@ -58,23 +93,50 @@ struct Serve: ParsableCommand {
         pthread_sigmask(SIG_UNBLOCK, &stopping, nil)
         compute.apply()
         // Everything that can be wrong with the model or the folders is said before the port is taken.
-        let checkpoint = try loadCheckpoint(model)
+        let files = model.isEmpty ? [Train.defaultModelPath] : model
+        let checkpoint = try loadCheckpoint(files[0])
+        let others = try files.dropFirst().map { file in
+            do { return try DigitWebApp.Served(checkpoint: try loadCheckpoint(file), file: file, minConfidence: minConfidence) } catch let failure as Failure {
+                throw failure
+            } catch {
+                throw Failure("\(file): \(error)")
+            }
+        }
+        let modelFile = files[0]
         let folders: ReportFolders
         do { folders = try ReportFolders(reports) } catch { throw Failure("\(error)") }
+        let limits = PlaygroundLimits(width: maxWidth, layers: maxLayers, epochs: maxEpochs, batchSize: maxBatch, activeRuns: maxRuns)
+        let playground: Playground
+        do {
+            playground = try Playground(folder: URL(fileURLWithPath: runs), limits: limits, threads: threading.threads) { kind in
+                DataOptions.defaultFolder(for: kind)
+            }
+        } catch {
+            throw Failure("\(error)")
+        }
         let app: DigitWebApp
         do {
-            app = try DigitWebApp(checkpoint: checkpoint, modelFile: model, reports: folders, minConfidence: minConfidence,
-                                  bodyLimit: maxBody << 20)
+            app = try DigitWebApp(checkpoint: checkpoint, modelFile: modelFile, reports: folders, minConfidence: minConfidence,
+                                  bodyLimit: maxBody << 20, playground: playground, others: others)
         } catch {
-            throw Failure("\(model): \(error)")
+            throw Failure("\(modelFile): \(error)")
         }
+        // The first signal saves the runs in training and ends the server; a second ends it at once.
+        let runsFolder = runs
+        let interrupts = Interrupts { signal in
+            Terminal.error("\(signal == SIGINT ? "interrupted" : "terminated"): saving the active playground runs")
+            let saved = playground.shutdown()
+            if saved > 0 { Terminal.error("saved \(saved) run\(saved == 1 ? "" : "s") in \(runsFolder) as interrupted; a restarted serve lists them and can resume them") }
+            Interrupts.exitNow(128 + signal)
+        }
+        playground.start()
         var logLine: (@Sendable (String) -> Void)?
         if log { logLine = { @Sendable line in print(line); fflush(nil) } }
         let server: FlyingFoxServer
         do { server = try WebServer.make(app, host: host, port: UInt16(port), log: logLine) } catch { throw Failure("\(error)") }
 
         let outcome = ServeOutcome()
-        let (host, model, isLoopback) = (host, model, ["127.0.0.1", "localhost", "::1"].contains(host))
+        let (host, model, runs, isLoopback) = (host, modelFile, runs, ["127.0.0.1", "localhost", "::1"].contains(host))
         let found = folders.reports().count
         Task {
             do {
@@ -91,10 +153,12 @@ struct Serve: ParsableCommand {
             let shownHost = host.contains(":") ? "[\(host)]" : host
             print("serving \(model) at http://\(shownHost):\(bound)/  (Ctrl-C stops)")
             if found > 0 { print("linking \(found) report\(found == 1 ? "" : "s") from \(folders.roots.map(\.given).joined(separator: ", "))") }
+            print("playground runs are saved in \(runs)")
             if !isLoopback { print("note: listening on \(host), so other machines that reach this one can use the page and the API") }
             fflush(nil)
         }
-        let error = outcome.wait()
+        // The signal handlers live as long as the server.
+        let error = withExtendedLifetime(interrupts) { outcome.wait() }
         throw Failure("\(host):\(port): cannot serve (\(WebServer.describe(error)))")
     }
 }

@@ -12,12 +12,35 @@ import Model
 /// | `GET /api/model` | the model card |
 /// | `GET /api/reports` | the ablation reports found under `--reports` |
 /// | `GET /reports/<k>/<path>` | a file of the k-th `--reports` folder, as it is |
+/// | `POST /api/inspect` | a PNG → `inspect --json`'s object (layers, saliency) |
+/// | `GET /api/weights?unit=J` | first-layer unit J's weights as a picture |
+/// | `/api/runs…` | the playground (`PlaygroundRoutes.swift`) |
+///
+/// `?run=ID` on predict, inspect and weights reads with a playground run's current weights instead.
 ///
 /// Every failure is `{"error": ..., "status": N}`: 400 for a picture that is no PNG or a bad
 /// query, 404 for an unknown path, 405 with `Allow` for a wrong method, 413 for a body over
 /// `bodyLimit` (answered by the transport, which alone sees the body arrive).
 struct DigitWebApp: Sendable {
-    let classifier: DigitClassifier
+    /// A model given with `--model`: the first is the page's, the others are there to compare (`?model=K`).
+    struct Served: @unchecked Sendable {  // the card is immutable JSON values
+        let file: String
+        let classifier: DigitClassifier
+        let inspector: Inspector
+        let card: [String: Any]
+
+        init(checkpoint: Checkpoint, file: String, minConfidence: Double) throws {
+            self.file = file
+            classifier = try DigitClassifier(checkpoint: checkpoint)
+            inspector = Inspector(network: classifier.network)
+            card = modelCard(checkpoint, classifier: classifier, file: file, minConfidence: minConfidence)
+        }
+    }
+
+    let served: [Served]
+    var classifier: DigitClassifier { served[0].classifier }
+    /// The Train panel's runs; nil when serving without one (tests of the reading routes).
+    let playground: Playground?
     let card: [UInt8]
     let reports: ReportFolders
     let minConfidence: Double
@@ -30,10 +53,10 @@ struct DigitWebApp: Sendable {
     static let maximumPictureSide = 4096
 
     init(checkpoint: Checkpoint, modelFile: String, reports: ReportFolders, minConfidence: Double = 0.5,
-         bodyLimit: Int = defaultBodyLimit) throws {
-        classifier = try DigitClassifier(checkpoint: checkpoint)
-        let fields = modelCard(checkpoint, classifier: classifier, file: modelFile, minConfidence: minConfidence)
-        card = WebResponse.json(fields).body
+         bodyLimit: Int = defaultBodyLimit, playground: Playground? = nil, others: [Served] = []) throws {
+        served = [try Served(checkpoint: checkpoint, file: modelFile, minConfidence: minConfidence)] + others
+        self.playground = playground
+        card = WebResponse.json(served[0].card).body
         self.reports = reports
         self.minConfidence = minConfidence
         self.bodyLimit = bodyLimit
@@ -46,6 +69,18 @@ struct DigitWebApp: Sendable {
             return only(["GET", "HEAD"], request) { WebPage.response }
         case "/api/predict":
             return only(["POST"], request) { predict(request) }
+        case "/api/inspect":
+            return only(["POST"], request) { inspect(request) }
+        case "/api/weights":
+            return only(["GET", "HEAD"], request) { weights(request) }
+        case "/api/playground":
+            return only(["GET", "HEAD"], request) { playgroundCard() }
+        case "/api/events":
+            return only(["GET"], request) { eventsOfRuns(request) }
+        case "/api/models":
+            return only(["GET", "HEAD"], request) {
+                .json(["models": served.enumerated().map { k, model in model.card.merging(["index": k], uniquingKeysWith: { $1 }) }])
+            }
         case "/api/model":
             return only(["GET", "HEAD"], request) {
                 WebResponse(status: 200, contentType: "application/json; charset=utf-8", body: card, headers: ["Cache-Control": "no-store"])
@@ -55,6 +90,9 @@ struct DigitWebApp: Sendable {
         case "/favicon.ico":
             return only(["GET", "HEAD"], request) { WebResponse(status: 204, contentType: "image/x-icon", body: []) }
         default:
+            if path == "/api/runs" || path.hasPrefix("/api/runs/") {
+                return runs(request, rest: path.dropFirst("/api/runs".count))
+            }
             if path.hasPrefix("/reports/") {
                 return only(["GET", "HEAD"], request) { reportFile(path.dropFirst("/reports/".count)) }
             }
@@ -83,23 +121,85 @@ struct DigitWebApp: Sendable {
             guard let p = Double(value), (0...1).contains(p) else { return .failure(400, "min_confidence=\(value): give a probability between 0 and 1") }
             minimum = p
         }
+        switch reading(request) {
+        case .failure(let failure): return failure.response
+        case .success(let (reading, _)):
+            let record = PredictionRecord(reading, top: top, minConfidence: minimum, image: true)
+            return WebResponse(status: 200, contentType: "application/json; charset=utf-8", body: record.json, headers: ["Cache-Control": "no-store"])
+        }
+    }
+
+    private func inspect(_ request: WebRequest) -> WebResponse {
+        switch reading(request) {
+        case .failure(let failure): return failure.response
+        case .success(let (reading, inspector)):
+            let name = request.query["run"].map { "run " + Self.shown($0) } ?? served[Int(request.query["model"] ?? "0") ?? 0].file
+            let record = InspectionRecord(reading, inspector: inspector, minConfidence: minConfidence, model: name)
+            return WebResponse(status: 200, contentType: "application/json; charset=utf-8", body: record.json, headers: ["Cache-Control": "no-store"])
+        }
+    }
+
+    private func weights(_ request: WebRequest) -> WebResponse {
+        let network: MLP<Float>
+        switch model(for: request) {
+        case .failure(let failure): return failure.response
+        case .success(let (found, _)): network = found.network
+        }
+        let units = network.architecture.hidden[0]
+        guard let text = request.query["unit"], let unit = Int(text), (0..<units).contains(unit) else {
+            return .failure(400, "unit=\(request.query["unit"] ?? ""): give a first-layer unit from 0 to \(units - 1)")
+        }
+        let picture = LiveFigures.picture(ofUnit: unit, in: network)
+        return .json(["unit": unit, "side": network.architecture.imageSide ?? 0, "scale": Double(picture.scale),
+                      "weights": picture.weights.map(Int.init)])
+    }
+
+    /// A failure answer, carried through `Result`.
+    struct Refusal: Error {
+        let response: WebResponse
+    }
+
+    /// The classifier and inspector a request asks for: the served model (`?model=K`, default the
+    /// first), or `?run=ID`'s current weights.
+    private func model(for request: WebRequest) -> Result<(DigitClassifier, Inspector), Refusal> {
+        guard let id = request.query["run"] else {
+            guard let text = request.query["model"] else { return .success((classifier, served[0].inspector)) }
+            guard let k = Int(text), served.indices.contains(k) else {
+                return .failure(Refusal(response: .failure(400, "model=\(Self.shown(text)): give a served model's index, 0 to \(served.count - 1)")))
+            }
+            return .success((served[k].classifier, served[k].inspector))
+        }
+        guard let playground else { return .failure(Refusal(response: .failure(404, "no runs here: this server has no playground"))) }
+        do {
+            let (network, dataset) = try playground.model(id)
+            let reader = try DigitClassifier(network: network, dataset: dataset)
+            return .success((reader, Inspector(network: network)))
+        } catch let problem as Playground.Problem {
+            return .failure(Refusal(response: .failure(problem.status, problem.description)))
+        } catch {
+            return .failure(Refusal(response: .failure(400, "run \(Self.shown(id)): \(error)")))
+        }
+    }
+
+    /// The body's PNG read by the model the request names (`preprocess=false` only scales it).
+    private func reading(_ request: WebRequest) -> Result<(DigitReading, Inspector), Refusal> {
         var preprocess = true
         if let value = request.query["preprocess"] {
             guard let flag = ["true": true, "1": true, "false": false, "0": false][value.lowercased()] else {
-                return .failure(400, "preprocess=\(value): give true or false")
+                return .failure(Refusal(response: .failure(400, "preprocess=\(value): give true or false")))
             }
             preprocess = flag
         }
-        guard !request.body.isEmpty else { return .failure(400, "the body is empty; POST the PNG's bytes (curl --data-binary @digit.png)") }
+        guard !request.body.isEmpty else {
+            return .failure(Refusal(response: .failure(400, "the body is empty; POST the PNG's bytes (curl --data-binary @digit.png)")))
+        }
         let picture: GrayImage
         do {
             picture = try PNG.decode(request.body, path: "the body", maximumSide: Self.maximumPictureSide)
         } catch {
-            return .failure(400, "\(error)")
+            return .failure(Refusal(response: .failure(400, "\(error)")))
         }
-        let reading = classifier.read(picture, preprocess: preprocess)
-        let record = PredictionRecord(reading, top: top, minConfidence: minimum, image: true)
-        return WebResponse(status: 200, contentType: "application/json; charset=utf-8", body: record.json, headers: ["Cache-Control": "no-store"])
+        return model(for: request).map { reader, inspector in (reader.read(picture, preprocess: preprocess), inspector) }
     }
 
     private func reportList() -> WebResponse {

@@ -15,6 +15,8 @@ struct WebResponse: Sendable {
     var status: Int
     var headers: [String: String] = [:]
     var body: [UInt8] = []
+    /// For a stream of Server-Sent Events: sent as it comes, after `body`, until it finishes.
+    var stream: AsyncStream<[UInt8]>?
 
     static let securityHeaders = ["X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"]
 
@@ -44,7 +46,11 @@ struct WebResponse: Sendable {
         case 204: return "No Content"
         case 400: return "Bad Request"
         case 404: return "Not Found"
+        case 201: return "Created"
         case 405: return "Method Not Allowed"
+        case 409: return "Conflict"
+        case 429: return "Too Many Requests"
+        case 503: return "Service Unavailable"
         case 413: return "Payload Too Large"
         case 500: return "Internal Server Error"
         default: return "Status \(status)"

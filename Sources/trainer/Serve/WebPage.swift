@@ -7,6 +7,10 @@
 /// large, every class's probability as a bar, the 28×28 image the model saw, and the "no digit"
 /// and "not confident" states as such. It reads the model card from `GET /api/model` and the
 /// report links from `GET /api/reports`.
+///
+/// Beside the reading, the Inside view (`InsideView`) shows what each layer did with the drawing
+/// (`POST /api/inspect`), for the model chosen to read with and one to compare it to; below, the
+/// playground (`PlaygroundPage`) trains networks live. Any served model or run can read the pad.
 enum WebPage {
     static let response = WebResponse(status: 200, contentType: "text/html; charset=utf-8", body: Array(html.utf8), headers: [
         "Cache-Control": "no-cache",
@@ -20,7 +24,7 @@ enum WebPage {
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <meta name="color-scheme" content="light dark">
-    <title>digit-trainer · draw a digit</title>
+    <title>digit-trainer · draw, look inside, train</title>
     <link rel="icon" href="data:,">
     <style>
     :root {
@@ -36,7 +40,7 @@ enum WebPage {
     * { box-sizing: border-box; }
     body { margin: 0; background: var(--bg); color: var(--text);
            font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Ubuntu, sans-serif; }
-    header, main, footer { max-width: 960px; margin: 0 auto; padding: 0 16px; }
+    header, main, footer { max-width: 1180px; margin: 0 auto; padding: 0 16px; }
     header { padding-top: 20px; padding-bottom: 4px; }
     h1 { font-size: 20px; margin: 0; letter-spacing: -.01em; }
     h1 span { color: var(--muted); font-weight: 400; }
@@ -93,6 +97,14 @@ enum WebPage {
     .empty { color: var(--muted); margin: 0; }
     footer { color: var(--muted); font-size: 12px; padding-bottom: 24px; }
     code { font-size: 12px; }
+    .reader { display: flex; gap: 8px; align-items: center; margin-top: 12px; font-size: 13px; color: var(--muted); }
+    .reader select, .card-head select { font: inherit; font-size: 13px; padding: 4px 6px; border-radius: 7px; border: 1px solid var(--line);
+                                        background: var(--card); color: var(--text); min-width: 0; flex: 1; max-width: 100%; }
+    .inside-pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 440px), 1fr)); gap: 16px; }
+    .inside-pair > div[hidden] { display: none; }
+    .inside-pair h3 { font-size: 13px; margin: 0 0 8px; overflow-wrap: anywhere; }
+    \#(InsideView.css)
+    \#(PlaygroundPage.css)
     @media (max-width: 720px) {
       main { grid-template-columns: minmax(0, 1fr); gap: 12px; padding-top: 10px; }
       header { padding-top: 14px; }
@@ -108,7 +120,7 @@ enum WebPage {
     </head>
     <body>
     <header>
-      <h1>digit-trainer <span>· draw and read</span></h1>
+      <h1>digit-trainer <span>· draw, look inside, train</span></h1>
       <p id="summary">Loading the model…</p>
     </header>
     <main>
@@ -123,6 +135,7 @@ enum WebPage {
           <button id="clear" type="button" disabled title="Clear the pad (Esc)">Clear</button>
           <label class="button">Upload PNG<input id="file" type="file" accept="image/png"></label>
         </div>
+        <label class="reader">Read with <select id="reader" title="the served model, or any run of the playground, mid-training included"></select></label>
       </section>
       <section class="card" aria-live="polite">
         <h2>What the model reads</h2>
@@ -133,6 +146,15 @@ enum WebPage {
         </div>
         <ol class="bars" id="bars"></ol>
       </section>
+      <section class="card wide" id="inside-card">
+        <div class="card-head"><h2>Inside the model</h2>
+          <label class="hint">compare with <select id="compare"><option value="">nothing</option></select></label></div>
+        <div class="inside-pair">
+          <div><h3 id="inside-a-title"></h3><div id="inside-a"></div></div>
+          <div id="inside-b-box" hidden><h3 id="inside-b-title"></h3><div id="inside-b"></div></div>
+        </div>
+      </section>
+    \#(PlaygroundPage.markup)
       <section class="card">
         <h2>Model</h2>
         <dl id="card"><dt>Model</dt><dd>loading…</dd></dl>
@@ -143,9 +165,11 @@ enum WebPage {
       </section>
     </main>
     <footer>Everything runs on this machine; nothing is sent anywhere else. The same answers by script:
-      <code>curl --data-binary @digit.png http://HOST/api/predict</code> and <code>GET /api/model</code>.</footer>
+      <code>curl --data-binary @digit.png http://HOST/api/predict</code>, <code>/api/inspect</code>, <code>GET /api/model</code>, and
+      <code>curl -d '{"activation":"sigmoid","hidden":"128x8"}' http://HOST/api/runs</code> to train.</footer>
     <script>
     "use strict";
+    \#(InsideView.script)
     const $ = (id) => document.getElementById(id);
     const pad = $("pad"), ink = pad.getContext("2d");
     const seen = $("seen"), seenInk = seen.getContext("2d");
@@ -281,10 +305,16 @@ enum WebPage {
       const generation = state.generation;
       try {
         const body = state.pictureBytes && !state.strokes.length ? state.pictureBytes : await pngOfPad();
-        const response = await fetch("/api/predict", { method: "POST", headers: { "Content-Type": "image/png" }, body });
+        const reader = $("reader").value || "model=0", other = $("compare").value;
+        const post = (path, query) => fetch(path + "?" + query, { method: "POST", headers: { "Content-Type": "image/png" }, body });
+        const response = await post("/api/predict", reader);
         const answer = await response.json();
         if (generation !== state.generation) return;
-        if (!response.ok) showError(answer.error || ("HTTP " + response.status)); else show(answer);
+        if (!response.ok) { showError(answer.error || ("HTTP " + response.status)); showInside(null, null); return; }
+        show(answer);
+        const [a, b] = await Promise.all([post("/api/inspect", reader), other ? post("/api/inspect", other) : null]);
+        if (generation !== state.generation) return;
+        showInside(a && a.ok ? await a.json() : null, b ? (b.ok ? await b.json() : { error: (await b.json()).error }) : null);
       } catch (error) {
         if (generation === state.generation) showError("the server did not answer (" + error.message + "); is trainer serve still running?");
       } finally {
@@ -326,7 +356,63 @@ enum WebPage {
       setVerdict("empty", "?", "Nothing drawn yet", "Each stroke is read as you draw.");
       setBars([]);
       showSeen(null);
+      showInside(null, null);
     }
+
+    // The Inside view: the reader's inspection, and the compared model's beside it.
+    const unitCache = new Map();
+    function unitPicture(query) {
+      return async (unit) => {
+        const key = query + "&unit=" + unit, cached = unitCache.get(key);
+        if (cached && !query.startsWith("run=")) return cached;
+        try {
+          const answer = await (await fetch("/api/weights?" + key)).json();
+          const picture = Int8Array.from(answer.weights);
+          unitCache.set(key, picture);
+          return picture;
+        } catch (_) { return null; }
+      };
+    }
+    function optionText(select) { const o = select.options[select.selectedIndex]; return o ? o.textContent : ""; }
+    function showInside(a, b) {
+      const reader = $("reader").value || "model=0", other = $("compare").value;
+      $("inside-a-title").textContent = a ? optionText($("reader")) : "";
+      Inside.render($("inside-a"), a, { unitPicture: unitPicture(reader) });
+      $("inside-b-box").hidden = !other;
+      if (!other) return;
+      $("inside-b-title").textContent = optionText($("compare")) + (b && b.digit ? " reads " + b.digit + " (" + percent(b.probability) + ")" : "");
+      if (b && b.error) { $("inside-b").textContent = b.error; return; }
+      Inside.render($("inside-b"), b, { unitPicture: unitPicture(other) });
+    }
+    // The models that can read the pad: every served model, and every run that has weights.
+    let servedModels = [];
+    function refreshReaders() {
+      for (const select of [$("reader"), $("compare")]) {
+        const keep = select.value, options = [];
+        if (select.id === "compare") options.push(["", "nothing"]);
+        servedModels.forEach((m, k) => options.push(["model=" + k, "served: " + m.file + " (" + m.architecture + ")"]));
+        if (typeof play !== "undefined") {
+          for (const run of play.runs.values()) {
+            if (run.status === "queued" || (run.status === "paused" && !run.points.length && !run.epochs_completed)) continue;
+            options.push(["run=" + run.id, "run: " + run.title + " (" + run.status + ")"]);
+          }
+        }
+        const same = select.options.length === options.length && options.every(([v, t], i) => select.options[i].value === v && select.options[i].textContent === t);
+        if (same) continue;
+        select.textContent = "";
+        for (const [value, text] of options) { const o = document.createElement("option"); o.value = value; o.textContent = text; select.append(o); }
+        select.value = options.some(([v]) => v === keep) ? keep : options[0][0];
+      }
+      // Reading with a run that trains: read again as its weights change.
+      const reader = $("reader").value;
+      if (reader.startsWith("run=") && typeof play !== "undefined") {
+        const run = play.runs.get(reader.slice(4));
+        if (run && (run.status === "running" || run.status === "queued")) readAgain();
+      }
+    }
+    function readAgain() { if (state.strokes.length || state.picture) schedule(0); }
+    $("reader").addEventListener("change", readAgain);
+    $("compare").addEventListener("change", readAgain);
     function buildBars() {
       const list = $("bars");
       list.textContent = "";
@@ -371,6 +457,8 @@ enum WebPage {
     }
     async function loadModel() {
       try {
+        servedModels = (await (await fetch("/api/models")).json()).models;
+        refreshReaders();
         const card = await (await fetch("/api/model")).json();
         state.classes = card.classes;
         buildBars();
@@ -426,11 +514,14 @@ enum WebPage {
       }
     }
 
+    \#(PlaygroundPage.script)
+
     buildBars();
     redraw();
     showEmpty();
     loadModel();
     loadReports();
+    loadPlayground();
     </script>
     </body>
     </html>

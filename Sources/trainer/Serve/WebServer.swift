@@ -91,8 +91,11 @@ enum WebServer {
             }
             var headers = HTTPHeaders()
             for (name, value) in answer.headers { headers[HTTPHeader(name)] = value }
-            return HTTPResponse(statusCode: HTTPStatusCode(answer.status, phrase: WebResponse.reason(answer.status)),
-                                headers: headers, body: Data(answer.body))
+            let status = HTTPStatusCode(answer.status, phrase: WebResponse.reason(answer.status))
+            if let stream = answer.stream {
+                return HTTPResponse(statusCode: status, headers: headers, body: HTTPBodySequence(from: EventBytes(stream: stream)))
+            }
+            return HTTPResponse(statusCode: status, headers: headers, body: Data(answer.body))
         }
 
         private func respond(to request: FlyingFox.HTTPRequest, path: String) async -> WebResponse {
@@ -110,6 +113,33 @@ enum WebServer {
             var query: [String: String] = [:]
             for item in request.query { query[item.name] = item.value }
             return app.respond(to: WebRequest(method: request.method.rawValue, path: path, query: query, body: body))
+        }
+    }
+}
+
+/// A stream of byte chunks as FlyingFox sends a body of unknown length (chunked): each chunk goes
+/// out as soon as it arrives, so Server-Sent Events reach the page as they happen.
+struct EventBytes: AsyncBufferedSequence, Sendable {
+    typealias Element = UInt8
+    let stream: AsyncStream<[UInt8]>
+
+    func makeAsyncIterator() -> Iterator { Iterator(chunks: stream.makeAsyncIterator()) }
+
+    struct Iterator: AsyncBufferedIteratorProtocol {
+        var chunks: AsyncStream<[UInt8]>.AsyncIterator
+        var pending: [UInt8] = []
+
+        mutating func next() async throws -> UInt8? {
+            if pending.isEmpty { guard let chunk = await chunks.next() else { return nil }; pending = chunk }
+            return pending.isEmpty ? nil : pending.removeFirst()
+        }
+
+        mutating func nextBuffer(suggested count: Int) async throws -> [UInt8]? {
+            if !pending.isEmpty { defer { pending = [] }; return pending }
+            while let chunk = await chunks.next() {
+                if !chunk.isEmpty { return chunk }
+            }
+            return nil
         }
     }
 }

@@ -1,0 +1,82 @@
+import Dataset
+import Foundation
+import Model
+
+/// The playground's observer of `Training.run`: counts the batches of a slice, keeps the training
+/// loss and accuracy since the last report, and a few times a second measures `LiveFigures` on
+/// the probe images (on the training thread, between two steps, so the weights hold still) and
+/// hands the event and a copy of the weights (nil for an epoch record) to `publish`.
+final class LiveObserver: TrainingObserver {
+    private let run: PlaygroundRun
+    private let probe: LiveProbe
+    private let interval: Double
+    private let publish: ([String: Any], MLP<Float>?) -> Void
+    /// Batches trained in this slice.
+    private(set) var batches = 0
+    private var lastReport = DispatchTime.now().uptimeNanoseconds
+    private var window = (loss: 0.0, correct: 0, examples: 0)
+    private var last: BatchOutcome?
+
+    init(run: PlaygroundRun, probe: LiveProbe, interval: Double, publish: @escaping ([String: Any], MLP<Float>?) -> Void) {
+        (self.run, self.probe, self.interval, self.publish) = (run, probe, interval, publish)
+    }
+
+    func batchTrained(_ batch: BatchOutcome, state: TrainingState) {
+        batches += 1
+        window.loss += batch.lossSum
+        window.correct += batch.correct
+        window.examples += batch.examples
+        last = batch
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard Double(now - lastReport) / 1e9 >= interval else { return }
+        publish(liveEvent(state), state.model)
+    }
+
+    func epochFinished(_ record: EpochRecord) {
+        publish(["event": "epoch", "record": PlaygroundRun.object(record)], nil)
+    }
+
+    /// The live figures of `state` now: the training loss and accuracy since the last report, the
+    /// speed, and `LiveFigures` on the probe images.
+    func liveEvent(_ state: TrainingState) -> [String: Any] {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let seconds = Double(now - lastReport) / 1e9
+        let figures = probe.measure(state.model)
+        // Inside an epoch the state's counters stand still until it ends; the last batch says where training is.
+        let (epoch, batch) = last.map { ($0.epoch, $0.batch) } ?? (state.epochsCompleted + (state.partialEpoch.batches > 0 ? 1 : 0), state.partialEpoch.batches)
+        var event: [String: Any] = [
+            "event": "live", "epoch": epoch, "batch": batch, "epochs": run.request.config.epochs,
+            "progress": Double(state.epochsCompleted), "probe": Self.fields(figures),
+        ]
+        if let last {
+            event["batches"] = last.batchesPerEpoch
+            event["learning_rate"] = last.learningRate
+            event["progress"] = Double(last.epoch - 1) + Double(last.batch) / Double(last.batchesPerEpoch)
+        }
+        if window.examples > 0 {
+            event["train_loss"] = window.loss / Double(window.examples)
+            event["train_accuracy"] = Double(window.correct) / Double(window.examples)
+            event["samples_per_second"] = Double(window.examples) / max(seconds, 1e-9)
+        }
+        window = (0, 0, 0)
+        lastReport = DispatchTime.now().uptimeNanoseconds
+        return event
+    }
+
+    /// `LiveFigures` under the API's names; unit pictures as base64 int8s (784 bytes each).
+    static func fields(_ figures: LiveFigures) -> [String: Any] {
+        [
+            "loss": figures.loss, "accuracy": figures.accuracy,
+            "histogram_range": Double(LiveFigures.histogramRange),
+            "layers": figures.layers.map { layer -> [String: Any] in
+                ["activation": layer.activation, "dead_fraction": layer.deadFraction, "saturated_fraction": layer.saturatedFraction,
+                 "mean_activation": layer.meanActivation, "gradient_norm": layer.gradientNorm, "histogram": layer.histogram,
+                 "below": layer.below, "above": layer.above]
+            },
+            "units": figures.units.map { unit -> [String: Any] in
+                ["unit": unit.unit, "activity": unit.activity, "scale": Double(unit.scale),
+                 "weights": Data(unit.weights.map { UInt8(bitPattern: $0) }).base64EncodedString()]
+            },
+        ]
+    }
+}
