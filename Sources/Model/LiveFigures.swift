@@ -13,9 +13,12 @@ public struct LiveFigures: Sendable, Equatable, Codable {
 
     public struct Layer: Sendable, Equatable, Codable {
         public var activation: String
-        /// Units whose pre-activation was never positive on a probe image (dead, for ReLU).
+        /// Units dead on every probe image: their derivative was zero on all of them (a ReLU never
+        /// positive, every step unit), so this layer's weights into them learn nothing.
         public var deadFraction: Double
-        /// Units whose mean |f′| is below a tenth of the activation's steepest slope.
+        /// Units not dead whose mean |f′| over the probe images is below `Inspection.saturationThreshold`
+        /// of the activation's steepest slope: sigmoid and tanh pinned in their tails, ReLUs that
+        /// fire on almost no image.
         public var saturatedFraction: Double
         public var meanActivation: Double
         /// ‖∂L/∂W‖ of this layer's weights for the mean loss over the probe images.
@@ -90,26 +93,37 @@ public final class LiveProbe {
         var layers: [LiveFigures.Layer] = []
         var firstLayerActivity: [Double] = []
         for (l, width) in architecture.hidden.enumerated() {
-            var probe = LayerProbe(width: width, activation: architecture.activations[l])
+            let layer = model.layers[l], activation = architecture.activations[l]
             let pre = workspace.preActivations(layer: l), post = workspace.activations(layer: l)
-            probe.observe(pre: pre, post: post, rows: rows)
+            var steepest = [Double](repeating: 0, count: width), slopeSum = [Double](repeating: 0, count: width)
+            var activity = [Double](repeating: 0, count: width)
             var histogram = [Int](repeating: 0, count: LiveFigures.histogramBins)
             var below = 0, above = 0
             let range = LiveFigures.histogramRange, bins = Float(LiveFigures.histogramBins)
-            for i in 0..<(rows * width) {
-                let z = pre[i]
-                if !(z >= -range) { below += 1 } else if z >= range { above += 1 } else {
-                    histogram[min(LiveFigures.histogramBins - 1, Int((z + range) / (2 * range) * bins))] += 1
+            for r in 0..<rows {
+                for j in 0..<width {
+                    let z = pre[r * width + j]
+                    // In Double: a Float sigmoid′ rounds to 0 past |z| ≈ 17, which would call a pinned unit dead.
+                    let slope = layer.slope.isEmpty ? 0 : Double(model.parameters[layer.slope.lowerBound + j])
+                    let derivative = abs(activation.derivative(Double(z), slope: slope))
+                    steepest[j] = max(steepest[j], derivative)
+                    slopeSum[j] += derivative
+                    activity[j] += Double(post[r * width + j])
+                    if !(z >= -range) { below += 1 } else if z >= range { above += 1 } else {
+                        histogram[min(LiveFigures.histogramBins - 1, Int((z + range) / (2 * range) * bins))] += 1
+                    }
                 }
             }
-            if l == 0 {
-                firstLayerActivity = [Double](repeating: 0, count: width)
-                for r in 0..<rows { for j in 0..<width { firstLayerActivity[j] += Double(post[r * width + j]) } }
-                firstLayerActivity = firstLayerActivity.map { $0 / Double(rows) }
+            var dead = 0, saturated = 0
+            for j in 0..<width {
+                let peak = layer.slope.isEmpty ? activation.peakDerivative : max(1, Double(abs(model.parameters[layer.slope.lowerBound + j])))
+                if steepest[j] == 0 { dead += 1 } else if slopeSum[j] / Double(rows) < Inspection.saturationThreshold * peak { saturated += 1 }
             }
-            let diagnostics = probe.result
-            layers.append(LiveFigures.Layer(activation: architecture.activations[l].spec, deadFraction: diagnostics.neverActiveFraction,
-                                            saturatedFraction: diagnostics.saturatedFraction, meanActivation: diagnostics.meanActivation,
+            activity = activity.map { $0 / Double(rows) }
+            if l == 0 { firstLayerActivity = activity }
+            layers.append(LiveFigures.Layer(activation: activation.spec, deadFraction: Double(dead) / Double(width),
+                                            saturatedFraction: Double(saturated) / Double(width),
+                                            meanActivation: activity.reduce(0, +) / Double(width),
                                             gradientNorm: 0, histogram: histogram, below: below, above: above))
         }
         images.withUnsafeBufferPointer { model.backward($0.baseAddress!, rows: rows, workspace: workspace) }

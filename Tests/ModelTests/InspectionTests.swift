@@ -158,7 +158,10 @@ import Testing
 @Suite struct LiveFiguresTests {
     @Test func figuresAgreeWithEvaluationAndBackward() {
         let architecture = Architecture(inputs: 16, hidden: [12, 8], activations: [.relu, .sigmoid], outputs: 3)
-        let model = MLP<Float>(architecture: architecture, seed: 4)
+        var model = MLP<Float>(architecture: architecture, seed: 4)
+        // Two ReLUs forced dead (bias −100) and three sigmoids pinned in their tails (bias ±30).
+        for j in 0..<2 { model.parameters[model.layers[0].bias.lowerBound + j] = -100 }
+        for (j, bias) in [Float(30), -30, 30].enumerated() { model.parameters[model.layers[1].bias.lowerBound + j] = bias }
         let count = 40
         let pixels: [Float] = (0..<(count * 16)).map { Float(($0 * 7919) % 23) / 22 }
         let labels = (0..<count).map { UInt8($0 % 3) }
@@ -166,12 +169,22 @@ import Testing
         let probe = LiveProbe(architecture: architecture, data: data, picturedUnits: 3)
         let figures = probe.measure(model)
 
-        let evaluation = Evaluation(model: model, data: data, diagnostics: true)
+        let evaluation = Evaluation(model: model, data: data)
         #expect(abs(figures.loss - evaluation.loss) < 1e-5)
         #expect(figures.accuracy == evaluation.accuracy)
+        // Dead: dead (f′ = 0) for every image, as Inspection judges each; saturated: not dead, and a
+        // mean |f′| under 5% of the steepest (1/4 for sigmoid), from Inspection's pre-activations.
+        let inspections = (0..<count).map { Inspection(network: model, input: Array(pixels[$0 * 16 ..< ($0 + 1) * 16])) }
         for (l, layer) in figures.layers.enumerated() {
-            #expect(layer.deadFraction == evaluation.layers[l].neverActiveFraction)
-            #expect(layer.saturatedFraction == evaluation.layers[l].saturatedFraction)
+            let width = architecture.hidden[l], activation = architecture.activations[l]
+            let dead = (0..<width).filter { j in inspections.allSatisfy { $0.layers[l].states[j] == .dead } }
+            let saturated = (0..<width).filter { j in
+                !dead.contains(j) && inspections.map { Double(abs(activation.derivative($0.layers[l].preActivations[j]))) }.reduce(0, +) / Double(count)
+                    < 0.05 * activation.peakDerivative
+            }
+            #expect(layer.deadFraction == Double(dead.count) / Double(width), "layer \(l)")
+            #expect(layer.saturatedFraction == Double(saturated.count) / Double(width), "layer \(l)")
+            #expect(l == 0 ? dead.count >= 2 : saturated.count >= 3, "the forced units count: layer \(l), dead \(dead), saturated \(saturated)")
             #expect(layer.histogram.reduce(0, +) + layer.below + layer.above == count * architecture.hidden[l])
             #expect(layer.histogram.count == LiveFigures.histogramBins)
         }
