@@ -236,10 +236,26 @@ import TestSupport
         let dying = try #require(Self.call(app, "POST", "/api/runs", json: #"{"activation": "relu", "lr": 10, "hidden": [64], "epochs": 1}"#).object["id"] as? String)
         let died = try Self.wait(app, dying, for: ["finished"])
         let warning = died["warning"] as? String ?? ""
-        #expect(warning.contains("learned nothing") && warning.contains("dead"), "\(warning)")
+        #expect(warning.contains("learned nothing") && warning.contains("dead") && warning.contains("smaller learning rate"), "\(warning)")
         let next = try #require(Self.call(app, "POST", "/api/runs", json: #"{"hidden": [16], "epochs": 1, "validation": 1000}"#).object["id"] as? String)
         let healthy = try Self.wait(app, next, for: ["finished"])
         #expect(healthy["warning"] == nil)
+    }
+
+    /// The warning of a run that learned nothing names the likely why from its last live figures.
+    @Test func aRunThatLearnedNothingIsToldWhy() {
+        func live(_ layers: [(dead: Double, saturated: Double, gradient: Double)]) -> [String: Any] {
+            ["probe": ["layers": layers.map { ["dead_fraction": $0.dead, "saturated_fraction": $0.saturated, "gradient_norm": $0.gradient] }]]
+        }
+        var config = TrainingConfig()
+        config.learningRate = 0.5
+        #expect(Playground.learnedNothing(accuracy: 0.95, classes: 10, live: live([(0.9, 0, 0)]), config: config) == nil)
+        let dead = Playground.learnedNothing(accuracy: 0.1135, classes: 10, live: live([(0.98, 0.02, 0), (1, 0, 0)]), config: config) ?? ""
+        #expect(dead.contains("100% of layer 2's units are dead") && dead.contains("say 0.05"), "\(dead)")
+        let vanishing = Playground.learnedNothing(accuracy: 0.1135, classes: 10, live: live([(0, 0, 3e-7), (0, 0, 1e-5), (0, 1, 5.6e-4)]), config: config) ?? ""
+        #expect(vanishing.contains("100% of layer 3's units are saturated") && vanishing.contains("vanishing gradients") && vanishing.contains("1867 times"), "\(vanishing)")
+        let unclear = Playground.learnedNothing(accuracy: 0.15, classes: 10, live: live([(0.1, 0.1, 0.1)]), config: config) ?? ""
+        #expect(unclear.contains("more epochs"), "\(unclear)")
     }
 
     @Test func digitsAreReadWithARunAndInspected() throws {

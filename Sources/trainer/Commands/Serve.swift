@@ -69,6 +69,9 @@ struct Serve: ParsableCommand {
     @Option(help: "How many playground runs may be queued, running or paused at once.")
     var maxRuns = PlaygroundLimits().activeRuns
 
+    @Option(help: "Seconds between two measurements of a training run's live figures (0: only when it pauses, steps or ends).")
+    var liveInterval = Playground.defaultLiveInterval
+
     @OptionGroup var threading: ThreadOptions
 
     @OptionGroup var compute: ComputeOptions
@@ -82,6 +85,7 @@ struct Serve: ParsableCommand {
         guard maxEpochs >= 1 else { throw ValidationError("--max-epochs must be at least 1") }
         guard (1...TrainingConfig.batchLimit).contains(maxBatch) else { throw ValidationError("--max-batch must be between 1 and \(TrainingConfig.batchLimit)") }
         guard (1...100).contains(maxRuns) else { throw ValidationError("--max-runs must be between 1 and 100") }
+        guard liveInterval >= 0 && liveInterval.isFinite else { throw ValidationError("--live-interval must be 0 or a positive number of seconds") }
     }
 
     func run() throws {
@@ -108,7 +112,8 @@ struct Serve: ParsableCommand {
         let limits = PlaygroundLimits(width: maxWidth, layers: maxLayers, epochs: maxEpochs, batchSize: maxBatch, activeRuns: maxRuns)
         let playground: Playground
         do {
-            playground = try Playground(folder: URL(fileURLWithPath: runs), limits: limits, threads: threading.threads) { kind in
+            playground = try Playground(folder: URL(fileURLWithPath: runs), limits: limits, threads: threading.threads,
+                                        liveInterval: liveInterval) { kind in
                 DataOptions.defaultFolder(for: kind)
             }
         } catch {

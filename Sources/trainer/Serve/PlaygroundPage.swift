@@ -78,7 +78,7 @@ enum PlaygroundPage {
     .charts figcaption, .layer-row figcaption { font-size: 12px; color: var(--muted); }
     canvas.chart { width: 100%; height: 200px; display: block; }
     #live h3 { font-size: 13px; margin: 16px 0 8px; }
-    .layer-row { display: grid; grid-template-columns: 120px minmax(0, 1fr) minmax(0, 1fr) 220px; gap: 10px; align-items: center;
+    .layer-row { display: grid; grid-template-columns: 160px minmax(0, 1fr) minmax(0, 1fr) 220px; gap: 10px; align-items: center;
                  border-top: 1px solid var(--line); padding: 8px 0; }
     .layer-row figure { margin: 0; }
     .layer-row canvas.small { width: 100%; height: 90px; display: block; }
@@ -98,7 +98,7 @@ enum PlaygroundPage {
 
     static let script = #"""
     // ---- The playground: train from the page and watch it happen. ----
-    const play = { info: null, runs: new Map(), group: [], groupKey: "", focus: null, stream: null, streamIds: "",
+    const play = { info: null, runs: new Map(), order: [], group: [], groupKey: "", focus: null, stream: null, streamIds: "",
                    colours: 0, drawQueued: false, loaded: new Set() };
     const palette = ["#2f6fed", "#e4572e", "#17a673", "#a259ff", "#e0a100", "#0fb5ba", "#d6336c", "#5c7080"];
     const examples = { activation: "relu,leaky-relu,tanh,sigmoid,swish", lr: "0.01,0.1,0.5", hidden: "128x2 128x4 128x8", seed: "1,2,3" };
@@ -236,6 +236,7 @@ enum PlaygroundPage {
       for (const id of [...play.runs.keys()]) if (!seen.has(id)) { play.runs.delete(id); play.loaded.delete(id); }
       if (play.runs.size === 0 && list.length) { list.slice(0, 1).forEach((r) => adopt(r, true)); play.focus = list[0].id; }
       for (const summary of list) adopt(summary, false);
+      play.order = list.map((r) => r.id);
       play.group = play.group.filter((id) => play.runs.has(id));
       if (play.focus && !play.runs.has(play.focus)) play.focus = null;
       renderRuns();
@@ -302,7 +303,11 @@ enum PlaygroundPage {
     // The runs table.
     function renderRuns() {
       const body = $("runs").tBodies[0];
-      const runs = [...play.runs.values()];
+      // Newest first, as the server lists them; runs not listed yet (just made) on top.
+      const runs = [...play.runs.values()].sort((a, b) => {
+        const i = play.order.indexOf(a.id), j = play.order.indexOf(b.id);
+        return (i < 0 ? -1 : i) - (j < 0 ? -1 : j) || (a.id < b.id ? 1 : -1);
+      });
       $("runs-empty").hidden = runs.length > 0;
       $("runs").hidden = runs.length === 0;
       body.textContent = "";

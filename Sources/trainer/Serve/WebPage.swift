@@ -100,6 +100,9 @@ enum WebPage {
     .reader { display: flex; gap: 8px; align-items: center; margin-top: 12px; font-size: 13px; color: var(--muted); }
     .reader select, .card-head select { font: inherit; font-size: 13px; padding: 4px 6px; border-radius: 7px; border: 1px solid var(--line);
                                         background: var(--card); color: var(--text); min-width: 0; flex: 1; max-width: 100%; }
+    #inside-card .card-head { flex-wrap: wrap; }
+    #inside-card .card-head label { min-width: 0; max-width: 100%; display: flex; gap: 6px; align-items: center; }
+    #compare { max-width: min(420px, 100%); text-overflow: ellipsis; }
     .inside-pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 440px), 1fr)); gap: 16px; }
     .inside-pair > div[hidden] { display: none; }
     .inside-pair h3 { font-size: 13px; margin: 0 0 8px; overflow-wrap: anywhere; }

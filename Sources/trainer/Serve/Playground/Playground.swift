@@ -31,14 +31,17 @@ final class Playground: @unchecked Sendable {
     private var stopping = false
     private var trainingThreadDone = false
     private var counter = 0
-    /// Live figures this often at most while a run trains: several times a second, for a few percent of its time.
-    static let liveInterval = 0.25
+    /// Live figures this often at most while a run trains, in seconds (0: only when a run pauses,
+    /// steps or ends).
+    let liveInterval: Double
+    static let defaultLiveInterval = 0.1
     /// Held-out images the live figures are measured on.
     static let probeImages = 256
 
-    init(folder: URL, limits: PlaygroundLimits, threads: Int, slice: Double = 0.3,
+    init(folder: URL, limits: PlaygroundLimits, threads: Int, slice: Double = 0.3, liveInterval: Double = defaultLiveInterval,
          dataFolder: @escaping @Sendable (DatasetKind) -> String) throws {
         (self.folder, self.limits, self.threads, self.slice, self.dataFolder) = (folder, limits, threads, slice, dataFolder)
+        self.liveInterval = liveInterval
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
@@ -275,7 +278,7 @@ final class Playground: @unchecked Sendable {
             let held = training.split.validation.isEmpty ? Array(0..<min(Self.probeImages, data.test.count)) : Array(training.split.validation.prefix(Self.probeImages))
             run.probe = LiveProbe(architecture: state.model.architecture, data: training.split.validation.isEmpty ? data.test.subset(held) : data.train.subset(held))
         }
-        let observer = LiveObserver(run: run, probe: run.probe!, interval: Self.liveInterval) { [self] event, model in
+        let observer = LiveObserver(run: run, probe: run.probe!, interval: liveInterval) { [self] event, model in
             lock.lock()
             if let model { run.snapshot = model }
             emit(run, event)
@@ -361,25 +364,32 @@ final class Playground: @unchecked Sendable {
     }
 
     /// A warning for a run that finished near chance: its loss stayed finite, so nothing stopped it,
-    /// but it learned nothing. Names the layer with the most dead or saturated units, the usual why.
+    /// but it learned nothing. Says the likely why from the last live figures: dead units (a learning
+    /// rate too high for ReLU) or saturated ones with a vanishing gradient (sigmoid too deep).
     static func learnedNothing(accuracy: Double, classes: Int, live: [String: Any], config: TrainingConfig) -> String? {
         let chance = 1 / Double(max(classes, 1))
         guard accuracy < 2 * chance else { return nil }
-        var words = String(format: "learned nothing: %.1f%% test accuracy, where guessing gets %.0f%%", accuracy * 100, chance * 100)
+        let words = String(format: "learned nothing: %.1f%% test accuracy, where guessing gets %.0f%%", accuracy * 100, chance * 100)
+        let smallerRate = String(format: "try a smaller learning rate (say %g)", config.effectiveLearningRate / 10)
         let layers = ((live["probe"] as? [String: Any])?["layers"] as? [[String: Any]]) ?? []
-        let worst = layers.enumerated().max { a, b in
-            ((a.element["dead_fraction"] as? Double ?? 0) + (a.element["saturated_fraction"] as? Double ?? 0))
-                < ((b.element["dead_fraction"] as? Double ?? 0) + (b.element["saturated_fraction"] as? Double ?? 0))
+        let share = { (layer: [String: Any], key: String) in layer[key] as? Double ?? 0 }
+        if let (l, layer) = layers.enumerated().max(by: { share($0.element, "dead_fraction") < share($1.element, "dead_fraction") }),
+           share(layer, "dead_fraction") > 0.5 {
+            return words + String(format: "; %.0f%% of layer %d's units are dead (no gradient passes through them): %@",
+                                  share(layer, "dead_fraction") * 100, l + 1, smallerRate)
         }
-        if let worst {
-            let dead = worst.element["dead_fraction"] as? Double ?? 0, saturated = worst.element["saturated_fraction"] as? Double ?? 0
-            if dead >= saturated && dead > 0.5 {
-                words += String(format: "; %.0f%% of layer %d's units are dead", dead * 100, worst.offset + 1)
-            } else if saturated > 0.5 {
-                words += String(format: "; %.0f%% of layer %d's units are saturated", saturated * 100, worst.offset + 1)
+        if let (l, layer) = layers.enumerated().max(by: { share($0.element, "saturated_fraction") < share($1.element, "saturated_fraction") }),
+           share(layer, "saturated_fraction") > 0.5 {
+            var why = String(format: "; %.0f%% of layer %d's units are saturated", share(layer, "saturated_fraction") * 100, l + 1)
+            let first = share(layers[0], "gradient_norm"), last = share(layers[layers.count - 1], "gradient_norm")
+            if layers.count > 1, first > 0, last > 10 * first {
+                why += String(format: " and the first layer's gradient is %.0f times smaller than the last's (vanishing gradients): try fewer layers, or an activation that does not saturate (relu, leaky-relu, swish)", last / first)
+            } else {
+                why += ": " + smallerRate + ", or an activation that does not saturate"
             }
+            return words + why
         }
-        return words + String(format: ". Try a smaller learning rate (say %g)", config.effectiveLearningRate / 10)
+        return words + ": " + smallerRate + ", or more epochs"
     }
 
     /// The data set, read once and kept (60,000 MNIST images are 47 MB).
