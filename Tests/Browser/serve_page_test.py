@@ -7,73 +7,16 @@ the page's weight and a console free of errors (a CSP violation would show there
 
 usage: serve_page_test.py URL SCREENSHOT_FOLDER BLANK_PNG NOT_A_PNG
 Exits non-zero with a reason on the first failed check."""
-import json, math, os, sys, time
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.action_chains import ActionChains
-from selenium.webdriver.common.actions.action_builder import ActionBuilder
-from selenium.webdriver.common.actions.pointer_input import PointerInput
-from selenium.webdriver.common.actions import interaction
+import math, os, sys
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+
+import pagetools
+from pagetools import browser, check, draw, line, wait_for, ONE, ZERO, SEVEN
 
 URL, SHOTS, BLANK_PNG, NOT_A_PNG = sys.argv[1:5]
-PAGE_BUDGET = 100 * 1024  # bytes transferred for a cold page load (issue 13)
-checks = 0
+PAGE_BUDGET = 100 * 1024  # bytes transferred for a cold page load (issue 13; issue 19 allows 150 KB)
+pagetools.NAME = "serve page test"
 
-def check(condition, what):
-    global checks
-    if not condition:
-        print(f"serve page test: FAILED: {what}", file=sys.stderr)
-        sys.exit(1)
-    checks += 1
-
-def browser(width, height, touch=False):
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 f"--window-size={width},{height}", "--disable-extensions", "--no-first-run"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    if touch:
-        options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 3, "touch": True}})
-    binary = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
-    return webdriver.Chrome(service=Service(executable_path=binary), options=options)
-
-def wait_for(driver, condition, what, timeout=10):
-    global checks
-    try:
-        result = WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: condition(d))
-        checks += 1
-        return result
-    except Exception:
-        state = driver.execute_script("const v = document.getElementById('verdict'); return [v.dataset.state, document.getElementById('digit').textContent, document.getElementById('detail').textContent]")
-        check(False, f"{what} (page shows state={state[0]!r} digit={state[1]!r} detail={state[2]!r})")
-
-def draw(driver, strokes, kind="mouse"):
-    """Draws strokes given in pad coordinates (0..280), each a list of (x, y) points."""
-    pad = driver.find_element(By.ID, "pad")
-    box = pad.rect
-    scale = box["width"] / 280
-    pointer = PointerInput(interaction.POINTER_TOUCH if kind == "touch" else interaction.POINTER_MOUSE, kind)
-    actions = ActionBuilder(driver, mouse=pointer, duration=10)
-    for stroke in strokes:
-        def offset(p):  # offsets from the element's centre, as the W3C actions take them
-            return int(p[0] * scale - box["width"] / 2), int(p[1] * scale - box["height"] / 2)
-        x, y = offset(stroke[0])
-        actions.pointer_action.move_to(pad, x, y)
-        actions.pointer_action.pointer_down()
-        for p in stroke[1:]:
-            x, y = offset(p)
-            actions.pointer_action.move_to(pad, x, y)
-        actions.pointer_action.pointer_up()
-    actions.perform()
-
-def line(a, b, steps=12):
-    return [(a[0] + (b[0] - a[0]) * i / steps, a[1] + (b[1] - a[1]) * i / steps) for i in range(steps + 1)]
-
-ONE = [line((150, 45), (138, 235))]
-ZERO = [[(140 + 62 * math.sin(2 * math.pi * i / 32), 140 - 92 * math.cos(2 * math.pi * i / 32)) for i in range(33)]]
-SEVEN = [line((70, 55), (210, 55), 10) + line((210, 55), (120, 240), 14)]
 
 def verdict(driver):
     return driver.execute_script("return [document.getElementById('verdict').dataset.state, document.getElementById('digit').textContent]")
@@ -173,4 +116,4 @@ try:
 finally:
     driver.quit()
 
-print(f"serve page test: {checks} checks passed; cold page load {transferred} bytes; screenshots in {SHOTS}")
+print(f"serve page test: {pagetools.checks} checks passed; cold page load {transferred} bytes; screenshots in {SHOTS}")
