@@ -1,4 +1,4 @@
--- wrk script: POSTs the PNG files given after `--` to /api/predict in turn, one list per thread.
+-- wrk script: POSTs the PNG files given after `--` in turn to the URL's path (/api/predict, /api/inspect, ...), one list per thread.
 local bodies = {}
 local next_body = 0
 
@@ -13,7 +13,7 @@ end
 
 function request()
   next_body = next_body % #bodies + 1
-  return wrk.format("POST", "/api/predict", { ["Content-Type"] = "image/png" }, bodies[next_body])
+  return wrk.format("POST", nil, { ["Content-Type"] = "image/png" }, bodies[next_body])
 end
 
 function response(status, headers, body)
