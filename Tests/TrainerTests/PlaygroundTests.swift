@@ -242,6 +242,12 @@ import TestSupport
         #expect(healthy["warning"] == nil)
     }
 
+    @Test func nonFiniteFiguresBecomeNullNotABrokenAnswer() throws {
+        let cleaned = finiteJSON(["loss": Double.nan, "epoch": 3, "layers": [["gradient_norm": Double.infinity, "dead_fraction": 0.5]]] as [String: Any])
+        let data = try JSONSerialization.data(withJSONObject: cleaned, options: [.sortedKeys])
+        #expect(String(decoding: data, as: UTF8.self) == #"{"epoch":3,"layers":[{"dead_fraction":0.5,"gradient_norm":null}],"loss":null}"#)
+    }
+
     /// The warning of a run that learned nothing names the likely why from its last live figures.
     @Test func aRunThatLearnedNothingIsToldWhy() {
         func live(_ layers: [(dead: Double, saturated: Double, gradient: Double)]) -> [String: Any] {

@@ -91,7 +91,9 @@ struct DigitWebApp: Sendable {
             return only(["GET", "HEAD"], request) { WebResponse(status: 204, contentType: "image/x-icon", body: []) }
         default:
             if path == "/api/runs" || path.hasPrefix("/api/runs/") {
-                return runs(request, rest: path.dropFirst("/api/runs".count))
+                var response = runs(request, rest: path.dropFirst("/api/runs".count))
+                if request.method == "HEAD" { response.headers["Content-Length"] = String(response.body.count); response.body = [] }
+                return response
             }
             if path.hasPrefix("/reports/") {
                 return only(["GET", "HEAD"], request) { reportFile(path.dropFirst("/reports/".count)) }

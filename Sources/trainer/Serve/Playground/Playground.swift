@@ -140,7 +140,10 @@ final class Playground: @unchecked Sendable {
         if run.status.isActive {
             run.cancelRequested = true
             // A run that is not on the training thread now is cancelled at once; else at its next batch.
-            if run.status != .running || lastTurn != run.id { finish(run, as: .cancelled) }
+            if run.status != .running || lastTurn != run.id {
+                finish(run, as: .cancelled)
+                run.state = nil
+            }
             lock.broadcast()
             return run.summary
         }
@@ -443,7 +446,8 @@ final class Playground: @unchecked Sendable {
 
     /// Sends `event` to the run's listeners; keeps it in the log (live events without their heavy parts).
     private func emit(_ run: PlaygroundRun, _ event: [String: Any]) {
-        var event = event
+        // A diverging network's figures can be NaN, which JSON cannot say: they go as null.
+        var event = finiteJSON(event) as? [String: Any] ?? [:]
         event["run"] = run.id
         if event["event"] as? String == "live" {
             run.live = event
@@ -546,4 +550,15 @@ final class Listener: @unchecked Sendable {
     var open = 0
 
     init(_ continuation: AsyncStream<[UInt8]>.Continuation) { self.continuation = continuation }
+}
+
+/// `value` with every NaN or infinite number replaced by null, so that it can be written as JSON.
+func finiteJSON(_ value: Any) -> Any {
+    switch value {
+    case let number as Double where !number.isFinite: return NSNull()
+    case let number as Float where !number.isFinite: return NSNull()
+    case let object as [String: Any]: return object.mapValues(finiteJSON)
+    case let list as [Any]: return list.map(finiteJSON)
+    default: return value
+    }
 }
