@@ -6,10 +6,9 @@ import Model
 /// side per picture. First-layer weights are embedded so a unit's picture shows on hover.
 enum InspectPage {
     static func html(_ records: [InspectionRecord], networks: [String: MLP<Float>]) -> String {
+        let recordsJSON = "[" + records.map { String(decoding: $0.json, as: UTF8.self) }.joined(separator: ",") + "]"
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        let recordsJSON = (try? encoder.encode(records)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
         var weights: [String: [String]] = [:]
         for (path, network) in networks {
             weights[path] = (0..<network.architecture.hidden[0]).map { unit in

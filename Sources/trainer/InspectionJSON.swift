@@ -9,7 +9,7 @@ import Model
 ///   (0 active, 1 dead, 2 saturated for this input), `dead_fraction`, `saturated_fraction` and
 ///   `top_units` (`unit`, `contribution`: activation × ∂ log p / ∂ activation);
 /// - `saliency`: ∂ log p(digit) / ∂ pixel, and `input_times_gradient`, both `side × side`.
-struct InspectionRecord: Encodable {
+struct InspectionRecord {
     var file: String?
     var model: String?
     let reading: PredictionRecord
@@ -26,51 +26,40 @@ struct InspectionRecord: Encodable {
         self.topUnits = topUnits
     }
 
-    private enum Keys: String, CodingKey {
-        case file, model, layers, saliency, inputTimesGradient = "input_times_gradient"
-    }
-
-    private enum LayerKeys: String, CodingKey {
-        case activation, width, preActivations = "pre_activations", activations, states
-        case deadFraction = "dead_fraction", saturatedFraction = "saturated_fraction", topUnits = "top_units"
-    }
-
-    private struct TopUnit: Encodable {
-        let unit: Int
-        let contribution: Float
-    }
-
-    func encode(to encoder: Encoder) throws {
-        try reading.encode(to: encoder)
-        var out = encoder.container(keyedBy: Keys.self)
-        try out.encodeIfPresent(file, forKey: .file)
-        try out.encodeIfPresent(model, forKey: .model)
-        guard let inspection else {
-            try out.encode([Int](), forKey: .layers)
-            try out.encodeNil(forKey: .saliency)
-            return
-        }
-        var layers = out.nestedUnkeyedContainer(forKey: .layers)
-        for layer in inspection.layers {
-            var l = layers.nestedContainer(keyedBy: LayerKeys.self)
-            try l.encode(layer.activation.spec, forKey: .activation)
-            try l.encode(layer.activations.count, forKey: .width)
-            try l.encode(layer.preActivations, forKey: .preActivations)
-            try l.encode(layer.activations, forKey: .activations)
-            try l.encode(layer.states.map(\.rawValue), forKey: .states)
-            try l.encode(layer.deadFraction, forKey: .deadFraction)
-            try l.encode(layer.saturatedFraction, forKey: .saturatedFraction)
-            try l.encode(layer.topUnits(topUnits).map { TopUnit(unit: $0, contribution: layer.contributions[$0]) }, forKey: .topUnits)
-        }
-        try out.encode(inspection.saliency, forKey: .saliency)
-        try out.encode(inspection.inputTimesGradient, forKey: .inputTimesGradient)
-    }
-
-    /// The record as one line of JSON, keys sorted.
+    /// The record as one line of JSON: the reading's keys sorted, then the inspection's.
+    ///
+    /// The inspection's numbers (about 3,000 for a 784-256-128 network) are written here rather
+    /// than by `JSONEncoder`, whose per-element machinery took most of an `/api/inspect` answer's
+    /// time (Float's own shortest round-trip text is the same digits, about five times faster).
     var json: [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return Array((try? encoder.encode(self)) ?? Data("{}".utf8))
+        var text = String(decoding: (try? encoder.encode(reading)) ?? Data("{}".utf8), as: UTF8.self)
+        text.removeLast()  // the reading's closing brace: the inspection's fields follow
+        func string(_ value: String) -> String {
+            String(decoding: (try? encoder.encode([value])) ?? Data("[\"\"]".utf8), as: UTF8.self).dropFirst().dropLast().description
+        }
+        func numbers(_ values: [Float]) -> String {
+            var out = "["
+            out.reserveCapacity(values.count * 11)
+            for (i, v) in values.enumerated() {
+                if i > 0 { out += "," }
+                out += v.isFinite ? v.description : "null"
+            }
+            return out + "]"
+        }
+        if let file { text += ",\"file\":" + string(file) }
+        if let model { text += ",\"model\":" + string(model) }
+        guard let inspection else { return Array((text + ",\"layers\":[],\"saliency\":null}").utf8) }
+        let layers = inspection.layers.map { layer -> String in
+            let top = layer.topUnits(topUnits).map { "{\"contribution\":\(numbers([layer.contributions[$0]]).dropFirst().dropLast()),\"unit\":\($0)}" }
+            return "{\"activation\":" + string(layer.activation.spec) + ",\"activations\":" + numbers(layer.activations)
+                + ",\"dead_fraction\":\(layer.deadFraction),\"pre_activations\":" + numbers(layer.preActivations)
+                + ",\"saturated_fraction\":\(layer.saturatedFraction),\"states\":[" + layer.states.map { String($0.rawValue) }.joined(separator: ",")
+                + "],\"top_units\":[" + top.joined(separator: ",") + "],\"width\":\(layer.activations.count)}"
+        }
+        text += ",\"input_times_gradient\":" + numbers(inspection.inputTimesGradient) + ",\"layers\":[" + layers.joined(separator: ",")
+            + "],\"saliency\":" + numbers(inspection.saliency) + "}"
+        return Array(text.utf8)
     }
 }

@@ -114,8 +114,9 @@ try:
 
     # Read the pad with a run.
     reader = Select(driver.find_element(By.ID, "reader"))
-    sigmoid = [o.get_attribute("value") for o in reader.options if "sigmoid 32x3" in o.text]
-    check(len(sigmoid) == 1, f"the finished run is offered to read with: {[o.text for o in reader.options]}")
+    offered = lambda d: [o.get_attribute("value") for o in Select(d.find_element(By.ID, "reader")).options if "sigmoid 32x3" in o.text and "finished" in o.text]
+    wait_for(driver, lambda d: len(offered(d)) == 1, "the finished run is offered to read with")
+    sigmoid = offered(driver)
     reader.select_by_value(sigmoid[0])
     driver.find_element(By.ID, "clear").click()
     draw(driver, ZERO)

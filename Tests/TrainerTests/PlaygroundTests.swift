@@ -294,7 +294,7 @@ import TestSupport
         defer { playground.shutdown() }
         for _ in 0..<2 { #expect(Self.call(app, "POST", "/api/runs", json: #"{"hidden": [8], "paused": true}"#).status == 201) }
         let third = Self.call(app, "POST", "/api/runs", json: #"{"hidden": [8]}"#)
-        #expect(third.status == 429 && third.object["field"] as? String == "runs" && (third.object["error"] as? String)?.contains("--max-runs") == true)
+        #expect(third.status == 400 && third.object["field"] as? String == "runs" && (third.object["error"] as? String)?.contains("--max-runs") == true)
     }
 
     @Test func severalRunsShareTheCoresAndOneStream() async throws {

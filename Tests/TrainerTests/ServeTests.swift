@@ -241,7 +241,8 @@ import TestSupport
         let trained = try #require(Self.trained)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: builtExecutable("trainer"))
-        server.arguments = ["serve", "--model", trained.file, "--port", "0", "--max-body", "1"]
+        let runs = temporaryFolder() + "/runs"
+        server.arguments = ["serve", "--model", trained.file, "--port", "0", "--max-body", "1", "--runs", runs]
         let out = Pipe()
         server.standardOutput = out
         try server.run()
@@ -289,11 +290,27 @@ import TestSupport
         #expect(after.status == 200)
         #expect(server.isRunning)
 
-        // SIGTERM stops it (this test runner starts it with the signal blocked; serve unblocks it).
+        // A playground run that trains, and a page following its events over a real socket.
+        let body = Array(#"{"hidden": [64], "epochs": 40, "validation": 1000}"#.utf8)
+        let created = try RawHTTPClient(port: port).exchange("POST /api/runs HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n", body: body)
+        #expect(created.status == 201)
+        let id = try #require((try JSONSerialization.jsonObject(with: Data(created.body)) as? [String: Any])?["id"] as? String)
+        let events = try RawHTTPClient(port: port)
+        try events.send(Array("GET /api/runs/\(id)/events HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        let stream = try events.receive(until: "\"event\":\"epoch\"", seconds: 60)
+        #expect(stream.contains("text/event-stream") && stream.contains("Transfer-Encoding: chunked") && stream.contains("data: {"), "\(stream.prefix(300))")
+
+        // SIGTERM saves the run where it stands and stops the server (this test runner starts it with
+        // the signal blocked; serve unblocks it); the run is marked interrupted, resumable.
         server.terminate()
         let deadline = Date().addingTimeInterval(20)
         while server.isRunning && Date() < deadline { usleep(20_000) }
         #expect(!server.isRunning, "SIGTERM did not stop the server")
+        #expect(server.terminationStatus == 143)
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runs + "/\(id)/run.json"))) as? [String: Any]
+        #expect(record?["status"] as? String == "interrupted")
+        let saved = try Checkpoint(contentsOf: runs + "/\(id)/model.safetensors")
+        #expect(saved.state.epochsCompleted >= 1 && saved.testAccuracy == nil, "the run as it stood, not finished")
     }
 
     // MARK: The command
@@ -378,6 +395,17 @@ final class RawHTTPClient {
         let bodyBytes = Array(buffered[(end + 4)..<(end + 4 + length)])
         buffered.removeFirst(end + 4 + length)
         return (status, headers, bodyBytes)
+    }
+
+    /// Reads a response that does not end (an event stream) until `text` shows up in it or
+    /// `seconds` pass; returns what arrived, as text.
+    func receive(until text: String, seconds: Double) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !String(decoding: buffered, as: UTF8.self).contains(text) {
+            guard Date() < deadline else { throw Failure("no \(text) within \(seconds) s; got \(String(decoding: buffered.prefix(400), as: UTF8.self))") }
+            try receive("the stream")
+        }
+        return String(decoding: buffered, as: UTF8.self)
     }
 
     private func receive(_ request: String) throws {

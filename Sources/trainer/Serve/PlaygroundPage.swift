@@ -288,7 +288,7 @@ enum PlaygroundPage {
       } else if (event.event === "status") {
         run.status = event.status;
         if (event.error) run.error = event.error;
-        if (!quiet) { renderRuns(); updateButtons(); }
+        if (!quiet) { renderRuns(); updateButtons(); refreshReaders(); }
       } else if (event.event === "result") {
         run.test_accuracy = event.test_accuracy;
       }

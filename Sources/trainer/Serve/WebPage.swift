@@ -267,6 +267,7 @@ enum WebPage {
     $("undo").addEventListener("click", undo);
     $("clear").addEventListener("click", clearPad);
     document.addEventListener("keydown", (event) => {
+      if (event.target.closest && event.target.closest("input, select, textarea")) return;  // the form's own keys
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") { event.preventDefault(); undo(); }
       else if (event.key === "Escape") clearPad();
     });

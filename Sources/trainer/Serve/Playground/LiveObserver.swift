@@ -8,10 +8,9 @@ import Model
 /// hands the event and a copy of the weights (nil for an epoch record) to `publish`.
 ///
 /// The measurement costs one forward and backward pass over the probe images on one thread: for a
-/// 784-256-128 network a few milliseconds, for 1024-1024 over fifty. So it is taken at most every
+/// 784-256-128 network a few milliseconds, for 1024-1024 over ten. So it is taken at most every
 /// `interval` seconds and only while the time spent on it stays under `budget` of the time trained:
-/// small networks are drawn several times a second, large ones as often as 2% of their time allows
-/// (784-1024-1024 about once a second).
+/// small networks are drawn several times a second, large ones as often as 3% of their time allows.
 final class LiveObserver: TrainingObserver {
     private let run: PlaygroundRun
     private let probe: LiveProbe
@@ -23,7 +22,7 @@ final class LiveObserver: TrainingObserver {
     private var lastReport = DispatchTime.now().uptimeNanoseconds
     /// Nanoseconds spent measuring and publishing.
     private var spent: UInt64 = 0
-    static let budget = 0.02
+    static let budget = 0.03
     private var window = (loss: 0.0, correct: 0, examples: 0)
     private var last: BatchOutcome?
 

@@ -36,16 +36,16 @@ final class Playground: @unchecked Sendable {
     let liveInterval: Double
     static let defaultLiveInterval = 0.1
     /// Held-out images the live figures are measured on.
-    static let probeImages = 256
+    static let probeImages = 128
 
     init(folder: URL, limits: PlaygroundLimits, threads: Int, slice: Double = 0.3, liveInterval: Double = defaultLiveInterval,
          dataFolder: @escaping @Sendable (DatasetKind) -> String) throws {
         (self.folder, self.limits, self.threads, self.slice, self.dataFolder) = (folder, limits, threads, slice, dataFolder)
         self.liveInterval = liveInterval
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw Problem(status: 500, description: "\(folder.path): cannot create the runs folder (\(error.localizedDescription))")
+        // Made with the first run, so that a server that never trains leaves no folder behind.
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw Problem(status: 500, description: "\(folder.path): not a folder; give --runs a folder for the playground's runs")
         }
         for run in Self.listed(in: folder) { runs[run.id] = run }
     }
@@ -66,7 +66,7 @@ final class Playground: @unchecked Sendable {
         guard !stopping else { throw Problem(status: 503, description: "the server is stopping") }
         let active = runs.values.filter { $0.status.isActive }.count
         guard active < limits.activeRuns else {
-            throw Problem(status: 429, description: "\(active) runs are active, the most this server takes (serve --max-runs); pause-and-delete, cancel or wait for one",
+            throw Problem(status: 400, description: "\(active) runs are active, the most this server takes (serve --max-runs); cancel one or wait for one to finish",
                           field: "runs")
         }
         counter += 1
@@ -77,7 +77,7 @@ final class Playground: @unchecked Sendable {
         let run = PlaygroundRun(id: id, request: request, created: now, folder: folder.appendingPathComponent(id),
                                 status: request.startPaused ? .paused : .queued)
         do {
-            try FileManager.default.createDirectory(at: run.folder, withIntermediateDirectories: false)
+            try FileManager.default.createDirectory(at: run.folder, withIntermediateDirectories: true)
         } catch {
             throw Problem(status: 500, description: "cannot create \(run.folder.path): \(error.localizedDescription)")
         }
@@ -114,7 +114,9 @@ final class Playground: @unchecked Sendable {
             case .paused: run.status = .running
             case .interrupted:
                 let active = runs.values.filter { $0.status.isActive }.count
-                guard active < limits.activeRuns else { throw Problem(status: 429, description: "\(active) runs are active already (serve --max-runs)") }
+                guard active < limits.activeRuns else {
+                    throw Problem(status: 400, description: "\(active) runs are active already, the most this server takes (serve --max-runs)", field: "runs")
+                }
                 run.status = .running
             default: throw Problem(status: 409, description: "run \(id) is \(run.status.rawValue); only a paused or interrupted run can resume")
             }

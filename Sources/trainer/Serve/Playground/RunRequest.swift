@@ -102,18 +102,16 @@ struct RunRequest: Sendable, Equatable {
             guard let lr = value.number, lr > 0, lr.isFinite else { throw Problem(field: "lr", message: "give a positive number, or null for the activation's own rate") }
             config.learningRate = lr
         }
-        if let value = object["epochs"] {
-            guard let epochs = value.integer, (1...limits.epochs).contains(epochs) else {
-                throw Problem(field: "epochs", message: "give a whole number from 1 to \(limits.epochs) here; serve --max-epochs raises it")
+        /// The field's whole number when it is one in `range`; `beyond` says what raises the limit.
+        func whole(_ field: String, _ range: ClosedRange<Int>, beyond: String = "") throws -> Int? {
+            guard let value = object[field] else { return nil }
+            guard let number = value.integer, range.contains(number) else {
+                throw Problem(field: field, message: "give a whole number from \(range.lowerBound) to \(range.upperBound)" + beyond)
             }
-            config.epochs = epochs
+            return number
         }
-        if let value = object["batch_size"] {
-            guard let size = value.integer, (1...limits.batchSize).contains(size) else {
-                throw Problem(field: "batch_size", message: "give a whole number from 1 to \(limits.batchSize) here; serve --max-batch raises it")
-            }
-            config.batchSize = size
-        }
+        if let epochs = try whole("epochs", 1...limits.epochs, beyond: " here; serve --max-epochs raises it") { config.epochs = epochs }
+        if let size = try whole("batch_size", 1...limits.batchSize, beyond: " here; serve --max-batch raises it") { config.batchSize = size }
         if let value = object["momentum"] {
             guard let momentum = value.number, momentum >= 0, momentum < 1 else { throw Problem(field: "momentum", message: "give a number in [0, 1)") }
             config.momentum = momentum
@@ -147,22 +145,14 @@ struct RunRequest: Sendable, Equatable {
             }
             config.dropout = rate
         }
-        if let value = object["validation"] {
-            guard let count = value.integer, (0...Self.validationLimit).contains(count) else {
-                throw Problem(field: "validation", message: "give a whole number of images from 0 to \(Self.validationLimit)")
-            }
-            config.validationCount = count
-        }
+        if let count = try whole("validation", 0...Self.validationLimit) { config.validationCount = count }
         if let value = object["dataset"] {
             guard let text = value.string, let kind = DatasetKind(rawValue: text) else {
                 throw Problem(field: "dataset", message: "give \(DatasetKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or "))")
             }
             dataset = kind
         }
-        if let value = object["seed"] {
-            guard let seed = value.integer, seed >= 0 else { throw Problem(field: "seed", message: "give a whole number, 0 or more") }
-            config.seed = UInt64(seed)
-        }
+        if let seed = try whole("seed", 0...(1 << 53)) { config.seed = UInt64(seed) }  // beyond 2^53 a JSON number is not exact
         if let value = object["paused"] {
             guard case .bool(let flag) = value else { throw Problem(field: "paused", message: "give true or false") }
             startPaused = flag
