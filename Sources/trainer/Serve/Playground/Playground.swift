@@ -251,7 +251,10 @@ final class Playground: @unchecked Sendable {
         let ready = runs.values.filter { ($0.status == .running || $0.status == .queued || ($0.status == .paused && $0.pendingSteps > 0)) && !$0.cancelRequested }
             .sorted { ($0.created, $0.id) < ($1.created, $1.id) }
         guard !ready.isEmpty else { return nil }
-        if let last = lastTurn, let after = ready.firstIndex(where: { $0.id > last }) { return ready[after] }
+        // The first made after the last one trained, else the first: every active run gets its turn.
+        if let last = lastTurn.flatMap({ runs[$0] }), let after = ready.first(where: { ($0.created, $0.id) > (last.created, last.id) }) {
+            return after
+        }
         return ready[0]
     }
 
