@@ -29,21 +29,25 @@ import TestSupport
         return (response.status, ServeTests.object(response))
     }
 
-    /// Polls the run until its status is one of `statuses` (60 s at most).
+    /// How long a run may take before a test gives up: generous, since under ThreadSanitizer and
+    /// beside suites that train, training is twenty or more times slower.
+    static let patience = 300.0
+
+    /// Polls the run until its status is one of `statuses` (`patience` at most).
     @discardableResult
     static func wait(_ app: DigitWebApp, _ id: String, for statuses: Set<String>, _ also: ([String: Any]) -> Bool = { _ in true }) throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(patience)
         while Date() < deadline {
             let (status, run) = call(app, "GET", "/api/runs/\(id)")
             try #require(status == 200, "GET /api/runs/\(id) answered \(status)")
             if let now = run["status"] as? String, statuses.contains(now), also(run) { return run }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        Issue.record("run \(id) did not reach \(statuses.sorted()) in 60 s: \(call(app, "GET", "/api/runs/\(id)").object["status"] ?? "?")")
+        Issue.record("run \(id) did not reach \(statuses.sorted()) in \(Int(patience)) s: \(call(app, "GET", "/api/runs/\(id)").object["status"] ?? "?")")
         throw CancellationError()
     }
 
-    /// Every event of a stream until it ends (60 s at most), parsed from its `data:` lines.
+    /// Every event of a stream until it ends (`patience` at most), parsed from its `data:` lines.
     static func events(_ stream: AsyncStream<[UInt8]>) async throws -> [[String: Any]] {
         let collected = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
             group.addTask {
@@ -52,14 +56,14 @@ import TestSupport
                 return bytes
             }
             group.addTask {
-                try await Task.sleep(for: .seconds(60))
+                try await Task.sleep(for: .seconds(patience))
                 return nil
             }
             let first = try await group.next()!
             group.cancelAll()
             return first
         }
-        let bytes = try #require(collected, "the event stream did not end within 60 s")
+        let bytes = try #require(collected, "the event stream did not end within \(Int(patience)) s")
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.hasSuffix("\n\n"))
         return text.components(separatedBy: "\n\n").filter { !$0.isEmpty }.map { block in

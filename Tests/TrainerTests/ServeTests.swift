@@ -297,7 +297,7 @@ import TestSupport
         let id = try #require((try JSONSerialization.jsonObject(with: Data(created.body)) as? [String: Any])?["id"] as? String)
         let events = try RawHTTPClient(port: port)
         try events.send(Array("GET /api/runs/\(id)/events HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
-        let stream = try events.receive(until: "\"event\":\"epoch\"", seconds: 60)
+        let stream = try events.receive(until: "\"event\":\"epoch\"", seconds: 300)
         #expect(stream.contains("text/event-stream") && stream.contains("Transfer-Encoding: chunked") && stream.contains("data: {"), "\(stream.prefix(300))")
 
         // SIGTERM saves the run where it stands and stops the server (this test runner starts it with
