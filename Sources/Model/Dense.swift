@@ -133,13 +133,18 @@ extension DenseLayout {
     func parameterGradients<T: NetworkScalar>(input: UnsafePointer<T>, rows: Int, delta: UnsafePointer<T>,
                                               gradients: UnsafeMutablePointer<T>, weights: GradientDestination<T>, units: Range<Int>) {
         guard !units.isEmpty else { return }
+        biasGradients(rows: rows, delta: delta, gradients: gradients, units: units)
+        weightGradient(input: input, rows: rows, delta: delta, weights: weights, units: units)
+    }
+
+    /// ∂L/∂b for the units `units` into `gradients`: the column sums of ∂L/∂pre (`delta`).
+    func biasGradients<T: NetworkScalar>(rows: Int, delta: UnsafePointer<T>, gradients: UnsafeMutablePointer<T>, units: Range<Int>) {
         let db = gradients + bias.lowerBound
         for j in units { db[j] = 0 }
         for r in 0..<rows {
             let d = delta + r * outputs
             for j in units { db[j] += d[j] }
         }
-        weightGradient(input: input, rows: rows, delta: delta, weights: weights, units: units)
     }
 
     /// The rows `units` of ∂L/∂W = deltaᵀ · input, into `weights`: the weight-gradient GEMM.

@@ -69,8 +69,10 @@ public struct MLP<T: NetworkScalar>: Sendable {
 
     /// The forward pass on raw buffers, `member`'s share of each layer's units; every member of the
     /// team must call it, since each layer waits for all of the one below.
+    /// With `bf16`, the products multiply its bf16 copies (layer 0's input rounded by the caller)
+    /// and each member rounds the block of the next layer's input it wrote.
     static func forward(layers: [DenseLayout], parameters: UnsafePointer<T>, inputs: UnsafePointer<T>, rows: Int,
-                        workspace: Workspace<T>, dropout: Dropout? = nil, as member: TeamMember) {
+                        workspace: Workspace<T>, dropout: Dropout? = nil, bf16: BF16Operands? = nil, as member: TeamMember) {
         precondition(dropout == nil || workspace.dropped != nil, "a workspace made for dropout")
         var input = inputs
         for (l, layer) in layers.enumerated() {
@@ -78,9 +80,16 @@ public struct MLP<T: NetworkScalar>: Sendable {
             let (rowShare, unitShare) = member.splitsByRows(layer.outputs)
                 ? (member.units(rows), member.units(rows).isEmpty ? 0..<0 : 0..<layer.outputs)
                 : (0..<rows, member.units(layer.outputs))
-            layer.forward(input: input + rowShare.lowerBound * layer.inputs, rows: rowShare.count, parameters: parameters,
-                          pre: workspace.pre[l] + rowShare.lowerBound * layer.outputs, post: workspace.post[l] + rowShare.lowerBound * layer.outputs,
-                          units: unitShare)
+            let pre = workspace.pre[l] + rowShare.lowerBound * layer.outputs, post = workspace.post[l] + rowShare.lowerBound * layer.outputs
+            if let bf16 {
+                if !unitShare.isEmpty {
+                    bf16.product(l, rows: rowShare, units: unitShare, into: workspace.pre[l], member: member.index)
+                    layer.addBiasAndActivate(rows: rowShare.count, parameters: parameters, pre: pre, post: post, units: unitShare)
+                }
+            } else {
+                layer.forward(input: input + rowShare.lowerBound * layer.inputs, rows: rowShare.count, parameters: parameters,
+                              pre: pre, post: post, units: unitShare)
+            }
             let hidden = l < layers.count - 1
             if hidden, let dropout, let dropped = workspace.dropped, let mask = workspace.dropMask {
                 let width = layer.outputs, post = workspace.post[l]
@@ -90,8 +99,10 @@ public struct MLP<T: NetworkScalar>: Sendable {
                     for j in unitShare { out[j] = a[j] * m[j] }
                 }
             }
+            let next = UnsafePointer(hidden && dropout != nil ? workspace.dropped![l] : workspace.post[l])
+            if hidden, let bf16 { bf16.roundInput(l + 1, from: next, rows: rowShare, columns: unitShare) }
             member.barrier()
-            input = UnsafePointer(hidden && dropout != nil ? workspace.dropped![l] : workspace.post[l])
+            input = next
         }
     }
 
@@ -122,16 +133,20 @@ public struct MLP<T: NetworkScalar>: Sendable {
     /// sent to `weights`; biases' and slopes' gradients always go to `workspace.gradients`. Once a
     /// layer's gradients for `units` are in place, `finished(layer, units)` runs on the same thread,
     /// which is where the optimiser updates exactly those rows.
+    /// With `bf16` (and the forward pass that had it), the products multiply its bf16 copies: the
+    /// caller has rounded ∂L/∂logits, and each member rounds the block of each ∂L/∂pre it wrote.
     static func backward(layers: [DenseLayout], parameters: UnsafePointer<T>, inputs: UnsafePointer<T>, rows: Int,
-                         workspace: Workspace<T>, weights: GradientDestination<T>, dropout: Dropout? = nil, as member: TeamMember,
-                         finished: (_ layer: Int, _ units: Range<Int>) -> Void) {
+                         workspace: Workspace<T>, weights: GradientDestination<T>, dropout: Dropout? = nil, bf16: BF16Operands? = nil,
+                         as member: TeamMember, finished: (_ layer: Int, _ units: Range<Int>) -> Void) {
         // With dropout each layer above the first read the dropped outputs of the one below.
         let dropped = dropout == nil ? nil : workspace.dropped
         let grads = workspace.gradients.baseAddress!
         let top = layers.count - 1
         if layers[top].activation != .identity {  // the output layer's is, in every network we build
+            let units = member.units(layers[top].outputs)
             layers[top].activationBackward(rows: rows, pre: workspace.pre[top], post: workspace.post[top], delta: workspace.delta[top],
-                                           parameters: parameters, gradients: grads, units: member.units(layers[top].outputs))
+                                           parameters: parameters, gradients: grads, units: units)
+            bf16?.roundDelta(top, from: workspace.delta[top], rows: 0..<rows, columns: units)
             member.barrier()
         }
         for l in stride(from: top, through: 0, by: -1) {
@@ -140,7 +155,11 @@ public struct MLP<T: NetworkScalar>: Sendable {
                 // ∂L/∂pre of the layer below, for this member's units of it.
                 let below = layers[l - 1], columns = member.units(layer.inputs)
                 if below.activation.passesGradient {
-                    layer.inputGradient(rows: rows, delta: workspace.delta[l], parameters: parameters, into: workspace.delta[l - 1], columns: columns)
+                    if let bf16 {
+                        bf16.inputGradient(l, rows: rows, columns: columns, into: workspace.delta[l - 1], member: member.index)
+                    } else {
+                        layer.inputGradient(rows: rows, delta: workspace.delta[l], parameters: parameters, into: workspace.delta[l - 1], columns: columns)
+                    }
                     if dropped != nil, let mask = workspace.dropMask {
                         // ∂L/∂post = ∂L/∂dropped · mask: a dropped unit passed nothing on, so it learns nothing here.
                         for r in 0..<rows {
@@ -154,12 +173,18 @@ public struct MLP<T: NetworkScalar>: Sendable {
                     // Below a step activation no gradient flows: skip the wasted GEMM, not the layer's own update.
                     for r in 0..<rows { (workspace.delta[l - 1] + r * layer.inputs + columns.lowerBound).update(repeating: 0, count: columns.count) }
                 }
+                bf16?.roundDelta(l - 1, from: workspace.delta[l - 1], rows: 0..<rows, columns: columns)
                 // Every read of this layer's weights is done before anyone overwrites them.
                 member.barrier()
             }
             let units = member.units(layer.outputs)
             let input = l == 0 ? inputs : UnsafePointer(dropped?[l - 1] ?? workspace.post[l - 1])
-            layer.parameterGradients(input: input, rows: rows, delta: workspace.delta[l], gradients: grads, weights: weights, units: units)
+            if let bf16 {
+                layer.biasGradients(rows: rows, delta: workspace.delta[l], gradients: grads, units: units)
+                bf16.weightGradient(l, rows: rows, units: units, into: weights, member: member.index)
+            } else {
+                layer.parameterGradients(input: input, rows: rows, delta: workspace.delta[l], gradients: grads, weights: weights, units: units)
+            }
             finished(l, units)
         }
     }

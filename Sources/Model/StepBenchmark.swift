@@ -8,11 +8,14 @@ public struct StepBenchmark {
     public let architecture: Architecture
     public let batchSize: Int
     public let threads: Int
+    /// The number format of the products (bf16 needs `Precision.nativeBF16`).
+    public let precision: Precision
 
-    public init(architecture: Architecture, batchSize: Int, threads: Int) {
+    public init(architecture: Architecture, batchSize: Int, threads: Int, precision: Precision = .fp32) {
         self.architecture = architecture
         self.batchSize = batchSize
         self.threads = threads
+        self.precision = precision
     }
 
     /// Floating-point operations of one training step per example, 2 per multiply-add: every layer's
@@ -32,6 +35,9 @@ public struct StepBenchmark {
         let inputs = Self.syntheticPixels(rows: batchSize, featureCount: architecture.inputs)
         var parameters = model.parameters
         let rows = batchSize
+        // In bf16 the products read operands already rounded (the step rounds them as it writes
+        // them), so the products alone are timed here, as in fp32; the rounding counts in the whole step.
+        let bf16 = precision == .bf16 ? BF16Operands(layers: layers, capacity: batchSize, teamSize: threads) : nil
         return Self.fastest(rounds: rounds, steps: steps) {
             parameters.withUnsafeMutableBufferPointer { w in
                 inputs.withUnsafeBufferPointer { x in
@@ -40,21 +46,34 @@ public struct StepBenchmark {
                         let member = TeamMember(team: team, index: index)
                         var input = x.baseAddress!
                         for (l, layer) in layers.enumerated() {
-                            layer.product(input: input, rows: rows, parameters: w.baseAddress!, into: workspace.pre[l],
-                                          units: member.units(layer.outputs))
+                            let units = member.units(layer.outputs)
+                            if let bf16 {
+                                if !units.isEmpty { bf16.product(l, rows: 0..<rows, units: units, into: workspace.pre[l], member: index) }
+                            } else {
+                                layer.product(input: input, rows: rows, parameters: w.baseAddress!, into: workspace.pre[l], units: units)
+                            }
                             member.barrier()
                             input = UnsafePointer(workspace.pre[l])
                         }
                         for l in stride(from: layers.count - 1, through: 0, by: -1) {
                             if l > 0 {
-                                layers[l].inputGradient(rows: rows, delta: workspace.pre[l], parameters: w.baseAddress!,
-                                                        into: workspace.delta[l - 1], columns: member.units(layers[l].inputs))
+                                let columns = member.units(layers[l].inputs)
+                                if let bf16 {
+                                    if !columns.isEmpty { bf16.inputGradient(l, rows: rows, columns: columns, into: workspace.delta[l - 1], member: index) }
+                                } else {
+                                    layers[l].inputGradient(rows: rows, delta: workspace.pre[l], parameters: w.baseAddress!,
+                                                            into: workspace.delta[l - 1], columns: columns)
+                                }
                                 member.barrier()
                             }
                             let units = member.units(layers[l].outputs)
                             if !units.isEmpty {
-                                layers[l].weightGradient(input: l == 0 ? x.baseAddress! : UnsafePointer(workspace.pre[l - 1]),
-                                                         rows: rows, delta: workspace.pre[l], weights: weights, units: units)
+                                if let bf16 {
+                                    bf16.weightGradient(l, rows: rows, units: units, into: weights, member: index)
+                                } else {
+                                    layers[l].weightGradient(input: l == 0 ? x.baseAddress! : UnsafePointer(workspace.pre[l - 1]),
+                                                             rows: rows, delta: workspace.pre[l], weights: weights, units: units)
+                                }
                             }
                         }
                     }
@@ -74,7 +93,8 @@ public struct StepBenchmark {
         var model = MLP<Float>(architecture: architecture, seed: 1)
         var optimizer = SGD(parameterCount: model.parameters.count, momentum: momentum)
         let step = TrainingStep(layers: model.layers, classes: architecture.outputs,
-                                workspace: Workspace<Float>(architecture: architecture, capacity: batchSize), team: WorkerTeam(size: threads))
+                                workspace: Workspace<Float>(architecture: architecture, capacity: batchSize), team: WorkerTeam(size: threads),
+                                precision: precision)
         let gatherer = BatchGatherer(capacity: batchSize, featureCount: architecture.inputs, copies: threads,
                                      augmentation: augmentation, imageShape: (rows, cols))
         let order = Array((0..<examples).reversed())
@@ -93,22 +113,34 @@ public struct StepBenchmark {
         }
     }
 
-    /// GFLOP/s of a `size`³ GEMM split over `threads` threads by columns, the best of `rounds`: the
-    /// practical peak of this machine and library that the step's figures are measured against.
-    public static func peakGFLOPS(size: Int = 2048, threads: Int, rounds: Int = 3) -> Double {
+    /// GFLOP/s of a `size`³ GEMM in `precision` split over `threads` threads by columns, the best of
+    /// `rounds`: the practical peak of this machine and library that the step's figures are measured against.
+    public static func peakGFLOPS(size: Int = 2048, threads: Int, precision: Precision = .fp32, rounds: Int = 3) -> Double {
         let a = syntheticPixels(rows: size, featureCount: size), b = syntheticPixels(rows: size, featureCount: size)
+        let (a16, b16) = (a.map(BFloat16.bits), b.map(BFloat16.bits))
         var c = [Float](repeating: 0, count: size * size)
         let team = WorkerTeam(size: threads)
+        let kernels = precision == .bf16 ? (0..<threads).map { _ in BF16GEMM() } : []
         let seconds = fastest(rounds: rounds, steps: 1) {
-            a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    c.withUnsafeMutableBufferPointer { c in
-                        team.run { member in
-                            let columns = team.units(size, member: member)
-                            guard !columns.isEmpty else { return }
-                            Float.gemm(transposeA: false, transposeB: false, m: size, n: columns.count, k: size, alpha: 1,
-                                       a: a.baseAddress!, lda: size, b: b.baseAddress! + columns.lowerBound, ldb: size,
-                                       beta: 0, c: c.baseAddress! + columns.lowerBound, ldc: size)
+            c.withUnsafeMutableBufferPointer { c in
+                team.run { member in
+                    let columns = team.units(size, member: member)
+                    guard !columns.isEmpty else { return }
+                    if precision == .bf16 {
+                        a16.withUnsafeBufferPointer { a in
+                            b16.withUnsafeBufferPointer { b in
+                                kernels[member](transposeA: false, transposeB: false, m: size, n: columns.count, k: size, alpha: 1,
+                                                a: a.baseAddress!, lda: size, b: b.baseAddress! + columns.lowerBound, ldb: size,
+                                                beta: 0, c: c.baseAddress! + columns.lowerBound, ldc: size)
+                            }
+                        }
+                    } else {
+                        a.withUnsafeBufferPointer { a in
+                            b.withUnsafeBufferPointer { b in
+                                Float.gemm(transposeA: false, transposeB: false, m: size, n: columns.count, k: size, alpha: 1,
+                                           a: a.baseAddress!, lda: size, b: b.baseAddress! + columns.lowerBound, ldb: size,
+                                           beta: 0, c: c.baseAddress! + columns.lowerBound, ldc: size)
+                            }
                         }
                     }
                 }

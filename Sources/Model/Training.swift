@@ -27,6 +27,8 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var augmentation = Augmentation.none
     /// The probability that a hidden unit's output is dropped in a training step (0: none).
     public var dropout = 0.0
+    /// The number format of the step's matrix products (bf16: mixed precision; fp32 master weights).
+    public var precision = Precision.fp32
 
     public init() {}
 
@@ -49,6 +51,7 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
         diagnostics = try c.decodeIfPresent(Bool.self, forKey: .diagnostics) ?? d.diagnostics
         augmentation = try c.decodeIfPresent(Augmentation.self, forKey: .augmentation) ?? d.augmentation
         dropout = try c.decodeIfPresent(Double.self, forKey: .dropout) ?? d.dropout
+        precision = try c.decodeIfPresent(Precision.self, forKey: .precision) ?? d.precision
     }
 
     /// The activation of each hidden layer.
@@ -85,6 +88,7 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
         if !(dropout >= 0 && dropout <= Self.dropoutLimit) { return .dropout(dropout, limit: Self.dropoutLimit) }
         if validationCount < 0 || validationCount >= trainingExamples { return .validation(validationCount, trainingExamples: trainingExamples) }
         if let p = patience, p < 1 { return .patience(p) }
+        if precision == .bf16 && !Precision.nativeBF16 { return .precision(precision, instructionSet: Precision.cpuInstructionSet) }
         return nil
     }
 }
@@ -106,6 +110,8 @@ public enum ConfigurationProblem: Error, Equatable, Sendable, CustomStringConver
     /// Validation must leave at least one training image.
     case validation(Int, trainingExamples: Int)
     case patience(Int)
+    /// This CPU has no native form of the precision (its best instruction set named).
+    case precision(Precision, instructionSet: String)
 
     public var description: String {
         switch self {
@@ -121,6 +127,8 @@ public enum ConfigurationProblem: Error, Equatable, Sendable, CustomStringConver
         case .validation(let count, let examples):
             return "validation must hold between 0 and \(examples - 1) images (the training set has \(examples); got \(count))"
         case .patience(let patience): return "patience must be at least 1 (got \(patience))"
+        case .precision(let precision, let isa):
+            return "this CPU has no native \(precision) arithmetic (its best instruction set is \(isa)); train in fp32"
         }
     }
 }
@@ -294,7 +302,7 @@ public struct Training: Sendable {
         let step = TrainingStep(layers: state.model.layers, classes: state.model.architecture.outputs,
                                 workspace: Workspace<Float>(architecture: state.model.architecture, capacity: config.batchSize,
                                                             dropout: config.dropout > 0),
-                                team: WorkerTeam(size: threads))
+                                team: WorkerTeam(size: threads), precision: config.precision)
         let gatherer = BatchGatherer(capacity: config.batchSize, featureCount: trainSet.featureCount, copies: step.team.size,
                                      augmentation: config.augmentation, imageShape: (trainSet.rows, trainSet.cols))
 

@@ -12,6 +12,13 @@ struct TrainingStep {
     let classes: Int
     let workspace: Workspace<Float>
     let team: WorkerTeam
+    /// The bf16 copies the products multiply in mixed precision; nil: fp32 products.
+    let bf16: BF16Operands?
+
+    init(layers: [DenseLayout], classes: Int, workspace: Workspace<Float>, team: WorkerTeam, precision: Precision = .fp32) {
+        (self.layers, self.classes, self.workspace, self.team) = (layers, classes, workspace, team)
+        bf16 = precision == .bf16 ? BF16Operands(layers: layers, capacity: workspace.capacity, teamSize: team.size) : nil
+    }
 
     /// Trains on the examples `batch` has selected and returns their summed loss and the number
     /// classified correctly (with `dropout`'s units dropped, as training sees them). When the loss
@@ -21,6 +28,8 @@ struct TrainingStep {
         let labels = UnsafePointer(batch.labels.baseAddress!)
         let rows = batch.rows
         var result = (loss: 0.0, correct: 0)
+        let bf16 = bf16
+        if let bf16, !bf16.weightsCurrent { bf16.roundAllWeights(from: update.w) }
         team.run { index in
             let member = TeamMember(team: team, index: index)
             let inputs: UnsafePointer<Float>
@@ -34,17 +43,23 @@ struct TrainingStep {
                 batch.copyPixels(rows: 0..<rows, copy: index)
                 inputs = UnsafePointer(batch.inputs(copy: index))
             }
+            if let bf16 {
+                bf16.roundInput(0, from: inputs, rows: member.units(rows), columns: 0..<layers[0].inputs)
+                member.barrier()
+            }
             MLP<Float>.forward(layers: layers, parameters: update.w, inputs: inputs, rows: rows, workspace: workspace,
-                               dropout: dropout, as: member)
+                               dropout: dropout, bf16: bf16, as: member)
             loss(labels: labels, rows: member.units(rows), of: rows)
+            bf16?.roundDelta(layers.count - 1, from: workspace.logitGradient, rows: member.units(rows), columns: 0..<classes)
             member.barrier()
             // Every member adds the losses up itself (64 numbers), rather than wait at a barrier for one to do it.
             let batch = total(rows: rows)
             if index == 0 { result = batch }
             guard batch.loss.isFinite else { return }
             MLP<Float>.backward(layers: layers, parameters: update.w, inputs: inputs, rows: rows, workspace: workspace,
-                                weights: update.destination, dropout: dropout, as: member) { layer, units in
+                                weights: update.destination, dropout: dropout, bf16: bf16, as: member) { layer, units in
                 update.finish(layers[layer], units: units)
+                bf16?.roundWeights(layers[layer], units: units, from: update.w)  // for the next step's products
             }
         }
         return result

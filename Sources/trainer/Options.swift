@@ -143,6 +143,12 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "The probability that a hidden unit's output is dropped in each training step (inverted dropout; none when evaluating).")
     var dropout = 0.0
 
+    @Option(help: ArgumentHelp("Number format of the training step's matrix products: fp32, or bf16 (mixed precision: bf16 operands, fp32 accumulation, fp32 weights, loss and updates). (default: fp32; a recipe names its own)",
+                               discussion: "bf16 needs a CPU with native bf16 arithmetic (AVX512_BF16 or AMX); elsewhere the run says so and trains in fp32. Evaluation is always fp32."))
+    var precision: Precision?
+
+    static let defaultPrecision = Precision.fp32
+
     /// Sets these options in `config`; `TrainingConfig.problem` checks the values against the data.
     func apply(to config: inout TrainingConfig) {
         config.hidden = architectures[0]
@@ -156,6 +162,21 @@ struct TrainingOptions: ParsableArguments {
         config.validationCount = validation
         config.augmentation = augment
         config.dropout = dropout
+        config.precision = precision ?? Self.defaultPrecision
+    }
+}
+
+extension Precision: ExpressibleByArgument {}
+
+extension TrainingConfig {
+    /// This configuration with bf16 replaced by fp32 on a CPU without native bf16, and the note that
+    /// says so (nil when nothing changed). Falling back rather than refusing keeps recipes and
+    /// scripts that ask for bf16 working on every machine: the answer is the same model, only slower.
+    func withAvailablePrecision() -> (config: TrainingConfig, note: String?) {
+        guard precision == .bf16 && !Precision.nativeBF16 else { return (self, nil) }
+        var config = self
+        config.precision = .fp32
+        return (config, "note: this CPU has no native bf16 arithmetic (its best instruction set is \(Precision.cpuInstructionSet)); training in fp32")
     }
 }
 
@@ -183,6 +204,7 @@ extension ConfigurationProblem {
         case .dropout(_, let limit): return "--dropout must be between 0 and \(limit)"
         case .validation(_, let examples): return "--validation must be between 0 and \(examples - 1) (the training set has \(examples) images)"
         case .patience: return "--patience must be at least 1"
+        case .precision(let precision, let isa): return "--precision \(precision): this CPU has no native \(precision) arithmetic (its best instruction set is \(isa)); use fp32"
         }
     }
 }

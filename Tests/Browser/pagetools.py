@@ -8,6 +8,7 @@ from selenium.webdriver.common.actions.pointer_input import PointerInput
 from selenium.webdriver.common.actions import interaction
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+from selenium.common.exceptions import StaleElementReferenceException
 
 NAME = "browser test"  # each test names itself in its failures
 checks = 0
@@ -33,12 +34,19 @@ def browser(width, height, touch=False):
 def wait_for(driver, condition, what, timeout=10):
     global checks
     try:
-        result = WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: condition(d))
+        # The page re-renders lists and grids as events arrive: an element found a moment ago may be
+        # gone by the time it is read, which only means "look again".
+        result = WebDriverWait(driver, timeout, poll_frequency=0.05,
+                               ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: condition(d))
         checks += 1
         return result
     except Exception:
         state = driver.execute_script("const v = document.getElementById('verdict'); return [v.dataset.state, document.getElementById('digit').textContent, document.getElementById('detail').textContent]")
         check(False, f"{what} (page shows state={state[0]!r} digit={state[1]!r} detail={state[2]!r})")
+
+def texts(driver, css):
+    """The text of every element matching css, read in one step (no element can go stale midway)."""
+    return driver.execute_script("return [...document.querySelectorAll(arguments[0])].map((e) => e.textContent)", css)
 
 def draw(driver, strokes, kind="mouse"):
     """Draws strokes given in pad coordinates (0..280), each a list of (x, y) points."""

@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 import pagetools
-from pagetools import browser, check, draw, wait_for, ONE, SEVEN, ZERO
+from pagetools import browser, check, draw, texts, wait_for, ONE, SEVEN, ZERO
 
 URL, SHOTS = sys.argv[1:3]
 pagetools.NAME = "playground page test"
@@ -56,7 +56,7 @@ try:
     wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#inside-a canvas.grid")) == 2, "a grid per hidden layer after drawing")
     wait_for(driver, lambda d: saliency(d) is not None, "the saliency overlay is drawn")
     first = saliency(driver)
-    meta = driver.find_element(By.CSS_SELECTOR, "#inside-a .layer .meta").text
+    meta = texts(driver, "#inside-a .layer .meta")[0]
     check("dead" in meta and "saturated" in meta and "most for 1" in meta, f"each layer says its dead and saturated shares: {meta!r}")
     driver.find_element(By.ID, "clear").click()
     draw(driver, SEVEN)
@@ -66,7 +66,7 @@ try:
     wait_for(driver, lambda d: "unit 0" in d.find_element(By.CSS_SELECTOR, "#inside-a .unit span").text, "hovering unit 0 of layer 1 shows its weights")
     Select(driver.find_element(By.ID, "compare")).select_by_index(2)
     wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#inside-b canvas.grid")) == 1, "the compared model's single layer is drawn beside")
-    check("reads" in driver.find_element(By.ID, "inside-b-title").text, "the compared model says what it reads")
+    check("reads" in texts(driver, "#inside-b-title")[0], "the compared model says what it reads")
     driver.execute_script("document.getElementById('inside-card').scrollIntoView()")
     driver.save_screenshot(os.path.join(SHOTS, "inside-desktop.png"))
     Select(driver.find_element(By.ID, "compare")).select_by_index(0)
@@ -109,20 +109,20 @@ try:
     wait_for(driver, lambda d: len(group(d)) == 2, "a comparison of two activations makes two runs")
     wait_for(driver, lambda d: all(g[1] == "finished" for g in group(d)), "both finish", timeout=60)
     wait_for(driver, lambda d: all(g[2] > 0 and g[3] == 2 for g in group(d)), "both have curves and two epochs on the charts")
-    titles = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#runs .name")]
+    titles = texts(driver, "#runs .name")
     check(any("relu 32x3" in t for t in titles) and any("sigmoid 32x3" in t for t in titles), f"the runs are named by what differs: {titles}")
 
     # Read the pad with a run.
-    reader = Select(driver.find_element(By.ID, "reader"))
-    offered = lambda d: [o.get_attribute("value") for o in Select(d.find_element(By.ID, "reader")).options if "sigmoid 32x3" in o.text and "finished" in o.text]
+    offered = lambda d: js(d, """return [...document.querySelectorAll('#reader option')]
+        .filter((o) => o.textContent.includes('sigmoid 32x3') && o.textContent.includes('finished')).map((o) => o.value)""")
     wait_for(driver, lambda d: len(offered(d)) == 1, "the finished run is offered to read with")
     sigmoid = offered(driver)
-    reader.select_by_value(sigmoid[0])
+    wait_for(driver, lambda d: Select(d.find_element(By.ID, "reader")).select_by_value(sigmoid[0]) or True, "the run can be chosen to read with")
     driver.find_element(By.ID, "clear").click()
     draw(driver, ZERO)
     wait_for(driver, lambda d: d.find_element(By.ID, "verdict").get_attribute("data-state") in ("digit", "unsure"), "the run reads the drawing")
     wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#inside-a canvas.grid")) == 3, "and the Inside view shows its three layers")
-    check("run:" in driver.find_element(By.ID, "inside-a-title").text, "the Inside view names the run")
+    check("run:" in texts(driver, "#inside-a-title")[0], "the Inside view names the run")
     driver.execute_script("document.getElementById('train').scrollIntoView()")
     driver.save_screenshot(os.path.join(SHOTS, "playground-desktop.png"))
     found = errors(driver)

@@ -141,6 +141,40 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
             #expect((figures[key] as? Double ?? 0) > 0, "bench \(key): \(figures[key] ?? "missing")")
         }
         #expect((figures["flops_per_example"] as? Double) == Double(2 * (2 * (784 * 64 + 64 * 10) + 64 * 10)))
+        let precisions = figures["precisions"] as? [String: [String: Any]] ?? [:]
+        #expect(Set(precisions.keys) == Set(Precision.nativeBF16 ? ["fp32", "bf16"] : ["fp32"]), "\(precisions.keys)")
+        for (name, measured) in precisions {
+            #expect((measured["peak_gflops"] as? Double ?? 0) > 0 && (measured["step_gflops"] as? Double ?? 0) > 0, "\(name): \(measured)")
+        }
+        let expected = figures["expected_seconds"] as? [String: [String: Any]] ?? [:]
+        #expect(expected.keys.contains("--recipe mnist-best") && expected.keys.contains("default run (train)"), "\(expected.keys)")
+        #expect(expected.values.allSatisfy { ($0["seconds"] as? Double ?? 0) > 0 })
+    }
+
+    /// bf16 where the CPU has it: the header says so and the checkpoint records it. Where it has not
+    /// (forced here through oneDNN's ISA limit), one line says so and the run trains in fp32; bench
+    /// refuses to time what it cannot run.
+    @Test func bf16RunsNativelyOrSaysWhyNot() throws {
+        guard let folder = mnistFolder() else { return }
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let arguments = ["--data", folder, "--hidden", "32", "--epochs", "1", "--validation", "1000", "--precision", "bf16", "-o", dir + "/m.safetensors"]
+        if Precision.nativeBF16 {
+            let native = try trainer(arguments)
+            #expect(native.status == 0, "\(native.err)")
+            #expect(native.out.contains("bf16 products") && !native.err.contains("no native bf16"), "\(native.out)")
+            let checkpoint = try Checkpoint(contentsOf: dir + "/m.safetensors")
+            #expect(checkpoint.config.precision == .bf16 && (checkpoint.testAccuracy ?? 0) > 0.9)
+        }
+        let limited = ["ONEDNN_MAX_CPU_ISA": "AVX512_CORE"]
+        let fallback = try trainer(arguments, environment: limited)
+        #expect(fallback.status == 0, "\(fallback.err)")
+        let notes = fallback.err.split(separator: "\n").filter { $0.contains("bf16") }
+        #expect(notes == ["note: this CPU has no native bf16 arithmetic (its best instruction set is avx512_core); training in fp32"], "\(fallback.err)")
+        #expect(!fallback.out.contains("bf16 products"))
+        #expect(try Checkpoint(contentsOf: dir + "/m.safetensors").config.precision == .fp32, "the checkpoint records what really ran")
+        let bench = try trainer(["bench", "--precision", "bf16", "--steps", "3"], environment: limited)
+        #expect(bench.status != 0 && bench.err.contains("no native bf16"), "\(bench.err)")
     }
 
     @Test func aChildWritingMuchToStderrDoesNotHangTheHelper() throws {

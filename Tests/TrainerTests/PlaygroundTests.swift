@@ -112,6 +112,8 @@ import TestSupport
             (#"{"validation": 60000}"#, "validation", "50000"),
             (#"{"seed": -1}"#, "seed", nil),
             (#"{"paused": "yes"}"#, "paused", nil),
+            (#"{"precision": "fp16"}"#, "precision", "bf16"),
+            (#"{"precision": 16}"#, "precision", nil),
             ("not json", "body", nil),
             ("[1, 2]", "body", nil),
         ]
@@ -185,6 +187,29 @@ import TestSupport
         // The stream of a finished run replays what happened and ends.
         let replay = try await Self.events(try playground.events([id]))
         #expect(replay.map { $0["event"] as? String ?? "" }.filter { $0 != "live" } == order)
+    }
+
+    /// A bf16 run through the page equals `Training.run` in bf16 (the recorded precision included),
+    /// and the playground offers bf16 exactly where the CPU has it natively.
+    @Test func aBF16RunTrainsAsTrainDoes() async throws {
+        let (app, playground) = try Self.make()
+        defer { playground.shutdown() }
+        let offered = Self.call(app, "GET", "/api/playground").object["precisions"] as? [String]
+        #expect(offered == (Precision.nativeBF16 ? ["fp32", "bf16"] : ["fp32"]))
+        let body = #"{"hidden": [64], "epochs": 1, "batch_size": 128, "validation": 1000, "precision": "bf16"}"#
+        let (status, created) = Self.call(app, "POST", "/api/runs", json: body)
+        guard Precision.nativeBF16 else {
+            #expect(status == 400 && created["field"] as? String == "precision", "\(created)")
+            return
+        }
+        #expect(status == 201)
+        let id = try #require(created["id"] as? String)
+        #expect((created["title"] as? String)?.hasSuffix(" bf16") == true, "the run's name says its precision: \(created["title"] ?? "")")
+        _ = try await Self.events(try playground.events([id]))
+        let saved = try Checkpoint(contentsOf: playground.folder.appendingPathComponent(id).appendingPathComponent("model.safetensors").path)
+        #expect(saved.config.precision == .bf16)
+        let direct = try Self.trainedDirectly(try Self.config(body))
+        #expect(saved.model.parameters == direct.model.parameters, "the page's bf16 run and Training.run give the same weights")
     }
 
     @Test func pauseStepAndResumeStayBitExact() async throws {

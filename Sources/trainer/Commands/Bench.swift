@@ -50,45 +50,114 @@ struct Bench: ParsableCommand {
         var config = TrainingConfig()
         (config.hidden, config.activations, config.batchSize, config.momentum) = (hidden.widths, activation.activations, batchSize, momentum)
         if let problem = config.problem(trainingExamples: 60_000) { throw Failure(problem.flagWording) }
+        let precisions = self.precisions
+        guard !precisions.isEmpty else {
+            throw Failure(ConfigurationProblem.precision(.bf16, instructionSet: Precision.cpuInstructionSet).flagWording)
+        }
         // MNIST's shape: 28×28 inputs, 10 classes.
         let architecture = config.architecture(inputs: 784, classes: 10)
         let threads = threading.threads
-        let bench = StepBenchmark(architecture: architecture, batchSize: batchSize, threads: threads)
-        let peak = StepBenchmark.peakGFLOPS(threads: threads)
-        let gemm = bench.gemmSeconds(steps: steps)
-        let step = bench.stepSeconds(steps: steps, momentum: momentum)
-        let augmented = augment.isNone ? nil : bench.stepSeconds(steps: steps, momentum: momentum, augmentation: augment)
         let stepsPerEpoch = Double((60_000 + batchSize - 1) / batchSize)
-        let flops = bench.flopsPerExample * Double(batchSize)
-        var figures: [String: Any] = [
-            "cpu": cpuDescription, "gemm": GEMMLibrary.current.description, "threads": threads,
-            "model": architecture.summary, "batch": batchSize, "momentum": momentum, "flops_per_example": bench.flopsPerExample,
-            "peak_gflops": peak,
-            "gemm_seconds_per_step": gemm, "gemm_seconds_per_epoch": gemm * stepsPerEpoch, "gemm_gflops": flops / gemm / 1e9,
-            "step_seconds_per_step": step, "step_seconds_per_epoch": step * stepsPerEpoch, "step_gflops": flops / step / 1e9,
-            "outside_gemm_fraction": max(0, 1 - gemm / step),
-        ]
-        if let augmented {
-            figures["augmentation"] = augment.spec
-            figures["augmented_step_seconds_per_step"] = augmented
-            figures["augmented_throughput_ratio"] = step / augmented
+        var measured: [(Precision, Figures)] = []
+        for precision in precisions {
+            let bench = StepBenchmark(architecture: architecture, batchSize: batchSize, threads: threads, precision: precision)
+            let step = bench.stepSeconds(steps: steps, momentum: momentum)
+            measured.append((precision, Figures(
+                peak: StepBenchmark.peakGFLOPS(threads: threads, precision: precision), gemm: bench.gemmSeconds(steps: steps), step: step,
+                augmented: augment.isNone ? nil : bench.stepSeconds(steps: steps, momentum: momentum, augmentation: augment),
+                flops: bench.flopsPerExample * Double(batchSize))))
         }
-        if json { return print(jsonLine(figures)) }
+        let expected = noEstimates ? [] : expectedTimes(threads: threads)
+
+        if json {
+            var figures = measured[0].1.json(stepsPerEpoch: stepsPerEpoch)  // the first precision's at the top level, as before bf16
+            figures.merge(["cpu": cpuDescription, "gemm": GEMMLibrary.current.description, "threads": threads, "model": architecture.summary,
+                           "batch": batchSize, "momentum": momentum, "flops_per_example": measured[0].1.flops / Double(batchSize),
+                           "precision": measured[0].0.rawValue]) { $1 }
+            figures["precisions"] = Dictionary(uniqueKeysWithValues: measured.map { ($0.0.rawValue, $0.1.json(stepsPerEpoch: stepsPerEpoch)) })
+            if !augment.isNone { figures["augmentation"] = augment.spec }
+            if !expected.isEmpty {
+                figures["expected_seconds"] = Dictionary(uniqueKeysWithValues: expected.map { ($0.name, ["seconds": $0.seconds, "precision": $0.precision.rawValue]) })
+            }
+            return print(jsonLine(figures))
+        }
         print("cpu: \(cpuDescription)")
         print("gemm: \(GEMMLibrary.current.description), \(threads) thread\(threads == 1 ? "" : "s")")
-        print(String(format: "peak: %.0f GFLOP/s (2048x2048x2048 sgemm split over the threads)", peak))
         print(String(format: "%@, batch %d, momentum %g: %.3f MFLOP per example per step", architecture.summary, batchSize, momentum,
-                     bench.flopsPerExample / 1e6))
-        for (name, seconds) in [("GEMMs only", gemm), ("whole step", step)] {
-            let gflops = flops / seconds / 1e9
-            print(String(format: "  %-11@ %7.1f µs/step  %.3f s/epoch  %5.0f GFLOP/s  %3.0f%% of peak",
-                         name, seconds * 1e6, seconds * stepsPerEpoch, gflops, 100 * gflops / peak))
+                     measured[0].1.flops / Double(batchSize) / 1e6))
+        for (precision, f) in measured {
+            print(String(format: "%@: peak %.0f GFLOP/s (a 2048x2048x2048 %@ GEMM split over the threads)", precision.rawValue, f.peak,
+                         precision == .bf16 ? "bf16 (fp32 accumulation)" : "sgemm"))
+            for (name, seconds) in [("GEMMs only", f.gemm), ("whole step", f.step)] {
+                let gflops = f.flops / seconds / 1e9
+                print(String(format: "  %-11@ %7.1f µs/step  %.3f s/epoch  %5.0f GFLOP/s  %3.0f%% of peak",
+                             name, seconds * 1e6, seconds * stepsPerEpoch, gflops, 100 * gflops / f.peak))
+            }
+            print(String(format: "  outside GEMM: %.0f%% of the step", 100 * max(0, 1 - f.gemm / f.step)))
+            if let augmented = f.augmented {
+                print(String(format: "  with --augment %@: %7.1f µs/step  %.3f s/epoch; %.0f%% of the throughput without it (%.1f µs more per image, over %d thread%@)",
+                             augment.spec, augmented * 1e6, augmented * stepsPerEpoch, 100 * f.step / augmented,
+                             (augmented - f.step) / Double(batchSize) * 1e6, threads, threads == 1 ? "" : "s"))
+            }
         }
-        print(String(format: "  outside GEMM: %.0f%% of the step", 100 * max(0, 1 - gemm / step)))
-        if let augmented {
-            print(String(format: "  with --augment %@: %7.1f µs/step  %.3f s/epoch; %.0f%% of the throughput without it (%.1f µs more per image, over %d thread%@)",
-                         augment.spec, augmented * 1e6, augmented * stepsPerEpoch, 100 * step / augmented,
-                         (augmented - step) / Double(batchSize) * 1e6, threads, threads == 1 ? "" : "s"))
+        if measured.count == 2 {
+            let (a, b) = (measured[0].1, measured[1].1)
+            print(String(format: "bf16 / fp32: GEMMs %.2fx, whole step %.2fx, peak %.2fx", a.gemm / b.gemm, a.step / b.step, b.peak / a.peak))
+        }
+        if !expected.isEmpty {
+            print("what this machine will take (training steps, from short timings; loading and evaluation add a few seconds):")
+            for e in expected {
+                print(String(format: "  %-28@ %6.0f s  (%@)", e.name, e.seconds, e.precision.rawValue))
+            }
+        }
+    }
+
+    @Option(help: "Measure only this precision (default: fp32, and bf16 where the CPU has it natively).")
+    var precision: Precision?
+
+    @Flag(help: "Leave out the estimates of the default run's and the recipes' times.")
+    var noEstimates = false
+
+    /// The precisions to measure: the one asked for, else fp32 and, where native, bf16.
+    private var precisions: [Precision] {
+        if let precision { return precision == .bf16 && !Precision.nativeBF16 ? [] : [precision] }
+        return Precision.nativeBF16 ? [.fp32, .bf16] : [.fp32]
+    }
+
+    /// One precision's timings.
+    private struct Figures {
+        let peak: Double, gemm: Double, step: Double, augmented: Double?, flops: Double
+
+        func json(stepsPerEpoch: Double) -> [String: Any] {
+            var figures: [String: Any] = [
+                "peak_gflops": peak,
+                "gemm_seconds_per_step": gemm, "gemm_seconds_per_epoch": gemm * stepsPerEpoch, "gemm_gflops": flops / gemm / 1e9,
+                "step_seconds_per_step": step, "step_seconds_per_epoch": step * stepsPerEpoch, "step_gflops": flops / step / 1e9,
+                "outside_gemm_fraction": max(0, 1 - gemm / step),
+            ]
+            if let augmented {
+                figures["augmented_step_seconds_per_step"] = augmented
+                figures["augmented_throughput_ratio"] = step / augmented
+            }
+            return figures
+        }
+    }
+
+    /// The training time of `trainer`'s default run and of each recipe on this machine, from a
+    /// short timing of each one's step (with its augmentation) in the precision it runs in here.
+    private func expectedTimes(threads: Int) -> [(name: String, seconds: Double, precision: Precision)] {
+        var runs: [(String, [String])] = [("default run (train)", [])]
+        runs += Recipe.allCases.map { ("--recipe \($0.rawValue)", $0.arguments) }
+        return runs.compactMap { name, arguments in
+            guard let train = try? Train.parse(arguments), let config = try? train.makeConfig() else { return nil }
+            let (resolved, _) = config.withAvailablePrecision()
+            let bench = StepBenchmark(architecture: resolved.architecture(inputs: 784), batchSize: resolved.batchSize, threads: threads,
+                                      precision: resolved.precision)
+            let step = bench.stepSeconds(steps: max(20, 6_000 / resolved.batchSize), momentum: resolved.momentum,
+                                         augmentation: resolved.augmentation, rounds: 2)
+            let trainingImages = 60_000 - resolved.validationCount
+            let steps = Double((trainingImages + resolved.batchSize - 1) / resolved.batchSize * resolved.epochs)
+            return (name, step * steps, resolved.precision)
         }
     }
 

@@ -96,6 +96,8 @@ struct Train: ParsableCommand {
         } else {
             config = try makeConfig()
         }
+        let precisionNote: String?
+        (config, precisionNote) = config.withAvailablePrecision()
         if let problem = config.problem(trainingExamples: data.train.count) { throw Failure(problem.flagWording) }
 
         let training = Training(config: config, trainSet: data.train)
@@ -105,6 +107,7 @@ struct Train: ParsableCommand {
         if let recipe {
             progress.note("recipe \(recipe.rawValue): \(recipe.arguments.joined(separator: " ")) (options given beside it take precedence)")
         }
+        if let precisionNote { progress.note(precisionNote) }
         progress.header(dataset: data, config: config, architecture: current.model.architecture, threads: threading.threads,
                         resumed: state)
         if config.augmentation.flip && data.kind == .mnist {

@@ -16,6 +16,7 @@ enum PlaygroundPage {
         <label>Epochs <input id="f-epochs" type="number" min="1" value="5"></label>
         <label>Data set <select id="f-dataset"><option value="mnist">MNIST</option><option value="fashion-mnist">Fashion-MNIST</option></select></label>
         <label>Seed <input id="f-seed" type="number" min="0" value="1"></label>
+        <label>Precision <select id="f-precision" title="bf16: mixed precision, about twice the GEMM speed on CPUs with native bf16"><option value="fp32">fp32</option></select></label>
         <label class="check"><input id="f-augment" type="checkbox"> Augment (distort digits)</label>
         <label>Compare <span class="pair"><select id="f-vary">
           <option value="">nothing: one run</option><option value="activation">activations</option><option value="lr">learning rates</option>
@@ -122,7 +123,7 @@ enum PlaygroundPage {
     function baseConfig() {
       const config = { activation: activationSpec(), hidden: $("f-hidden").value.trim(), batch_size: Number($("f-batch").value),
                        momentum: Number($("f-momentum").value), epochs: Number($("f-epochs").value), seed: Number($("f-seed").value),
-                       dataset: $("f-dataset").value, augment: $("f-augment").checked };
+                       dataset: $("f-dataset").value, augment: $("f-augment").checked, precision: $("f-precision").value };
       const lr = $("f-lr").value.trim();
       if (lr) config.lr = Number(lr);
       return config;
@@ -496,6 +497,10 @@ enum PlaygroundPage {
       select.value = d.activation[0].split(":")[0];
       $("f-hidden").value = d.hidden.join(",");
       $("f-batch").value = d.batch_size; $("f-momentum").value = d.momentum; $("f-epochs").value = d.epochs; $("f-seed").value = d.seed;
+      const precision = $("f-precision");
+      precision.textContent = "";
+      for (const p of play.info.precisions) { const o = document.createElement("option"); o.value = p; o.textContent = p; precision.append(o); }
+      precision.value = d.precision;
       const L = play.info.limits;
       $("f-epochs").max = L.epochs; $("f-batch").max = L.batch_size;
       $("f-hidden").title = "widths such as 256,128 or 128x4; at most " + L.layers + " layers of " + L.width + " here";

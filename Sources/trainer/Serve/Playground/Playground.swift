@@ -543,6 +543,7 @@ extension ConfigurationProblem {
         case .dropout: return "dropout"
         case .validation: return "validation"
         case .patience: return "patience"
+        case .precision: return "precision"
         }
     }
 }

@@ -99,6 +99,8 @@ extension DigitWebApp {
             "threads": playground.threads,
             "slice_seconds": playground.slice,
             "augment": RunRequest.defaultAugmentation.spec,
+            // The precisions this CPU runs natively: the form offers bf16 only where it pays.
+            "precisions": Precision.allCases.filter { $0 != .bf16 || Precision.nativeBF16 }.map(\.rawValue),
         ])
     }
 }

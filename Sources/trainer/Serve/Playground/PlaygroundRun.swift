@@ -77,7 +77,7 @@ final class PlaygroundRun: @unchecked Sendable {
         return ["activation": c.activations.map(\.spec), "hidden": c.hidden, "lr": c.effectiveLearningRate, "epochs": c.epochs,
                 "batch_size": c.batchSize, "momentum": c.momentum, "nesterov": c.nesterov, "weight_decay": c.weightDecay,
                 "schedule": c.schedule.spec, "augment": c.augmentation.spec, "dropout": c.dropout, "validation": c.validationCount,
-                "dataset": request.dataset.rawValue, "seed": c.seed]
+                "dataset": request.dataset.rawValue, "seed": c.seed, "precision": c.precision.rawValue]
     }
 
     /// An `Encodable` value as a JSON object (for records that `trainer --json` prints the same way).

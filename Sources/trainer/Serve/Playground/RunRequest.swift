@@ -19,7 +19,8 @@ struct PlaygroundLimits: Sendable, Equatable {
 /// `{"activation": "relu" | "leaky-relu:0.1" | ["relu", "tanh"], "hidden": [128, 128] | "128x4",
 ///   "lr": 0.1 | null, "epochs": 2, "batch_size": 64, "momentum": 0.9, "nesterov": false,
 ///   "weight_decay": 0, "schedule": "cosine", "augment": true | false | "affine,elastic",
-///   "dropout": 0, "validation": 5000, "dataset": "mnist" | "fashion-mnist", "seed": 1, "paused": false}`
+///   "dropout": 0, "validation": 5000, "dataset": "mnist" | "fashion-mnist", "seed": 1, "paused": false,
+///   "precision": "fp32" | "bf16"}`
 struct RunRequest: Sendable, Equatable {
     var config: TrainingConfig
     var dataset: DatasetKind
@@ -34,7 +35,7 @@ struct RunRequest: Sendable, Equatable {
     }
 
     static let fields: Set<String> = ["activation", "hidden", "lr", "epochs", "batch_size", "momentum", "nesterov", "weight_decay", "schedule",
-                                      "augment", "dropout", "validation", "dataset", "seed", "paused"]
+                                      "augment", "dropout", "validation", "dataset", "seed", "paused", "precision"]
 
     /// Both data sets have 60,000 training images; this leaves most of them to train on.
     static let validationLimit = 50_000
@@ -153,6 +154,12 @@ struct RunRequest: Sendable, Equatable {
             dataset = kind
         }
         if let seed = try whole("seed", 0...(1 << 53)) { config.seed = UInt64(seed) }  // beyond 2^53 a JSON number is not exact
+        if let value = object["precision"] {
+            guard let text = value.string, let precision = Precision(rawValue: text) else {
+                throw Problem(field: "precision", message: "give \(Precision.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or "))")
+            }
+            config.precision = precision
+        }
         if let value = object["paused"] {
             guard case .bool(let flag) = value else { throw Problem(field: "paused", message: "give true or false") }
             startPaused = flag
@@ -172,6 +179,7 @@ struct RunRequest: Sendable, Equatable {
         var words = [activations, shape, "lr \(Self.short(config.effectiveLearningRate))"]
         if dataset != .mnist { words.append(dataset.rawValue) }
         if !config.augmentation.isNone { words.append("augmented") }
+        if config.precision != .fp32 { words.append(config.precision.rawValue) }
         return words.joined(separator: " ")
     }
 
