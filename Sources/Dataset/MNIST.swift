@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A set of 8-bit gray images with digit labels in one contiguous buffer. The network sees each
@@ -173,14 +172,4 @@ extension IDXFile {
         let raw = try readFileBytes(path)
         return (try IDXFile(parsing: Gzip.decompressIfNeeded(raw, path: path), path: path), sha256Hex(raw))
     }
-}
-
-/// SHA-256 of a file's bytes as lowercase hex.
-public func sha256Hex(ofFile path: String) throws -> String {
-    sha256Hex(try readFileBytes(path))
-}
-
-/// SHA-256 of bytes as lowercase hex.
-public func sha256Hex(_ bytes: [UInt8]) -> String {
-    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 }
