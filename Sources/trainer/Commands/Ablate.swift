@@ -70,6 +70,8 @@ struct Ablate: ParsableCommand {
         let data = try dataOptions.load()
         var base = TrainingConfig()
         options.apply(to: &base)
+        let precisionNote: String?
+        (base, precisionNote) = base.withAvailablePrecision()
         let plan = AblationPlan(activations: activations.activations, seeds: seeds.seeds, base: base,
                                 dataset: data.kind.rawValue, trainingLimit: limit, inputs: data.train.featureCount,
                                 classes: data.kind.classNames.count, architectures: options.architectures,
@@ -96,6 +98,7 @@ struct Ablate: ParsableCommand {
         try folder.record(RunEnvironment.current(jobs: jobs, blasThreads: 1, datasetSHA256: data.sha256))
 
         let log = AblationLog(json: json, total: wanted.count, finished: wanted.count - pending.count)
+        if let precisionNote { log.note(precisionNote) }
         let axes = (plan.architectures.count > 1 ? " × architectures \(plan.architectures.map(AblationCell.widths).joined(separator: ", "))" : "")
             + (plan.learningRates.count > 1 ? " × learning rates \(plan.learningRates.map(\.description).joined(separator: ", "))" : "")
         log.start("ablation: \(plan.activations.map(\.spec).joined(separator: ", "))\(axes) × seeds \(plan.seeds.map(String.init).joined(separator: ",")) = \(plan.cells.count) cells"
