@@ -201,7 +201,7 @@ public enum Ablation {
                                 dataOrderDigest: dataOrderDigest(training), seconds: 0)
         do {
             try training.run(&state, observer: observer)
-            let test = Evaluation(model: state.model, data: data.test)
+            let test = Evaluation(model: state.model, data: data.test, views: config.testTimeAugmentation)
             (result.testAccuracy, result.testLoss) = (test.accuracy, test.loss)
         } catch {
             result.failure = "\(error)"

@@ -30,8 +30,12 @@ public struct DigitClassifier: Sendable {
         classNames = dataset.map(\.classNames).flatMap { $0.count == classes ? $0 : nil } ?? (0..<classes).map(String.init)
     }
 
+    /// The views a picture is read through: the model's own (`--tta` when it was trained) unless changed.
+    public var views = TestTimeAugmentation.single
+
     public init(checkpoint: Checkpoint) throws {
         try self.init(network: checkpoint.model, dataset: checkpoint.datasetKind)
+        views = checkpoint.config.testTimeAugmentation
     }
 
     /// Prepares `picture` the way MNIST was made (or only scales it, with `preprocess: false`) and
@@ -50,9 +54,24 @@ public struct DigitClassifier: Sendable {
         } else {
             input = DigitPreprocessing.unprocessed(picture, side: side)
         }
-        let probabilities = network.probabilities(input.pixels)[0]
+        let probabilities = views.views == 1 ? network.probabilities(input.pixels)[0] : meanProbabilities(input.pixels)
         return DigitReading(image: input, inverted: inverted, preprocessed: preprocess, probabilities: probabilities,
                             classNames: classNames, problem: nil)
+    }
+}
+
+extension DigitClassifier {
+    /// The mean over `views` of the probabilities of one image.
+    func meanProbabilities(_ pixels: [Float]) -> [Float] {
+        let workspace = Workspace<Float>(architecture: network.architecture, capacity: 1)
+        var moved = [Float](repeating: 0, count: pixels.count)
+        let mean = pixels.withUnsafeBufferPointer { p in
+            moved.withUnsafeMutableBufferPointer { m in
+                views.probabilities(model: network, pixels: p.baseAddress!, rows: 1, height: side, width: side, workspace: workspace,
+                                    team: nil, scratch: m.baseAddress!)
+            }
+        }
+        return mean.map(Float.init)
     }
 }
 

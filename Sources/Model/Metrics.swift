@@ -1,4 +1,5 @@
 import Dataset
+import RealModule
 
 /// What a hidden layer looked like on held-out data: evidence for the claims made about
 /// activations (ReLU units die, sigmoid saturates, tanh is zero-centred, gradients vanish).
@@ -55,10 +56,13 @@ public struct Evaluation: Sendable {
     /// Per hidden layer, if asked for.
     public let layers: [LayerDiagnostics]
 
-    /// Runs the whole of `data` through `model` in chunks of `chunk` examples, each split over `threads` threads.
-    public init(model: MLP<Float>, data: DigitDataset, diagnostics: Bool = false, chunk: Int = 1000, threads: Int = 1) {
+    /// Runs the whole of `data` through `model` in chunks of `chunk` examples, each split over `threads`
+    /// threads; with `views`, each example is read as the mean of its views' probabilities.
+    public init(model: MLP<Float>, data: DigitDataset, diagnostics: Bool = false, chunk: Int = 1000, threads: Int = 1,
+                views: TestTimeAugmentation = .single) {
         self.init(model: model, data: data, diagnostics: diagnostics,
-                  buffers: Buffers(architecture: model.architecture, featureCount: data.featureCount, chunk: chunk, threads: threads))
+                  buffers: Buffers(architecture: model.architecture, featureCount: data.featureCount, chunk: chunk, threads: threads),
+                  views: views)
     }
 
     /// What an evaluation works in: a thread team and buffers for one chunk of examples. Training
@@ -68,6 +72,8 @@ public struct Evaluation: Sendable {
         let team: WorkerTeam
         let workspace: Workspace<Float>
         let pixels: UnsafeMutablePointer<Float>
+        /// A moved copy of a chunk, for test-time augmentation.
+        let moved: UnsafeMutablePointer<Float>
         let chunk: Int
         let architecture: Architecture
 
@@ -77,13 +83,17 @@ public struct Evaluation: Sendable {
             team = WorkerTeam(size: threads)
             workspace = Workspace<Float>(architecture: architecture, capacity: chunk)
             pixels = .allocate(capacity: chunk * featureCount)
+            moved = .allocate(capacity: chunk * featureCount)
         }
 
-        deinit { pixels.deallocate() }
+        deinit {
+            pixels.deallocate()
+            moved.deallocate()
+        }
     }
 
     /// The same, in `buffers` made for this model's architecture.
-    public init(model: MLP<Float>, data: DigitDataset, diagnostics: Bool = false, buffers: Buffers) {
+    public init(model: MLP<Float>, data: DigitDataset, diagnostics: Bool = false, buffers: Buffers, views: TestTimeAugmentation = .single) {
         precondition(buffers.architecture == model.architecture, "buffers made for this architecture")
         let (team, workspace, pixels, chunk) = (buffers.team, buffers.workspace, buffers.pixels, buffers.chunk)
         let architecture = model.architecture
@@ -99,21 +109,38 @@ public struct Evaluation: Sendable {
             for start in stride(from: 0, to: data.count, by: chunk) {
                 let rows = min(chunk, data.count - start)
                 data.copyImages(start ..< start + rows, to: pixels)
-                model.forward(pixels, rows: rows, workspace: workspace, team: team)
-                let result = SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: labels.baseAddress! + start,
-                                                          rows: rows, classes: classes)
-                loss += result.loss
-                correct += result.correct
-                for r in 0..<rows {
-                    let p = SoftmaxCrossEntropy.probabilities(workspace.logits + r * classes, classes: classes)
-                    let best = p.indices.max { p[$0] < p[$1] }!
-                    predictions[start + r] = UInt8(best)
-                    confidences[start + r] = p[best]
-                    confusion[Int(labels[start + r])][best] += 1
-                }
-                if diagnostics {
+                func observe() {
+                    guard diagnostics else { return }
                     for l in probes.indices {
                         probes[l].observe(pre: workspace.preActivations(layer: l), post: workspace.activations(layer: l), rows: rows)
+                    }
+                }
+                if views.views == 1 {
+                    model.forward(pixels, rows: rows, workspace: workspace, team: team)
+                    let result = SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: labels.baseAddress! + start,
+                                                              rows: rows, classes: classes)
+                    loss += result.loss
+                    correct += result.correct
+                    for r in 0..<rows {
+                        let p = SoftmaxCrossEntropy.probabilities(workspace.logits + r * classes, classes: classes)
+                        let best = p.indices.max { p[$0] < p[$1] }!
+                        predictions[start + r] = UInt8(best)
+                        confidences[start + r] = p[best]
+                        confusion[Int(labels[start + r])][best] += 1
+                    }
+                    observe()
+                } else {
+                    let mean = views.probabilities(model: model, pixels: pixels, rows: rows, height: data.rows, width: data.cols,
+                                                   workspace: workspace, team: team, scratch: buffers.moved, firstView: observe)
+                    for r in 0..<rows {
+                        let p = mean[r * classes ..< (r + 1) * classes]
+                        let best = p.indices.max { p[$0] < p[$1] }! - r * classes
+                        let label = Int(labels[start + r])
+                        loss -= Double.log(max(p[r * classes + label], Double.leastNormalMagnitude))
+                        if best == label { correct += 1 }
+                        predictions[start + r] = UInt8(best)
+                        confidences[start + r] = Float(p[r * classes + best])
+                        confusion[label][best] += 1
                     }
                 }
             }

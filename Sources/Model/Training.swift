@@ -29,6 +29,12 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var dropout = 0.0
     /// The number format of the step's matrix products (bf16: mixed precision; fp32 master weights).
     public var precision = Precision.fp32
+    /// Views per test image when the finished model is tested (and, by default, when it reads):
+    /// 1, or 5 or 9 with `TestTimeAugmentation`'s one-pixel moves. Training never sees it.
+    public var testViews = 1
+
+    /// The test-time augmentation `testViews` asks for (check `problem` first).
+    public var testTimeAugmentation: TestTimeAugmentation { TestTimeAugmentation(views: testViews) ?? .single }
 
     public init() {}
 
@@ -52,6 +58,7 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
         augmentation = try c.decodeIfPresent(Augmentation.self, forKey: .augmentation) ?? d.augmentation
         dropout = try c.decodeIfPresent(Double.self, forKey: .dropout) ?? d.dropout
         precision = try c.decodeIfPresent(Precision.self, forKey: .precision) ?? d.precision
+        testViews = try c.decodeIfPresent(Int.self, forKey: .testViews) ?? d.testViews
     }
 
     /// The activation of each hidden layer.
@@ -88,6 +95,7 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
         if !(dropout >= 0 && dropout <= Self.dropoutLimit) { return .dropout(dropout, limit: Self.dropoutLimit) }
         if validationCount < 0 || validationCount >= trainingExamples { return .validation(validationCount, trainingExamples: trainingExamples) }
         if let p = patience, p < 1 { return .patience(p) }
+        if TestTimeAugmentation(views: testViews) == nil { return .testViews(testViews) }
         if precision == .bf16 && !Precision.nativeBF16 { return .precision(precision, instructionSet: Precision.cpuInstructionSet) }
         return nil
     }
@@ -110,6 +118,8 @@ public enum ConfigurationProblem: Error, Equatable, Sendable, CustomStringConver
     /// Validation must leave at least one training image.
     case validation(Int, trainingExamples: Int)
     case patience(Int)
+    /// Not one of `TestTimeAugmentation.viewCounts`.
+    case testViews(Int)
     /// This CPU has no native form of the precision (its best instruction set named).
     case precision(Precision, instructionSet: String)
 
@@ -127,6 +137,8 @@ public enum ConfigurationProblem: Error, Equatable, Sendable, CustomStringConver
         case .validation(let count, let examples):
             return "validation must hold between 0 and \(examples - 1) images (the training set has \(examples); got \(count))"
         case .patience(let patience): return "patience must be at least 1 (got \(patience))"
+        case .testViews(let views):
+            return "test views must be \(TestTimeAugmentation.viewCounts.map(String.init).joined(separator: ", ")) (got \(views))"
         case .precision(let precision, let isa):
             return "this CPU has no native \(precision) arithmetic (its best instruction set is \(isa)); train in fp32"
         }

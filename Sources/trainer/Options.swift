@@ -149,6 +149,9 @@ struct TrainingOptions: ParsableArguments {
 
     static let defaultPrecision = Precision.fp32
 
+    @Option(help: ArgumentHelp("Test the finished model reading each test image as the mean over 1, 5 or 9 views of it (moved by one pixel); recorded in the model, and what evaluate and predict use for it by default. (default: 1)"))
+    var tta: Int?
+
     /// Sets these options in `config`; `TrainingConfig.problem` checks the values against the data.
     func apply(to config: inout TrainingConfig) {
         config.hidden = architectures[0]
@@ -163,10 +166,28 @@ struct TrainingOptions: ParsableArguments {
         config.augmentation = augment
         config.dropout = dropout
         config.precision = precision ?? Self.defaultPrecision
+        config.testViews = tta ?? 1
     }
 }
 
 extension Precision: ExpressibleByArgument {}
+
+/// How many views of each image a saved model reads; for `evaluate` and `predict`.
+struct ViewOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Read each image as the mean over 1, 5 or 9 views of it (moved by one pixel). (default: what the model was tested with when trained)"))
+    var tta: Int?
+
+    func validate() throws {
+        if let tta, TestTimeAugmentation(views: tta) == nil {
+            throw ValidationError("--tta must be \(TestTimeAugmentation.viewCounts.map(String.init).joined(separator: ", ")) (got \(tta))")
+        }
+    }
+
+    /// The views asked for, else the checkpoint's own.
+    func views(for checkpoint: Checkpoint) -> TestTimeAugmentation {
+        tta.flatMap { TestTimeAugmentation(views: $0) } ?? checkpoint.config.testTimeAugmentation
+    }
+}
 
 extension TrainingConfig {
     /// This configuration with bf16 replaced by fp32 on a CPU without native bf16, and the note that
@@ -204,6 +225,7 @@ extension ConfigurationProblem {
         case .dropout(_, let limit): return "--dropout must be between 0 and \(limit)"
         case .validation(_, let examples): return "--validation must be between 0 and \(examples - 1) (the training set has \(examples) images)"
         case .patience: return "--patience must be at least 1"
+        case .testViews: return "--tta must be \(TestTimeAugmentation.viewCounts.map(String.init).joined(separator: ", "))"
         case .precision(let precision, let isa): return "--precision \(precision): this CPU has no native \(precision) arithmetic (its best instruction set is \(isa)); use fp32"
         }
     }

@@ -90,14 +90,16 @@ final class ProgressReporter: TrainingObserver {
         Terminal.error("saved the run as it stood after \(place) to \(path); continue it with: \(command)")
     }
 
-    func finished(test: Evaluation, savedTo path: String, stoppedEarly: Bool, epochs: Int) {
+    /// `views`: how many views of each test image were averaged (1: the image alone).
+    func finished(test: Evaluation, views: Int = 1, savedTo path: String, stoppedEarly: Bool, epochs: Int) {
         if style == .json {
-            out(jsonLine(["event": "result", "test_accuracy": test.accuracy, "test_loss": test.loss, "epochs": epochs,
+            out(jsonLine(["event": "result", "test_accuracy": test.accuracy, "test_loss": test.loss, "test_views": views, "epochs": epochs,
                           "stopped_early": stoppedEarly, "model": path] as [String: Any]))
             return
         }
         if stoppedEarly { out("stopped early after epoch \(epochs): validation loss stopped improving") }
-        out(String(format: "test accuracy %.2f%% (loss %.4f); model saved to %@", test.accuracy * 100, test.loss, path))
+        out(String(format: "test accuracy %.2f%% (loss %.4f%@); model saved to %@", test.accuracy * 100, test.loss,
+                   views > 1 ? "; mean over \(views) views of each image" : "", path))
     }
 }
 

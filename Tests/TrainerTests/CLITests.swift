@@ -151,6 +151,33 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
         #expect(expected.values.allSatisfy { ($0["seconds"] as? Double ?? 0) > 0 })
     }
 
+    /// --tta: the test accuracy train reports is over the views asked for, the model records them,
+    /// evaluate reads through them unless told otherwise; other counts are refused.
+    @Test func testTimeViewsAreRecordedAndReused() throws {
+        guard let folder = mnistFolder() else { return }
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let model = dir + "/m.safetensors"
+        let trained = try trainer(["--data", folder, "--hidden", "32", "--epochs", "1", "--validation", "1000", "--tta", "5", "--json", "-o", model])
+        #expect(trained.status == 0, "\(trained.err)")
+        let result = jsonObjects(trained.out).last ?? [:]
+        #expect(result["test_views"] as? Int == 5)
+        #expect(try Checkpoint(contentsOf: model).config.testViews == 5)
+        func evaluated(_ extra: [String]) throws -> [String: Any] {
+            let run = try trainer(["evaluate", "--data", folder, "--model", model, "--json"] + extra)
+            #expect(run.status == 0, "\(run.err)")
+            return jsonObjects(run.out).first ?? [:]
+        }
+        let own = try evaluated([]), single = try evaluated(["--tta", "1"])
+        #expect(own["views"] as? Int == 5 && single["views"] as? Int == 1)
+        #expect(own["accuracy"] as? Double == result["test_accuracy"] as? Double, "evaluate repeats train's figure")
+        #expect(own["loss"] as? Double != single["loss"] as? Double)
+        let refused = try trainer(["evaluate", "--data", folder, "--model", model, "--tta", "4"])
+        #expect(refused.status != 0 && refused.err.contains("--tta must be 1, 5, 9"), "\(refused.err)")
+        let predicted = try trainer(["predict", "--model", model, "--tta", "9", folder + "/nothing.png"])
+        #expect(predicted.status != 0 && predicted.err.contains("nothing.png"), "a missing picture is still named: \(predicted.err)")
+    }
+
     /// bf16 where the CPU has it: the header says so and the checkpoint records it. Where it has not
     /// (forced here through oneDNN's ISA limit), one line says so and the run trains in fp32; bench
     /// refuses to time what it cannot run.

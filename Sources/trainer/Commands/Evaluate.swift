@@ -23,6 +23,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Test images per variant for --robustness.")
     var robustnessLimit = 2000
 
+    @OptionGroup var views: ViewOptions
+
     @OptionGroup var threading: ThreadOptions
 
     @OptionGroup var compute: ComputeOptions
@@ -42,7 +44,8 @@ struct Evaluate: ParsableCommand {
         guard checkpoint.model.architecture.inputs == data.test.featureCount else {
             throw Failure("\(model): expects \(checkpoint.model.architecture.inputs) inputs but \(dataOptions.folder(for: data.kind)) has images of \(data.test.rows)x\(data.test.cols)")
         }
-        let result = Evaluation(model: checkpoint.model, data: data.test, threads: threading.threads)
+        let testViews = views.views(for: checkpoint)
+        let result = Evaluation(model: checkpoint.model, data: data.test, threads: threading.threads, views: testViews)
         let names = data.kind.classNames
         let wrong = result.predictions.indices
             .filter { Int(result.predictions[$0]) != Int(data.test.labels[$0]) }
@@ -54,7 +57,7 @@ struct Evaluate: ParsableCommand {
         if json {
             var fields: [String: Any] = [
                 "model": model, "dataset": data.kind.rawValue, "examples": data.test.count,
-                "loss": result.loss, "accuracy": result.accuracy,
+                "loss": result.loss, "accuracy": result.accuracy, "views": testViews.views,
                 "per_class_accuracy": result.perClassAccuracy, "confusion": result.confusion,
                 "most_confident_mistakes": wrong.map { ["index": $0, "label": Int(data.test.labels[$0]),
                                                         "predicted": Int(result.predictions[$0]),
@@ -67,7 +70,8 @@ struct Evaluate: ParsableCommand {
             return
         }
         print("model: \(model) (\(checkpoint.model.architecture.summary), \(checkpoint.state.epochsCompleted) epochs)")
-        print(String(format: "%@ test set: %d images, loss %.4f, accuracy %.2f%%", data.kind.rawValue, data.test.count, result.loss, result.accuracy * 100))
+        print(String(format: "%@ test set: %d images, loss %.4f, accuracy %.2f%%", data.kind.rawValue, data.test.count, result.loss, result.accuracy * 100)
+              + (testViews.views > 1 ? " (each the mean over \(testViews.views) views, moved by one pixel)" : ""))
         print("\nper-class accuracy:")
         for (c, accuracy) in result.perClassAccuracy.enumerated() {
             print(String(format: "  %-12@ %6.2f%%", names[c], accuracy * 100))

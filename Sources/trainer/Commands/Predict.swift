@@ -38,6 +38,8 @@ struct Predict: ParsableCommand {
     @Option(help: "Warn when the most likely class has a lower probability than this.")
     var minConfidence = 0.5
 
+    @OptionGroup var views: ViewOptions
+
     @OptionGroup var compute: ComputeOptions
 
     @Flag(help: "Print one JSON object per file instead of text.")
@@ -51,8 +53,9 @@ struct Predict: ParsableCommand {
     func run() throws {
         compute.apply()
         let checkpoint = try loadCheckpoint(model)
-        let classifier: DigitClassifier
+        var classifier: DigitClassifier
         do { classifier = try DigitClassifier(checkpoint: checkpoint) } catch { throw Failure("\(model): \(error)") }
+        classifier.views = views.views(for: checkpoint)
         let files = try pngFiles(paths)
         var failures = 0
         for file in files {

@@ -137,11 +137,11 @@ struct Train: ParsableCommand {
             progress.interrupted(savedTo: output, state: current, resume: resumeCommand(output))
             throw ExitCode(interrupts.exitStatus)
         }
-        let test = Evaluation(model: current.model, data: data.test, threads: threading.threads)
+        let test = Evaluation(model: current.model, data: data.test, threads: threading.threads, views: config.testTimeAugmentation)
         let checkpoint = Checkpoint(config: config, state: current, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
                                     testAccuracy: test.accuracy, testLoss: test.loss, savedAt: Date())
         try checkpoint.write(to: output)
-        progress.finished(test: test, savedTo: output, stoppedEarly: current.stoppedEarly, epochs: current.epochsCompleted)
+        progress.finished(test: test, views: config.testViews, savedTo: output, stoppedEarly: current.stoppedEarly, epochs: current.epochsCompleted)
     }
 
     /// The command that continues a run saved in `path`: the data, threads and GEMM library as now

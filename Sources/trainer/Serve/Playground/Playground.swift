@@ -319,7 +319,7 @@ final class Playground: @unchecked Sendable {
 
         switch outcome {
         case .success(.finished):
-            let test = Evaluation(model: state.model, data: data.test, threads: threads)
+            let test = Evaluation(model: state.model, data: data.test, threads: threads, views: config.testTimeAugmentation)
             var saveError: String?
             do {
                 try Checkpoint(config: config, state: state, dataset: data.kind.rawValue, datasetSHA256: data.sha256, testAccuracy: test.accuracy,
@@ -544,6 +544,7 @@ extension ConfigurationProblem {
         case .validation: return "validation"
         case .patience: return "patience"
         case .precision: return "precision"
+        case .testViews: return "test_views"
         }
     }
 }
