@@ -14,8 +14,6 @@ final class BF16Operands {
     private let deltas: [UnsafeMutablePointer<UInt16>]
     /// Laid out like `MLP.parameters`; only the weight ranges are used.
     private let weights: UnsafeMutablePointer<UInt16>
-    /// The bf16 weights, for an update that rounds them as it writes them (`SGD.StepUpdate.finish`).
-    var weightBits: UnsafeMutablePointer<UInt16> { weights }
     /// One per member of the team that runs the step.
     private let kernels: [BF16GEMM]
     /// Whether `weights` holds the current weights; the step rounds them all when it does not.

@@ -77,24 +77,13 @@ public struct SGD: Sendable, Equatable {
         }
 
         /// The rest of the update for `units` of `layer`, once their gradients are where `destination` says.
-        /// With `bf16`, the updated weight rows are rounded into its copy for the next step's products:
-        /// in the same pass as the update where there is one (the weights' largest pass saved).
-        func finish(_ layer: DenseLayout, units: Range<Int>, bf16: BF16Operands? = nil) {
+        func finish(_ layer: DenseLayout, units: Range<Int>) {
             guard !units.isEmpty else { return }
             let weightRows = layer.weight.lowerBound + units.lowerBound * layer.inputs ..< layer.weight.lowerBound + units.upperBound * layer.inputs
-            var rounded = false
             if !fused {
                 rule.update(weightRows, w: w, v: v, g: g, decay: rule.decay)
             } else if rule.mu != 0 {
-                if let w16 = bf16?.weightBits {
-                    for i in weightRows {
-                        if rule.decay != 0 { v[i] += rule.decay * w[i] }
-                        let updated = w[i] - rule.lr * v[i]
-                        w[i] = updated
-                        w16[i] = BFloat16.bits(updated)
-                    }
-                    rounded = true
-                } else if rule.decay == 0 {
+                if rule.decay == 0 {
                     for i in weightRows { w[i] -= rule.lr * v[i] }
                 } else {
                     for i in weightRows {
@@ -103,7 +92,6 @@ public struct SGD: Sendable, Equatable {
                     }
                 }
             }
-            if let bf16, !rounded { bf16.roundWeights(layer, units: units, from: w) }
             rule.update(layer.bias.lowerBound + units.lowerBound ..< layer.bias.lowerBound + units.upperBound, w: w, v: v, g: g, decay: 0)
             if !layer.slope.isEmpty {
                 rule.update(layer.slope.lowerBound + units.lowerBound ..< layer.slope.lowerBound + units.upperBound, w: w, v: v, g: g, decay: 0)

@@ -58,7 +58,8 @@ struct TrainingStep {
             guard batch.loss.isFinite else { return }
             MLP<Float>.backward(layers: layers, parameters: update.w, inputs: inputs, rows: rows, workspace: workspace,
                                 weights: update.destination, dropout: dropout, bf16: bf16, as: member) { layer, units in
-                update.finish(layers[layer], units: units, bf16: bf16)  // bf16: rounded for the next step's products
+                update.finish(layers[layer], units: units)
+                bf16?.roundWeights(layers[layer], units: units, from: update.w)  // for the next step's products
             }
         }
         return result
