@@ -86,8 +86,8 @@ struct Bench: ParsableCommand {
         print(String(format: "%@, batch %d, momentum %g: %.3f MFLOP per example per step", architecture.summary, batchSize, momentum,
                      measured[0].1.flops / Double(batchSize) / 1e6))
         for (precision, f) in measured {
-            print(String(format: "%@: peak %.0f GFLOP/s (a 2048x2048x2048 %@ GEMM split over the threads)", precision.rawValue, f.peak,
-                         precision == .bf16 ? "bf16 (fp32 accumulation)" : "sgemm"))
+            print(String(format: "%@: peak %.0f GFLOP/s (a 2048x2048x2048 %@ split over the threads)", precision.rawValue, f.peak,
+                         precision == .bf16 ? "bf16 GEMM accumulating in fp32" : "sgemm"))
             for (name, seconds) in [("GEMMs only", f.gemm), ("whole step", f.step)] {
                 let gflops = f.flops / seconds / 1e9
                 print(String(format: "  %-11@ %7.1f µs/step  %.3f s/epoch  %5.0f GFLOP/s  %3.0f%% of peak",
@@ -106,8 +106,9 @@ struct Bench: ParsableCommand {
         }
         if !expected.isEmpty {
             print("what this machine will take (training steps, from short timings; loading and evaluation add a few seconds):")
+            let width = expected.map(\.name.count).max() ?? 0
             for e in expected {
-                print(String(format: "  %-28@ %6.0f s  (%@)", e.name, e.seconds, e.precision.rawValue))
+                print("  " + e.name.padding(toLength: width, withPad: " ", startingAt: 0) + String(format: " %6.0f s  (%@)", e.seconds, e.precision.rawValue))
             }
         }
     }
