@@ -99,7 +99,7 @@ public enum Activation: Hashable, Sendable {
     public enum InitRule: String, Sendable {
         /// Normal with std √(2 / fan-in): keeps the ReLU family's signal variance constant.
         case he
-        /// Uniform in ±√(6 / (fan-in + fan-out)): keeps tanh/sigmoid in their responsive range.
+        /// Normal with std √(2 / (fan-in + fan-out)) (Glorot): keeps tanh/sigmoid in their responsive range.
         case xavier
     }
 
@@ -126,17 +126,8 @@ public enum Activation: Hashable, Sendable {
     /// Whether the layers below this activation can learn at all.
     public var passesGradient: Bool { self != .step }
 
-    /// Units count as dead (ReLU family) when they never fire; saturated (sigmoid/tanh) when their
-    /// derivative is tiny.
-    public var canDie: Bool {
-        switch self {
-        case .relu, .step: return true
-        default: return false
-        }
-    }
-
     /// The ReLU family (kinked at zero, flat or nearly flat below): a unit whose pre-activation is
-    /// never positive is "never active", and for those that `canDie` that means dead.
+    /// never positive is "never active", and for ReLU and step, flat below zero, that means dead.
     public var isReLUFamily: Bool {
         switch self {
         case .relu, .leakyRelu, .prelu, .elu, .step: return true

@@ -38,3 +38,11 @@ extension Schedule: SpecSpelled {
 extension Augmentation: SpecSpelled {
     public static let kindName = "augmentation"
 }
+
+extension KeyedDecodingContainer {
+    /// The value under `key`, or `fallback` when the file was written before the setting existed:
+    /// what every setting of a saved configuration decodes through, so an old file still loads.
+    func decode<T: Decodable>(_ key: Key, or fallback: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? fallback
+    }
+}

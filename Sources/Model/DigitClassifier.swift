@@ -89,9 +89,6 @@ public struct DigitReading: Sendable {
     /// Why there is no digit, when there is none.
     public let problem: String?
 
-    /// Whether the picture held something to classify.
-    public var foundDigit: Bool { !probabilities.isEmpty }
-
     /// The classes from most to least likely, at most `top` of them.
     public func ranked(top: Int) -> [(name: String, probability: Float)] {
         let order = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }

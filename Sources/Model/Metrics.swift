@@ -5,7 +5,7 @@ import RealModule
 /// activations (ReLU units die, sigmoid saturates, tanh is zero-centred, gradients vanish).
 public struct LayerDiagnostics: Sendable, Equatable, Codable {
     /// Units that never produced a positive pre-activation on any example: "never active"; for
-    /// activations that `canDie` (ReLU, step) such units get no gradient, and are dead.
+    /// ReLU and step, flat below zero, such units get no gradient, and are dead.
     public var neverActiveFraction: Double
     /// Units whose mean |f′| over the examples is below 10% of the activation's peak slope.
     public var saturatedFraction: Double

@@ -38,27 +38,29 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
 
     public init() {}
 
-    /// Reads configurations saved before a setting existed with that setting's default.
+    /// Reads configurations saved before a setting existed with that setting's default. Every
+    /// setting must be read here: the round-trip test, with each one away from its default, says
+    /// which one is not.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = TrainingConfig()
-        hidden = try c.decodeIfPresent([Int].self, forKey: .hidden) ?? d.hidden
-        activations = try c.decodeIfPresent([Activation].self, forKey: .activations) ?? d.activations
-        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
-        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
-        learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate)
-        momentum = try c.decodeIfPresent(Double.self, forKey: .momentum) ?? d.momentum
-        nesterov = try c.decodeIfPresent(Bool.self, forKey: .nesterov) ?? d.nesterov
-        weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? d.weightDecay
-        schedule = try c.decodeIfPresent(Schedule.self, forKey: .schedule) ?? d.schedule
-        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
-        validationCount = try c.decodeIfPresent(Int.self, forKey: .validationCount) ?? d.validationCount
-        patience = try c.decodeIfPresent(Int.self, forKey: .patience)
-        diagnostics = try c.decodeIfPresent(Bool.self, forKey: .diagnostics) ?? d.diagnostics
-        augmentation = try c.decodeIfPresent(Augmentation.self, forKey: .augmentation) ?? d.augmentation
-        dropout = try c.decodeIfPresent(Double.self, forKey: .dropout) ?? d.dropout
-        precision = try c.decodeIfPresent(Precision.self, forKey: .precision) ?? d.precision
-        testViews = try c.decodeIfPresent(Int.self, forKey: .testViews) ?? d.testViews
+        hidden = try c.decode(.hidden, or: d.hidden)
+        activations = try c.decode(.activations, or: d.activations)
+        epochs = try c.decode(.epochs, or: d.epochs)
+        batchSize = try c.decode(.batchSize, or: d.batchSize)
+        learningRate = try c.decode(.learningRate, or: d.learningRate)
+        momentum = try c.decode(.momentum, or: d.momentum)
+        nesterov = try c.decode(.nesterov, or: d.nesterov)
+        weightDecay = try c.decode(.weightDecay, or: d.weightDecay)
+        schedule = try c.decode(.schedule, or: d.schedule)
+        seed = try c.decode(.seed, or: d.seed)
+        validationCount = try c.decode(.validationCount, or: d.validationCount)
+        patience = try c.decode(.patience, or: d.patience)
+        diagnostics = try c.decode(.diagnostics, or: d.diagnostics)
+        augmentation = try c.decode(.augmentation, or: d.augmentation)
+        dropout = try c.decode(.dropout, or: d.dropout)
+        precision = try c.decode(.precision, or: d.precision)
+        testViews = try c.decode(.testViews, or: d.testViews)
     }
 
     /// The activation of each hidden layer.

@@ -75,7 +75,7 @@ struct ComputeOptions: ParsableArguments {
     func apply() { GEMMLibrary.current = gemm }
 }
 
-/// How many threads share the work of one model; for `train` and `evaluate`.
+/// How many threads share the work of one model; for every command that trains or evaluates one.
 struct ThreadOptions: ParsableArguments {
     @Option(help: "Threads that share each training step and evaluation (default: all cores). The numbers do not depend on it.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -263,6 +263,5 @@ enum Terminal {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 }

@@ -18,6 +18,38 @@ import TestSupport
         return Checkpoint(config: config, state: state, dataset: "mnist", datasetSHA256: ["a.gz": "00ff"], testAccuracy: 0.9)
     }
 
+    /// Every setting away from its default survives a checkpoint: a setting left out of the hand-written
+    /// decoder would come back as its default, and `--resume` would silently change the run.
+    @Test func everySettingSurvivesACheckpoint() throws {
+        var config = TrainingConfig()
+        config.hidden = [12, 9]
+        config.activations = [.leakyRelu(alpha: 0.2), .elu(alpha: 0.5)]
+        config.epochs = 7
+        config.batchSize = 33
+        config.learningRate = 0.07
+        config.momentum = 0.8
+        config.nesterov = true
+        config.weightDecay = 1e-4
+        config.schedule = .step(every: 3, factor: 0.5)
+        config.seed = 77
+        config.validationCount = 123
+        config.patience = 4
+        config.diagnostics = true
+        config.augmentation = Augmentation(spec: "affine:0.5,thickness")!
+        config.dropout = 0.2
+        config.precision = .bf16
+        config.testViews = 9
+        // Each stored property differs from its default, so a setting added later must be set here too.
+        let defaults = Dictionary(uniqueKeysWithValues: Mirror(reflecting: TrainingConfig()).children.map { ($0.label!, "\($0.value)") })
+        for child in Mirror(reflecting: config).children {
+            #expect("\(child.value)" != defaults[child.label!], "\(child.label!) is at its default here: give it another value")
+        }
+        var checkpoint = Self.sample()
+        checkpoint.config = config
+        let loaded = try Checkpoint(bytes: try checkpoint.encoded(), path: "settings.safetensors")
+        #expect(loaded.config == config)
+    }
+
     @Test func roundTrip() throws {
         let original = Self.sample()
         let path = temporaryFolder() + "/m.safetensors"

@@ -44,7 +44,7 @@ struct Ablate: ParsableCommand {
     @Option(help: "Train on only the first N training images (quick trials).")
     var limit: Int?
 
-    @Option(help: "Cells trained at the same time, one BLAS thread each (default: one per core).")
+    @Option(help: "Cells trained at the same time, each on one thread (default: one per core).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: ArgumentHelp("Run only shard i of N (1-based): every N-th cell from the i-th.", valueName: "i/N"), transform: Shard.init(parsing:))
