@@ -73,8 +73,12 @@ public enum DigitPreprocessing {
         // light it absorbs. On dark paper (chalk on a board) it is what it adds.
         let distance = zip(gray.pixels, paper.pixels).map { v, p in max(0, inverted ? (p - v) / max(p, 1e-3) : v - p) }
         guard let strongest = distance.max(), strongest >= minimumContrast else { return (nil, inverted) }
-        // Most pixels are paper: three times their median distance is the paper's noise.
-        let noise = min(3 * median(distance), strongest / 2)
+        // Three times the median distance of the pixels that are surely paper is the paper's noise.
+        // Surely paper: below the threshold that best splits the distances into two classes
+        // (Otsu's), not simply most pixels, since a digit that fills the frame (a tight crop, an
+        // enlarged small scan) has more ink than paper, and its median would erase soft strokes.
+        let threshold = otsuThreshold(distance, upTo: strongest)
+        let noise = min(3 * median(distance.filter { $0 <= threshold }), strongest / 2)
         let values = distance.map { (($0 - noise) / (strongest - noise)).clamped(0, 1) }
         return (InkImage(width: w, height: h, pixels: values), inverted)
     }
@@ -158,6 +162,28 @@ public enum DigitPreprocessing {
             result.pixels[i] = 0
         }
         return result
+    }
+
+    /// The value that splits `values` (in 0…`upTo`) into two classes with the largest variance
+    /// between them (Otsu, 1979), on a 256-bin histogram.
+    static func otsuThreshold(_ values: [Float], upTo top: Float) -> Float {
+        guard top > 0 else { return 0 }
+        let bins = 256
+        var histogram = [Double](repeating: 0, count: bins)
+        for v in values { histogram[min(bins - 1, max(0, Int(v / top * Float(bins))))] += 1 }
+        let total = Double(values.count)
+        let weightedSum = histogram.indices.reduce(0.0) { $0 + Double($1) * histogram[$1] }
+        var (below, belowSum, best, bestBin) = (0.0, 0.0, -1.0, 0)
+        for bin in 0..<bins - 1 {
+            below += histogram[bin]
+            belowSum += Double(bin) * histogram[bin]
+            let above = total - below
+            guard below > 0 && above > 0 else { continue }
+            let difference = belowSum / below - (weightedSum - belowSum) / above
+            let between = below * above * difference * difference
+            if between > best { (best, bestBin) = (between, bin) }
+        }
+        return Float(bestBin + 1) / Float(bins) * top
     }
 
     static func median(_ values: [Float]) -> Float {

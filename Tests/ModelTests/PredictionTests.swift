@@ -29,6 +29,46 @@ import TestSupport
         })
     }
 
+    /// `image` blurred by three box passes of radius `radius` each way (close to a Gaussian).
+    static func blurred(_ image: InkImage, radius: Int) -> InkImage {
+        var current = image
+        for _ in 0..<3 {
+            for horizontal in [true, false] {
+                var next = current
+                for y in 0..<current.height {
+                    for x in 0..<current.width {
+                        var sum: Float = 0
+                        for d in -radius...radius {
+                            let (sx, sy) = horizontal ? (x + d, y) : (x, y + d)
+                            if sx >= 0 && sx < current.width && sy >= 0 && sy < current.height { sum += current[sx, sy] }
+                        }
+                        next[x, y] = sum / Float(2 * radius + 1)
+                    }
+                }
+                current = next
+            }
+        }
+        return current
+    }
+
+    /// `image` cut to the ink (≥ 0.05) with `margin` pixels around: a tight crop of a scan.
+    static func tightlyCropped(_ image: InkImage, margin: Int) -> InkImage {
+        guard let box = DigitPreprocessing.boundingBox(image, threshold: 0.05) else { return image }
+        let x = max(0, box.x - margin), y = max(0, box.y - margin)
+        let width = min(image.width - x, box.width + 2 * margin), height = min(image.height - y, box.height + 2 * margin)
+        return DigitPreprocessing.crop(image, to: (x, y, width, height))
+    }
+
+    /// The plain pipeline the issue measured against: min–max to 0…1 (dark ink on light paper
+    /// inverted), crop to the ink, fit 20×20 keeping the aspect ratio, centre of mass at the centre.
+    static func plainPipeline(_ picture: GrayImage) -> InkImage? {
+        let levels = picture.levels
+        guard let low = levels.pixels.min(), let high = levels.pixels.max(), high > low else { return nil }
+        let ink = InkImage(width: levels.width, height: levels.height, pixels: levels.pixels.map { (high - $0) / (high - low) })
+        guard let box = DigitPreprocessing.boundingBox(ink, threshold: 0.1) else { return nil }
+        return DigitPreprocessing.centred(DigitPreprocessing.fit(DigitPreprocessing.crop(ink, to: box), into: 20), side: 28)
+    }
+
     @Test func ownDigitsArePredictedAsWellAsTheOriginals() throws {
         guard let data = sharedMNIST else { return }
         var config = TrainingConfig()
@@ -43,11 +83,12 @@ import TestSupport
             let p = model.probabilities(input)[0]
             return p.indices.max { p[$0] < p[$1] }!
         }
-        func accuracy(_ render: (Int) -> [UInt8]) throws -> Double {
+        func accuracy(_ render: (Int) -> [UInt8], plain: Bool = false) throws -> Double {
             var correct = 0
             for i in 0..<Self.count {
                 let picture = try PNG.decode(render(i), path: "digit \(i).png")
-                let input = try #require(DigitPreprocessing.mnistStyle(picture).image, "digit \(i): no ink found")
+                let prepared = plain ? Self.plainPipeline(picture) : DigitPreprocessing.mnistStyle(picture).image
+                let input = try #require(prepared, "digit \(i): no ink found")
                 if predicted(input.pixels) == Int(data.test.labels[i]) { correct += 1 }
             }
             return Double(correct) / Double(Self.count)
@@ -73,6 +114,27 @@ import TestSupport
         for (name, render) in forms {
             let result = try accuracy(render)
             #expect(result >= original - 0.02, "\(name): \(result) vs \(original) on the originals")
+        }
+
+        // Pictures where the digit fills the frame, so most pixels are ink, not paper: a tight crop
+        // of a bold, blurred scan, and small digits (8x8 to 12x12) enlarged. No form may read worse
+        // through our preprocessing than through the plain pipeline.
+        let hard: [(String, (Int) -> [UInt8])] = [
+            ("blurred (radius 3 at 4x) and tightly cropped", { i in
+                Self.gray(Self.tightlyCropped(Self.blurred(Self.upscaled(data.test.image(i), scale: 4), radius: 3), margin: 1), inverted: true)
+            }),
+            ("heavily blurred (radius 5 at 4x), cropped to the ink", { i in
+                Self.gray(Self.tightlyCropped(Self.blurred(Self.upscaled(data.test.image(i), scale: 4), radius: 5), margin: 0), inverted: true)
+            }),
+            ("shrunk to 8-12 px, enlarged 10x, tightly cropped", { i in
+                let small = DigitPreprocessing.resize(digit(i), width: 8 + i % 5, height: 8 + i % 5)
+                return Self.gray(Self.tightlyCropped(small.enlarged(by: 10), margin: 2), inverted: true)
+            }),
+        ]
+        for (name, render) in hard {
+            let (ours, plain) = (try accuracy(render), try accuracy(render, plain: true))
+            print("prediction form \(name): ours \(ours), plain \(plain), originals \(original)")
+            #expect(ours >= plain - 0.005, "\(name): \(ours) through our preprocessing against \(plain) through the plain one")
         }
     }
 }
