@@ -98,7 +98,8 @@ public final class BatchGatherer: @unchecked Sendable {
     /// Whether the pixels are distorted on the way (an augmentation was given).
     public var augments: Bool { !augmenters.isEmpty }
 
-    /// Fills the buffers with the examples `order[range]` of `data`.
+    /// Fills the buffers with the examples `order[range]` of `data`, on the calling thread. A
+    /// reference for the tests: training selects (`select`) and lets the step's threads copy.
     public func gather(_ data: DigitDataset, order: [Int], range: Range<Int>) {
         select(data, order: order, range: range)
         copyPixels(rows: 0..<rows)

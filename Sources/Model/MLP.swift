@@ -120,7 +120,8 @@ public struct MLP<T: NetworkScalar>: Sendable {
 
     /// Back-propagates ∂L/∂logits, which the caller has put in `workspace.logitGradient`, into
     /// `workspace.gradients` (same layout as `parameters`). Call right after `forward` on the same rows.
-    /// Pass the `dropout` the forward pass had.
+    /// Pass the `dropout` the forward pass had. A reference for the tests (gradient checks, the
+    /// fused step against it): training runs `TrainingStep`, which updates as it goes back.
     public func backward(_ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>, dropout: Dropout? = nil) {
         parameters.withUnsafeBufferPointer { p in
             Self.backward(layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace,

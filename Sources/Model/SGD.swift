@@ -16,6 +16,7 @@ public struct SGD: Sendable, Equatable {
     }
 
     /// Applies one update with `gradients` (from `MLP.backward`) at learning rate `learningRate`.
+    /// A reference for the tests: training updates inside `TrainingStep`.
     public mutating func step(_ model: inout MLP<Float>, gradients: UnsafeBufferPointer<Float>, learningRate: Double) {
         let layers = model.layers
         let rule = Rule(self, learningRate: learningRate)
@@ -35,7 +36,8 @@ public struct SGD: Sendable, Equatable {
     /// The backward pass and the update of one step together, for the forward pass just run on
     /// `inputs`. Each weight gradient is folded inside its GEMM straight into the velocity (or,
     /// without momentum, into the weights), which saves two passes over the largest arrays per
-    /// step; the result equals `backward` + `step` up to rounding. Requires `canFuse`.
+    /// step; the result equals `backward` + `step` up to rounding. Requires `canFuse`. A single-thread
+    /// reference for the tests: training runs the same fusion, split over threads, in `TrainingStep`.
     public mutating func backwardAndStep(_ model: inout MLP<Float>, inputs: UnsafePointer<Float>, rows: Int,
                                          workspace: Workspace<Float>, learningRate: Double) {
         precondition(canFuse, "Nesterov momentum needs backward + step")
