@@ -21,7 +21,7 @@ enum Recipe: String, CaseIterable, ExpressibleByArgument, ArgumentPreset {
         }
     }
 
-    /// What it measured, seeds 1–3 on the 2-core machine (AMD Zen 5) the README's figures come from.
+    /// What it measured, seeds 1–3 on the 2-core machine (AMD Zen 5) the docs' figures come from.
     /// bf16 where the CPU has it natively (fp32 elsewhere, the same accuracy); 5 test views.
     var measured: String {
         switch self {

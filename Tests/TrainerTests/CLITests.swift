@@ -389,7 +389,7 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
         #expect(other.status != 0 && other.err.contains("different ablation"), "\(other.err)")
     }
 
-    /// The README's GNU parallel recipe, for real with local jobs, over a grid: three shards run
+    /// docs/ablation.md's GNU parallel recipe, for real with local jobs, over a grid: three shards run
     /// through parallel, merged by `trainer report`, equal the unsharded grid cell for cell.
     @Test func aGridShardedThroughGNUParallelMergesToTheWholeGrid() throws {
         guard let folder = mnistFolder() else { return }

@@ -49,7 +49,7 @@ import TestSupport
         let metadata = answer["metadata"] as? [String: String] ?? [:]
         #expect(metadata["activations"] == spec && metadata["dataset"] == "mnist", "\(metadata)")
         #expect(metadata["test_accuracy"].flatMap(Double.init) == test.accuracy)
-        #expect(metadata["training"]?.contains("\"epochs\":1") == true && metadata["preprocessing"]?.contains("README") == true)
+        #expect(metadata["training"]?.contains("\"epochs\":1") == true && metadata["preprocessing"]?.contains("Predicting your own digits") == true)
         #expect("\(answer["inputs"] ?? "")".contains("pixels") && "\(answer["outputs"] ?? "")".contains("probabilities"))
     }
 

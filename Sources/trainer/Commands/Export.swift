@@ -33,7 +33,7 @@ struct Export: ParsableCommand {
         let checkpoint = try loadCheckpoint(model)  // refuses damaged files and non-finite weights
         let path = output ?? (model.hasSuffix(".safetensors") ? String(model.dropLast(".safetensors".count)) : model) + "." + format.rawValue
         let preprocessing = "pixels: 28x28 grey levels / 255 (0 paper, 1 ink), row by row, as MNIST; a photo or drawing "
-            + "needs digit-trainer's preprocessing (README, 'Predicting your own digits'; `trainer predict --save-preprocessed`)"
+            + "needs digit-trainer's preprocessing (docs/predict-inspect-export.md, 'Predicting your own digits'; `trainer predict --save-preprocessed`)"
         let bytes = ONNXExport.model(of: checkpoint, properties: [("preprocessing", preprocessing)])
         try AtomicFile.write(bytes, to: path)
         print("wrote \(path) (\(bytes.count) bytes, ONNX opset \(ONNXExport.opset)): \(checkpoint.model.architecture.summary), input pixels [N, \(checkpoint.model.architecture.inputs)], output probabilities [N, \(checkpoint.model.architecture.outputs)]")
