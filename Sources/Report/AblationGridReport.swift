@@ -110,7 +110,7 @@ extension AblationReport {
 
         doc.add(.heading("The claims, measured", level: 2))
         doc.add(.paragraph("Each claim the activation-function articles make, judged on this grid's numbers; a claim the grid has no axis for says which one would test it."))
-        doc.add(.table(header: ["claim", "verdict", "evidence"], rows: summary.claims.map { [$0.statement, $0.verdict.rawValue, $0.evidence] }))
+        doc.add(.table(header: ["claim", "verdict", "evidence"], rows: claimRows))
 
         doc.add(.heading("Test accuracy across the grid", level: 2))
         doc.add(.paragraph("Mean ± sd over seeds, in %; – where every seed diverged."))

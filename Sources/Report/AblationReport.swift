@@ -6,8 +6,24 @@ import Model
 /// results.csv and charts/*.svg.
 public struct AblationReport {
     public let summary: AblationSummary
+    /// How the report words what a reader could run next.
+    public let wording: NextRunWording
 
-    public init(summary: AblationSummary) { self.summary = summary }
+    public init(summary: AblationSummary, wording: NextRunWording = .plain) {
+        self.summary = summary
+        self.wording = wording
+    }
+
+    /// The claims' rows: statement, verdict, and evidence (a need in the reader's words).
+    var claimRows: [[String]] {
+        summary.claims.map { [$0.statement, $0.verdict.rawValue, $0.need.map(wording.need) ?? $0.evidence] }
+    }
+
+    /// The paragraph that opens the claims' section.
+    var claimsIntroduction: String {
+        "Each claim the activation-function articles make, judged on this ablation's numbers; most need a grid over depth or learning rate"
+            + (wording.grid.map { " (\($0))." } ?? ".")
+    }
 
     public var plan: AblationPlan { summary.plan }
 
@@ -119,8 +135,8 @@ public struct AblationReport {
         doc.add(.bullets(summary.conclusions))
 
         doc.add(.heading("The claims, measured", level: 2))
-        doc.add(.paragraph("Each claim the activation-function articles make, judged on this ablation's numbers; most need a grid over depth or learning rate (`--hidden` repeated, `--lr` with a list, or `--study depth|learning-rate`)."))
-        doc.add(.table(header: ["claim", "verdict", "evidence"], rows: summary.claims.map { [$0.statement, $0.verdict.rawValue, $0.evidence] }))
+        doc.add(.paragraph(claimsIntroduction))
+        doc.add(.table(header: ["claim", "verdict", "evidence"], rows: claimRows))
 
         doc.add(.heading("Test accuracy", level: 2))
         doc.add(.table(header: ["activation", "learning rate", "test accuracy % (mean ± sd)", "min", "max", "test loss", "best epoch", "s / epoch", "samples / s", "seeds"],
@@ -280,4 +296,19 @@ public struct AblationReport {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+}
+
+/// How a report words what its reader could run next (what an untested claim needs, how to ask for
+/// a grid): the library's own words by default; a program gives its own (the CLI: its flags).
+public struct NextRunWording: Sendable {
+    public var need: @Sendable (ClaimNeed) -> String
+    /// How to ask for a grid over depth or learning rate, if there is a way to say it.
+    public var grid: String?
+
+    public init(need: @escaping @Sendable (ClaimNeed) -> String, grid: String?) {
+        self.need = need
+        self.grid = grid
+    }
+
+    public static let plain = NextRunWording(need: { $0.description }, grid: nil)
 }

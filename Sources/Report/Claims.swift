@@ -11,8 +11,46 @@ public struct Claim: Sendable, Equatable {
 
     public let statement: String
     public let verdict: Verdict
-    /// The numbers behind the verdict, or (not tested) the axis that would test it.
+    /// The numbers behind the verdict, or (not tested) what would test it, in words of the ablation's
+    /// own (no command line's): `need` says the same as a value, for a program to word its way.
     public let evidence: String
+    /// What the ablation lacked to test the claim, when it was not tested for that reason.
+    public let need: ClaimNeed?
+
+    init(statement: String, verdict: Verdict, evidence: String) {
+        (self.statement, self.verdict, self.evidence, self.need) = (statement, verdict, evidence, nil)
+    }
+
+    /// A claim not tested for lack of `need`.
+    init(statement: String, untestedFor need: ClaimNeed) {
+        (self.statement, self.verdict, self.evidence, self.need) = (statement, .notTested, need.description, need)
+    }
+}
+
+/// What an ablation must add for a claim to be tested: an axis of the grid, or activations.
+public enum ClaimNeed: Sendable, Equatable, CustomStringConvertible {
+    /// Architectures of different depths, such as `example`.
+    case depths(example: [[Int]])
+    /// These activations among those compared.
+    case activations([Activation])
+    /// At least one of these activations among those compared.
+    case oneOf([Activation])
+    /// ReLU finished at two learning rates or more, such as `example`.
+    case learningRates(example: [LearningRateChoice])
+
+    public var description: String {
+        switch self {
+        case .depths(let example):
+            return "Needs architectures of different depths, e.g. \(example.map(AblationCell.widths).joined(separator: " and "))."
+        case .activations(let activations):
+            return "Needs \(activations.map(\.spec).joined(separator: " and ")) among the activations."
+        case .oneOf(let activations):
+            return "Needs \(activations.map(\.spec).joined(separator: " or ")) among the activations."
+        case .learningRates(let example):
+            return "Needs ReLU finished at two learning rates or more, e.g. \(example.map(\.description).joined(separator: " and ")) "
+                + "(a rate at which ReLU diverges in every seed gives no dead-unit count)."
+        }
+    }
 }
 
 /// The claims, each verdict computed from the results; none is assumed.
@@ -50,11 +88,11 @@ extension AblationSummary {
         let statement = "Sigmoid and tanh saturate, so gradients vanish in deep networks."
         let depths = architecturesByDepth
         guard let shallow = depths.first, let deep = depths.last, deep.count > shallow.count else {
-            return Claim(statement: statement, verdict: .notTested, evidence: "Needs architectures of different depths: add e.g. --hidden 128x2 --hidden 128x8.")
+            return Claim(statement: statement, untestedFor: .depths(example: [[128, 128], Array(repeating: 128, count: 8)]))
         }
         let saturating = plan.activations.filter { $0 == .sigmoid || $0 == .tanh }
         guard !saturating.isEmpty else {
-            return Claim(statement: statement, verdict: .notTested, evidence: "Needs sigmoid or tanh in --activations.")
+            return Claim(statement: statement, untestedFor: .oneOf([.sigmoid, .tanh]))
         }
         /// First-layer over last-hidden-layer gradient norm: below 1, the gradient fades on its way down.
         func ratio(_ activation: Activation, _ hidden: [Int]) -> Double? {
@@ -93,7 +131,7 @@ extension AblationSummary {
         let statement = "Sigmoid's output is not zero-centred."
         let sigmoid = table.compactMap { entry in entry.rows.first { $0.activation == .sigmoid }?.layers.first?.meanActivation }
         guard !sigmoid.isEmpty else {
-            return Claim(statement: statement, verdict: .notTested, evidence: "Needs sigmoid in --activations.")
+            return Claim(statement: statement, untestedFor: .activations([.sigmoid]))
         }
         let tanh = table.compactMap { entry in entry.rows.first { $0.activation == .tanh }?.layers.first?.meanActivation }
         let s = Statistics.mean(sigmoid)
@@ -113,7 +151,7 @@ extension AblationSummary {
     func dyingReLU(_ table: SettingRows) -> Claim {
         let statement = "ReLU units die at large learning rates, and LeakyReLU, PReLU and ELU keep them alive."
         guard plan.activations.contains(.relu) else {
-            return Claim(statement: statement, verdict: .notTested, evidence: "Needs relu in --activations.")
+            return Claim(statement: statement, untestedFor: .activations([.relu]))
         }
         /// An activation's finished rows at `hidden`, by the rate they trained at, lowest first.
         func byRate(_ activation: Activation, _ hidden: [Int]) -> [(rate: Double, row: ActivationRow)] {
@@ -124,8 +162,7 @@ extension AblationSummary {
         let hidden = architecturesByDepth.reversed().first { Set(byRate(.relu, $0).map(\.rate)).count >= 2 } ?? architecturesByDepth.last!
         let relu = byRate(.relu, hidden)
         guard let low = relu.first, let high = relu.last, high.rate > low.rate else {
-            return Claim(statement: statement, verdict: .notTested,
-                         evidence: "Needs ReLU finished at two learning rates or more: add e.g. --lr default,0.5 (a rate at which ReLU diverges in every seed gives no dead-unit count).")
+            return Claim(statement: statement, untestedFor: .learningRates(example: [.default, .rate(0.5)]))
         }
         let (deadLow, deadHigh) = (low.row.layers.map(\.neverActiveFraction).max() ?? 0, high.row.layers.map(\.neverActiveFraction).max() ?? 0)
         let dies = deadHigh >= 0.05 && deadHigh >= 2 * deadLow
@@ -151,11 +188,11 @@ extension AblationSummary {
         let statement = "Swish is smooth and does better as networks get deeper."
         let depths = architecturesByDepth
         guard let shallow = depths.first, let deep = depths.last, deep.count > shallow.count else {
-            return Claim(statement: statement, verdict: .notTested, evidence: "Needs architectures of different depths: add e.g. --hidden 128x2 --hidden 128x8.")
+            return Claim(statement: statement, untestedFor: .depths(example: [[128, 128], Array(repeating: 128, count: 8)]))
         }
         let swish = plan.activations.first { if case .swish = $0 { return true }; return false }
         guard let swish, plan.activations.contains(.relu) else {
-            return Claim(statement: statement, verdict: .notTested, evidence: "Needs swish and relu in --activations.")
+            return Claim(statement: statement, untestedFor: .activations([.swish(beta: 1), .relu]))
         }
         guard let s0 = row(table, swish, hidden: shallow, rate: depthRate), let r0 = row(table, .relu, hidden: shallow, rate: depthRate),
               let s1 = row(table, swish, hidden: deep, rate: depthRate), let r1 = row(table, .relu, hidden: deep, rate: depthRate) else {

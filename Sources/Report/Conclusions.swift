@@ -1,7 +1,8 @@
 import Foundation
 import Model
 
-/// The report's conclusions, each sentence computed from the numbers (no canned verdicts).
+/// The report's conclusions, each sentence computed from the numbers (no canned verdicts), as
+/// plain text that a terminal and a document can both show.
 extension AblationSummary {
     public var conclusions: [String] {
         var lines: [String] = []
@@ -12,7 +13,7 @@ extension AblationSummary {
         }
         let ranked = rows.sorted { $0.meanAccuracy > $1.meanAccuracy }
         let seedsText = plan.seeds.count == 1 ? "1 seed" : "\(plan.seeds.count) seeds"
-        var winner = "**\(best.activation.spec)** had the highest mean test accuracy, \(percent(best.meanAccuracy))% over \(seedsText)"
+        var winner = "\(best.activation.spec) had the highest mean test accuracy, \(percent(best.meanAccuracy))% over \(seedsText)"
         if ranked.count > 1 {
             let second = ranked[1]
             winner += String(format: "; the runner-up, %@, was %.2f points behind", second.activation.spec, (best.meanAccuracy - second.meanAccuracy) * 100)
@@ -82,10 +83,10 @@ extension AblationSummary {
             lines.append(String(format: "Mean first-layer activation: tanh %.3f (zero-centred), sigmoid %.3f (always positive).", t.meanActivation, s.meanActivation))
         }
 
-        let chance = 0.1  // ten classes
+        let chance = 1 / Double(max(plan.classes, 1))
         for row in rows where row.meanAccuracy < 2 * chance {
             let dead = row.layers.map(\.neverActiveFraction).max() ?? 0
-            lines.append(String(format: "%@ stopped learning: %.2f%% test accuracy is chance level for 10 classes", row.activation.spec, row.meanAccuracy * 100)
+            lines.append(String(format: "%@ stopped learning: %.2f%% test accuracy is chance level for %d classes", row.activation.spec, row.meanAccuracy * 100, plan.classes)
                          + (row.activation.isReLUFamily && dead > 0.5 ? String(format: " (up to %.0f%% of a layer's units dead).", dead * 100) : "."))
         }
         for row in self.rows where row.failures > 0 {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dataset
 import Foundation
 import Model
+import Report
 
 /// Where the data comes from; shared by every command that reads a data set.
 struct DataOptions: ParsableArguments {
@@ -231,6 +232,29 @@ extension ConfigurationProblem {
     }
 }
 
+extension ClaimNeed {
+    /// The need in the words of `trainer ablate`'s flags.
+    var flagWording: String {
+        switch self {
+        case .depths(let example):
+            return "Needs architectures of different depths: add e.g. " + example.map { "--hidden \(AblationCell.widths($0))" }.joined(separator: " ") + "."
+        case .activations(let activations):
+            return "Needs \(activations.map(\.spec).joined(separator: " and ")) in --activations."
+        case .oneOf(let activations):
+            return "Needs \(activations.map(\.spec).joined(separator: " or ")) in --activations."
+        case .learningRates(let example):
+            return "Needs ReLU finished at two learning rates or more: add e.g. --lr \(example.map(\.description).joined(separator: ",")) "
+                + "(a rate at which ReLU diverges in every seed gives no dead-unit count)."
+        }
+    }
+}
+
+extension NextRunWording {
+    /// What a report written by `trainer` says: the flags to run next.
+    static let commandLine = NextRunWording(need: { $0.flagWording },
+                                            grid: "`--hidden` repeated, `--lr` with a list, or `--study depth|learning-rate`")
+}
+
 extension TrainingError {
     /// The error with what to try next, for someone at the command line, and what is on disk:
     /// `saved` is the file and epoch of the last checkpoint this run wrote, if it wrote one.
@@ -243,25 +267,9 @@ extension TrainingError {
     }
 }
 
-/// An error for the terminal: one line, already worded for the user.
-struct Failure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-
-
 /// Warns once that a debug build is far slower than a release build.
 func warnIfUnoptimised() {
     #if DEBUG
     Terminal.error("warning: this trainer was built without optimisation and trains about 50x slower; build with: swift build -c release")
     #endif
-}
-
-enum Terminal {
-    static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-
-    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 }

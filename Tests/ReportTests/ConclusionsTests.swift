@@ -40,7 +40,7 @@ enum Constructed {
         let plan = Constructed.plan([.relu, .sigmoid])
         let summary = Constructed.summary(plan, [.relu: [0.980, 0.981, 0.979], .sigmoid: [0.950, 0.952, 0.949]])
         let conclusions = summary.conclusions
-        #expect(conclusions[0].hasPrefix("**relu** had the highest mean test accuracy, 98.00% over 3 seeds"))
+        #expect(conclusions[0].hasPrefix("relu had the highest mean test accuracy, 98.00% over 3 seeds"))
         #expect(conclusions[0].contains("sigmoid, was 2.97 points behind"))
         let comparison = try #require(line(conclusions, containing: "sigmoid vs relu"))
         #expect(comparison.contains("-2.97 points") && comparison.contains("larger than seed noise"), "\(comparison)")
@@ -69,7 +69,7 @@ enum Constructed {
     @Test func oneSeedCannotTellNoiseFromDifference() throws {
         let plan = Constructed.plan([.relu, .swish(beta: 1)], seeds: [7])
         let summary = Constructed.summary(plan, [.relu: [0.980], .swish(beta: 1): [0.985]])
-        #expect(summary.conclusions[0].hasPrefix("**swish** had the highest mean test accuracy, 98.50% over 1 seed"))
+        #expect(summary.conclusions[0].hasPrefix("swish had the highest mean test accuracy, 98.50% over 1 seed"))
         #expect(line(summary.conclusions, containing: "With one seed there is no measure of seed-to-seed noise") != nil)
         #expect(line(summary.conclusions, containing: " vs relu") == nil, "no verdict from one pair")
     }

@@ -82,13 +82,16 @@ enum ConstructedGrid {
 
     @Test func aClaimWithoutItsAxisIsNotTestedAndSaysWhichAxis() throws {
         let plain = ConstructedGrid.summary(ConstructedGrid.plan(architectures: [ConstructedGrid.shallow], rates: [.default])) { _, _, _ in ConstructedGrid.Outcome() }
+        // The library says what is missing as a value, in words that name no command-line flag.
         let depth = try verdict(plain, "Sigmoid and tanh saturate")
-        #expect(depth.verdict == .notTested && depth.evidence.contains("--hidden"))
+        #expect(depth.verdict == .notTested && depth.need == .depths(example: [[128, 128], Array(repeating: 128, count: 8)]))
+        #expect(depth.evidence.contains("different depths") && !depth.evidence.contains("--"))
         #expect(try verdict(plain, "Swish is smooth").verdict == .notTested)
         let rate = try verdict(plain, "ReLU units die")
-        #expect(rate.verdict == .notTested && rate.evidence.contains("--lr"))
+        #expect(rate.verdict == .notTested && rate.need == .learningRates(example: [.default, .rate(0.5)]) && !rate.evidence.contains("--"))
         let noSigmoid = ConstructedGrid.summary(ConstructedGrid.plan([.relu, .swish(beta: 1)])) { _, _, _ in ConstructedGrid.Outcome() }
-        #expect(try verdict(noSigmoid, "Sigmoid's output").verdict == .notTested)
+        let sigmoid = try verdict(noSigmoid, "Sigmoid's output")
+        #expect(sigmoid.verdict == .notTested && sigmoid.need == .activations([.sigmoid]))
     }
 
     @Test func deadReLUsOnlyWhenTheyGrowWithTheRate() throws {

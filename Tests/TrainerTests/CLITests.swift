@@ -7,51 +7,6 @@ import Model
 import Testing
 import TestSupport
 
-/// Runs the built `trainer` binary and captures its output.
-func trainer(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
-    try run(builtExecutable("trainer"), arguments, environment: environment, directory: directory)
-}
-
-/// The path of one of the package's executables, built beside the test bundle.
-func builtExecutable(_ name: String) -> String {
-    let build = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    var binary = build.appendingPathComponent(name)
-    while !FileManager.default.fileExists(atPath: binary.path) && binary.pathComponents.count > 2 {
-        binary = binary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(name)
-    }
-    return binary.path
-}
-
-func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-         directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
-    let process = Process()
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    // Both pipes at once: a child that fills the stderr pipe while we wait for stdout's end would
-    // otherwise block forever.
-    nonisolated(unsafe) var errData = Data()
-    let stderrRead = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        stderrRead.signal()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    stderrRead.wait()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-}
-
-/// The JSON objects of a `--json` output, one per line.
-func jsonObjects(_ output: String) -> [[String: Any]] {
-    output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-}
-
 @Suite(.serialized) struct CLITests {
     @Test func helpListsActivationsAndOptions() throws {
         let result = try trainer(["train", "--help"])
@@ -350,6 +305,10 @@ func jsonObjects(_ output: String) -> [[String: Any]] {
             #expect(markdown.contains("| \(name) |") && markdown.contains(String(format: "%.2f ± ", mean * 100)), "\(name)")
         }
         #expect(markdown.contains("## Conclusions") && markdown.contains("paired t"))
+        // What an untested claim needs is worded in trainer's flags (the library's own words name none).
+        #expect(markdown.contains("Needs architectures of different depths: add e.g. --hidden 128x2 --hidden 128x8."))
+        #expect(markdown.contains("`--hidden` repeated, `--lr` with a list, or `--study depth|learning-rate`"))
+        #expect(!markdown.contains("**"), "conclusions are plain text")
 
         // Fairness, as recorded by the cells themselves.
         let digests = Dictionary(grouping: cells, by: { ($0["cell"] as? [String: Any])?["seed"] as? Int ?? -1 })

@@ -1,3 +1,4 @@
+import Dataset
 import Foundation
 import Model
 import Testing
@@ -84,36 +85,41 @@ import TestSupport
     }
 
     /// kill -9 at moments nobody chose: the file always loads (or is not there yet), and resuming
-    /// after each kill still ends where the uninterrupted run does.
+    /// after each kill still ends where the uninterrupted run does. The moments come from a seed
+    /// that every failure names; `KILL_TEST_SEED=N` replays them.
     @Test func killedAtRandomMomentsResumesToTheSameWeights() throws {
         guard let folder = mnistFolder() else { return }
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let straight = try Self.uninterrupted(folder, in: dir)
         let model = dir + "/killed.safetensors"
-        var random = SystemRandomNumberGenerator()
+        let seed = ProcessInfo.processInfo.environment["KILL_TEST_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64(UInt32.max))
+        var random = SeededRandom(seed: seed, stream: "kill-moments")
+        var delays: [UInt32] = []
+        print("killedAtRandomMomentsResumesToTheSameWeights: KILL_TEST_SEED=\(seed)")
         var finished = false
         for attempt in 0..<12 {
             let exists = FileManager.default.fileExists(atPath: model)
             let run = try Self.start(exists ? ["--resume", model, "--data", folder, "--threads", "2"] : Self.arguments(folder) + ["-o", model])
             if attempt < 8 {
-                usleep(UInt32.random(in: 150_000...1_500_000, using: &random))
+                delays.append(150_000 + UInt32(random.nextInt(below: 1_350_001)))
+                usleep(delays.last!)
                 kill(run.process.processIdentifier, SIGKILL)
             }
             run.process.waitUntilExit()
             if run.process.terminationReason == .exit {
-                #expect(run.process.terminationStatus == 0)
+                #expect(run.process.terminationStatus == 0, "KILL_TEST_SEED=\(seed), delays \(delays) µs")
                 finished = true
                 break
             }
             if FileManager.default.fileExists(atPath: model) {
-                #expect(throws: Never.self, "after kill \(attempt + 1) the model file does not load") { _ = try Checkpoint(contentsOf: model) }
+                #expect(throws: Never.self, "after kill \(attempt + 1) the model file does not load (KILL_TEST_SEED=\(seed), delays \(delays) µs)") { _ = try Checkpoint(contentsOf: model) }
             }
             // A write cut short leaves at most a hidden temporary file, never one that looks like a model.
             let others = try FileManager.default.contentsOfDirectory(atPath: dir).filter { !["straight.safetensors", "killed.safetensors"].contains($0) }
             #expect(others.allSatisfy { $0.hasPrefix(".") && $0.hasSuffix(".tmp") }, "\(others)")
         }
-        #expect(finished)
-        #expect(try Self.bits(model) == straight, "after kills and resumes the weights differ")
+        #expect(finished, "KILL_TEST_SEED=\(seed)")
+        #expect(try Self.bits(model) == straight, "after kills and resumes the weights differ (KILL_TEST_SEED=\(seed), delays \(delays) µs)")
     }
 }

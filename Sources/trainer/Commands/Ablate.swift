@@ -136,7 +136,7 @@ struct Ablate: ParsableCommand {
             return
         }
         let summary = AblationSummary(plan: plan, results: try folder.results(), environments: try folder.runs())
-        try AblationReport(summary: summary).write(to: output)
+        try AblationReport(summary: summary, wording: .commandLine).write(to: output)
         log.report(summary, folder: output, seconds: wall)
     }
 }
@@ -214,14 +214,16 @@ final class AblationLog: @unchecked Sendable {
                 out("  \(setting.label): " + rows.map { "\($0.activation.spec) " + ($0.accuracies.isEmpty ? "diverged" : percent($0.meanAccuracy)) }.joined(separator: ", "))
             }
             out("")
-            for claim in summary.claims { out("- \(claim.statement) \(claim.verdict.rawValue.capitalized(firstLetterOnly: true)): \(claim.evidence)") }
+            for claim in summary.claims {
+                out("- \(claim.statement) \(claim.verdict.rawValue.capitalized(firstLetterOnly: true)): \(claim.need?.flagWording ?? claim.evidence)")
+            }
         } else {
             for row in summary.rows {
                 let name = row.activation.spec.padding(toLength: max(12, row.activation.spec.count), withPad: " ", startingAt: 0)
                 out("  \(name) " + (row.accuracies.isEmpty ? "no finished seed" : "\(percent(row.meanAccuracy)) ± \(percent(row.sdAccuracy)) % test accuracy"))
             }
             out("")
-            for line in summary.conclusions { out("- " + line.replacingOccurrences(of: "**", with: "")) }
+            for line in summary.conclusions { out("- " + line) }
         }
         out(String(format: "\nreport: %@/report.html (and report.md, results.json, results.csv); wall time %.0f s", folder, seconds))
     }

@@ -3,9 +3,11 @@ import Foundation
 import Model
 import Report
 
-/// `trainer report`: one report from one or more ablation result folders (shards).
-struct Report: ParsableCommand {
+/// `trainer report`: one report from one or more ablation result folders (shards). Named apart
+/// from the `Report` module it calls, which it would otherwise shadow.
+struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Write an ablation report from result folders, merging shards run apart.",
         discussion: "Every folder must come from the same ablation (same plan.json). Cells missing from all of them are listed as missing."
     )
@@ -36,7 +38,7 @@ struct Report: ParsableCommand {
         guard let plan else { throw ValidationError("give at least one result folder") }
         let target = output ?? (folders.count == 1 ? folders[0] : "ablation-report")
         let summary = AblationSummary(plan: plan, results: Array(results.values), environments: runs)
-        try AblationReport(summary: summary).write(to: target)
+        try AblationReport(summary: summary, wording: .commandLine).write(to: target)
         if !summary.missing.isEmpty {
             Terminal.error("warning: \(summary.missing.count) of \(plan.cells.count) cells have no result; the report is partial")
         }
