@@ -10,7 +10,7 @@ let package = Package(
         .executable(name: "trainer", targets: ["trainer"]),
         .library(name: "Dataset", targets: ["Dataset"]),
         .library(name: "Model", targets: ["Model"]),
-        .library(name: "Report", targets: ["Report"]),
+        .library(name: "Report", targets: ["Report"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -19,7 +19,7 @@ let package = Package(
         // `trainer serve`'s HTTP server. Chosen over Hummingbird 2 by measurement: a cold release
         // build of a one-route server took 17 s with FlyingFox and 92 s with Hummingbird (13.6 s
         // for the bare command line), binaries 7.6 MB and 43 MB (3.7 MB).
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1")
     ],
     targets: [
         // System-library shims: a module map and one header each.
@@ -35,7 +35,7 @@ let package = Package(
             name: "Dataset",
             dependencies: [
                 "CZlib", "CPNG",
-                .target(name: "CCrypto", condition: .when(platforms: [.linux])),
+                .target(name: "CCrypto", condition: .when(platforms: [.linux]))
             ]
         ),
         .target(
@@ -45,7 +45,7 @@ let package = Package(
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
                 .target(name: "CDNNL", condition: .when(platforms: [.linux])),
                 .product(name: "RealModule", package: "swift-numerics"),
-                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Atomics", package: "swift-atomics")
             ],
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
@@ -55,7 +55,7 @@ let package = Package(
             dependencies: [
                 "Dataset", "Model", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingFox", package: "FlyingFox")
             ]
         ),
 
@@ -69,6 +69,8 @@ let package = Package(
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "CZlib", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Dataset", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Model", "TestSupport"]),
-        .testTarget(name: "TrainerTests", dependencies: ["trainer", "FuzzIDX", "FuzzPNG", "FuzzCheckpoint", "Model", "Dataset", "TestSupport"]),
+        .testTarget(
+            name: "TrainerTests",
+            dependencies: ["trainer", "FuzzIDX", "FuzzPNG", "FuzzCheckpoint", "Model", "Dataset", "TestSupport"])
     ]
 )

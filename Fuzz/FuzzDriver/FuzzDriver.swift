@@ -4,21 +4,27 @@ import Foundation
 /// `-sanitize=fuzzer` (scripts/fuzz), where libFuzzer's runtime is linked in.
 public enum FuzzDriver {
     private typealias Callback = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-    private typealias RunDriver = @convention(c) (UnsafeMutablePointer<CInt>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>, Callback) -> CInt
+    private typealias RunDriver =
+        @convention(c) (
+            UnsafeMutablePointer<CInt>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+            Callback
+        ) -> CInt
 
     /// The entry point of a fuzz target. Built by scripts/fuzz (with -DFUZZING, AddressSanitizer and
     /// libFuzzer's runtime) it fuzzes `body`; built normally it replays saved inputs through it:
     /// `FuzzPNG FILE...`, for a finding kept as a regression.
     public static func main(_ body: @escaping ([UInt8]) -> Void) -> Never {
         #if FUZZING
-        exit(run(body))
+            exit(run(body))
         #else
-        for path in CommandLine.arguments.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else { fatalError("\(path): cannot be read") }
-            body([UInt8](data))
-            print("\(path): ok")
-        }
-        exit(0)
+            for path in CommandLine.arguments.dropFirst() {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    fatalError("\(path): cannot be read")
+                }
+                body([UInt8](data))
+                print("\(path): ok")
+            }
+            exit(0)
         #endif
     }
 
@@ -29,9 +35,9 @@ public enum FuzzDriver {
     /// returns its exit status.
     static func run(_ body: @escaping ([UInt8]) -> Void) -> CInt {
         #if os(Linux)
-        let everywhere: UnsafeMutableRawPointer? = nil  // RTLD_DEFAULT on glibc
+            let everywhere: UnsafeMutableRawPointer? = nil  // RTLD_DEFAULT on glibc
         #else
-        let everywhere = UnsafeMutableRawPointer(bitPattern: -2)  // RTLD_DEFAULT on Darwin
+            let everywhere = UnsafeMutableRawPointer(bitPattern: -2)  // RTLD_DEFAULT on Darwin
         #endif
         // Found only when the executable exports it (scripts/fuzz links with --export-dynamic).
         guard let symbol = dlsym(everywhere, "LLVMFuzzerRunDriver") else {

@@ -20,7 +20,9 @@ func fuzzPNG(_ bytes: [UInt8]) {
 func preprocess(_ image: GrayImage) {
     let result = DigitPreprocessing.mnistStyle(image)
     let plain = DigitPreprocessing.unprocessed(image)
-    if let digit = result.image, digit.pixels.contains(where: { !($0 >= 0 && $0 <= 1) }) || plain.pixels.count != 28 * 28 {
+    if let digit = result.image,
+        digit.pixels.contains(where: { !($0 >= 0 && $0 <= 1) }) || plain.pixels.count != 28 * 28
+    {
         fatalError("preprocessing produced values outside [0, 1] or the wrong size")
     }
 }

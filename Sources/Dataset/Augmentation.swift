@@ -152,8 +152,10 @@ public struct Distortion: Sendable {
     /// Mirrored left to right.
     public var mirror = false
 
-    public init(rotation: Double = 0, scale: Double = 1, shear: Double = 0, translation: (x: Double, y: Double) = (0, 0),
-                thickening: Double = 0, shift: (x: Int, y: Int) = (0, 0), mirror: Bool = false) {
+    public init(
+        rotation: Double = 0, scale: Double = 1, shear: Double = 0, translation: (x: Double, y: Double) = (0, 0),
+        thickening: Double = 0, shift: (x: Int, y: Int) = (0, 0), mirror: Bool = false
+    ) {
         (self.rotation, self.scale, self.shear, self.translation) = (rotation, scale, shear, translation)
         (self.thickening, self.shift, self.mirror) = (thickening, shift, mirror)
     }
@@ -177,7 +179,9 @@ public struct AugmentationKey: Sendable, Equatable {
     /// The generator for this image: its own stream, so distortions never disturb the data order
     /// or the initial weights.
     var random: SeededRandom {
-        SeededRandom(seed: seed, stream: "augment", index: UInt64(truncatingIfNeeded: epoch) << 32 | UInt64(truncatingIfNeeded: index))
+        SeededRandom(
+            seed: seed, stream: "augment",
+            index: UInt64(truncatingIfNeeded: epoch) << 32 | UInt64(truncatingIfNeeded: index))
     }
 }
 

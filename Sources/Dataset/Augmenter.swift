@@ -60,12 +60,16 @@ public final class Augmenter: @unchecked Sendable {
 
     /// The distorted version of `source` (gray levels, `rows × cols`) for `key`, as values in [0, 1]
     /// (level / 255, like `DigitDataset.value`) into `destination`.
-    public func apply(_ source: UnsafePointer<UInt8>, key: AugmentationKey, into destination: UnsafeMutablePointer<Float>) {
+    public func apply(
+        _ source: UnsafePointer<UInt8>, key: AugmentationKey, into destination: UnsafeMutablePointer<Float>
+    ) {
         apply(source, augmentation.distortion(for: key), into: destination)
     }
 
     /// `source` distorted by `distortion`, as values in [0, 1] into `destination`.
-    public func apply(_ source: UnsafePointer<UInt8>, _ distortion: Distortion, into destination: UnsafeMutablePointer<Float>) {
+    public func apply(
+        _ source: UnsafePointer<UInt8>, _ distortion: Distortion, into destination: UnsafeMutablePointer<Float>
+    ) {
         let n = pixels
         let d = distortion
         if d.thickening == 0 && d.isWarp {
@@ -91,8 +95,9 @@ public final class Augmenter: @unchecked Sendable {
                 makeElasticField(&noise, alpha: Float(d.elasticAlpha))
             }
             let (c, s) = (cos(d.rotation) / d.scale, sin(d.rotation) / d.scale)
-            warp(m00: Float(c), m01: Float(-s + d.shear), m10: Float(s), m11: Float(c),
-                 tx: Float(d.translation.x), ty: Float(d.translation.y), elastic: d.elasticAlpha != 0)
+            warp(
+                m00: Float(c), m01: Float(-s + d.shear), m10: Float(s), m11: Float(c),
+                tx: Float(d.translation.x), ty: Float(d.translation.y), elastic: d.elasticAlpha != 0)
         }
         if d.shift != (0, 0) { translate(dx: d.shift.x, dy: d.shift.y) }
         if d.mirror { mirrorHorizontally() }
@@ -103,7 +108,9 @@ public final class Augmenter: @unchecked Sendable {
     public func apply(_ source: [UInt8], _ distortion: Distortion) -> [Float] {
         precondition(source.count == pixels, "an image of \(rows)×\(cols) levels")
         var out = [Float](repeating: 0, count: pixels)
-        source.withUnsafeBufferPointer { s in out.withUnsafeMutableBufferPointer { apply(s.baseAddress!, distortion, into: $0.baseAddress!) } }
+        source.withUnsafeBufferPointer { s in
+            out.withUnsafeMutableBufferPointer { apply(s.baseAddress!, distortion, into: $0.baseAddress!) }
+        }
         return out
     }
 

@@ -68,19 +68,26 @@ public final class BatchGatherer: @unchecked Sendable {
 
     /// Buffers for batches of up to `capacity` images of `featureCount` pixels; with an
     /// `augmentation`, `imageShape` gives their rows and columns.
-    public init(capacity: Int, featureCount: Int, copies: Int = 1, augmentation: Augmentation = .none,
-                imageShape: (rows: Int, cols: Int)? = nil) {
+    public init(
+        capacity: Int, featureCount: Int, copies: Int = 1, augmentation: Augmentation = .none,
+        imageShape: (rows: Int, cols: Int)? = nil
+    ) {
         precondition(copies >= 1)
-        precondition(augmentation.isNone || imageShape.map { $0.rows * $0.cols == featureCount } == true,
-                     "augmenting needs the images' shape")
+        precondition(
+            augmentation.isNone || imageShape.map { $0.rows * $0.cols == featureCount } == true,
+            "augmenting needs the images' shape")
         self.capacity = capacity
         self.featureCount = featureCount
-        augmenters = augmentation.isNone ? [] : (0..<copies).map { _ in Augmenter(augmentation, rows: imageShape!.rows, cols: imageShape!.cols) }
+        augmenters =
+            augmentation.isNone
+            ? [] : (0..<copies).map { _ in Augmenter(augmentation, rows: imageShape!.rows, cols: imageShape!.cols) }
         buffers = (0..<copies).map { _ in
             // Cache-line aligned, so that no two copies share a line.
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * featureCount * MemoryLayout<Float>.stride, alignment: 64)
-            return UnsafeMutableBufferPointer(start: raw.initializeMemory(as: Float.self, repeating: 0, count: capacity * featureCount),
-                                              count: capacity * featureCount)
+            let raw = UnsafeMutableRawPointer.allocate(
+                byteCount: capacity * featureCount * MemoryLayout<Float>.stride, alignment: 64)
+            return UnsafeMutableBufferPointer(
+                start: raw.initializeMemory(as: Float.self, repeating: 0, count: capacity * featureCount),
+                count: capacity * featureCount)
         }
         labels = .allocate(capacity: capacity)
         labels.initialize(repeating: 0)
@@ -129,8 +136,10 @@ public final class BatchGatherer: @unchecked Sendable {
                 let augmenter = augmenters[worker ?? copy]
                 for row in rows {
                     let index = selected[row]
-                    augmenter.apply(src.baseAddress! + index * width, key: AugmentationKey(seed: distortion.seed, epoch: distortion.epoch, index: index),
-                                    into: destination + row * width)
+                    augmenter.apply(
+                        src.baseAddress! + index * width,
+                        key: AugmentationKey(seed: distortion.seed, epoch: distortion.epoch, index: index),
+                        into: destination + row * width)
                 }
                 return
             }

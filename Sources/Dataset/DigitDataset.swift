@@ -25,7 +25,8 @@ public struct DigitDataset: Sendable {
 
     /// From pixel values in [0, 1], each rounded to the nearest of the 256 levels.
     public init(pixels: [Float], labels: [UInt8], rows: Int, cols: Int) {
-        self.init(levels: pixels.map { UInt8(($0 * 255).rounded().clamped(0, 255)) }, labels: labels, rows: rows, cols: cols)
+        self.init(
+            levels: pixels.map { UInt8(($0 * 255).rounded().clamped(0, 255)) }, labels: labels, rows: rows, cols: cols)
     }
 
     /// The value the network sees for a gray level.
@@ -35,16 +36,19 @@ public struct DigitDataset: Sendable {
     /// Builds a dataset from validated IDX image and label files.
     public init(images: IDXFile, imagesPath: String, labels: IDXFile, labelsPath: String) throws {
         guard images.dims.count == 3 else {
-            throw DatasetError.wrongKind(path: imagesPath, expected: "images (3 dimensions)",
-                                         found: images.dims.count == 1 ? "labels (1 dimension)" : "\(images.dims.count) dimensions")
+            throw DatasetError.wrongKind(
+                path: imagesPath, expected: "images (3 dimensions)",
+                found: images.dims.count == 1 ? "labels (1 dimension)" : "\(images.dims.count) dimensions")
         }
         guard labels.dims.count == 1 else {
-            throw DatasetError.wrongKind(path: labelsPath, expected: "labels (1 dimension)",
-                                         found: labels.dims.count == 3 ? "images (3 dimensions)" : "\(labels.dims.count) dimensions")
+            throw DatasetError.wrongKind(
+                path: labelsPath, expected: "labels (1 dimension)",
+                found: labels.dims.count == 3 ? "images (3 dimensions)" : "\(labels.dims.count) dimensions")
         }
         guard images.dims[0] == labels.dims[0] else {
-            throw DatasetError.countMismatch(images: imagesPath, imageCount: images.dims[0],
-                                             labels: labelsPath, labelCount: labels.dims[0])
+            throw DatasetError.countMismatch(
+                images: imagesPath, imageCount: images.dims[0],
+                labels: labelsPath, labelCount: labels.dims[0])
         }
         if let bad = labels.payload.firstIndex(where: { $0 > 9 }) {
             throw DatasetError.labelOutOfRange(path: labelsPath, index: bad, label: Int(labels.payload[bad]))
@@ -54,13 +58,14 @@ public struct DigitDataset: Sendable {
 
     /// Loads a pair of IDX files, each gzip-compressed or plain.
     public init(imagesPath: String, labelsPath: String) throws {
-        try self.init(images: IDXFile(contentsOf: imagesPath), imagesPath: imagesPath,
-                      labels: IDXFile(contentsOf: labelsPath), labelsPath: labelsPath)
+        try self.init(
+            images: IDXFile(contentsOf: imagesPath), imagesPath: imagesPath,
+            labels: IDXFile(contentsOf: labelsPath), labelsPath: labelsPath)
     }
 
     /// The pixel values of image `index`.
     public func image(_ index: Int) -> ArraySlice<Float> {
-        levels[index * featureCount ..< (index + 1) * featureCount].map(Self.value)[...]
+        levels[index * featureCount..<(index + 1) * featureCount].map(Self.value)[...]
     }
 
     /// Writes the pixel values of the consecutive images `range` to `destination`, row after row.
@@ -75,7 +80,7 @@ public struct DigitDataset: Sendable {
     public func subset<C: Collection<Int>>(_ indices: C) -> DigitDataset {
         var newLevels: [UInt8] = []
         newLevels.reserveCapacity(indices.count * featureCount)
-        for i in indices { newLevels += levels[i * featureCount ..< (i + 1) * featureCount] }
+        for i in indices { newLevels += levels[i * featureCount..<(i + 1) * featureCount] }
         return DigitDataset(levels: newLevels, labels: indices.map { labels[$0] }, rows: rows, cols: cols)
     }
 }

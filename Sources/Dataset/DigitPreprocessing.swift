@@ -36,20 +36,26 @@ public enum DigitPreprocessing {
         var levels = picture.levels
         let scale = Double(max(picture.width, picture.height)) / Double(workingSide)
         if scale > 1 {
-            levels = resize(levels, width: max(1, Int((Double(picture.width) / scale).rounded())),
-                            height: max(1, Int((Double(picture.height) / scale).rounded())))
+            levels = resize(
+                levels, width: max(1, Int((Double(picture.width) / scale).rounded())),
+                height: max(1, Int((Double(picture.height) / scale).rounded())))
         }
         let (ink, inverted) = inkLevels(levels)
         guard let ink = ink.map(removingSpecks), let bounds = boundingBox(ink, threshold: inkThreshold) else {
             return Result(image: nil, inverted: inverted, box: nil, problem: "the picture is one flat colour")
         }
         guard max(bounds.width, bounds.height) >= minimumDigitSide else {
-            return Result(image: nil, inverted: inverted, box: nil, problem: "only a speck of ink, \(bounds.width)×\(bounds.height) pixels")
+            return Result(
+                image: nil, inverted: inverted, box: nil,
+                problem: "only a speck of ink, \(bounds.width)×\(bounds.height) pixels")
         }
         let digit = fit(crop(ink, to: bounds), into: box)
         let factor = max(scale, 1)
-        let original = (x: Int(Double(bounds.x) * factor), y: Int(Double(bounds.y) * factor),
-                        width: Int((Double(bounds.width) * factor).rounded()), height: Int((Double(bounds.height) * factor).rounded()))
+        let original = (
+            x: Int(Double(bounds.x) * factor), y: Int(Double(bounds.y) * factor),
+            width: Int((Double(bounds.width) * factor).rounded()),
+            height: Int((Double(bounds.height) * factor).rounded())
+        )
         return Result(image: centred(digit, side: side), inverted: inverted, box: original)
     }
 

@@ -28,7 +28,8 @@ public struct IDXFile: Equatable, Sendable {
     public init(parsing bytes: [UInt8], path: String) throws {
         guard !bytes.isEmpty else { throw DatasetError.emptyFile(path: path) }
         guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[3] >= 1,
-              let type = DataType(rawValue: bytes[2]) else {
+            let type = DataType(rawValue: bytes[2])
+        else {
             throw DatasetError.notIDX(path: path)
         }
         let rank = Int(bytes[3])
@@ -60,8 +61,10 @@ public struct IDXFile: Equatable, Sendable {
     public func encoded() -> [UInt8] {
         var out: [UInt8] = [0, 0, DataType.uint8.rawValue, UInt8(dims.count)]
         for d in dims {
-            out += [UInt8(truncatingIfNeeded: d >> 24), UInt8(truncatingIfNeeded: d >> 16),
-                    UInt8(truncatingIfNeeded: d >> 8), UInt8(truncatingIfNeeded: d)]
+            out += [
+                UInt8(truncatingIfNeeded: d >> 24), UInt8(truncatingIfNeeded: d >> 16),
+                UInt8(truncatingIfNeeded: d >> 8), UInt8(truncatingIfNeeded: d)
+            ]
         }
         return out + payload
     }

@@ -10,7 +10,9 @@ public enum DatasetKind: String, CaseIterable, Sendable {
         switch self {
         case .mnist: return (0...9).map(String.init)
         case .fashionMNIST:
-            return ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+            return [
+                "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"
+            ]
         }
     }
 }
@@ -31,15 +33,17 @@ public struct MNISTFiles: Sendable, Equatable {
         func find(_ split: String, _ kind: String, _ idx: String) -> String {
             for separator in ["-", "."] {
                 for suffix in [".gz", ""] {
-                    let path = (folder as NSString).appendingPathComponent("\(split)-\(kind)\(separator)\(idx)-ubyte\(suffix)")
+                    let path = (folder as NSString).appendingPathComponent(
+                        "\(split)-\(kind)\(separator)\(idx)-ubyte\(suffix)")
                     if FileManager.default.fileExists(atPath: path) { return path }
                 }
             }
             missing.append("\(split)-\(kind)-\(idx)-ubyte[.gz]")
             return ""
         }
-        let files = MNISTFiles(trainImages: find("train", "images", "idx3"), trainLabels: find("train", "labels", "idx1"),
-                               testImages: find("t10k", "images", "idx3"), testLabels: find("t10k", "labels", "idx1"))
+        let files = MNISTFiles(
+            trainImages: find("train", "images", "idx3"), trainLabels: find("train", "labels", "idx1"),
+            testImages: find("t10k", "images", "idx3"), testLabels: find("t10k", "labels", "idx1"))
         if !missing.isEmpty { throw DatasetError.filesNotFound(folder: folder, missing: missing) }
         return files
     }

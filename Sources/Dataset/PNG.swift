@@ -17,7 +17,8 @@ public enum PNG {
         do {
             return try decode(try readFileBytes(path, limit: maximumFileSize), path: path)
         } catch DatasetError.tooLarge {
-            throw DatasetError.badImage(path: path, reason: "the file is larger than \(maximumFileSize >> 20) MiB, refused")
+            throw DatasetError.badImage(
+                path: path, reason: "the file is larger than \(maximumFileSize >> 20) MiB, refused")
         }
     }
 
@@ -27,8 +28,10 @@ public enum PNG {
         if bytes.isEmpty { throw DatasetError.emptyFile(path: path) }
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         guard bytes.count >= 8, Array(bytes.prefix(8)) == signature else {
-            throw DatasetError.badImage(path: path, reason: bytes.count < 8 && signature.starts(with: bytes)
-                                        ? "truncated PNG signature" : "not a PNG file (wrong signature)")
+            throw DatasetError.badImage(
+                path: path,
+                reason: bytes.count < 8 && signature.starts(with: bytes)
+                    ? "truncated PNG signature" : "not a PNG file (wrong signature)")
         }
         var image = png_image()
         image.version = png_uint_32(PNG_IMAGE_VERSION)
@@ -37,11 +40,13 @@ public enum PNG {
         let (width, height) = (Int(image.width), Int(image.height))
         guard width <= maximumSide && height <= maximumSide else {
             png_image_free(&image)
-            throw DatasetError.badImage(path: path, reason: "\(width)×\(height) pixels is larger than the \(maximumSide)-pixel limit per side")
+            throw DatasetError.badImage(
+                path: path, reason: "\(width)×\(height) pixels is larger than the \(maximumSide)-pixel limit per side")
         }
         image.flags |= png_uint_32(PNG_IMAGE_FLAG_16BIT_sRGB)
         // IHDR is the first chunk (libpng has checked): bit depth at byte 24, interlace method at 28.
-        let pixels = bytes[24] == 16 && bytes[28] != 0
+        let pixels =
+            bytes[24] == 16 && bytes[28] != 0
             ? try finishInterlaced16(&image, bytes: bytes, path: path)
             : try finish(&image, bytes: bytes, path: path)
         return GrayImage(width: width, height: height, pixels: pixels)
@@ -53,7 +58,9 @@ public enum PNG {
         var white = png_color(red: 255, green: 255, blue: 255)
         var pixels = [UInt8](repeating: 0, count: Int(image.width) * Int(image.height))
         let finished = bytes.withUnsafeBytes { _ in  // keeps `bytes` alive while libpng still reads it
-            pixels.withUnsafeMutableBytes { png_image_finish_read(&image, &white, $0.baseAddress, png_int_32(image.width), nil) }
+            pixels.withUnsafeMutableBytes {
+                png_image_finish_read(&image, &white, $0.baseAddress, png_int_32(image.width), nil)
+            }
         }
         guard finished != 0 else { throw DatasetError.badImage(path: path, reason: message(&image)) }
         return pixels
@@ -67,7 +74,9 @@ public enum PNG {
         let count = Int(image.width) * Int(image.height)
         var linear = [UInt16](repeating: 0, count: 2 * count)
         let finished = bytes.withUnsafeBytes { _ in
-            linear.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, png_int_32(2 * image.width), nil) }
+            linear.withUnsafeMutableBytes {
+                png_image_finish_read(&image, nil, $0.baseAddress, png_int_32(2 * image.width), nil)
+            }
         }
         guard finished != 0 else { throw DatasetError.badImage(path: path, reason: message(&image)) }
         return (0..<count).map { i in
@@ -93,7 +102,8 @@ public enum PNG {
         var bytes = [UInt8](repeating: 0, count: size)
         let written = image.pixels.withUnsafeBytes { pixels in
             bytes.withUnsafeMutableBytes {
-                png_image_write_to_memory(&png, $0.baseAddress, &size, 0, pixels.baseAddress, png_int_32(image.width), nil)
+                png_image_write_to_memory(
+                    &png, $0.baseAddress, &size, 0, pixels.baseAddress, png_int_32(image.width), nil)
             }
         }
         guard written != 0 else { throw DatasetError.badImage(path: "(PNG encoder)", reason: message(&png)) }
@@ -115,7 +125,8 @@ public enum PNG {
         case "": return "libpng failed without a reason"
         case let t where t.contains("CRC") || t.contains("data check") || t.contains("invalid") && t.contains("IDAT"):
             return "damaged PNG (\(t))"
-        case let t where t.contains("Not enough") || t.contains("end of") || t.contains("Read Error") || t.contains("truncated"):
+        case let t
+        where t.contains("Not enough") || t.contains("end of") || t.contains("Read Error") || t.contains("truncated"):
             return "truncated PNG (\(t))"
         default: return "invalid PNG (\(text))"
         }

@@ -22,9 +22,15 @@ public struct TrainAndTest: Sendable {
                 slots[part] = Result {
                     let images = try IDXFile.read(imagesPath)
                     let labels = try IDXFile.read(labelsPath)
-                    let set = try DigitDataset(images: images.file, imagesPath: imagesPath, labels: labels.file, labelsPath: labelsPath)
-                    return (set, [(imagesPath as NSString).lastPathComponent: images.sha256,
-                                  (labelsPath as NSString).lastPathComponent: labels.sha256])
+                    let set = try DigitDataset(
+                        images: images.file, imagesPath: imagesPath, labels: labels.file, labelsPath: labelsPath)
+                    return (
+                        set,
+                        [
+                            (imagesPath as NSString).lastPathComponent: images.sha256,
+                            (labelsPath as NSString).lastPathComponent: labels.sha256
+                        ]
+                    )
                 }
             }
         }

@@ -28,17 +28,23 @@ public struct AblationPlan: Sendable, Codable, Equatable {
     public var inputs: Int
     public var classes: Int
 
-    public init(activations: [Activation], seeds: [UInt64], base: TrainingConfig, dataset: String, trainingLimit: Int? = nil,
-                inputs: Int, classes: Int, architectures: [[Int]]? = nil, learningRates: [LearningRateChoice]? = nil) {
+    public init(
+        activations: [Activation], seeds: [UInt64], base: TrainingConfig, dataset: String, trainingLimit: Int? = nil,
+        inputs: Int, classes: Int, architectures: [[Int]]? = nil, learningRates: [LearningRateChoice]? = nil
+    ) {
         var base = base
         base.diagnostics = true
-        (self.activations, self.seeds, self.base, self.dataset, self.trainingLimit) = (activations, seeds, base, dataset, trainingLimit)
+        (self.activations, self.seeds, self.base, self.dataset, self.trainingLimit) = (
+            activations, seeds, base, dataset, trainingLimit
+        )
         (self.inputs, self.classes) = (inputs, classes)
         self.architectures = architectures ?? [base.hidden]
         self.learningRates = learningRates ?? [LearningRateChoice(base.learningRate)]
     }
 
-    private enum CodingKeys: String, CodingKey { case activations, seeds, base, dataset, trainingLimit, inputs, classes, architectures, learningRates }
+    private enum CodingKeys: String, CodingKey {
+        case activations, seeds, base, dataset, trainingLimit, inputs, classes, architectures, learningRates
+    }
 
     /// Plans written before the widths were recorded were all of 28×28 images in 10 classes.
     public init(from decoder: Decoder) throws {
@@ -52,7 +58,10 @@ public struct AblationPlan: Sendable, Codable, Equatable {
         classes = try c.decodeIfPresent(Int.self, forKey: .classes) ?? 10
         // Plans written before grids had one architecture and one learning rate: the base's.
         architectures = try c.decodeIfPresent([[Int]].self, forKey: .architectures) ?? [base.hidden]
-        learningRates = try c.decodeIfPresent([LearningRateChoice].self, forKey: .learningRates) ?? [LearningRateChoice(base.learningRate)]
+        learningRates =
+            try c.decodeIfPresent([LearningRateChoice].self, forKey: .learningRates) ?? [
+                LearningRateChoice(base.learningRate)
+            ]
     }
 
     /// The network every cell trains (with the base configuration's activations).
@@ -69,8 +78,10 @@ public struct AblationPlan: Sendable, Codable, Equatable {
             architectures.flatMap { hidden in
                 learningRates.flatMap { rate in
                     activations.map { activation in
-                        AblationCell(activation: activation, seed: seed,
-                                     hidden: architectures.count > 1 ? hidden : nil, learningRate: learningRates.count > 1 ? rate : nil)
+                        AblationCell(
+                            activation: activation, seed: seed,
+                            hidden: architectures.count > 1 ? hidden : nil,
+                            learningRate: learningRates.count > 1 ? rate : nil)
                     }
                 }
             }
@@ -95,7 +106,9 @@ public struct AblationPlan: Sendable, Codable, Equatable {
     public func hidden(of cell: AblationCell) -> [Int] { cell.hidden ?? base.hidden }
 
     /// The learning rate `cell` trains at: its own in a grid, else the plan's one rate.
-    public func learningRate(of cell: AblationCell) -> LearningRateChoice { cell.learningRate ?? LearningRateChoice(base.learningRate) }
+    public func learningRate(of cell: AblationCell) -> LearningRateChoice {
+        cell.learningRate ?? LearningRateChoice(base.learningRate)
+    }
 
     /// Whether the activations share one learning rate (else each has its own default).
     public var sharedLearningRate: Double? { base.learningRate }
@@ -119,7 +132,11 @@ public enum LearningRateChoice: Sendable, Hashable, Codable, CustomStringConvert
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if let text = try? c.decode(String.self), text == "default" { self = .default } else { self = .rate(try c.decode(Double.self)) }
+        if let text = try? c.decode(String.self), text == "default" {
+            self = .default
+        } else {
+            self = .rate(try c.decode(Double.self))
+        }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -150,7 +167,8 @@ public struct AblationCell: Sendable, Codable, Hashable {
 
     /// `256-128`, or `128x4` for four equal layers.
     public static func widths(_ hidden: [Int]) -> String {
-        hidden.count > 1 && Set(hidden).count == 1 ? "\(hidden[0])x\(hidden.count)" : hidden.map(String.init).joined(separator: "-")
+        hidden.count > 1 && Set(hidden).count == 1
+            ? "\(hidden[0])x\(hidden.count)" : hidden.map(String.init).joined(separator: "-")
     }
 }
 
@@ -171,10 +189,15 @@ public struct CellResult: Sendable, Codable, Equatable {
     /// Wall time of the cell, training and evaluation.
     public var seconds: Double
 
-    public init(cell: AblationCell, config: TrainingConfig, learningRate: Double, history: [EpochRecord], testAccuracy: Double? = nil,
-                testLoss: Double? = nil, failure: String? = nil, dataOrderDigest: String, seconds: Double) {
+    public init(
+        cell: AblationCell, config: TrainingConfig, learningRate: Double, history: [EpochRecord],
+        testAccuracy: Double? = nil,
+        testLoss: Double? = nil, failure: String? = nil, dataOrderDigest: String, seconds: Double
+    ) {
         (self.cell, self.config, self.learningRate, self.history) = (cell, config, learningRate, history)
-        (self.testAccuracy, self.testLoss, self.failure, self.dataOrderDigest, self.seconds) = (testAccuracy, testLoss, failure, dataOrderDigest, seconds)
+        (self.testAccuracy, self.testLoss, self.failure, self.dataOrderDigest, self.seconds) = (
+            testAccuracy, testLoss, failure, dataOrderDigest, seconds
+        )
     }
 
     /// The epoch with the highest validation accuracy (1-based), if validation was measured.
@@ -192,13 +215,16 @@ public enum Ablation {
 
     /// Trains and tests one cell. A diverging cell is a result, not an error: it is recorded
     /// with its failure so that the rest of the ablation goes on.
-    public static func run(_ cell: AblationCell, plan: AblationPlan, data: TrainAndTest, observer: TrainingObserver? = nil) -> CellResult {
+    public static func run(
+        _ cell: AblationCell, plan: AblationPlan, data: TrainAndTest, observer: TrainingObserver? = nil
+    ) -> CellResult {
         let start = Date()
         let config = plan.config(for: cell)
         let training = Training(config: config, trainSet: trainingSet(plan, data: data))
         var state = training.initialState()
-        var result = CellResult(cell: cell, config: config, learningRate: config.effectiveLearningRate, history: [],
-                                dataOrderDigest: dataOrderDigest(training), seconds: 0)
+        var result = CellResult(
+            cell: cell, config: config, learningRate: config.effectiveLearningRate, history: [],
+            dataOrderDigest: dataOrderDigest(training), seconds: 0)
         do {
             try training.run(&state, observer: observer)
             let test = Evaluation(model: state.model, data: data.test, views: config.testTimeAugmentation)

@@ -27,7 +27,7 @@ public enum Activation: Hashable, Sendable {
     /// The defaults: every activation the trainer supports, with its default parameter.
     public static let all: [Activation] = [
         .relu, .leakyRelu(alpha: 0.01), .tanh, .sigmoid, .swish(beta: 1), .elu(alpha: 1), .gelu, .softplus,
-        .prelu(initial: 0.25), .identity, .step,
+        .prelu(initial: 0.25), .identity, .step
     ]
 
     /// The name used on the command line and in files: `relu`, `leaky-relu`, `swish`, …

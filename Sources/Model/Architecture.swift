@@ -52,12 +52,13 @@ public struct DenseLayout: Sendable, Equatable {
         for l in 0..<(widths.count - 1) {
             let (n, m) = (widths[l], widths[l + 1])
             let activation = l < architecture.activations.count ? architecture.activations[l] : .identity
-            let weight = offset ..< offset + n * m
-            let bias = weight.upperBound ..< weight.upperBound + m
-            var slope = bias.upperBound ..< bias.upperBound
-            if case .prelu = activation { slope = bias.upperBound ..< bias.upperBound + m }
+            let weight = offset..<offset + n * m
+            let bias = weight.upperBound..<weight.upperBound + m
+            var slope = bias.upperBound..<bias.upperBound
+            if case .prelu = activation { slope = bias.upperBound..<bias.upperBound + m }
             offset = slope.upperBound
-            result.append(DenseLayout(inputs: n, outputs: m, activation: activation, weight: weight, bias: bias, slope: slope))
+            result.append(
+                DenseLayout(inputs: n, outputs: m, activation: activation, weight: weight, bias: bias, slope: slope))
         }
         return result
     }

@@ -37,18 +37,21 @@ final class BF16Operands {
 
     /// Rounds the block `rows` × `columns` of layer `layer`'s input (`source`, laid out like it).
     func roundInput<T>(_ layer: Int, from source: UnsafePointer<T>, rows: Range<Int>, columns: Range<Int>) {
-        BFloat16.round(Self.float(source), into: inputs[layer], rows: rows, columns: columns, stride: layers[layer].inputs)
+        BFloat16.round(
+            Self.float(source), into: inputs[layer], rows: rows, columns: columns, stride: layers[layer].inputs)
     }
 
     /// Rounds the block `rows` × `columns` of layer `layer`'s ∂L/∂pre (`source`, laid out like it).
     func roundDelta<T>(_ layer: Int, from source: UnsafePointer<T>, rows: Range<Int>, columns: Range<Int>) {
-        BFloat16.round(Self.float(source), into: deltas[layer], rows: rows, columns: columns, stride: layers[layer].outputs)
+        BFloat16.round(
+            Self.float(source), into: deltas[layer], rows: rows, columns: columns, stride: layers[layer].outputs)
     }
 
     /// Rounds the weight rows of `units` of `layer` from the parameters `w`: after their update.
     func roundWeights<T>(_ layer: DenseLayout, units: Range<Int>, from w: UnsafePointer<T>) {
-        BFloat16.round(Self.float(w) + layer.weight.lowerBound, into: weights + layer.weight.lowerBound,
-                       rows: units, columns: 0..<layer.inputs, stride: layer.inputs)
+        BFloat16.round(
+            Self.float(w) + layer.weight.lowerBound, into: weights + layer.weight.lowerBound,
+            rows: units, columns: 0..<layer.inputs, stride: layer.inputs)
     }
 
     /// Rounds every weight from the parameters `w`, on the calling thread.
@@ -60,27 +63,34 @@ final class BF16Operands {
     /// pre[rows, units] = input[rows] · W[units]ᵀ for layer `l`: its forward product.
     func product<T>(_ l: Int, rows: Range<Int>, units: Range<Int>, into pre: UnsafeMutablePointer<T>, member: Int) {
         let layer = layers[l]
-        kernels[member](transposeA: false, transposeB: true, m: rows.count, n: units.count, k: layer.inputs,
-                        alpha: 1, a: inputs[l] + rows.lowerBound * layer.inputs, lda: layer.inputs,
-                        b: weights + layer.weight.lowerBound + units.lowerBound * layer.inputs, ldb: layer.inputs,
-                        beta: 0, c: Self.float(pre) + rows.lowerBound * layer.outputs + units.lowerBound, ldc: layer.outputs)
+        kernels[member](
+            transposeA: false, transposeB: true, m: rows.count, n: units.count, k: layer.inputs,
+            alpha: 1, a: inputs[l] + rows.lowerBound * layer.inputs, lda: layer.inputs,
+            b: weights + layer.weight.lowerBound + units.lowerBound * layer.inputs, ldb: layer.inputs,
+            beta: 0, c: Self.float(pre) + rows.lowerBound * layer.outputs + units.lowerBound, ldc: layer.outputs)
     }
 
     /// The columns `columns` of ∂L/∂post of the layer below `l`: delta[l] · W[:, columns].
     func inputGradient<T>(_ l: Int, rows: Int, columns: Range<Int>, into below: UnsafeMutablePointer<T>, member: Int) {
         let layer = layers[l]
-        kernels[member](transposeA: false, transposeB: false, m: rows, n: columns.count, k: layer.outputs,
-                        alpha: 1, a: deltas[l], lda: layer.outputs, b: weights + layer.weight.lowerBound + columns.lowerBound, ldb: layer.inputs,
-                        beta: 0, c: Self.float(below) + columns.lowerBound, ldc: layer.inputs)
+        kernels[member](
+            transposeA: false, transposeB: false, m: rows, n: columns.count, k: layer.outputs,
+            alpha: 1, a: deltas[l], lda: layer.outputs, b: weights + layer.weight.lowerBound + columns.lowerBound,
+            ldb: layer.inputs,
+            beta: 0, c: Self.float(below) + columns.lowerBound, ldc: layer.inputs)
     }
 
     /// The rows `units` of ∂L/∂W = deltaᵀ · input for layer `l`, into `destination`.
-    func weightGradient<T: NetworkScalar>(_ l: Int, rows: Int, units: Range<Int>, into destination: GradientDestination<T>, member: Int) {
+    func weightGradient<T: NetworkScalar>(
+        _ l: Int, rows: Int, units: Range<Int>, into destination: GradientDestination<T>, member: Int
+    ) {
         let layer = layers[l]
-        kernels[member](transposeA: true, transposeB: false, m: units.count, n: layer.inputs, k: rows,
-                        alpha: Float(destination.scale), a: deltas[l] + units.lowerBound, lda: layer.outputs,
-                        b: inputs[l], ldb: layer.inputs, beta: Float(destination.keep),
-                        c: Self.float(destination.buffer) + layer.weight.lowerBound + units.lowerBound * layer.inputs, ldc: layer.inputs)
+        kernels[member](
+            transposeA: true, transposeB: false, m: units.count, n: layer.inputs, k: rows,
+            alpha: Float(destination.scale), a: deltas[l] + units.lowerBound, lda: layer.outputs,
+            b: inputs[l], ldb: layer.inputs, beta: Float(destination.keep),
+            c: Self.float(destination.buffer) + layer.weight.lowerBound + units.lowerBound * layer.inputs,
+            ldc: layer.inputs)
     }
 
     /// The step is generic over its scalar for the fp32 path's sake; a bf16 step only ever runs on `Float`.

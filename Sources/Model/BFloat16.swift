@@ -15,8 +15,10 @@ public enum BFloat16 {
 
     /// Rounds the block `rows` × `columns` of a row-major fp32 matrix `stride` wide into the same
     /// place of a bf16 matrix of the same layout.
-    static func round(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<UInt16>,
-                      rows: Range<Int>, columns: Range<Int>, stride: Int) {
+    static func round(
+        _ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<UInt16>,
+        rows: Range<Int>, columns: Range<Int>, stride: Int
+    ) {
         guard !columns.isEmpty else { return }
         for r in rows {
             let from = source + r * stride, to = destination + r * stride

@@ -21,8 +21,10 @@ public struct Checkpoint: Sendable {
     /// none: a library call that passes no clock keeps same-seed files byte-identical).
     public var savedAt: Date?
 
-    public init(config: TrainingConfig, state: TrainingState, dataset: String, datasetSHA256: [String: String],
-                testAccuracy: Double? = nil, testLoss: Double? = nil, savedAt: Date? = nil) {
+    public init(
+        config: TrainingConfig, state: TrainingState, dataset: String, datasetSHA256: [String: String],
+        testAccuracy: Double? = nil, testLoss: Double? = nil, savedAt: Date? = nil
+    ) {
         self.config = config
         self.state = state
         self.dataset = dataset
@@ -52,7 +54,8 @@ public struct Checkpoint: Sendable {
     static func tensors(of layers: [DenseLayout]) -> [NamedTensor] {
         var model: [NamedTensor] = []
         for (l, layer) in layers.enumerated() {
-            model.append(NamedTensor(name: "layers.\(l).weight", shape: [layer.outputs, layer.inputs], range: layer.weight))
+            model.append(
+                NamedTensor(name: "layers.\(l).weight", shape: [layer.outputs, layer.inputs], range: layer.weight))
             model.append(NamedTensor(name: "layers.\(l).bias", shape: [layer.outputs], range: layer.bias))
             if !layer.slope.isEmpty {
                 model.append(NamedTensor(name: "layers.\(l).slope", shape: [layer.outputs], range: layer.slope))
@@ -76,12 +79,16 @@ public struct Checkpoint: Sendable {
                 for value in buffer[tensor.range] {
                     withUnsafeBytes(of: value.bitPattern.littleEndian) { payload.append(contentsOf: $0) }
                 }
-                entries[prefix + tensor.name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [start, payload.count]]
+                entries[prefix + tensor.name] = [
+                    "dtype": "F32", "shape": tensor.shape, "data_offsets": [start, payload.count]
+                ]
             }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        func json<V: Encodable>(_ value: V) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        func json<V: Encodable>(_ value: V) throws -> String {
+            String(decoding: try encoder.encode(value), as: UTF8.self)
+        }
         var metadata: [String: String] = [
             "format": Self.formatVersion,
             "architecture": try json(state.model.architecture),
@@ -91,7 +98,7 @@ public struct Checkpoint: Sendable {
             "epoch": String(state.epochsCompleted),
             "history": try json(state.history),
             "training_state": try json(ResumeState(state)),
-            "tensor_sha256": sha256Hex(payload),
+            "tensor_sha256": sha256Hex(payload)
         ]
         if let testAccuracy { metadata["test_accuracy"] = String(testAccuracy) }
         if let testLoss { metadata["test_loss"] = String(testLoss) }

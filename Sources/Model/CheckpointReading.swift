@@ -17,8 +17,11 @@ extension Checkpoint {
         } catch let error as DatasetError {
             switch error {
             case .missingFile: throw CheckpointError.missing(path: path)
-            case .tooLarge(_, let limit): throw CheckpointError.invalid(path: path, reason: "larger than the \(limit >> 20) MiB a model file may be")
-            case .unreadable(_, let reason): throw CheckpointError.invalid(path: path, reason: "cannot be read (\(reason))")
+            case .tooLarge(_, let limit):
+                throw CheckpointError.invalid(
+                    path: path, reason: "larger than the \(limit >> 20) MiB a model file may be")
+            case .unreadable(_, let reason):
+                throw CheckpointError.invalid(path: path, reason: "cannot be read (\(reason))")
             default: throw error
             }
         }
@@ -52,7 +55,8 @@ struct SafetensorsFile {
         }
         let headerEnd = 8 + Int(headerLength)
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])),
-              let header = object as? [String: Any] else {
+            let header = object as? [String: Any]
+        else {
             throw fail("the header is not a JSON object (not a safetensors file, or corrupted)")
         }
         guard let metadata = header["__metadata__"] as? [String: String] else {
@@ -89,8 +93,9 @@ struct ValidatedCheckpoint {
         }
         let architecture = try decode(Architecture.self, "architecture")
         guard architecture.inputs > 0, architecture.outputs > 1, architecture.hidden.allSatisfy({ $0 > 0 }),
-              architecture.hidden.count == architecture.activations.count, architecture.widths.reduce(0, +) < 10_000_000,
-              Self.floatCount(architecture).map({ $0 * 2 * 4 == file.payload.count }) == true else {
+            architecture.hidden.count == architecture.activations.count, architecture.widths.reduce(0, +) < 10_000_000,
+            Self.floatCount(architecture).map({ $0 * 2 * 4 == file.payload.count }) == true
+        else {
             throw fail("metadata 'architecture' does not describe the network whose tensors the file holds")
         }
         self.architecture = architecture
@@ -108,14 +113,17 @@ struct ValidatedCheckpoint {
                     throw fail("tensor '\(name)' has shape \(entry["shape"] ?? "none"), expected \(tensor.shape)")
                 }
                 guard let offsets = entry["data_offsets"] as? [Int], offsets.count == 2,
-                      offsets[0] >= 0, offsets[1] <= file.payload.count, offsets[1] - offsets[0] == tensor.range.count * 4 else {
+                    offsets[0] >= 0, offsets[1] <= file.payload.count, offsets[1] - offsets[0] == tensor.range.count * 4
+                else {
                     throw fail("tensor '\(name)' has data offsets outside the file or of the wrong size")
                 }
                 covered += offsets[1] - offsets[0]
                 tensors.append((tensor, isVelocity, offsets[0]))
             }
         }
-        guard covered == file.payload.count else { throw fail("tensor data has \(file.payload.count - covered) unexplained bytes") }
+        guard covered == file.payload.count else {
+            throw fail("tensor data has \(file.payload.count - covered) unexplained bytes")
+        }
         self.tensors = tensors
         self.file = file
     }
@@ -145,14 +153,18 @@ struct ValidatedCheckpoint {
         file.payload.withUnsafeBytes { raw in
             for (tensor, isVelocity, offset) in tensors {
                 for (k, i) in tensor.range.enumerated() {
-                    let value = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * k, as: UInt32.self)))
+                    let value = Float(
+                        bitPattern: UInt32(
+                            littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * k, as: UInt32.self)))
                     if isVelocity { velocity[i] = value } else { parameters[i] = value }
                 }
             }
         }
-        var state = TrainingState(model: MLP(architecture: architecture, parameters: parameters),
-                                  optimizer: SGD(parameterCount: count, momentum: config.momentum,
-                                                 nesterov: config.nesterov, weightDecay: config.weightDecay))
+        var state = TrainingState(
+            model: MLP(architecture: architecture, parameters: parameters),
+            optimizer: SGD(
+                parameterCount: count, momentum: config.momentum,
+                nesterov: config.nesterov, weightDecay: config.weightDecay))
         state.optimizer.velocity = velocity
         resume.apply(to: &state)
         let metadata = file.metadata
@@ -160,10 +172,11 @@ struct ValidatedCheckpoint {
             metadata[key].flatMap { try? JSONDecoder().decode(V.self, from: Data($0.utf8)) }
         }
         state.history = decoded([EpochRecord].self, "history") ?? []
-        return Checkpoint(config: config, state: state, dataset: metadata["dataset"] ?? "unknown",
-                          datasetSHA256: decoded([String: String].self, "dataset_sha256") ?? [:],
-                          testAccuracy: metadata["test_accuracy"].flatMap(Double.init),
-                          testLoss: metadata["test_loss"].flatMap(Double.init),
-                          savedAt: metadata["saved_at"].flatMap { Checkpoint.dateFormat.date(from: $0) })
+        return Checkpoint(
+            config: config, state: state, dataset: metadata["dataset"] ?? "unknown",
+            datasetSHA256: decoded([String: String].self, "dataset_sha256") ?? [:],
+            testAccuracy: metadata["test_accuracy"].flatMap(Double.init),
+            testLoss: metadata["test_loss"].flatMap(Double.init),
+            savedAt: metadata["saved_at"].flatMap { Checkpoint.dateFormat.date(from: $0) })
     }
 }

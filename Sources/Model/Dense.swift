@@ -2,24 +2,31 @@
 /// activation are fused into one pass over the output.
 extension DenseLayout {
     /// pre = input · Wᵀ + b, post = f(pre), for `rows` examples and the output columns `units`.
-    func forward<T: NetworkScalar>(input: UnsafePointer<T>, rows: Int, parameters: UnsafePointer<T>,
-                                   pre: UnsafeMutablePointer<T>, post: UnsafeMutablePointer<T>, units: Range<Int>) {
+    func forward<T: NetworkScalar>(
+        input: UnsafePointer<T>, rows: Int, parameters: UnsafePointer<T>,
+        pre: UnsafeMutablePointer<T>, post: UnsafeMutablePointer<T>, units: Range<Int>
+    ) {
         guard !units.isEmpty else { return }
         product(input: input, rows: rows, parameters: parameters, into: pre, units: units)
         addBiasAndActivate(rows: rows, parameters: parameters, pre: pre, post: post, units: units)
     }
 
     /// pre = input · Wᵀ for the output columns `units`: the forward GEMM.
-    func product<T: NetworkScalar>(input: UnsafePointer<T>, rows: Int, parameters: UnsafePointer<T>,
-                                   into pre: UnsafeMutablePointer<T>, units: Range<Int>) {
-        T.gemm(transposeA: false, transposeB: true, m: rows, n: units.count, k: inputs,
-               alpha: 1, a: input, lda: inputs, b: parameters + weight.lowerBound + units.lowerBound * inputs, ldb: inputs,
-               beta: 0, c: pre + units.lowerBound, ldc: outputs)
+    func product<T: NetworkScalar>(
+        input: UnsafePointer<T>, rows: Int, parameters: UnsafePointer<T>,
+        into pre: UnsafeMutablePointer<T>, units: Range<Int>
+    ) {
+        T.gemm(
+            transposeA: false, transposeB: true, m: rows, n: units.count, k: inputs,
+            alpha: 1, a: input, lda: inputs, b: parameters + weight.lowerBound + units.lowerBound * inputs, ldb: inputs,
+            beta: 0, c: pre + units.lowerBound, ldc: outputs)
     }
 
     /// pre += b, post = f(pre) over the columns `units`, in one pass.
-    func addBiasAndActivate<T: NetworkScalar>(rows: Int, parameters: UnsafePointer<T>,
-                                              pre: UnsafeMutablePointer<T>, post: UnsafeMutablePointer<T>, units: Range<Int>) {
+    func addBiasAndActivate<T: NetworkScalar>(
+        rows: Int, parameters: UnsafePointer<T>,
+        pre: UnsafeMutablePointer<T>, post: UnsafeMutablePointer<T>, units: Range<Int>
+    ) {
         let b = parameters + bias.lowerBound
         let width = outputs
         switch activation {
@@ -53,8 +60,10 @@ extension DenseLayout {
 
     /// pre += bias, post = f(pre), row by row over `units`; inlined per activation so the loop vectorises.
     @inline(__always)
-    private func apply<T: NetworkScalar>(rows: Int, units: Range<Int>, pre: UnsafeMutablePointer<T>, post: UnsafeMutablePointer<T>,
-                                         bias: UnsafePointer<T>, _ f: (T) -> T) {
+    private func apply<T: NetworkScalar>(
+        rows: Int, units: Range<Int>, pre: UnsafeMutablePointer<T>, post: UnsafeMutablePointer<T>,
+        bias: UnsafePointer<T>, _ f: (T) -> T
+    ) {
         for r in 0..<rows {
             let z = pre + r * outputs, a = post + r * outputs
             for j in units {
@@ -67,8 +76,10 @@ extension DenseLayout {
 
     /// Turns `delta` from ∂L/∂post into ∂L/∂pre in place over the columns `units` (`post` is this
     /// layer's output from the forward pass), writing PReLU's slope gradient for those units to `gradients`.
-    func activationBackward<T: NetworkScalar>(rows: Int, pre: UnsafePointer<T>, post: UnsafePointer<T>, delta: UnsafeMutablePointer<T>,
-                                              parameters: UnsafePointer<T>, gradients: UnsafeMutablePointer<T>, units: Range<Int>) {
+    func activationBackward<T: NetworkScalar>(
+        rows: Int, pre: UnsafePointer<T>, post: UnsafePointer<T>, delta: UnsafeMutablePointer<T>,
+        parameters: UnsafePointer<T>, gradients: UnsafeMutablePointer<T>, units: Range<Int>
+    ) {
         switch activation {
         case .identity:
             return
@@ -110,8 +121,10 @@ extension DenseLayout {
 
     /// delta = g(pre, post, delta) over `rows` × `units`; inlined per activation so the loop vectorises.
     @inline(__always)
-    private func eachRow<T: NetworkScalar>(_ rows: Int, _ units: Range<Int>, _ pre: UnsafePointer<T>, _ post: UnsafePointer<T>,
-                                           _ delta: UnsafeMutablePointer<T>, _ g: (T, T, T) -> T) {
+    private func eachRow<T: NetworkScalar>(
+        _ rows: Int, _ units: Range<Int>, _ pre: UnsafePointer<T>, _ post: UnsafePointer<T>,
+        _ delta: UnsafeMutablePointer<T>, _ g: (T, T, T) -> T
+    ) {
         for r in 0..<rows {
             let z = pre + r * outputs, a = post + r * outputs, d = delta + r * outputs
             for j in units { d[j] = g(z[j], a[j], d[j]) }
@@ -119,26 +132,33 @@ extension DenseLayout {
     }
 
     /// ∂L/∂input for the input columns `columns` (the units of the layer below), from ∂L/∂pre (`delta`).
-    func inputGradient<T: NetworkScalar>(rows: Int, delta: UnsafePointer<T>, parameters: UnsafePointer<T>,
-                                         into inputGradient: UnsafeMutablePointer<T>, columns: Range<Int>) {
+    func inputGradient<T: NetworkScalar>(
+        rows: Int, delta: UnsafePointer<T>, parameters: UnsafePointer<T>,
+        into inputGradient: UnsafeMutablePointer<T>, columns: Range<Int>
+    ) {
         guard !columns.isEmpty else { return }
-        T.gemm(transposeA: false, transposeB: false, m: rows, n: columns.count, k: outputs,
-               alpha: 1, a: delta, lda: outputs, b: parameters + weight.lowerBound + columns.lowerBound, ldb: inputs,
-               beta: 0, c: inputGradient + columns.lowerBound, ldc: inputs)
+        T.gemm(
+            transposeA: false, transposeB: false, m: rows, n: columns.count, k: outputs,
+            alpha: 1, a: delta, lda: outputs, b: parameters + weight.lowerBound + columns.lowerBound, ldb: inputs,
+            beta: 0, c: inputGradient + columns.lowerBound, ldc: inputs)
     }
 
     /// From ∂L/∂pre (`delta`), for the units `units`: ∂L/∂b into `gradients`, and the rows of ∂L/∂W into
     /// `weights`. Call it only once every read of these weight rows (the input gradient) is done, since
     /// `weights` may be the weights themselves.
-    func parameterGradients<T: NetworkScalar>(input: UnsafePointer<T>, rows: Int, delta: UnsafePointer<T>,
-                                              gradients: UnsafeMutablePointer<T>, weights: GradientDestination<T>, units: Range<Int>) {
+    func parameterGradients<T: NetworkScalar>(
+        input: UnsafePointer<T>, rows: Int, delta: UnsafePointer<T>,
+        gradients: UnsafeMutablePointer<T>, weights: GradientDestination<T>, units: Range<Int>
+    ) {
         guard !units.isEmpty else { return }
         biasGradients(rows: rows, delta: delta, gradients: gradients, units: units)
         weightGradient(input: input, rows: rows, delta: delta, weights: weights, units: units)
     }
 
     /// ∂L/∂b for the units `units` into `gradients`: the column sums of ∂L/∂pre (`delta`).
-    func biasGradients<T: NetworkScalar>(rows: Int, delta: UnsafePointer<T>, gradients: UnsafeMutablePointer<T>, units: Range<Int>) {
+    func biasGradients<T: NetworkScalar>(
+        rows: Int, delta: UnsafePointer<T>, gradients: UnsafeMutablePointer<T>, units: Range<Int>
+    ) {
         let db = gradients + bias.lowerBound
         for j in units { db[j] = 0 }
         for r in 0..<rows {
@@ -148,11 +168,14 @@ extension DenseLayout {
     }
 
     /// The rows `units` of ∂L/∂W = deltaᵀ · input, into `weights`: the weight-gradient GEMM.
-    func weightGradient<T: NetworkScalar>(input: UnsafePointer<T>, rows: Int, delta: UnsafePointer<T>,
-                                          weights: GradientDestination<T>, units: Range<Int>) {
-        T.gemm(transposeA: true, transposeB: false, m: units.count, n: inputs, k: rows,
-               alpha: weights.scale, a: delta + units.lowerBound, lda: outputs, b: input, ldb: inputs,
-               beta: weights.keep, c: weights.buffer + weight.lowerBound + units.lowerBound * inputs, ldc: inputs)
+    func weightGradient<T: NetworkScalar>(
+        input: UnsafePointer<T>, rows: Int, delta: UnsafePointer<T>,
+        weights: GradientDestination<T>, units: Range<Int>
+    ) {
+        T.gemm(
+            transposeA: true, transposeB: false, m: units.count, n: inputs, k: rows,
+            alpha: weights.scale, a: delta + units.lowerBound, lda: outputs, b: input, ldb: inputs,
+            beta: weights.keep, c: weights.buffer + weight.lowerBound + units.lowerBound * inputs, ldc: inputs)
     }
 }
 

@@ -23,11 +23,14 @@ public struct DigitClassifier: Sendable {
     }
 
     public init(network: MLP<Float>, dataset: DatasetKind?) throws {
-        guard let side = network.architecture.imageSide else { throw Problem.notSquare(inputs: network.architecture.inputs) }
+        guard let side = network.architecture.imageSide else {
+            throw Problem.notSquare(inputs: network.architecture.inputs)
+        }
         self.network = network
         self.side = side
         let classes = network.architecture.outputs
-        classNames = dataset.map(\.classNames).flatMap { $0.count == classes ? $0 : nil } ?? (0..<classes).map(String.init)
+        classNames =
+            dataset.map(\.classNames).flatMap { $0.count == classes ? $0 : nil } ?? (0..<classes).map(String.init)
     }
 
     /// The views a picture is read through: the model's own (`--tta` when it was trained) unless changed.
@@ -46,8 +49,9 @@ public struct DigitClassifier: Sendable {
         if preprocess {
             let prepared = DigitPreprocessing.mnistStyle(picture, side: side)
             guard let image = prepared.image else {
-                return DigitReading(image: nil, inverted: prepared.inverted, preprocessed: true, probabilities: [],
-                                    classNames: classNames, problem: prepared.problem ?? "no ink")
+                return DigitReading(
+                    image: nil, inverted: prepared.inverted, preprocessed: true, probabilities: [],
+                    classNames: classNames, problem: prepared.problem ?? "no ink")
             }
             input = image
             inverted = prepared.inverted
@@ -55,8 +59,9 @@ public struct DigitClassifier: Sendable {
             input = DigitPreprocessing.unprocessed(picture, side: side)
         }
         let probabilities = views.views == 1 ? network.probabilities(input.pixels)[0] : meanProbabilities(input.pixels)
-        return DigitReading(image: input, inverted: inverted, preprocessed: preprocess, probabilities: probabilities,
-                            classNames: classNames, problem: nil)
+        return DigitReading(
+            image: input, inverted: inverted, preprocessed: preprocess, probabilities: probabilities,
+            classNames: classNames, problem: nil)
     }
 }
 
@@ -67,8 +72,9 @@ extension DigitClassifier {
         var moved = [Float](repeating: 0, count: pixels.count)
         let mean = pixels.withUnsafeBufferPointer { p in
             moved.withUnsafeMutableBufferPointer { m in
-                views.probabilities(model: network, pixels: p.baseAddress!, rows: 1, height: side, width: side, workspace: workspace,
-                                    team: nil, scratch: m.baseAddress!)
+                views.probabilities(
+                    model: network, pixels: p.baseAddress!, rows: 1, height: side, width: side, workspace: workspace,
+                    team: nil, scratch: m.baseAddress!)
             }
         }
         return mean.map(Float.init)
@@ -91,7 +97,9 @@ public struct DigitReading: Sendable {
 
     /// The classes from most to least likely, at most `top` of them.
     public func ranked(top: Int) -> [(name: String, probability: Float)] {
-        let order = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
+        let order = probabilities.indices.sorted {
+            probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1)
+        }
         return order.prefix(max(0, top)).map { (classNames[$0], probabilities[$0]) }
     }
 

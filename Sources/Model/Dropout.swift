@@ -21,7 +21,9 @@ public struct Dropout: Sendable, Equatable {
 
     /// 1/(1 − rate) for a kept unit, 0 for a dropped one, for `units` of `row` of hidden layer `layer`
     /// (`width` units wide), written to `mask + row·width + unit`.
-    func fillMask<T: NetworkScalar>(_ mask: UnsafeMutablePointer<T>, layer: Int, row: Int, width: Int, units: Range<Int>) {
+    func fillMask<T: NetworkScalar>(
+        _ mask: UnsafeMutablePointer<T>, layer: Int, row: Int, width: Int, units: Range<Int>
+    ) {
         let keep = T(1 / (1 - rate))
         // A unit is kept when its 16-bit draw is at or above rate · 65536.
         let threshold = UInt64((rate * 65536).rounded())
@@ -31,7 +33,7 @@ public struct Dropout: Sendable, Equatable {
             let block = unit / 16
             var state = Self.mix(step ^ UInt64(layer) << 56 ^ UInt64(row) << 24 ^ UInt64(block))
             var bits: UInt64 = 0
-            for u in block * 16 ..< min(block * 16 + 16, units.upperBound) {
+            for u in block * 16..<min(block * 16 + 16, units.upperBound) {
                 if (u - block * 16) % 4 == 0 {
                     state &+= 0x9e37_79b9_7f4a_7c15
                     bits = Self.mix(state)

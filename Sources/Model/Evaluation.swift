@@ -15,11 +15,15 @@ public struct Evaluation: Sendable {
 
     /// Runs the whole of `data` through `model` in chunks of `chunk` examples, each split over `threads`
     /// threads; with `views`, each example is read as the mean of its views' probabilities.
-    public init(model: MLP<Float>, data: DigitDataset, diagnostics: Bool = false, chunk: Int = 1000, threads: Int = 1,
-                views: TestTimeAugmentation = .single) {
-        self.init(model: model, data: data, diagnostics: diagnostics,
-                  buffers: Buffers(architecture: model.architecture, featureCount: data.featureCount, chunk: chunk, threads: threads),
-                  views: views)
+    public init(
+        model: MLP<Float>, data: DigitDataset, diagnostics: Bool = false, chunk: Int = 1000, threads: Int = 1,
+        views: TestTimeAugmentation = .single
+    ) {
+        self.init(
+            model: model, data: data, diagnostics: diagnostics,
+            buffers: Buffers(
+                architecture: model.architecture, featureCount: data.featureCount, chunk: chunk, threads: threads),
+            views: views)
     }
 
     /// What an evaluation works in: a thread team and buffers for one chunk of examples. Training
@@ -50,7 +54,10 @@ public struct Evaluation: Sendable {
     }
 
     /// The same, in `buffers` made for this model's architecture.
-    public init(model: MLP<Float>, data: DigitDataset, diagnostics: Bool = false, buffers: Buffers, views: TestTimeAugmentation = .single) {
+    public init(
+        model: MLP<Float>, data: DigitDataset, diagnostics: Bool = false, buffers: Buffers,
+        views: TestTimeAugmentation = .single
+    ) {
         precondition(buffers.architecture == model.architecture, "buffers made for this architecture")
         let (team, workspace, pixels, chunk) = (buffers.team, buffers.workspace, buffers.pixels, buffers.chunk)
         let architecture = model.architecture
@@ -59,23 +66,27 @@ public struct Evaluation: Sendable {
         var predictions = [UInt8](repeating: 0, count: data.count)
         var confidences = [Float](repeating: 0, count: data.count)
         var confusion = Array(repeating: Array(repeating: 0, count: classes), count: classes)
-        var probes = architecture.hidden.indices.map { LayerProbe(width: architecture.hidden[$0], activation: architecture.activations[$0]) }
+        var probes = architecture.hidden.indices.map {
+            LayerProbe(width: architecture.hidden[$0], activation: architecture.activations[$0])
+        }
         let labels = data.labels.map(Int32.init)
 
         labels.withUnsafeBufferPointer { labels in
             for start in stride(from: 0, to: data.count, by: chunk) {
                 let rows = min(chunk, data.count - start)
-                data.copyImages(start ..< start + rows, to: pixels)
+                data.copyImages(start..<start + rows, to: pixels)
                 func observe() {
                     guard diagnostics else { return }
                     for l in probes.indices {
-                        probes[l].observe(pre: workspace.preActivations(layer: l), post: workspace.activations(layer: l), rows: rows)
+                        probes[l].observe(
+                            pre: workspace.preActivations(layer: l), post: workspace.activations(layer: l), rows: rows)
                     }
                 }
                 if views.views == 1 {
                     model.forward(pixels, rows: rows, workspace: workspace, team: team)
-                    let result = SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: labels.baseAddress! + start,
-                                                              rows: rows, classes: classes)
+                    let result = SoftmaxCrossEntropy.evaluate(
+                        logits: workspace.logits, labels: labels.baseAddress! + start,
+                        rows: rows, classes: classes)
                     loss += result.loss
                     correct += result.correct
                     for r in 0..<rows {
@@ -87,10 +98,11 @@ public struct Evaluation: Sendable {
                     }
                     observe()
                 } else {
-                    let mean = views.probabilities(model: model, pixels: pixels, rows: rows, height: data.rows, width: data.cols,
-                                                   workspace: workspace, team: team, scratch: buffers.moved, firstView: observe)
+                    let mean = views.probabilities(
+                        model: model, pixels: pixels, rows: rows, height: data.rows, width: data.cols,
+                        workspace: workspace, team: team, scratch: buffers.moved, firstView: observe)
                     for r in 0..<rows {
-                        let p = mean[r * classes ..< (r + 1) * classes]
+                        let p = mean[r * classes..<(r + 1) * classes]
                         let best = p.indices.max { p[$0] < p[$1] }! - r * classes
                         let label = Int(labels[start + r])
                         loss -= Double.log(max(p[r * classes + label], Double.leastNormalMagnitude))

@@ -36,7 +36,10 @@ public struct Inspection: Sendable {
 
         /// The units that pushed hardest toward the class, strongest first.
         public func topUnits(_ count: Int) -> [Int] {
-            Array(contributions.indices.sorted { contributions[$0] > contributions[$1] || (contributions[$0] == contributions[$1] && $0 < $1) }
+            Array(
+                contributions.indices.sorted {
+                    contributions[$0] > contributions[$1] || (contributions[$0] == contributions[$1] && $0 < $1)
+                }
                 .prefix(count))
         }
 
@@ -80,8 +83,9 @@ public struct Inspection: Sendable {
             var below = x
             for (l, layer) in layers.enumerated() {
                 below.withUnsafeBufferPointer { input in
-                    layer.forward(input: input.baseAddress!, rows: 1, parameters: p.baseAddress!, pre: &pre[l], post: &post[l],
-                                  units: 0..<layer.outputs)
+                    layer.forward(
+                        input: input.baseAddress!, rows: 1, parameters: p.baseAddress!, pre: &pre[l], post: &post[l],
+                        units: 0..<layer.outputs)
                 }
                 below = post[l]
             }
@@ -102,14 +106,17 @@ public struct Inspection: Sendable {
                 let layer = layers[l]
                 var gradientBelow = [Double](repeating: 0, count: layer.inputs)
                 delta.withUnsafeBufferPointer { d in
-                    layer.inputGradient(rows: 1, delta: d.baseAddress!, parameters: p.baseAddress!, into: &gradientBelow, columns: 0..<layer.inputs)
+                    layer.inputGradient(
+                        rows: 1, delta: d.baseAddress!, parameters: p.baseAddress!, into: &gradientBelow,
+                        columns: 0..<layer.inputs)
                 }
                 if l == 0 {
                     saliency = gradientBelow
                 } else {
                     activationGradients[l - 1] = gradientBelow
-                    layers[l - 1].activationBackward(rows: 1, pre: pre[l - 1], post: post[l - 1], delta: &gradientBelow,
-                                                     parameters: p.baseAddress!, gradients: &slopeGradients, units: 0..<layer.inputs)
+                    layers[l - 1].activationBackward(
+                        rows: 1, pre: pre[l - 1], post: post[l - 1], delta: &gradientBelow,
+                        parameters: p.baseAddress!, gradients: &slopeGradients, units: 0..<layer.inputs)
                     delta = gradientBelow
                 }
             }
@@ -124,8 +131,10 @@ public struct Inspection: Sendable {
                 if derivative == 0 { return .dead }
                 return derivative < Self.saturationThreshold * peak ? .saturated : .active
             }
-            return Layer(activation: layer.activation, preActivations: pre[l].map(Float.init), activations: post[l].map(Float.init),
-                         states: states, contributions: zip(post[l], activationGradients[l]).map { Float($0 * $1) })
+            return Layer(
+                activation: layer.activation, preActivations: pre[l].map(Float.init),
+                activations: post[l].map(Float.init),
+                states: states, contributions: zip(post[l], activationGradients[l]).map { Float($0 * $1) })
         }
         self.probabilities = probabilities.map(Float.init)
         self.target = target

@@ -14,7 +14,9 @@ public struct LayerDiagnostics: Sendable, Equatable, Codable {
     /// Mean over the epoch's batches of ‖∂L/∂W‖ for this layer's weights (set by training).
     public var gradientNorm: Double?
 
-    public init(neverActiveFraction: Double, saturatedFraction: Double, meanActivation: Double, gradientNorm: Double? = nil) {
+    public init(
+        neverActiveFraction: Double, saturatedFraction: Double, meanActivation: Double, gradientNorm: Double? = nil
+    ) {
         self.neverActiveFraction = neverActiveFraction
         self.saturatedFraction = saturatedFraction
         self.meanActivation = meanActivation
@@ -29,7 +31,9 @@ public struct LayerDiagnostics: Sendable, Equatable, Codable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        neverActiveFraction = try c.decodeIfPresent(Double.self, forKey: .neverActiveFraction) ?? c.decode(Double.self, forKey: .deadFraction)
+        neverActiveFraction =
+            try c.decodeIfPresent(Double.self, forKey: .neverActiveFraction)
+            ?? c.decode(Double.self, forKey: .deadFraction)
         saturatedFraction = try c.decode(Double.self, forKey: .saturatedFraction)
         meanActivation = try c.decode(Double.self, forKey: .meanActivation)
         gradientNorm = try c.decodeIfPresent(Double.self, forKey: .gradientNorm)
@@ -79,8 +83,9 @@ struct LayerProbe {
         let n = Double(max(examples, 1))
         let dead = maxPre.filter { !($0 > 0) }.count
         let saturated = derivativeSum.filter { $0 / n < 0.1 * peakDerivative }.count
-        return LayerDiagnostics(neverActiveFraction: Double(dead) / Double(width),
-                                saturatedFraction: Double(saturated) / Double(width),
-                                meanActivation: activationSum / (n * Double(width)))
+        return LayerDiagnostics(
+            neverActiveFraction: Double(dead) / Double(width),
+            saturatedFraction: Double(saturated) / Double(width),
+            meanActivation: activationSum / (n * Double(width)))
     }
 }

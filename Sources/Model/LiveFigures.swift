@@ -45,7 +45,8 @@ public struct LiveFigures: Sendable, Equatable, Codable {
     public static func picture(ofUnit unit: Int, in model: MLP<Float>) -> (scale: Float, weights: [Int8]) {
         let first = model.layers[0]
         precondition((0..<first.outputs).contains(unit))
-        let row = model.parameters[first.weight.lowerBound + unit * first.inputs ..< first.weight.lowerBound + (unit + 1) * first.inputs]
+        let row = model.parameters[
+            first.weight.lowerBound + unit * first.inputs..<first.weight.lowerBound + (unit + 1) * first.inputs]
         let scale = row.reduce(Float(0)) { $1.isFinite ? max($0, abs($1)) : $0 }
         return (scale, row.map { scale > 0 && $0.isFinite ? Int8(($0 / scale * 127).rounded()) : 0 })
     }
@@ -84,8 +85,9 @@ public final class LiveProbe {
         let (loss, correct) = images.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
                 model.forward(x.baseAddress!, rows: rows, workspace: workspace)
-                let result = SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: y.baseAddress!, rows: rows, classes: classes,
-                                                          gradient: workspace.logitGradient, gradientScale: 1 / Float(rows))
+                let result = SoftmaxCrossEntropy.evaluate(
+                    logits: workspace.logits, labels: y.baseAddress!, rows: rows, classes: classes,
+                    gradient: workspace.logitGradient, gradientScale: 1 / Float(rows))
                 return result
             }
         }
@@ -109,22 +111,34 @@ public final class LiveProbe {
                     steepest[j] = max(steepest[j], derivative)
                     slopeSum[j] += derivative
                     activity[j] += Double(post[r * width + j])
-                    if !(z >= -range) { below += 1 } else if z >= range { above += 1 } else {
+                    if !(z >= -range) {
+                        below += 1
+                    } else if z >= range {
+                        above += 1
+                    } else {
                         histogram[min(LiveFigures.histogramBins - 1, Int((z + range) / (2 * range) * bins))] += 1
                     }
                 }
             }
             var dead = 0, saturated = 0
             for j in 0..<width {
-                let peak = layer.slope.isEmpty ? activation.peakDerivative : max(1, Double(abs(model.parameters[layer.slope.lowerBound + j])))
-                if steepest[j] == 0 { dead += 1 } else if slopeSum[j] / Double(rows) < Inspection.saturationThreshold * peak { saturated += 1 }
+                let peak =
+                    layer.slope.isEmpty
+                    ? activation.peakDerivative : max(1, Double(abs(model.parameters[layer.slope.lowerBound + j])))
+                if steepest[j] == 0 {
+                    dead += 1
+                } else if slopeSum[j] / Double(rows) < Inspection.saturationThreshold * peak {
+                    saturated += 1
+                }
             }
             activity = activity.map { $0 / Double(rows) }
             if l == 0 { firstLayerActivity = activity }
-            layers.append(LiveFigures.Layer(activation: activation.spec, deadFraction: Double(dead) / Double(width),
-                                            saturatedFraction: Double(saturated) / Double(width),
-                                            meanActivation: activity.reduce(0, +) / Double(width),
-                                            gradientNorm: 0, histogram: histogram, below: below, above: above))
+            layers.append(
+                LiveFigures.Layer(
+                    activation: activation.spec, deadFraction: Double(dead) / Double(width),
+                    saturatedFraction: Double(saturated) / Double(width),
+                    meanActivation: activity.reduce(0, +) / Double(width),
+                    gradientNorm: 0, histogram: histogram, below: below, above: above))
         }
         images.withUnsafeBufferPointer { model.backward($0.baseAddress!, rows: rows, workspace: workspace) }
         for l in layers.indices {
@@ -132,12 +146,18 @@ public final class LiveProbe {
             for i in model.layers[l].weight { sum += Double(workspace.gradients[i]) * Double(workspace.gradients[i]) }
             layers[l].gradientNorm = sum.squareRoot()
         }
-        let ranked = firstLayerActivity.indices.sorted { firstLayerActivity[$0] > firstLayerActivity[$1] || (firstLayerActivity[$0] == firstLayerActivity[$1] && $0 < $1) }
-        let chosen = Array(ranked.prefix(picturedUnits)) + Array(ranked.suffix(picturedUnits).reversed()).filter { !ranked.prefix(picturedUnits).contains($0) }
+        let ranked = firstLayerActivity.indices.sorted {
+            firstLayerActivity[$0] > firstLayerActivity[$1]
+                || (firstLayerActivity[$0] == firstLayerActivity[$1] && $0 < $1)
+        }
+        let chosen =
+            Array(ranked.prefix(picturedUnits))
+            + Array(ranked.suffix(picturedUnits).reversed()).filter { !ranked.prefix(picturedUnits).contains($0) }
         let units = chosen.map { j -> LiveFigures.UnitPicture in
             let (scale, weights) = LiveFigures.picture(ofUnit: j, in: model)
             return LiveFigures.UnitPicture(unit: j, activity: firstLayerActivity[j], scale: scale, weights: weights)
         }
-        return LiveFigures(loss: loss / Double(rows), accuracy: Double(correct) / Double(rows), layers: layers, units: units)
+        return LiveFigures(
+            loss: loss / Double(rows), accuracy: Double(correct) / Double(rows), layers: layers, units: units)
     }
 }

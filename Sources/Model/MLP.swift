@@ -41,7 +41,8 @@ public struct MLP<T: NetworkScalar>: Sendable {
     public init(architecture: Architecture, parameters: [T]) {
         self.architecture = architecture
         layers = DenseLayout.layouts(for: architecture)
-        precondition(parameters.count == layers.last!.slope.upperBound, "parameter count does not match the architecture")
+        precondition(
+            parameters.count == layers.last!.slope.upperBound, "parameter count does not match the architecture")
         self.parameters = parameters
     }
 
@@ -53,16 +54,20 @@ public struct MLP<T: NetworkScalar>: Sendable {
     /// end up in `workspace.logits`. With a `team`, its threads share each layer's units.
     /// With `dropout` (training only; the workspace must have been made for it) hidden units are
     /// dropped as it says, and `backward` then follows the same masks.
-    public func forward(_ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>, team: WorkerTeam? = nil, dropout: Dropout? = nil) {
+    public func forward(
+        _ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>, team: WorkerTeam? = nil, dropout: Dropout? = nil
+    ) {
         precondition(rows <= workspace.capacity)
         parameters.withUnsafeBufferPointer { p in
             guard let team else {
-                return Self.forward(layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace,
-                                    dropout: dropout, as: .alone)
+                return Self.forward(
+                    layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace,
+                    dropout: dropout, as: .alone)
             }
             team.run { index in
-                Self.forward(layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace,
-                             dropout: dropout, as: TeamMember(team: team, index: index))
+                Self.forward(
+                    layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace,
+                    dropout: dropout, as: TeamMember(team: team, index: index))
             }
         }
     }
@@ -71,24 +76,30 @@ public struct MLP<T: NetworkScalar>: Sendable {
     /// team must call it, since each layer waits for all of the one below.
     /// With `bf16`, the products multiply its bf16 copies (layer 0's input rounded by the caller)
     /// and each member rounds the block of the next layer's input it wrote.
-    static func forward(layers: [DenseLayout], parameters: UnsafePointer<T>, inputs: UnsafePointer<T>, rows: Int,
-                        workspace: Workspace<T>, dropout: Dropout? = nil, bf16: BF16Operands? = nil, as member: TeamMember) {
+    static func forward(
+        layers: [DenseLayout], parameters: UnsafePointer<T>, inputs: UnsafePointer<T>, rows: Int,
+        workspace: Workspace<T>, dropout: Dropout? = nil, bf16: BF16Operands? = nil, as member: TeamMember
+    ) {
         precondition(dropout == nil || workspace.dropped != nil, "a workspace made for dropout")
         var input = inputs
         for (l, layer) in layers.enumerated() {
             // The block of rows × units this member computes.
-            let (rowShare, unitShare) = member.splitsByRows(layer.outputs)
+            let (rowShare, unitShare) =
+                member.splitsByRows(layer.outputs)
                 ? (member.units(rows), member.units(rows).isEmpty ? 0..<0 : 0..<layer.outputs)
                 : (0..<rows, member.units(layer.outputs))
-            let pre = workspace.pre[l] + rowShare.lowerBound * layer.outputs, post = workspace.post[l] + rowShare.lowerBound * layer.outputs
+            let pre = workspace.pre[l] + rowShare.lowerBound * layer.outputs,
+                post = workspace.post[l] + rowShare.lowerBound * layer.outputs
             if let bf16 {
                 if !unitShare.isEmpty {
                     bf16.product(l, rows: rowShare, units: unitShare, into: workspace.pre[l], member: member.index)
-                    layer.addBiasAndActivate(rows: rowShare.count, parameters: parameters, pre: pre, post: post, units: unitShare)
+                    layer.addBiasAndActivate(
+                        rows: rowShare.count, parameters: parameters, pre: pre, post: post, units: unitShare)
                 }
             } else {
-                layer.forward(input: input + rowShare.lowerBound * layer.inputs, rows: rowShare.count, parameters: parameters,
-                              pre: pre, post: post, units: unitShare)
+                layer.forward(
+                    input: input + rowShare.lowerBound * layer.inputs, rows: rowShare.count, parameters: parameters,
+                    pre: pre, post: post, units: unitShare)
             }
             let hidden = l < layers.count - 1
             if hidden, let dropout, let dropped = workspace.dropped, let mask = workspace.dropMask {
@@ -114,7 +125,8 @@ public struct MLP<T: NetworkScalar>: Sendable {
         let workspace = Workspace<T>(architecture: architecture, capacity: rows)
         inputs.withUnsafeBufferPointer { forward($0.baseAddress!, rows: rows, workspace: workspace) }
         return (0..<rows).map {
-            SoftmaxCrossEntropy.probabilities(workspace.logits + $0 * architecture.outputs, classes: architecture.outputs)
+            SoftmaxCrossEntropy.probabilities(
+                workspace.logits + $0 * architecture.outputs, classes: architecture.outputs)
         }
     }
 
@@ -124,9 +136,11 @@ public struct MLP<T: NetworkScalar>: Sendable {
     /// fused step against it): training runs `TrainingStep`, which updates as it goes back.
     public func backward(_ inputs: UnsafePointer<T>, rows: Int, workspace: Workspace<T>, dropout: Dropout? = nil) {
         parameters.withUnsafeBufferPointer { p in
-            Self.backward(layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace,
-                          weights: GradientDestination(buffer: workspace.gradients.baseAddress!, scale: 1, keep: 0),
-                          dropout: dropout, as: .alone) { _, _ in }
+            Self.backward(
+                layers: layers, parameters: p.baseAddress!, inputs: inputs, rows: rows, workspace: workspace,
+                weights: GradientDestination(buffer: workspace.gradients.baseAddress!, scale: 1, keep: 0),
+                dropout: dropout, as: .alone
+            ) { _, _ in }
         }
     }
 
@@ -136,17 +150,20 @@ public struct MLP<T: NetworkScalar>: Sendable {
     /// which is where the optimiser updates exactly those rows.
     /// With `bf16` (and the forward pass that had it), the products multiply its bf16 copies: the
     /// caller has rounded ∂L/∂logits, and each member rounds the block of each ∂L/∂pre it wrote.
-    static func backward(layers: [DenseLayout], parameters: UnsafePointer<T>, inputs: UnsafePointer<T>, rows: Int,
-                         workspace: Workspace<T>, weights: GradientDestination<T>, dropout: Dropout? = nil, bf16: BF16Operands? = nil,
-                         as member: TeamMember, finished: (_ layer: Int, _ units: Range<Int>) -> Void) {
+    static func backward(
+        layers: [DenseLayout], parameters: UnsafePointer<T>, inputs: UnsafePointer<T>, rows: Int,
+        workspace: Workspace<T>, weights: GradientDestination<T>, dropout: Dropout? = nil, bf16: BF16Operands? = nil,
+        as member: TeamMember, finished: (_ layer: Int, _ units: Range<Int>) -> Void
+    ) {
         // With dropout each layer above the first read the dropped outputs of the one below.
         let dropped = dropout == nil ? nil : workspace.dropped
         let grads = workspace.gradients.baseAddress!
         let top = layers.count - 1
         if layers[top].activation != .identity {  // the output layer's is, in every network we build
             let units = member.units(layers[top].outputs)
-            layers[top].activationBackward(rows: rows, pre: workspace.pre[top], post: workspace.post[top], delta: workspace.delta[top],
-                                           parameters: parameters, gradients: grads, units: units)
+            layers[top].activationBackward(
+                rows: rows, pre: workspace.pre[top], post: workspace.post[top], delta: workspace.delta[top],
+                parameters: parameters, gradients: grads, units: units)
             bf16?.roundDelta(top, from: workspace.delta[top], rows: 0..<rows, columns: units)
             member.barrier()
         }
@@ -157,9 +174,12 @@ public struct MLP<T: NetworkScalar>: Sendable {
                 let below = layers[l - 1], columns = member.units(layer.inputs)
                 if below.activation.passesGradient {
                     if let bf16 {
-                        bf16.inputGradient(l, rows: rows, columns: columns, into: workspace.delta[l - 1], member: member.index)
+                        bf16.inputGradient(
+                            l, rows: rows, columns: columns, into: workspace.delta[l - 1], member: member.index)
                     } else {
-                        layer.inputGradient(rows: rows, delta: workspace.delta[l], parameters: parameters, into: workspace.delta[l - 1], columns: columns)
+                        layer.inputGradient(
+                            rows: rows, delta: workspace.delta[l], parameters: parameters, into: workspace.delta[l - 1],
+                            columns: columns)
                     }
                     if dropped != nil, let mask = workspace.dropMask {
                         // ∂L/∂post = ∂L/∂dropped · mask: a dropped unit passed nothing on, so it learns nothing here.
@@ -168,11 +188,16 @@ public struct MLP<T: NetworkScalar>: Sendable {
                             for j in columns { d[j] *= m[j] }
                         }
                     }
-                    below.activationBackward(rows: rows, pre: workspace.pre[l - 1], post: workspace.post[l - 1], delta: workspace.delta[l - 1],
-                                             parameters: parameters, gradients: grads, units: columns)
+                    below.activationBackward(
+                        rows: rows, pre: workspace.pre[l - 1], post: workspace.post[l - 1],
+                        delta: workspace.delta[l - 1],
+                        parameters: parameters, gradients: grads, units: columns)
                 } else {
                     // Below a step activation no gradient flows: skip the wasted GEMM, not the layer's own update.
-                    for r in 0..<rows { (workspace.delta[l - 1] + r * layer.inputs + columns.lowerBound).update(repeating: 0, count: columns.count) }
+                    for r in 0..<rows {
+                        (workspace.delta[l - 1] + r * layer.inputs + columns.lowerBound).update(
+                            repeating: 0, count: columns.count)
+                    }
                 }
                 bf16?.roundDelta(l - 1, from: workspace.delta[l - 1], rows: 0..<rows, columns: columns)
                 // Every read of this layer's weights is done before anyone overwrites them.
@@ -184,7 +209,9 @@ public struct MLP<T: NetworkScalar>: Sendable {
                 layer.biasGradients(rows: rows, delta: workspace.delta[l], gradients: grads, units: units)
                 bf16.weightGradient(l, rows: rows, units: units, into: weights, member: member.index)
             } else {
-                layer.parameterGradients(input: input, rows: rows, delta: workspace.delta[l], gradients: grads, weights: weights, units: units)
+                layer.parameterGradients(
+                    input: input, rows: rows, delta: workspace.delta[l], gradients: grads, weights: weights,
+                    units: units)
             }
             finished(l, units)
         }

@@ -17,32 +17,39 @@ public enum ONNXExport {
         var graph = Graph()
         var x = "pixels"
         for (l, layer) in mlp.layers.enumerated() {
-            let weight = graph.initializer("layers.\(l).weight", shape: [layer.outputs, layer.inputs], Array(mlp.parameters[layer.weight]))
+            let weight = graph.initializer(
+                "layers.\(l).weight", shape: [layer.outputs, layer.inputs], Array(mlp.parameters[layer.weight]))
             let bias = graph.initializer("layers.\(l).bias", shape: [layer.outputs], Array(mlp.parameters[layer.bias]))
             let hidden = l < mlp.layers.count - 1
-            let pre = graph.node("Gemm", [x, weight, bias], name: hidden ? "layers.\(l).pre" : "logits") { $0.int("transB", 1) }
-            x = hidden ? activation(layer.activation, of: pre, layer: l, slopes: Array(mlp.parameters[layer.slope]), in: &graph) : pre
+            let pre = graph.node("Gemm", [x, weight, bias], name: hidden ? "layers.\(l).pre" : "logits") {
+                $0.int("transB", 1)
+            }
+            x =
+                hidden
+                ? activation(
+                    layer.activation, of: pre, layer: l, slopes: Array(mlp.parameters[layer.slope]), in: &graph) : pre
         }
         _ = graph.node("Softmax", [x], name: "probabilities") { $0.int("axis", 1) }
 
         var model = ProtobufMessage()
-        model.integer(1, irVersion)                                  // ir_version
-        model.string(2, "digit-trainer")                              // producer_name
-        model.string(3, Checkpoint.formatVersion)                     // producer_version
-        model.string(6, "An MLP digit classifier trained by digit-trainer (\(mlp.architecture.summary)).")  // doc_string
-        model.message(7) { g in                                       // graph
+        model.integer(1, irVersion)  // ir_version
+        model.string(2, "digit-trainer")  // producer_name
+        model.string(3, Checkpoint.formatVersion)  // producer_version
+        // doc_string
+        model.string(6, "An MLP digit classifier trained by digit-trainer (\(mlp.architecture.summary)).")
+        model.message(7) { g in  // graph
             for node in graph.nodes { g.message(1, node) }
             g.string(2, "digit-trainer")
             for tensor in graph.initializers { g.message(5, tensor) }
             g.message(11, valueInfo("pixels", columns: mlp.architecture.inputs))
             g.message(12, valueInfo("probabilities", columns: mlp.architecture.outputs))
         }
-        model.message(8) { opset in                                  // opset_import: the default domain
+        model.message(8) { opset in  // opset_import: the default domain
             opset.string(1, "")
             opset.integer(2, Self.opset)
         }
         for (key, value) in metadata(of: checkpoint) + properties {
-            model.message(14) { entry in                              // metadata_props
+            model.message(14) { entry in  // metadata_props
                 entry.string(1, key)
                 entry.string(2, value)
             }
@@ -60,7 +67,7 @@ public enum ONNXExport {
             ("activations", checkpoint.model.architecture.activations.map(\.spec).joined(separator: ",")),
             ("dataset", checkpoint.dataset),
             ("training", (try? encoder.encode(config)).map { String(decoding: $0, as: UTF8.self) } ?? ""),
-            ("epochs_trained", String(checkpoint.state.epochsCompleted)),
+            ("epochs_trained", String(checkpoint.state.epochsCompleted))
         ]
         if let kind = checkpoint.datasetKind { entries.append(("classes", kind.classNames.joined(separator: ","))) }
         if let accuracy = checkpoint.testAccuracy { entries.append(("test_accuracy", String(accuracy))) }
@@ -68,7 +75,9 @@ public enum ONNXExport {
     }
 
     /// The activation `activation` of layer `layer` applied to the value `x`, as nodes; the output's name.
-    private static func activation(_ activation: Activation, of x: String, layer l: Int, slopes: [Float], in graph: inout Graph) -> String {
+    private static func activation(
+        _ activation: Activation, of x: String, layer l: Int, slopes: [Float], in graph: inout Graph
+    ) -> String {
         let out = "layers.\(l).out"
         switch activation {
         case .relu: return graph.node("Relu", [x], name: out)
@@ -88,10 +97,14 @@ public enum ONNXExport {
             return graph.node("Mul", [x, gate], name: out)
         case .gelu:
             // x · Φ(x) = x · ½(1 + erf(x/√2)), the exact form the trainer uses (ONNX's Gelu needs opset 20).
-            let erf = graph.node("Erf", [graph.node("Div", [x, graph.constant(Float(2).squareRoot())], name: "layers.\(l).x_over_sqrt2")],
-                                 name: "layers.\(l).erf")
-            let cdf = graph.node("Mul", [graph.node("Add", [erf, graph.constant(1)], name: "layers.\(l).one_plus_erf"), graph.constant(0.5)],
-                                 name: "layers.\(l).cdf")
+            let erf = graph.node(
+                "Erf",
+                [graph.node("Div", [x, graph.constant(Float(2).squareRoot())], name: "layers.\(l).x_over_sqrt2")],
+                name: "layers.\(l).erf")
+            let cdf = graph.node(
+                "Mul",
+                [graph.node("Add", [erf, graph.constant(1)], name: "layers.\(l).one_plus_erf"), graph.constant(0.5)],
+                name: "layers.\(l).cdf")
             return graph.node("Mul", [x, cdf], name: out)
         case .step:
             // 1 where x > 0, else 0.
@@ -104,12 +117,12 @@ public enum ONNXExport {
     private static func valueInfo(_ name: String, columns: Int) -> ProtobufMessage {
         var info = ProtobufMessage()
         info.string(1, name)
-        info.message(2) { type in                                    // TypeProto
-            type.message(1) { tensor in                              // tensor_type
-                tensor.integer(1, Graph.float)                       // elem_type
-                tensor.message(2) { shape in                         // shape
-                    shape.message(1) { $0.string(2, "N") }           // dim_param
-                    shape.message(1) { $0.integer(1, columns) }      // dim_value
+        info.message(2) { type in  // TypeProto
+            type.message(1) { tensor in  // tensor_type
+                tensor.integer(1, Graph.float)  // elem_type
+                tensor.message(2) { shape in  // shape
+                    shape.message(1) { $0.string(2, "N") }  // dim_param
+                    shape.message(1) { $0.integer(1, columns) }  // dim_value
                 }
             }
         }
@@ -125,7 +138,9 @@ public enum ONNXExport {
         private var constants: [Float: String] = [:]
 
         /// Adds a node of `op` reading `inputs`, whose one output is named `name`; returns `name`.
-        mutating func node(_ op: String, _ inputs: [String], name: String, attributes: (inout Attributes) -> Void = { _ in }) -> String {
+        mutating func node(
+            _ op: String, _ inputs: [String], name: String, attributes: (inout Attributes) -> Void = { _ in }
+        ) -> String {
             var node = ProtobufMessage()
             for input in inputs { node.string(1, input) }
             node.string(2, name)
@@ -141,13 +156,13 @@ public enum ONNXExport {
         /// Adds a float tensor of `shape` holding `values`; returns its name.
         mutating func initializer(_ name: String, shape: [Int], _ values: [Float]) -> String {
             var tensor = ProtobufMessage()
-            for d in shape { tensor.integer(1, d) }                  // dims
-            tensor.integer(2, Self.float)                            // data_type
+            for d in shape { tensor.integer(1, d) }  // dims
+            tensor.integer(2, Self.float)  // data_type
             tensor.string(8, name)
             var raw: [UInt8] = []
             raw.reserveCapacity(values.count * 4)
             for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { raw.append(contentsOf: $0) } }
-            tensor.data(9, raw)                                      // raw_data, little-endian
+            tensor.data(9, raw)  // raw_data, little-endian
             initializers.append(tensor)
             return name
         }

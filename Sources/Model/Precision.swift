@@ -1,5 +1,5 @@
 #if !canImport(Accelerate)
-import CDNNL
+    import CDNNL
 #endif
 
 /// The number format of the training step's matrix products. Everything else (master weights,
@@ -16,26 +16,26 @@ public enum Precision: String, CaseIterable, Codable, Sendable {
     /// them more slowly than fp32, which defeats their purpose.
     public static var nativeBF16: Bool {
         #if canImport(Accelerate)
-        return false
+            return false
         #else
-        return supportsBF16(dnnl_get_effective_cpu_isa())
+            return supportsBF16(dnnl_get_effective_cpu_isa())
         #endif
     }
 
     /// What the GEMM library reports for this CPU, for messages: "avx512_core_bf16", "avx2".
     public static var cpuInstructionSet: String {
         #if canImport(Accelerate)
-        return "Accelerate"
+            return "Accelerate"
         #else
-        let name = String(cString: dnnl_cpu_isa2str(dnnl_get_effective_cpu_isa()))
-        return name.hasPrefix("cpu_isa_") ? String(name.dropFirst("cpu_isa_".count)) : name
+            let name = String(cString: dnnl_cpu_isa2str(dnnl_get_effective_cpu_isa()))
+            return name.hasPrefix("cpu_isa_") ? String(name.dropFirst("cpu_isa_".count)) : name
         #endif
     }
 
     #if !canImport(Accelerate)
-    /// The instruction sets with a native bf16 dot product, as oneDNN 2.x names them.
-    static func supportsBF16(_ isa: dnnl_cpu_isa_t) -> Bool {
-        isa == dnnl_cpu_isa_avx512_core_bf16 || isa == dnnl_cpu_isa_avx512_core_amx
-    }
+        /// The instruction sets with a native bf16 dot product, as oneDNN 2.x names them.
+        static func supportsBF16(_ isa: dnnl_cpu_isa_t) -> Bool {
+            isa == dnnl_cpu_isa_avx512_core_bf16 || isa == dnnl_cpu_isa_avx512_core_amx
+        }
     #endif
 }

@@ -21,7 +21,7 @@ public enum RobustnessCheck {
         Variant(name: "slanted left (shear -0.3)", distortion: Distortion(shear: -0.3)),
         Variant(name: "strokes 1 px thicker", distortion: Distortion(thickening: 1)),
         Variant(name: "strokes 0.5 px thinner", distortion: Distortion(thickening: -0.5)),
-        Variant(name: "shifted 6 px right and down", distortion: Distortion(shift: (6, 6))),
+        Variant(name: "shifted 6 px right and down", distortion: Distortion(shift: (6, 6)))
     ]
 
     /// How the model did on one variant.
@@ -35,7 +35,9 @@ public enum RobustnessCheck {
     /// The check draws square images only, as predict reads them.
     public struct NotSquare: Error, CustomStringConvertible {
         public let rows: Int, cols: Int
-        public var description: String { "the robustness check needs square images, as predict does; these are \(rows)x\(cols)" }
+        public var description: String {
+            "the robustness check needs square images, as predict does; these are \(rows)x\(cols)"
+        }
     }
 
     /// Room around the digit, so that rotating or shifting it never cuts a stroke off.
@@ -59,7 +61,9 @@ public enum RobustnessCheck {
                 DispatchQueue.concurrentPerform(iterations: max(threads, 1)) { part in
                     let augmenter = Augmenter(rows: side, cols: side)
                     for i in stride(from: part, to: count, by: max(threads, 1)) {
-                        slots[i] = Result { try preprocessed(test, index: i, variant.distortion, augmenter: augmenter, side: side) }
+                        slots[i] = Result {
+                            try preprocessed(test, index: i, variant.distortion, augmenter: augmenter, side: side)
+                        }
                     }
                 }
             }
@@ -68,8 +72,9 @@ public enum RobustnessCheck {
             var correct = 0
             // A thousand at a time: one forward pass over ten thousand would need a workspace of that many rows.
             for start in stride(from: 0, to: found.count, by: 1000) {
-                let chunk = found[start ..< min(start + 1000, found.count)]
-                for (i, p) in zip(chunk, model.probabilities(chunk.flatMap { inputs[$0]! })) where p.indices.max(by: { p[$0] < p[$1] }) == Int(test.labels[i]) {
+                let chunk = found[start..<min(start + 1000, found.count)]
+                for (i, p) in zip(chunk, model.probabilities(chunk.flatMap { inputs[$0]! }))
+                where p.indices.max(by: { p[$0] < p[$1] }) == Int(test.labels[i]) {
                     correct += 1
                 }
             }
@@ -79,16 +84,19 @@ public enum RobustnessCheck {
 
     /// Test image `index` distorted, drawn as a person's PNG, decoded and preprocessed as predict
     /// does; nil when the preprocessing finds no digit.
-    static func preprocessed(_ test: DigitDataset, index: Int, _ distortion: Distortion, augmenter: Augmenter, side: Int) throws -> [Float]? {
+    static func preprocessed(
+        _ test: DigitDataset, index: Int, _ distortion: Distortion, augmenter: Augmenter, side: Int
+    ) throws -> [Float]? {
         let n = test.rows
         var canvas = [UInt8](repeating: 0, count: side * side)
         for y in 0..<n {
             let row = (y + margin) * side + margin
-            canvas.replaceSubrange(row ..< row + n, with: test.levels[(index * n + y) * n ..< (index * n + y + 1) * n])
+            canvas.replaceSubrange(row..<row + n, with: test.levels[(index * n + y) * n..<(index * n + y + 1) * n])
         }
         let ink = InkImage(width: side, height: side, pixels: augmenter.apply(canvas, distortion))
         let page = ink.enlarged(by: scale)
-        let drawing = GrayImage(width: page.width, height: page.height, pixels: page.pixels.map { 255 - UInt8(($0 * 255).rounded()) })
+        let drawing = GrayImage(
+            width: page.width, height: page.height, pixels: page.pixels.map { 255 - UInt8(($0 * 255).rounded()) })
         let picture = try PNG.decode(try PNG.encode(drawing), path: "test digit \(index)")
         return DigitPreprocessing.mnistStyle(picture, side: n).image?.pixels
     }

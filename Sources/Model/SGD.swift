@@ -22,8 +22,9 @@ public struct SGD: Sendable, Equatable {
         let rule = Rule(self, learningRate: learningRate)
         model.parameters.withUnsafeMutableBufferPointer { w in
             velocity.withUnsafeMutableBufferPointer { v in
-                let update = StepUpdate(rule: rule, fused: false, w: w.baseAddress!, v: v.baseAddress!,
-                                        g: UnsafeMutablePointer(mutating: gradients.baseAddress!))
+                let update = StepUpdate(
+                    rule: rule, fused: false, w: w.baseAddress!, v: v.baseAddress!,
+                    g: UnsafeMutablePointer(mutating: gradients.baseAddress!))
                 for layer in layers { update.finish(layer, units: 0..<layer.outputs) }
             }
         }
@@ -38,16 +39,21 @@ public struct SGD: Sendable, Equatable {
     /// without momentum, into the weights), which saves two passes over the largest arrays per
     /// step; the result equals `backward` + `step` up to rounding. Requires `canFuse`. A single-thread
     /// reference for the tests: training runs the same fusion, split over threads, in `TrainingStep`.
-    public mutating func backwardAndStep(_ model: inout MLP<Float>, inputs: UnsafePointer<Float>, rows: Int,
-                                         workspace: Workspace<Float>, learningRate: Double) {
+    public mutating func backwardAndStep(
+        _ model: inout MLP<Float>, inputs: UnsafePointer<Float>, rows: Int,
+        workspace: Workspace<Float>, learningRate: Double
+    ) {
         precondition(canFuse, "Nesterov momentum needs backward + step")
         let layers = model.layers
         let rule = Rule(self, learningRate: learningRate)
         model.parameters.withUnsafeMutableBufferPointer { w in
             velocity.withUnsafeMutableBufferPointer { v in
-                let update = StepUpdate(rule: rule, fused: true, w: w.baseAddress!, v: v.baseAddress!, g: workspace.gradients.baseAddress!)
-                MLP<Float>.backward(layers: layers, parameters: UnsafePointer(w.baseAddress!), inputs: inputs, rows: rows,
-                                    workspace: workspace, weights: update.destination, as: .alone, finished: { update.finish(layers[$0], units: $1) })
+                let update = StepUpdate(
+                    rule: rule, fused: true, w: w.baseAddress!, v: v.baseAddress!, g: workspace.gradients.baseAddress!)
+                MLP<Float>.backward(
+                    layers: layers, parameters: UnsafePointer(w.baseAddress!), inputs: inputs, rows: rows,
+                    workspace: workspace, weights: update.destination, as: .alone,
+                    finished: { update.finish(layers[$0], units: $1) })
             }
         }
     }
@@ -64,7 +70,10 @@ public struct SGD: Sendable, Equatable {
         let v: UnsafeMutablePointer<Float>
         let g: UnsafeMutablePointer<Float>
 
-        init(rule: Rule, fused: Bool, w: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>) {
+        init(
+            rule: Rule, fused: Bool, w: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+            g: UnsafeMutablePointer<Float>
+        ) {
             precondition(!fused || !rule.nesterov, "Nesterov momentum needs the raw gradient")
             (self.rule, self.fused, self.w, self.v, self.g) = (rule, fused, w, v, g)
         }
@@ -81,7 +90,9 @@ public struct SGD: Sendable, Equatable {
         /// The rest of the update for `units` of `layer`, once their gradients are where `destination` says.
         func finish(_ layer: DenseLayout, units: Range<Int>) {
             guard !units.isEmpty else { return }
-            let weightRows = layer.weight.lowerBound + units.lowerBound * layer.inputs ..< layer.weight.lowerBound + units.upperBound * layer.inputs
+            let weightRows =
+                layer.weight.lowerBound + units.lowerBound * layer.inputs..<layer.weight.lowerBound + units.upperBound
+                * layer.inputs
             if !fused {
                 rule.update(weightRows, w: w, v: v, g: g, decay: rule.decay)
             } else if rule.mu != 0 {
@@ -94,9 +105,13 @@ public struct SGD: Sendable, Equatable {
                     }
                 }
             }
-            rule.update(layer.bias.lowerBound + units.lowerBound ..< layer.bias.lowerBound + units.upperBound, w: w, v: v, g: g, decay: 0)
+            rule.update(
+                layer.bias.lowerBound + units.lowerBound..<layer.bias.lowerBound + units.upperBound, w: w, v: v, g: g,
+                decay: 0)
             if !layer.slope.isEmpty {
-                rule.update(layer.slope.lowerBound + units.lowerBound ..< layer.slope.lowerBound + units.upperBound, w: w, v: v, g: g, decay: 0)
+                rule.update(
+                    layer.slope.lowerBound + units.lowerBound..<layer.slope.lowerBound + units.upperBound, w: w, v: v,
+                    g: g, decay: 0)
             }
         }
     }
@@ -110,8 +125,10 @@ public struct SGD: Sendable, Equatable {
             (lr, mu, decay, nesterov) = (Float(learningRate), Float(sgd.momentum), Float(sgd.weightDecay), sgd.nesterov)
         }
 
-        func update(_ range: Range<Int>, w: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-                    g: UnsafePointer<Float>, decay lambda: Float) {
+        func update(
+            _ range: Range<Int>, w: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+            g: UnsafePointer<Float>, decay lambda: Float
+        ) {
             if mu == 0 {
                 for i in range { w[i] -= lr * (g[i] + lambda * w[i]) }
             } else if nesterov {

@@ -40,7 +40,8 @@ public enum Schedule: Sendable, Equatable {
         case "cosine" where parts.count == 1: self = .cosine
         case "step" where parts.count == 1: self = .step(every: 2, factor: 0.1)
         case "step" where parts.count == 3:
-            guard let every = Int(parts[1]), every > 0, let factor = Double(parts[2]), factor > 0, factor.isFinite else { return nil }
+            guard let every = Int(parts[1]), every > 0, let factor = Double(parts[2]), factor > 0, factor.isFinite
+            else { return nil }
             self = .step(every: every, factor: factor)
         default: return nil
         }

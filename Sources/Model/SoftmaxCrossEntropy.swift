@@ -5,8 +5,10 @@ import RealModule
 public enum SoftmaxCrossEntropy {
     /// Summed loss and number of correct arg-max predictions over `rows` examples of `classes` logits.
     /// When `gradient` is given it receives (softmax − onehot) · `gradientScale` (1/batch for a mean loss).
-    public static func evaluate<T: NetworkScalar>(logits: UnsafePointer<T>, labels: UnsafePointer<Int32>, rows: Int, classes: Int,
-                                                  gradient: UnsafeMutablePointer<T>? = nil, gradientScale: T = 1) -> (loss: Double, correct: Int) {
+    public static func evaluate<T: NetworkScalar>(
+        logits: UnsafePointer<T>, labels: UnsafePointer<Int32>, rows: Int, classes: Int,
+        gradient: UnsafeMutablePointer<T>? = nil, gradientScale: T = 1
+    ) -> (loss: Double, correct: Int) {
         // Each row's e^(z − max) is computed once, where that row's gradient goes (or in scratch space).
         let scratch = gradient == nil ? UnsafeMutablePointer<T>.allocate(capacity: classes) : nil
         defer { scratch?.deallocate() }

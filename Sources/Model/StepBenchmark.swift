@@ -48,9 +48,13 @@ public struct StepBenchmark {
                         for (l, layer) in layers.enumerated() {
                             let units = member.units(layer.outputs)
                             if let bf16 {
-                                if !units.isEmpty { bf16.product(l, rows: 0..<rows, units: units, into: workspace.pre[l], member: index) }
+                                if !units.isEmpty {
+                                    bf16.product(l, rows: 0..<rows, units: units, into: workspace.pre[l], member: index)
+                                }
                             } else {
-                                layer.product(input: input, rows: rows, parameters: w.baseAddress!, into: workspace.pre[l], units: units)
+                                layer.product(
+                                    input: input, rows: rows, parameters: w.baseAddress!, into: workspace.pre[l],
+                                    units: units)
                             }
                             member.barrier()
                             input = UnsafePointer(workspace.pre[l])
@@ -59,10 +63,15 @@ public struct StepBenchmark {
                             if l > 0 {
                                 let columns = member.units(layers[l].inputs)
                                 if let bf16 {
-                                    if !columns.isEmpty { bf16.inputGradient(l, rows: rows, columns: columns, into: workspace.delta[l - 1], member: index) }
+                                    if !columns.isEmpty {
+                                        bf16.inputGradient(
+                                            l, rows: rows, columns: columns, into: workspace.delta[l - 1], member: index
+                                        )
+                                    }
                                 } else {
-                                    layers[l].inputGradient(rows: rows, delta: workspace.pre[l], parameters: w.baseAddress!,
-                                                            into: workspace.delta[l - 1], columns: columns)
+                                    layers[l].inputGradient(
+                                        rows: rows, delta: workspace.pre[l], parameters: w.baseAddress!,
+                                        into: workspace.delta[l - 1], columns: columns)
                                 }
                                 member.barrier()
                             }
@@ -71,8 +80,9 @@ public struct StepBenchmark {
                                 if let bf16 {
                                     bf16.weightGradient(l, rows: rows, units: units, into: weights, member: index)
                                 } else {
-                                    layers[l].weightGradient(input: l == 0 ? x.baseAddress! : UnsafePointer(workspace.pre[l - 1]),
-                                                             rows: rows, delta: workspace.pre[l], weights: weights, units: units)
+                                    layers[l].weightGradient(
+                                        input: l == 0 ? x.baseAddress! : UnsafePointer(workspace.pre[l - 1]),
+                                        rows: rows, delta: workspace.pre[l], weights: weights, units: units)
                                 }
                             }
                         }
@@ -85,29 +95,37 @@ public struct StepBenchmark {
     /// Seconds per step of the whole training step (gather, forward, loss, backward, SGD with
     /// `momentum`) on synthetic data, the fastest of `rounds` runs of `steps` steps; with an
     /// `augmentation`, the images (square, when the input width is a square) are distorted on the way.
-    public func stepSeconds(steps: Int, momentum: Double, augmentation: Augmentation = .none, rounds: Int = 5) -> Double {
+    public func stepSeconds(steps: Int, momentum: Double, augmentation: Augmentation = .none, rounds: Int = 5) -> Double
+    {
         let examples = batchSize * 16
         let (rows, cols) = architecture.imageSide.map { ($0, $0) } ?? (1, architecture.inputs)
-        let data = DigitDataset(pixels: Self.syntheticPixels(rows: examples, featureCount: architecture.inputs),
-                                labels: (0..<examples).map { UInt8($0 % architecture.outputs) }, rows: rows, cols: cols)
+        let data = DigitDataset(
+            pixels: Self.syntheticPixels(rows: examples, featureCount: architecture.inputs),
+            labels: (0..<examples).map { UInt8($0 % architecture.outputs) }, rows: rows, cols: cols)
         var model = MLP<Float>(architecture: architecture, seed: 1)
         var optimizer = SGD(parameterCount: model.parameters.count, momentum: momentum)
-        let step = TrainingStep(layers: model.layers, classes: architecture.outputs,
-                                workspace: Workspace<Float>(architecture: architecture, capacity: batchSize), team: WorkerTeam(size: threads),
-                                precision: precision)
-        let gatherer = BatchGatherer(capacity: batchSize, featureCount: architecture.inputs, copies: threads,
-                                     augmentation: augmentation, imageShape: (rows, cols))
+        let step = TrainingStep(
+            layers: model.layers, classes: architecture.outputs,
+            workspace: Workspace<Float>(architecture: architecture, capacity: batchSize),
+            team: WorkerTeam(size: threads),
+            precision: precision)
+        let gatherer = BatchGatherer(
+            capacity: batchSize, featureCount: architecture.inputs, copies: threads,
+            augmentation: augmentation, imageShape: (rows, cols))
         let order = Array((0..<examples).reversed())
         var (next, epoch) = (0, 0)
         let rule = SGD.Rule(optimizer, learningRate: 1e-4)
         return Self.fastest(rounds: rounds, steps: steps) {
-            gatherer.select(data, order: order, range: next ..< next + batchSize, seed: 1, epoch: epoch)
+            gatherer.select(data, order: order, range: next..<next + batchSize, seed: 1, epoch: epoch)
             next = (next + batchSize) % examples
             if next == 0 { epoch += 1 }
             model.parameters.withUnsafeMutableBufferPointer { w in
                 optimizer.velocity.withUnsafeMutableBufferPointer { v in
-                    _ = step(gatherer, update: SGD.StepUpdate(rule: rule, fused: true, w: w.baseAddress!, v: v.baseAddress!,
-                                                              g: step.workspace.gradients.baseAddress!))
+                    _ = step(
+                        gatherer,
+                        update: SGD.StepUpdate(
+                            rule: rule, fused: true, w: w.baseAddress!, v: v.baseAddress!,
+                            g: step.workspace.gradients.baseAddress!))
                 }
             }
         }
@@ -115,7 +133,9 @@ public struct StepBenchmark {
 
     /// GFLOP/s of a `size`³ GEMM in `precision` split over `threads` threads by columns, the best of
     /// `rounds`: the practical peak of this machine and library that the step's figures are measured against.
-    public static func peakGFLOPS(size: Int = 2048, threads: Int, precision: Precision = .fp32, rounds: Int = 3) -> Double {
+    public static func peakGFLOPS(size: Int = 2048, threads: Int, precision: Precision = .fp32, rounds: Int = 3)
+        -> Double
+    {
         let a = syntheticPixels(rows: size, featureCount: size), b = syntheticPixels(rows: size, featureCount: size)
         let (a16, b16) = (a.map(BFloat16.bits), b.map(BFloat16.bits))
         var c = [Float](repeating: 0, count: size * size)
@@ -129,17 +149,19 @@ public struct StepBenchmark {
                     if precision == .bf16 {
                         a16.withUnsafeBufferPointer { a in
                             b16.withUnsafeBufferPointer { b in
-                                kernels[member](transposeA: false, transposeB: false, m: size, n: columns.count, k: size, alpha: 1,
-                                                a: a.baseAddress!, lda: size, b: b.baseAddress! + columns.lowerBound, ldb: size,
-                                                beta: 0, c: c.baseAddress! + columns.lowerBound, ldc: size)
+                                kernels[member](
+                                    transposeA: false, transposeB: false, m: size, n: columns.count, k: size, alpha: 1,
+                                    a: a.baseAddress!, lda: size, b: b.baseAddress! + columns.lowerBound, ldb: size,
+                                    beta: 0, c: c.baseAddress! + columns.lowerBound, ldc: size)
                             }
                         }
                     } else {
                         a.withUnsafeBufferPointer { a in
                             b.withUnsafeBufferPointer { b in
-                                Float.gemm(transposeA: false, transposeB: false, m: size, n: columns.count, k: size, alpha: 1,
-                                           a: a.baseAddress!, lda: size, b: b.baseAddress! + columns.lowerBound, ldb: size,
-                                           beta: 0, c: c.baseAddress! + columns.lowerBound, ldc: size)
+                                Float.gemm(
+                                    transposeA: false, transposeB: false, m: size, n: columns.count, k: size, alpha: 1,
+                                    a: a.baseAddress!, lda: size, b: b.baseAddress! + columns.lowerBound, ldb: size,
+                                    beta: 0, c: c.baseAddress! + columns.lowerBound, ldc: size)
                             }
                         }
                     }

@@ -26,8 +26,10 @@ public struct TestTimeAugmentation: Sendable, Equatable {
     public var views: Int { shifts.count }
 
     /// `rows` images of `height × width` in `source` moved by `shift` into `destination`.
-    static func move(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, images: Int,
-                     height: Int, width: Int, by shift: Shift) {
+    static func move(
+        _ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, images: Int,
+        height: Int, width: Int, by shift: Shift
+    ) {
         let size = height * width
         destination.update(repeating: 0, count: images * size)
         let columns = max(0, shift.x)..<min(width, width + shift.x)
@@ -42,9 +44,11 @@ public struct TestTimeAugmentation: Sendable, Equatable {
 
     /// The mean over the views of the class probabilities of `rows` images of `height × width` in
     /// `pixels` (row after row), through `model`; `scratch` holds one moved copy.
-    func probabilities(model: MLP<Float>, pixels: UnsafePointer<Float>, rows: Int, height: Int, width: Int,
-                       workspace: Workspace<Float>, team: WorkerTeam?, scratch: UnsafeMutablePointer<Float>,
-                       firstView: () -> Void = {}) -> [Double] {
+    func probabilities(
+        model: MLP<Float>, pixels: UnsafePointer<Float>, rows: Int, height: Int, width: Int,
+        workspace: Workspace<Float>, team: WorkerTeam?, scratch: UnsafeMutablePointer<Float>,
+        firstView: () -> Void = {}
+    ) -> [Double] {
         let classes = model.architecture.outputs
         var sum = [Double](repeating: 0, count: rows * classes)
         for (v, shift) in shifts.enumerated() {

@@ -85,7 +85,9 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     /// The first reason this configuration cannot run on `trainingExamples` images, or nil.
     public func problem(trainingExamples: Int) -> ConfigurationProblem? {
         if hidden.isEmpty { return .noHiddenLayer }
-        if let width = hidden.first(where: { !(1...Self.widthLimit).contains($0) }) { return .hiddenWidth(width, limit: Self.widthLimit) }
+        if let width = hidden.first(where: { !(1...Self.widthLimit).contains($0) }) {
+            return .hiddenWidth(width, limit: Self.widthLimit)
+        }
         if activations.isEmpty || (activations.count != 1 && activations.count != hidden.count) {
             return .activationCount(activations.count, hiddenLayers: hidden.count)
         }
@@ -95,10 +97,14 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
         if !(momentum >= 0 && momentum < 1) { return .momentum(momentum) }
         if !(weightDecay >= 0 && weightDecay.isFinite) { return .weightDecay(weightDecay) }
         if !(dropout >= 0 && dropout <= Self.dropoutLimit) { return .dropout(dropout, limit: Self.dropoutLimit) }
-        if validationCount < 0 || validationCount >= trainingExamples { return .validation(validationCount, trainingExamples: trainingExamples) }
+        if validationCount < 0 || validationCount >= trainingExamples {
+            return .validation(validationCount, trainingExamples: trainingExamples)
+        }
         if let p = patience, p < 1 { return .patience(p) }
         if TestTimeAugmentation(views: testViews) == nil { return .testViews(testViews) }
-        if precision == .bf16 && !Precision.nativeBF16 { return .precision(precision, instructionSet: Precision.cpuInstructionSet) }
+        if precision == .bf16 && !Precision.nativeBF16 {
+            return .precision(precision, instructionSet: Precision.cpuInstructionSet)
+        }
         return nil
     }
 }
@@ -128,8 +134,10 @@ public enum ConfigurationProblem: Error, Equatable, Sendable, CustomStringConver
     public var description: String {
         switch self {
         case .noHiddenLayer: return "the network needs at least one hidden layer"
-        case .hiddenWidth(let width, let limit): return "each hidden layer width must be between 1 and \(limit) (got \(width))"
-        case .activationCount(let count, let layers): return "give one activation, or one per hidden layer (\(layers)); got \(count)"
+        case .hiddenWidth(let width, let limit):
+            return "each hidden layer width must be between 1 and \(limit) (got \(width))"
+        case .activationCount(let count, let layers):
+            return "give one activation, or one per hidden layer (\(layers)); got \(count)"
         case .epochs(let epochs): return "epochs must be at least 1 (got \(epochs))"
         case .batchSize(let size, let limit): return "the batch size must be between 1 and \(limit) (got \(size))"
         case .learningRate(let lr): return "the learning rate must be a positive number (got \(lr))"
@@ -137,10 +145,12 @@ public enum ConfigurationProblem: Error, Equatable, Sendable, CustomStringConver
         case .weightDecay(let decay): return "weight decay must be zero or positive (got \(decay))"
         case .dropout(let rate, let limit): return "the dropout rate must be between 0 and \(limit) (got \(rate))"
         case .validation(let count, let examples):
-            return "validation must hold between 0 and \(examples - 1) images (the training set has \(examples); got \(count))"
+            return
+                "validation must hold between 0 and \(examples - 1) images (the training set has \(examples); got \(count))"
         case .patience(let patience): return "patience must be at least 1 (got \(patience))"
         case .testViews(let views):
-            return "test views must be \(TestTimeAugmentation.viewCounts.map(String.init).joined(separator: ", ")) (got \(views))"
+            return
+                "test views must be \(TestTimeAugmentation.viewCounts.map(String.init).joined(separator: ", ")) (got \(views))"
         case .precision(let precision, let isa):
             return "this CPU has no native \(precision) arithmetic (its best instruction set is \(isa)); train in fp32"
         }
@@ -161,8 +171,11 @@ public struct EpochRecord: Sendable, Equatable, Codable {
     /// Per hidden layer, when diagnostics were asked for.
     public var layers: [LayerDiagnostics]?
 
-    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double? = nil, validationAccuracy: Double? = nil,
-                learningRate: Double, seconds: Double, samplesPerSecond: Double, layers: [LayerDiagnostics]? = nil) {
+    public init(
+        epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double? = nil,
+        validationAccuracy: Double? = nil,
+        learningRate: Double, seconds: Double, samplesPerSecond: Double, layers: [LayerDiagnostics]? = nil
+    ) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.trainAccuracy = trainAccuracy
@@ -202,7 +215,9 @@ public struct BatchOutcome: Sendable, Equatable {
 
 extension TrainingObserver {
     public func epochStarted(epoch: Int, of total: Int, batches: Int) {}
-    public func batchFinished(epoch: Int, batch: Int, of total: Int, loss: Double, accuracy: Double, samplesPerSecond: Double) {}
+    public func batchFinished(
+        epoch: Int, batch: Int, of total: Int, loss: Double, accuracy: Double, samplesPerSecond: Double
+    ) {}
     public func epochFinished(_ record: EpochRecord) {}
     public func batchTrained(_ batch: BatchOutcome, state: TrainingState) {}
 }
@@ -214,7 +229,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .nonFinite(let epoch, let batch, let lr, let what):
-            return "training diverged: \(what) became NaN or infinite in epoch \(epoch), batch \(batch) at learning rate \(lr)"
+            return
+                "training diverged: \(what) became NaN or infinite in epoch \(epoch), batch \(batch) at learning rate \(lr)"
         }
     }
 }
@@ -287,14 +303,17 @@ public struct Training: Sendable {
     }
 
     /// The same run as a batch schedule: which examples, in which order, epoch by epoch.
-    public var batches: BatchSchedule { BatchSchedule(indices: split.train, batchSize: config.batchSize, seed: config.seed) }
+    public var batches: BatchSchedule {
+        BatchSchedule(indices: split.train, batchSize: config.batchSize, seed: config.seed)
+    }
 
     /// A fresh network and optimiser for this configuration.
     public func initialState() -> TrainingState {
         let architecture = config.architecture(inputs: trainSet.featureCount)
         let model = MLP<Float>(architecture: architecture, seed: config.seed)
-        let optimizer = SGD(parameterCount: model.parameters.count, momentum: config.momentum,
-                            nesterov: config.nesterov, weightDecay: config.weightDecay)
+        let optimizer = SGD(
+            parameterCount: model.parameters.count, momentum: config.momentum,
+            nesterov: config.nesterov, weightDecay: config.weightDecay)
         return TrainingState(model: model, optimizer: optimizer)
     }
 
@@ -306,28 +325,38 @@ public struct Training: Sendable {
     /// - Throws: `TrainingError.nonFinite` the moment the loss or the weights stop being finite, and
     ///   whatever `epochEnded` throws.
     @discardableResult
-    public func run(_ state: inout TrainingState, observer: TrainingObserver? = nil, threads: Int = 1,
-                    shouldStop: () -> Bool = { false }, epochEnded: (TrainingState) throws -> Void = { _ in }) throws -> TrainingOutcome {
+    public func run(
+        _ state: inout TrainingState, observer: TrainingObserver? = nil, threads: Int = 1,
+        shouldStop: () -> Bool = { false }, epochEnded: (TrainingState) throws -> Void = { _ in }
+    ) throws -> TrainingOutcome {
         let schedule = batches
         let validation = split.validation.isEmpty ? nil : trainSet.subset(split.validation)
         let evaluation = validation.map { _ in
-            Evaluation.Buffers(architecture: state.model.architecture, featureCount: trainSet.featureCount, threads: threads)
+            Evaluation.Buffers(
+                architecture: state.model.architecture, featureCount: trainSet.featureCount, threads: threads)
         }
-        let step = TrainingStep(layers: state.model.layers, classes: state.model.architecture.outputs,
-                                workspace: Workspace<Float>(architecture: state.model.architecture, capacity: config.batchSize,
-                                                            dropout: config.dropout > 0),
-                                team: WorkerTeam(size: threads), precision: config.precision)
-        let gatherer = BatchGatherer(capacity: config.batchSize, featureCount: trainSet.featureCount, copies: step.team.size,
-                                     augmentation: config.augmentation, imageShape: (trainSet.rows, trainSet.cols))
+        let step = TrainingStep(
+            layers: state.model.layers, classes: state.model.architecture.outputs,
+            workspace: Workspace<Float>(
+                architecture: state.model.architecture, capacity: config.batchSize,
+                dropout: config.dropout > 0),
+            team: WorkerTeam(size: threads), precision: config.precision)
+        let gatherer = BatchGatherer(
+            capacity: config.batchSize, featureCount: trainSet.featureCount, copies: step.team.size,
+            augmentation: config.augmentation, imageShape: (trainSet.rows, trainSet.cols))
 
         while state.epochsCompleted < config.epochs && !state.stoppedEarly {
             if state.partialEpoch.batches == 0 && state.epochsCompleted > 0 && shouldStop() { return .interrupted }
             let epoch = state.epochsCompleted
             observer?.epochStarted(epoch: epoch + 1, of: config.epochs, batches: schedule.batchCount)
-            guard var (record, gradientNorms) = try trainEpoch(epoch, schedule: schedule, state: &state, step: step, gatherer: gatherer,
-                                                               observer: observer, shouldStop: shouldStop) else { return .interrupted }
+            guard
+                var (record, gradientNorms) = try trainEpoch(
+                    epoch, schedule: schedule, state: &state, step: step, gatherer: gatherer,
+                    observer: observer, shouldStop: shouldStop)
+            else { return .interrupted }
             if let validation, let evaluation {
-                validate(on: validation, record: &record, gradientNorms: gradientNorms, buffers: evaluation, state: &state)
+                validate(
+                    on: validation, record: &record, gradientNorms: gradientNorms, buffers: evaluation, state: &state)
             }
             state.epochsCompleted += 1
             state.history.append(record)
@@ -343,14 +372,18 @@ public struct Training: Sendable {
     /// One pass over the training split (or the rest of one, after an interruption): gather → step,
     /// batch after batch. Returns the epoch's record and, with diagnostics, each layer's mean
     /// weight-gradient norm; nil when `shouldStop` stopped it, with the progress in `state.partialEpoch`.
-    private func trainEpoch(_ epoch: Int, schedule: BatchSchedule, state: inout TrainingState, step: TrainingStep,
-                            gatherer: BatchGatherer, observer: TrainingObserver?, shouldStop: () -> Bool) throws -> (EpochRecord, [Double])? {
+    private func trainEpoch(
+        _ epoch: Int, schedule: BatchSchedule, state: inout TrainingState, step: TrainingStep,
+        gatherer: BatchGatherer, observer: TrainingObserver?, shouldStop: () -> Bool
+    ) throws -> (EpochRecord, [Double])? {
         let batchCount = schedule.batchCount
         let order = schedule.order(epoch: epoch)
         // The fused update is faster but never exposes the weight gradients the diagnostics measure.
         let fused = state.optimizer.canFuse && !config.diagnostics
         let resumed = state.partialEpoch
-        var gradientNormSums = resumed.gradientNormSums.count == step.layers.count ? resumed.gradientNormSums
+        var gradientNormSums =
+            resumed.gradientNormSums.count == step.layers.count
+            ? resumed.gradientNormSums
             : [Double](repeating: 0, count: step.layers.count)
         let start = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { resumed.seconds + Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
@@ -358,51 +391,68 @@ public struct Training: Sendable {
         var learningRate = 0.0
 
         for b in resumed.batches..<batchCount {
-            learningRate = config.schedule.learningRate(base: config.effectiveLearningRate, epoch: epoch,
-                                                        step: epoch * batchCount + b, totalSteps: batchCount * config.epochs)
-            gatherer.select(trainSet, order: order, range: b * config.batchSize ..< min((b + 1) * config.batchSize, order.count),
-                            seed: config.seed, epoch: epoch)
+            learningRate = config.schedule.learningRate(
+                base: config.effectiveLearningRate, epoch: epoch,
+                step: epoch * batchCount + b, totalSteps: batchCount * config.epochs)
+            gatherer.select(
+                trainSet, order: order, range: b * config.batchSize..<min((b + 1) * config.batchSize, order.count),
+                seed: config.seed, epoch: epoch)
             let rule = SGD.Rule(state.optimizer, learningRate: learningRate)
-            let dropout = config.dropout > 0 ? Dropout(rate: config.dropout, seed: config.seed, epoch: epoch, batch: b) : nil
+            let dropout =
+                config.dropout > 0 ? Dropout(rate: config.dropout, seed: config.seed, epoch: epoch, batch: b) : nil
             let (loss, hits) = state.withParameters { w, v in
-                step(gatherer, update: SGD.StepUpdate(rule: rule, fused: fused, w: w, v: v, g: step.workspace.gradients.baseAddress!),
-                     dropout: dropout)
+                step(
+                    gatherer,
+                    update: SGD.StepUpdate(
+                        rule: rule, fused: fused, w: w, v: v, g: step.workspace.gradients.baseAddress!),
+                    dropout: dropout)
             }
             guard loss.isFinite else {
-                throw TrainingError.nonFinite(epoch: epoch + 1, batch: b + 1, learningRate: learningRate, what: "the loss")
+                throw TrainingError.nonFinite(
+                    epoch: epoch + 1, batch: b + 1, learningRate: learningRate, what: "the loss")
             }
             if config.diagnostics {
-                for (l, layer) in step.layers.enumerated() { gradientNormSums[l] += norm(step.workspace.gradients, layer.weight) }
+                for (l, layer) in step.layers.enumerated() {
+                    gradientNormSums[l] += norm(step.workspace.gradients, layer.weight)
+                }
             }
             lossSum += loss
             correct += hits
             seen += gatherer.rows
-            observer?.batchTrained(BatchOutcome(epoch: epoch + 1, batch: b + 1, batchesPerEpoch: batchCount, lossSum: loss, correct: hits,
-                                                examples: gatherer.rows, learningRate: learningRate), state: state)
+            observer?.batchTrained(
+                BatchOutcome(
+                    epoch: epoch + 1, batch: b + 1, batchesPerEpoch: batchCount, lossSum: loss, correct: hits,
+                    examples: gatherer.rows, learningRate: learningRate), state: state)
             if let observer, (b + 1) % Self.batchesPerProgressReport == 0 || b == batchCount - 1 {
-                observer.batchFinished(epoch: epoch + 1, batch: b + 1, of: batchCount, loss: lossSum / Double(seen),
-                                       accuracy: Double(correct) / Double(seen), samplesPerSecond: Double(seen) / max(elapsed(), 1e-9))
+                observer.batchFinished(
+                    epoch: epoch + 1, batch: b + 1, of: batchCount, loss: lossSum / Double(seen),
+                    accuracy: Double(correct) / Double(seen), samplesPerSecond: Double(seen) / max(elapsed(), 1e-9))
             }
             if b < batchCount - 1 && shouldStop() {
-                state.partialEpoch = PartialEpoch(batches: b + 1, lossSum: lossSum, correct: correct, examples: seen,
-                                                  seconds: elapsed(), gradientNormSums: config.diagnostics ? gradientNormSums : [])
+                state.partialEpoch = PartialEpoch(
+                    batches: b + 1, lossSum: lossSum, correct: correct, examples: seen,
+                    seconds: elapsed(), gradientNormSums: config.diagnostics ? gradientNormSums : [])
                 return nil
             }
         }
         let seconds = elapsed()
         state.partialEpoch = PartialEpoch()
         guard state.model.parameters.allSatisfy({ $0.isFinite }) else {
-            throw TrainingError.nonFinite(epoch: epoch + 1, batch: batchCount, learningRate: learningRate, what: "the weights")
+            throw TrainingError.nonFinite(
+                epoch: epoch + 1, batch: batchCount, learningRate: learningRate, what: "the weights")
         }
-        let record = EpochRecord(epoch: epoch + 1, trainLoss: lossSum / Double(seen), trainAccuracy: Double(correct) / Double(seen),
-                                 learningRate: learningRate, seconds: seconds, samplesPerSecond: Double(seen) / seconds)
+        let record = EpochRecord(
+            epoch: epoch + 1, trainLoss: lossSum / Double(seen), trainAccuracy: Double(correct) / Double(seen),
+            learningRate: learningRate, seconds: seconds, samplesPerSecond: Double(seen) / seconds)
         return (record, gradientNormSums.map { $0 / Double(batchCount) })
     }
 
     /// Validation loss and accuracy (and the diagnostics measured on validation data) into `record`;
     /// counts the epochs without improvement for early stopping.
-    private func validate(on validation: DigitDataset, record: inout EpochRecord, gradientNorms: [Double], buffers: Evaluation.Buffers,
-                          state: inout TrainingState) {
+    private func validate(
+        on validation: DigitDataset, record: inout EpochRecord, gradientNorms: [Double], buffers: Evaluation.Buffers,
+        state: inout TrainingState
+    ) {
         let result = Evaluation(model: state.model, data: validation, diagnostics: config.diagnostics, buffers: buffers)
         record.validationLoss = result.loss
         record.validationAccuracy = result.accuracy

@@ -15,15 +15,20 @@ struct TrainingStep {
     /// The bf16 copies the products multiply in mixed precision; nil: fp32 products.
     let bf16: BF16Operands?
 
-    init(layers: [DenseLayout], classes: Int, workspace: Workspace<Float>, team: WorkerTeam, precision: Precision = .fp32) {
+    init(
+        layers: [DenseLayout], classes: Int, workspace: Workspace<Float>, team: WorkerTeam, precision: Precision = .fp32
+    ) {
         (self.layers, self.classes, self.workspace, self.team) = (layers, classes, workspace, team)
-        bf16 = precision == .bf16 ? BF16Operands(layers: layers, capacity: workspace.capacity, teamSize: team.size) : nil
+        bf16 =
+            precision == .bf16 ? BF16Operands(layers: layers, capacity: workspace.capacity, teamSize: team.size) : nil
     }
 
     /// Trains on the examples `batch` has selected and returns their summed loss and the number
     /// classified correctly (with `dropout`'s units dropped, as training sees them). When the loss
     /// is not finite the parameters are left untouched.
-    func callAsFunction(_ batch: BatchGatherer, update: SGD.StepUpdate, dropout: Dropout? = nil) -> (loss: Double, correct: Int) {
+    func callAsFunction(_ batch: BatchGatherer, update: SGD.StepUpdate, dropout: Dropout? = nil) -> (
+        loss: Double, correct: Int
+    ) {
         precondition(batch.copies >= team.size, "one copy of the batch per member of the team")
         let labels = UnsafePointer(batch.labels.baseAddress!)
         let rows = batch.rows
@@ -47,17 +52,21 @@ struct TrainingStep {
                 bf16.roundInput(0, from: inputs, rows: member.units(rows), columns: 0..<layers[0].inputs)
                 member.barrier()
             }
-            MLP<Float>.forward(layers: layers, parameters: update.w, inputs: inputs, rows: rows, workspace: workspace,
-                               dropout: dropout, bf16: bf16, as: member)
+            MLP<Float>.forward(
+                layers: layers, parameters: update.w, inputs: inputs, rows: rows, workspace: workspace,
+                dropout: dropout, bf16: bf16, as: member)
             loss(labels: labels, rows: member.units(rows), of: rows)
-            bf16?.roundDelta(layers.count - 1, from: workspace.logitGradient, rows: member.units(rows), columns: 0..<classes)
+            bf16?.roundDelta(
+                layers.count - 1, from: workspace.logitGradient, rows: member.units(rows), columns: 0..<classes)
             member.barrier()
             // Every member adds the losses up itself (64 numbers), rather than wait at a barrier for one to do it.
             let batch = total(rows: rows)
             if index == 0 { result = batch }
             guard batch.loss.isFinite else { return }
-            MLP<Float>.backward(layers: layers, parameters: update.w, inputs: inputs, rows: rows, workspace: workspace,
-                                weights: update.destination, dropout: dropout, bf16: bf16, as: member) { layer, units in
+            MLP<Float>.backward(
+                layers: layers, parameters: update.w, inputs: inputs, rows: rows, workspace: workspace,
+                weights: update.destination, dropout: dropout, bf16: bf16, as: member
+            ) { layer, units in
                 update.finish(layers[layer], units: units)
                 bf16?.roundWeights(layers[layer], units: units, from: update.w)  // for the next step's products
             }
@@ -69,9 +78,10 @@ struct TrainingStep {
     /// right, and the mean loss's gradient (softmax − one-hot) / rows into `workspace.logitGradient`.
     private func loss(labels: UnsafePointer<Int32>, rows share: Range<Int>, of rows: Int) {
         for r in share {
-            let (loss, correct) = SoftmaxCrossEntropy.evaluate(logits: workspace.logits + r * classes, labels: labels + r, rows: 1,
-                                                               classes: classes, gradient: workspace.logitGradient + r * classes,
-                                                               gradientScale: 1 / Float(rows))
+            let (loss, correct) = SoftmaxCrossEntropy.evaluate(
+                logits: workspace.logits + r * classes, labels: labels + r, rows: 1,
+                classes: classes, gradient: workspace.logitGradient + r * classes,
+                gradientScale: 1 / Float(rows))
             workspace.exampleLosses[r] = loss
             workspace.exampleCorrect[r] = correct == 1
         }

@@ -107,6 +107,6 @@ public final class WorkerTeam: @unchecked Sendable {
         let groups = (width + 15) / 16
         let perMember = (groups + size - 1) / size
         let start = min(member * perMember * 16, width)
-        return start ..< min(start + perMember * 16, width)
+        return start..<min(start + perMember * 16, width)
     }
 }

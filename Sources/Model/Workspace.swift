@@ -41,7 +41,9 @@ public final class Workspace<T: NetworkScalar> {
     }
 
     deinit {
-        for buffers in [pre, post, delta, dropped ?? [], dropMask ?? []] { for b in buffers { UnsafeMutableRawPointer(b).deallocate() } }
+        for buffers in [pre, post, delta, dropped ?? [], dropMask ?? []] {
+            for b in buffers { UnsafeMutableRawPointer(b).deallocate() }
+        }
         UnsafeMutableRawPointer(gradients.baseAddress!).deallocate()
         exampleLosses.deallocate()
         exampleCorrect.deallocate()

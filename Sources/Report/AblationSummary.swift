@@ -64,15 +64,18 @@ public struct AblationSummary {
             let layerCount = lastLayers.map(\.count).min() ?? 0
             let layers = (0..<layerCount).map { l -> LayerDiagnostics in
                 let values = lastLayers.map { $0[l] }
-                return LayerDiagnostics(neverActiveFraction: Statistics.mean(values.map(\.neverActiveFraction)),
-                                        saturatedFraction: Statistics.mean(values.map(\.saturatedFraction)),
-                                        meanActivation: Statistics.mean(values.map(\.meanActivation)),
-                                        gradientNorm: Statistics.mean(finished.map { meanGradientNorm($0, layer: l) }))
+                return LayerDiagnostics(
+                    neverActiveFraction: Statistics.mean(values.map(\.neverActiveFraction)),
+                    saturatedFraction: Statistics.mean(values.map(\.saturatedFraction)),
+                    meanActivation: Statistics.mean(values.map(\.meanActivation)),
+                    gradientNorm: Statistics.mean(finished.map { meanGradientNorm($0, layer: l) }))
             }
             return ActivationRow(
-                activation: activation, learningRate: plan.config(for: AblationCell(activation: activation, seed: 0)).effectiveLearningRate,
+                activation: activation,
+                learningRate: plan.config(for: AblationCell(activation: activation, seed: 0)).effectiveLearningRate,
                 accuracies: finished.map { $0.testAccuracy! }, testLosses: finished.map { $0.testLoss! },
-                failures: cells.count - finished.count, bestEpoch: bestEpochs.isEmpty ? nil : bestEpochs[bestEpochs.count / 2],
+                failures: cells.count - finished.count,
+                bestEpoch: bestEpochs.isEmpty ? nil : bestEpochs[bestEpochs.count / 2],
                 secondsPerEpoch: Statistics.meanOrNil(cells.flatMap { $0.history.map(\.seconds) }),
                 samplesPerSecond: Statistics.meanOrNil(cells.flatMap { $0.history.map(\.samplesPerSecond) }),
                 layers: layers)
@@ -90,7 +93,9 @@ public struct AblationSummary {
     public var comparisons: [Comparison] {
         plan.activations.filter { $0 != reference }.map { activation in
             let pairs = plan.seeds.compactMap { seed -> (UInt64, Double)? in
-                guard let a = result(activation, seed: seed)?.testAccuracy, let r = result(reference, seed: seed)?.testAccuracy else { return nil }
+                guard let a = result(activation, seed: seed)?.testAccuracy,
+                    let r = result(reference, seed: seed)?.testAccuracy
+                else { return nil }
                 return (seed, a - r)
             }
             return Comparison(activation: activation, seeds: pairs.map(\.0), differences: pairs.map(\.1))
@@ -98,7 +103,8 @@ public struct AblationSummary {
     }
 
     /// Mean and sample SD over seeds of one per-epoch number, for epoch 1…E.
-    func curve(_ activation: Activation, _ value: (EpochRecord) -> Double?) -> [(epoch: Int, mean: Double, sd: Double)] {
+    func curve(_ activation: Activation, _ value: (EpochRecord) -> Double?) -> [(epoch: Int, mean: Double, sd: Double)]
+    {
         let runs = results(for: activation).filter { $0.failure == nil }
         let epochs = runs.map(\.history.count).max() ?? 0
         return (0..<epochs).compactMap { e in
@@ -124,7 +130,8 @@ public struct GridSetting: Hashable, Sendable {
 extension AblationSummary {
     /// Every (architecture, learning rate) of the plan, architectures first, in the plan's order.
     public var settings: [GridSetting] {
-        plan.architectures.flatMap { hidden in plan.learningRates.map { GridSetting(hidden: hidden, learningRate: $0) } }
+        plan.architectures.flatMap { hidden in plan.learningRates.map { GridSetting(hidden: hidden, learningRate: $0) }
+        }
     }
 
     /// The ablation of one setting on its own: a plan of one architecture and one learning rate
@@ -135,9 +142,12 @@ extension AblationSummary {
         var base = plan.base
         base.hidden = setting.hidden
         base.learningRate = setting.learningRate.value
-        let single = AblationPlan(activations: plan.activations, seeds: plan.seeds, base: base, dataset: plan.dataset,
-                                  trainingLimit: plan.trainingLimit, inputs: plan.inputs, classes: plan.classes)
-        let mine = results.filter { plan.hidden(of: $0.cell) == setting.hidden && plan.learningRate(of: $0.cell) == setting.learningRate }.map { result -> CellResult in
+        let single = AblationPlan(
+            activations: plan.activations, seeds: plan.seeds, base: base, dataset: plan.dataset,
+            trainingLimit: plan.trainingLimit, inputs: plan.inputs, classes: plan.classes)
+        let mine = results.filter {
+            plan.hidden(of: $0.cell) == setting.hidden && plan.learningRate(of: $0.cell) == setting.learningRate
+        }.map { result -> CellResult in
             var flat = result
             flat.cell = AblationCell(activation: result.cell.activation, seed: result.cell.seed)
             return flat

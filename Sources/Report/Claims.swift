@@ -41,13 +41,15 @@ public enum ClaimNeed: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .depths(let example):
-            return "Needs architectures of different depths, e.g. \(example.map(AblationCell.widths).joined(separator: " and "))."
+            return
+                "Needs architectures of different depths, e.g. \(example.map(AblationCell.widths).joined(separator: " and "))."
         case .activations(let activations):
             return "Needs \(activations.map(\.spec).joined(separator: " and ")) among the activations."
         case .oneOf(let activations):
             return "Needs \(activations.map(\.spec).joined(separator: " or ")) among the activations."
         case .learningRates(let example):
-            return "Needs ReLU finished at two learning rates or more, e.g. \(example.map(\.description).joined(separator: " and ")) "
+            return
+                "Needs ReLU finished at two learning rates or more, e.g. \(example.map(\.description).joined(separator: " and ")) "
                 + "(a rate at which ReLU diverges in every seed gives no dead-unit count)."
         }
     }
@@ -65,18 +67,27 @@ extension AblationSummary {
 
     public var claims: [Claim] {
         let table = rowsBySetting.map { (setting: $0.setting, rows: $0.rows.filter { !$0.accuracies.isEmpty }) }
-        return [vanishingGradients(table), zeroCentred(table), dyingReLU(table), swishWithDepth(table), exponentialCost(table)]
+        return [
+            vanishingGradients(table), zeroCentred(table), dyingReLU(table), swishWithDepth(table),
+            exponentialCost(table)
+        ]
     }
 
     /// The architectures from shallowest to deepest (by hidden layers).
     private var architecturesByDepth: [[Int]] { plan.architectures.sorted { $0.count < $1.count } }
 
-    private func row(_ table: SettingRows, _ activation: Activation, hidden: [Int], rate: LearningRateChoice) -> ActivationRow? {
-        table.first { $0.setting.hidden == hidden && $0.setting.learningRate == rate }?.rows.first { $0.activation == activation }
+    private func row(_ table: SettingRows, _ activation: Activation, hidden: [Int], rate: LearningRateChoice)
+        -> ActivationRow?
+    {
+        table.first { $0.setting.hidden == hidden && $0.setting.learningRate == rate }?.rows.first {
+            $0.activation == activation
+        }
     }
 
     /// The learning rate depth is judged at: each activation's default when the grid has it.
-    private var depthRate: LearningRateChoice { plan.learningRates.contains(.default) ? .default : plan.learningRates[0] }
+    private var depthRate: LearningRateChoice {
+        plan.learningRates.contains(.default) ? .default : plan.learningRates[0]
+    }
 
     private static func name(_ hidden: [Int]) -> String { AblationCell.widths(hidden) }
 
@@ -88,7 +99,8 @@ extension AblationSummary {
         let statement = "Sigmoid and tanh saturate, so gradients vanish in deep networks."
         let depths = architecturesByDepth
         guard let shallow = depths.first, let deep = depths.last, deep.count > shallow.count else {
-            return Claim(statement: statement, untestedFor: .depths(example: [[128, 128], Array(repeating: 128, count: 8)]))
+            return Claim(
+                statement: statement, untestedFor: .depths(example: [[128, 128], Array(repeating: 128, count: 8)]))
         }
         let saturating = plan.activations.filter { $0 == .sigmoid || $0 == .tanh }
         guard !saturating.isEmpty else {
@@ -97,7 +109,8 @@ extension AblationSummary {
         /// First-layer over last-hidden-layer gradient norm: below 1, the gradient fades on its way down.
         func ratio(_ activation: Activation, _ hidden: [Int]) -> Double? {
             guard let layers = row(table, activation, hidden: hidden, rate: depthRate)?.layers,
-                  let first = layers.first?.gradientNorm, let last = layers.last?.gradientNorm, last > 0 else { return nil }
+                let first = layers.first?.gradientNorm, let last = layers.last?.gradientNorm, last > 0
+            else { return nil }
             return first / last
         }
         var parts: [String] = []
@@ -107,21 +120,30 @@ extension AblationSummary {
         for activation in saturating {
             guard let r0 = ratio(activation, shallow), let r1 = ratio(activation, deep) else { continue }
             judged += 1
-            let saturated = row(table, activation, hidden: deep, rate: depthRate)?.layers.map(\.saturatedFraction).max() ?? 0
+            let saturated =
+                row(table, activation, hidden: deep, rate: depthRate)?.layers.map(\.saturatedFraction).max() ?? 0
             // Vanishing: at the deepest network the first layer gets under a tenth of the last
             // hidden layer's gradient, a drop from the shallowest network, and (when ReLU ran)
             // a smaller share than ReLU's first layer gets.
             let vanishes = r1 < 0.1 && r1 < r0 / 2 && (reluRatio.map { r1 < $0 / 3 } ?? true)
             if vanishes { supported.append(activation.spec) }
-            parts.append(String(format: "%@: first-layer gradient %@ of the last hidden layer's at %@, %@ at %@ (up to %.0f%% of a layer's units saturated)",
-                                activation.spec, Self.share(r0), Self.name(shallow), Self.share(r1), Self.name(deep), saturated * 100))
+            parts.append(
+                String(
+                    format:
+                        "%@: first-layer gradient %@ of the last hidden layer's at %@, %@ at %@ (up to %.0f%% of a layer's units saturated)",
+                    activation.spec, Self.share(r0), Self.name(shallow), Self.share(r1), Self.name(deep),
+                    saturated * 100))
         }
         guard judged > 0 else {
-            return Claim(statement: statement, verdict: .notTested, evidence: "No finished cells of sigmoid or tanh at both depths.")
+            return Claim(
+                statement: statement, verdict: .notTested,
+                evidence: "No finished cells of sigmoid or tanh at both depths.")
         }
         if let reluRatio { parts.append("relu: \(Self.share(reluRatio)) at \(Self.name(deep))") }
         let verdict: Claim.Verdict = supported.isEmpty ? .notSupported : .supported
-        let lead = supported.isEmpty ? "No saturating activation's gradient faded with depth beyond ReLU's. "
+        let lead =
+            supported.isEmpty
+            ? "No saturating activation's gradient faded with depth beyond ReLU's. "
             : "The gradient fades with depth for \(supported.joined(separator: " and ")). "
         return Claim(statement: statement, verdict: verdict, evidence: lead + parts.joined(separator: "; ") + ".")
     }
@@ -129,11 +151,14 @@ extension AblationSummary {
     /// Sigmoid's outputs are all positive on average; tanh's are centred near zero.
     func zeroCentred(_ table: SettingRows) -> Claim {
         let statement = "Sigmoid's output is not zero-centred."
-        let sigmoid = table.compactMap { entry in entry.rows.first { $0.activation == .sigmoid }?.layers.first?.meanActivation }
+        let sigmoid = table.compactMap { entry in
+            entry.rows.first { $0.activation == .sigmoid }?.layers.first?.meanActivation
+        }
         guard !sigmoid.isEmpty else {
             return Claim(statement: statement, untestedFor: .activations([.sigmoid]))
         }
-        let tanh = table.compactMap { entry in entry.rows.first { $0.activation == .tanh }?.layers.first?.meanActivation }
+        let tanh = table.compactMap { entry in entry.rows.first { $0.activation == .tanh }?.layers.first?.meanActivation
+        }
         let s = Statistics.mean(sigmoid)
         var evidence = String(format: "Mean first-layer activation of sigmoid %.3f", s)
         var centred = true
@@ -143,7 +168,8 @@ extension AblationSummary {
             centred = abs(t) < s / 2
         }
         let verdict: Claim.Verdict = s > 0.2 && centred ? .supported : .notSupported
-        return Claim(statement: statement, verdict: verdict, evidence: evidence + " (averaged over the grid's settings).")
+        return Claim(
+            statement: statement, verdict: verdict, evidence: evidence + " (averaged over the grid's settings).")
     }
 
     /// ReLU's dead units grow with the learning rate; the leaky family holds up better there.
@@ -155,26 +181,37 @@ extension AblationSummary {
         }
         /// An activation's finished rows at `hidden`, by the rate they trained at, lowest first.
         func byRate(_ activation: Activation, _ hidden: [Int]) -> [(rate: Double, row: ActivationRow)] {
-            plan.learningRates.compactMap { rate in row(table, activation, hidden: hidden, rate: rate).map { ($0.learningRate, $0) } }
-                .sorted { $0.rate < $1.rate }
+            plan.learningRates.compactMap { rate in
+                row(table, activation, hidden: hidden, rate: rate).map { ($0.learningRate, $0) }
+            }
+            .sorted { $0.rate < $1.rate }
         }
         // The deepest architecture at which ReLU finished at two rates or more.
-        let hidden = architecturesByDepth.reversed().first { Set(byRate(.relu, $0).map(\.rate)).count >= 2 } ?? architecturesByDepth.last!
+        let hidden =
+            architecturesByDepth.reversed().first { Set(byRate(.relu, $0).map(\.rate)).count >= 2 }
+            ?? architecturesByDepth.last!
         let relu = byRate(.relu, hidden)
         guard let low = relu.first, let high = relu.last, high.rate > low.rate else {
             return Claim(statement: statement, untestedFor: .learningRates(example: [.default, .rate(0.5)]))
         }
-        let (deadLow, deadHigh) = (low.row.layers.map(\.neverActiveFraction).max() ?? 0, high.row.layers.map(\.neverActiveFraction).max() ?? 0)
+        let (deadLow, deadHigh) = (
+            low.row.layers.map(\.neverActiveFraction).max() ?? 0, high.row.layers.map(\.neverActiveFraction).max() ?? 0
+        )
         let dies = deadHigh >= 0.05 && deadHigh >= 2 * deadLow
-        var evidence = String(format: "At %@, up to %.1f%% of a ReLU layer's units were dead at lr %@ and %.1f%% at lr %@",
-                              Self.name(hidden), deadLow * 100, "\(low.rate)", deadHigh * 100, "\(high.rate)")
-        let leaky = plan.activations.filter { if case .leakyRelu = $0 { return true }; if case .prelu = $0 { return true }; if case .elu = $0 { return true }; return false }
+        var evidence = String(
+            format: "At %@, up to %.1f%% of a ReLU layer's units were dead at lr %@ and %.1f%% at lr %@",
+            Self.name(hidden), deadLow * 100, "\(low.rate)", deadHigh * 100, "\(high.rate)")
+        let leaky = plan.activations.filter {
+            if case .leakyRelu = $0 { return true }; if case .prelu = $0 { return true };
+            if case .elu = $0 { return true }; return false
+        }
         let others = leaky.compactMap { a in byRate(a, hidden).first { $0.rate == high.rate }.map { (a, $0.row) } }
         var keepAlive: Bool?
         if !others.isEmpty {
             let noise = max(high.row.sdAccuracy, others.map(\.1.sdAccuracy).max() ?? 0)
             keepAlive = others.contains { $0.1.meanAccuracy > high.row.meanAccuracy + noise }
-            evidence += String(format: "; test accuracy at lr %@: relu %@%%, ", "\(high.rate)", percent(high.row.meanAccuracy))
+            evidence +=
+                String(format: "; test accuracy at lr %@: relu %@%%, ", "\(high.rate)", percent(high.row.meanAccuracy))
                 + others.map { "\($0.0.spec) \(percent($0.1.meanAccuracy))%" }.joined(separator: ", ")
         } else {
             evidence += "; the second half needs leaky-relu, prelu or elu trained at lr \(high.rate) too"
@@ -188,45 +225,70 @@ extension AblationSummary {
         let statement = "Swish is smooth and does better as networks get deeper."
         let depths = architecturesByDepth
         guard let shallow = depths.first, let deep = depths.last, deep.count > shallow.count else {
-            return Claim(statement: statement, untestedFor: .depths(example: [[128, 128], Array(repeating: 128, count: 8)]))
+            return Claim(
+                statement: statement, untestedFor: .depths(example: [[128, 128], Array(repeating: 128, count: 8)]))
         }
-        let swish = plan.activations.first { if case .swish = $0 { return true }; return false }
+        let swish = plan.activations.first {
+            if case .swish = $0 { return true }; return false
+        }
         guard let swish, plan.activations.contains(.relu) else {
             return Claim(statement: statement, untestedFor: .activations([.swish(beta: 1), .relu]))
         }
-        guard let s0 = row(table, swish, hidden: shallow, rate: depthRate), let r0 = row(table, .relu, hidden: shallow, rate: depthRate),
-              let s1 = row(table, swish, hidden: deep, rate: depthRate), let r1 = row(table, .relu, hidden: deep, rate: depthRate) else {
-            return Claim(statement: statement, verdict: .notTested, evidence: "Swish or relu did not finish at both depths.")
+        guard let s0 = row(table, swish, hidden: shallow, rate: depthRate),
+            let r0 = row(table, .relu, hidden: shallow, rate: depthRate),
+            let s1 = row(table, swish, hidden: deep, rate: depthRate),
+            let r1 = row(table, .relu, hidden: deep, rate: depthRate)
+        else {
+            return Claim(
+                statement: statement, verdict: .notTested, evidence: "Swish or relu did not finish at both depths.")
         }
         let (gap0, gap1) = (s0.meanAccuracy - r0.meanAccuracy, s1.meanAccuracy - r1.meanAccuracy)
         let noise = Statistics.mean([s0.sdAccuracy, r0.sdAccuracy, s1.sdAccuracy, r1.sdAccuracy])
         let verdict: Claim.Verdict = gap1 > 0 && gap1 - gap0 > noise ? .supported : .notSupported
-        return Claim(statement: statement, verdict: verdict,
-                     evidence: String(format: "Swish minus relu: %+.2f points at %@, %+.2f at %@ (seed noise about %.2f)",
-                                      gap0 * 100, Self.name(shallow), gap1 * 100, Self.name(deep), noise * 100) + ".")
+        return Claim(
+            statement: statement, verdict: verdict,
+            evidence: String(
+                format: "Swish minus relu: %+.2f points at %@, %+.2f at %@ (seed noise about %.2f)",
+                gap0 * 100, Self.name(shallow), gap1 * 100, Self.name(deep), noise * 100) + ".")
     }
 
     /// Activations built on exp (sigmoid, tanh, swish, ELU, GELU, softplus) train fewer samples a second than ReLU.
     func exponentialCost(_ table: SettingRows) -> Claim {
         let statement = "Exp-based activations cost more to compute."
-        let exponential = plan.activations.filter { switch $0 { case .sigmoid, .tanh, .swish, .elu, .gelu, .softplus: return true; default: return false } }
+        let exponential = plan.activations.filter {
+            switch $0 {
+            case .sigmoid, .tanh, .swish, .elu, .gelu, .softplus: return true;
+            default: return false
+            }
+        }
         guard plan.activations.contains(.relu), !exponential.isEmpty else {
-            return Claim(statement: statement, verdict: .notTested, evidence: "Needs relu and an exp-based activation (sigmoid, tanh, swish, elu, gelu, softplus).")
+            return Claim(
+                statement: statement, verdict: .notTested,
+                evidence: "Needs relu and an exp-based activation (sigmoid, tanh, swish, elu, gelu, softplus).")
         }
         // The largest network, where the activation's share of the work is largest, at the first rate.
         let hidden = plan.architectures.max { $0.reduce(0, +) < $1.reduce(0, +) }!
         let rate = plan.learningRates[0]
         guard let relu = row(table, .relu, hidden: hidden, rate: rate)?.samplesPerSecond else {
-            return Claim(statement: statement, verdict: .notTested, evidence: "ReLU has no timing at \(Self.name(hidden)).")
+            return Claim(
+                statement: statement, verdict: .notTested, evidence: "ReLU has no timing at \(Self.name(hidden)).")
         }
-        let speeds = exponential.compactMap { a in row(table, a, hidden: hidden, rate: rate)?.samplesPerSecond.map { (a, $0) } }
-        guard !speeds.isEmpty else { return Claim(statement: statement, verdict: .notTested, evidence: "No exp-based activation has timings.") }
+        let speeds = exponential.compactMap { a in
+            row(table, a, hidden: hidden, rate: rate)?.samplesPerSecond.map { (a, $0) }
+        }
+        guard !speeds.isEmpty else {
+            return Claim(statement: statement, verdict: .notTested, evidence: "No exp-based activation has timings.")
+        }
         let slower = speeds.filter { $0.1 < relu * 0.95 }
         let verdict: Claim.Verdict = slower.count * 2 > speeds.count ? .supported : .notSupported
-        return Claim(statement: statement, verdict: verdict,
-                     evidence: String(format: "Training samples per second at %@ (whole steps, forward and backward): relu %.0f, ", Self.name(hidden), relu)
-                        + speeds.map { String(format: "%@ %.0f (%.2f×)", $0.0.spec, $0.1, $0.1 / relu) }.joined(separator: ", ")
-                        + ". The activation is a small part of a step next to the matrix products, and cells running side by side share the cores, so read small differences as noise.")
+        return Claim(
+            statement: statement, verdict: verdict,
+            evidence: String(
+                format: "Training samples per second at %@ (whole steps, forward and backward): relu %.0f, ",
+                Self.name(hidden), relu)
+                + speeds.map { String(format: "%@ %.0f (%.2f×)", $0.0.spec, $0.1, $0.1 / relu) }.joined(separator: ", ")
+                + ". The activation is a small part of a step next to the matrix products, and cells running side by side share the cores, so read small differences as noise."
+        )
     }
 
     static func share(_ ratio: Double) -> String {

@@ -30,11 +30,14 @@ public struct ReportDocument {
             case .paragraph(let text): out += text + "\n"
             case .bullets(let items): out += items.map { "- " + $0 }.joined(separator: "\n") + "\n"
             case .table(let header, let rows):
-                let cells = { (row: [String]) in "| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
+                let cells = { (row: [String]) in
+                    "| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+                }
                 out += cells(header) + "\n" + "|" + header.map { _ in "---|" }.joined() + "\n"
                 out += rows.map(cells).joined(separator: "\n") + "\n"
             case .chart(let file, _, let caption): out += "![\(caption)](\(file))\n"
-            case .chartRow(let charts): out += charts.map { "![\($0.caption)](\($0.file))" }.joined(separator: " ") + "\n"
+            case .chartRow(let charts):
+                out += charts.map { "![\($0.caption)](\($0.file))" }.joined(separator: " ") + "\n"
             }
         }
         return out
@@ -42,20 +45,20 @@ public struct ReportDocument {
 
     public var html: String {
         var out = """
-        <!DOCTYPE html>
-        <html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="utf-8"/><title>\(escape(title))</title>
-        <style>
-        body { font-family: -apple-system, "Segoe UI", sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
-        table { border-collapse: collapse; margin: 0.6em 0; font-variant-numeric: tabular-nums; }
-        th, td { border: 1px solid #ccc; padding: 3px 9px; text-align: right; }
-        th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
-        figure { margin: 1em 0; } figcaption { color: #555; font-size: 0.9em; }
-        .row { display: flex; flex-wrap: wrap; gap: 8px; } .row figure { margin: 0; }
-        code { background: #f6f6f6; }
-        </style></head><body>
-        <h1>\(escape(title))</h1>
+            <!DOCTYPE html>
+            <html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="utf-8"/><title>\(escape(title))</title>
+            <style>
+            body { font-family: -apple-system, "Segoe UI", sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+            table { border-collapse: collapse; margin: 0.6em 0; font-variant-numeric: tabular-nums; }
+            th, td { border: 1px solid #ccc; padding: 3px 9px; text-align: right; }
+            th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
+            figure { margin: 1em 0; } figcaption { color: #555; font-size: 0.9em; }
+            .row { display: flex; flex-wrap: wrap; gap: 8px; } .row figure { margin: 0; }
+            code { background: #f6f6f6; }
+            </style></head><body>
+            <h1>\(escape(title))</h1>
 
-        """
+            """
         for block in blocks {
             switch block {
             case .heading(let text, let level): out += "<h\(level)>\(inline(text))</h\(level)>\n"
@@ -63,10 +66,14 @@ public struct ReportDocument {
             case .bullets(let items): out += "<ul>\n" + items.map { "<li>\(inline($0))</li>\n" }.joined() + "</ul>\n"
             case .table(let header, let rows):
                 out += "<table>\n<tr>" + header.map { "<th>\(inline($0))</th>" }.joined() + "</tr>\n"
-                out += rows.map { "<tr>" + $0.map { "<td>\(inline($0))</td>" }.joined() + "</tr>\n" }.joined() + "</table>\n"
-            case .chart(_, let svg, let caption): out += "<figure>\(svg)<figcaption>\(escape(caption))</figcaption></figure>\n"
+                out +=
+                    rows.map { "<tr>" + $0.map { "<td>\(inline($0))</td>" }.joined() + "</tr>\n" }.joined()
+                    + "</table>\n"
+            case .chart(_, let svg, let caption):
+                out += "<figure>\(svg)<figcaption>\(escape(caption))</figcaption></figure>\n"
             case .chartRow(let charts):
-                out += "<div class=\"row\">" + charts.map { "<figure>\($0.svg)</figure>" }.joined() + "</div>\n"  // each is titled
+                // each is titled
+                out += "<div class=\"row\">" + charts.map { "<figure>\($0.svg)</figure>" }.joined() + "</div>\n"
             }
         }
         return out + "</body></html>\n"

@@ -18,13 +18,15 @@ public struct ResultsFolder: Sendable {
     public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return encoder
     }()
 
     public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return decoder
     }()
 
@@ -50,7 +52,9 @@ public struct ResultsFolder: Sendable {
     public func results() throws -> [CellResult] {
         let folder = path + "/cells"
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
-        return try names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map { try decode(CellResult.self, from: folder + "/" + $0) }
+        return try names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map {
+            try decode(CellResult.self, from: folder + "/" + $0)
+        }
     }
 
     public func runs() throws -> [RunEnvironment] {
@@ -66,7 +70,9 @@ public struct ResultsFolder: Sendable {
     }
 
     private func decode<T: Decodable>(_ type: T.Type, from file: String) throws -> T {
-        guard let data = FileManager.default.contents(atPath: file) else { throw ResultsFolderError.unreadable(path: file) }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ResultsFolderError.unreadable(path: file)
+        }
         do {
             return try Self.decoder.decode(type, from: data)
         } catch {
@@ -76,10 +82,15 @@ public struct ResultsFolder: Sendable {
 
     /// The first setting in which two plans differ, for the error message.
     public static func difference(_ a: AblationPlan, _ b: AblationPlan) -> String {
-        if a.activations != b.activations { return "activations \(a.activations.map(\.spec)) vs \(b.activations.map(\.spec))" }
+        if a.activations != b.activations {
+            return "activations \(a.activations.map(\.spec)) vs \(b.activations.map(\.spec))"
+        }
         if a.seeds != b.seeds { return "seeds \(a.seeds) vs \(b.seeds)" }
         if a.dataset != b.dataset { return "data set \(a.dataset) vs \(b.dataset)" }
-        if a.trainingLimit != b.trainingLimit { return "training images \(a.trainingLimit.map(String.init) ?? "all") vs \(b.trainingLimit.map(String.init) ?? "all")" }
+        if a.trainingLimit != b.trainingLimit {
+            return
+                "training images \(a.trainingLimit.map(String.init) ?? "all") vs \(b.trainingLimit.map(String.init) ?? "all")"
+        }
         if a.base.epochs != b.base.epochs { return "epochs \(a.base.epochs) vs \(b.base.epochs)" }
         if a.base.hidden != b.base.hidden { return "hidden \(a.base.hidden) vs \(b.base.hidden)" }
         return "training settings differ"
@@ -95,7 +106,8 @@ public enum ResultsFolderError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .differentAblation(let path, let difference): return "\(path): holds results of a different ablation (\(difference))"
+        case .differentAblation(let path, let difference):
+            return "\(path): holds results of a different ablation (\(difference))"
         case .unreadable(let path): return "\(path): cannot be read"
         case .notAblationFile(let path, let reason): return "\(path): not a digit-trainer ablation file (\(reason))"
         }

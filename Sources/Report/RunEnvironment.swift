@@ -15,9 +15,15 @@ public struct RunEnvironment: Codable, Equatable {
     public var command: String
     public var datasetSHA256: [String: String]
 
-    public init(machine: String, cores: Int, memoryGiB: Double, system: String, build: String, blas: String, jobs: Int,
-                blasThreadsPerCell: Int, started: String, command: String, datasetSHA256: [String: String]) {
-        (self.machine, self.cores, self.memoryGiB, self.system, self.build, self.blas) = (machine, cores, memoryGiB, system, build, blas)
-        (self.jobs, self.blasThreadsPerCell, self.started, self.command, self.datasetSHA256) = (jobs, blasThreadsPerCell, started, command, datasetSHA256)
+    public init(
+        machine: String, cores: Int, memoryGiB: Double, system: String, build: String, blas: String, jobs: Int,
+        blasThreadsPerCell: Int, started: String, command: String, datasetSHA256: [String: String]
+    ) {
+        (self.machine, self.cores, self.memoryGiB, self.system, self.build, self.blas) = (
+            machine, cores, memoryGiB, system, build, blas
+        )
+        (self.jobs, self.blasThreadsPerCell, self.started, self.command, self.datasetSHA256) = (
+            jobs, blasThreadsPerCell, started, command, datasetSHA256
+        )
     }
 }

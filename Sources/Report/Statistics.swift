@@ -19,7 +19,10 @@ public enum Statistics {
         let m = mean(differences)
         // Equal differences leave only the rounding of their mean as spread: that is no spread.
         let sd = differences.allSatisfy { $0 == differences[0] } ? 0 : standardDeviation(differences)
-        let t = sd == 0 ? (m == 0 ? 0 : m.sign == .minus ? -Double.infinity : .infinity) : m / (sd / Double(differences.count).squareRoot())
+        let t =
+            sd == 0
+            ? (m == 0 ? 0 : m.sign == .minus ? -Double.infinity : .infinity)
+            : m / (sd / Double(differences.count).squareRoot())
         return (t, differences.count - 1)
     }
 
@@ -27,11 +30,15 @@ public enum Statistics {
     /// between tabled degrees of freedom, the value of the next smaller one, which is conservative.
     public static func criticalT(degreesOfFreedom df: Int) -> Double {
         precondition(df >= 1, "Student's t needs at least one degree of freedom")
-        let table: [Double] = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                               2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-                               2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+        let table: [Double] = [
+            12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+            2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+            2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042
+        ]
         if df <= table.count { return table[df - 1] }
-        let beyond: [(df: Int, t: Double)] = [(40, 2.021), (50, 2.009), (60, 2.000), (80, 1.990), (100, 1.984), (120, 1.980)]
+        let beyond: [(df: Int, t: Double)] = [
+            (40, 2.021), (50, 2.009), (60, 2.000), (80, 1.990), (100, 1.984), (120, 1.980)
+        ]
         return beyond.last { $0.df <= df }?.t ?? table[table.count - 1]
     }
 }

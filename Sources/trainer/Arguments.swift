@@ -22,13 +22,16 @@ struct ActivationList: CustomStringConvertible, Sendable {
             }
             return activation
         }
-        guard !activations.isEmpty else { throw ValidationError("give at least one activation; choose from \(activationChoices)") }
+        guard !activations.isEmpty else {
+            throw ValidationError("give at least one activation; choose from \(activationChoices)")
+        }
     }
 
     var description: String { activations.map(\.spec).joined(separator: ",") }
 }
 
-let activationChoices = Activation.all.map(\.name).joined(separator: ", ") + " (silu = swish; add :VALUE for α/β, e.g. leaky-relu:0.1)"
+let activationChoices =
+    Activation.all.map(\.name).joined(separator: ", ") + " (silu = swish; add :VALUE for α/β, e.g. leaky-relu:0.1)"
 
 /// Hidden-layer widths: `256,128`.
 struct LayerWidths: CustomStringConvertible, Sendable {
@@ -40,10 +43,14 @@ struct LayerWidths: CustomStringConvertible, Sendable {
     init(parsing text: String) throws {
         var widths: [Int] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let pieces = part.trimmingCharacters(in: .whitespaces).split(separator: "x", omittingEmptySubsequences: false)
+            let pieces = part.trimmingCharacters(in: .whitespaces).split(
+                separator: "x", omittingEmptySubsequences: false)
             guard (1...2).contains(pieces.count), let width = Int(pieces[0]), width > 0,
-                  let repeats = pieces.count == 2 ? Int(pieces[1]) : 1, (1...1000).contains(repeats) else {
-                throw ValidationError("positive layer widths separated by commas, such as 256,128, or WIDTHxLAYERS such as 128x4 (got '\(text)')")
+                let repeats = pieces.count == 2 ? Int(pieces[1]) : 1, (1...1000).contains(repeats)
+            else {
+                throw ValidationError(
+                    "positive layer widths separated by commas, such as 256,128, or WIDTHxLAYERS such as 128x4 (got '\(text)')"
+                )
             }
             widths += Array(repeating: width, count: repeats)
         }
@@ -60,16 +67,22 @@ struct LearningRateList: CustomStringConvertible, Sendable {
 
     init(parsing text: String) throws {
         var rates: [LearningRateChoice] = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+        for part in text.split(separator: ",", omittingEmptySubsequences: false).map({
+            $0.trimmingCharacters(in: .whitespaces)
+        }) {
             if part == "default" {
                 rates.append(.default)
             } else if let rate = Double(part), rate > 0, rate.isFinite {
                 rates.append(.rate(rate))
             } else {
-                throw ValidationError("a positive learning rate, `default`, or (for ablate) a comma list of them such as default,0.01,0.1 (got '\(text)')")
+                throw ValidationError(
+                    "a positive learning rate, `default`, or (for ablate) a comma list of them such as default,0.01,0.1 (got '\(text)')"
+                )
             }
         }
-        guard Set(rates).count == rates.count else { throw ValidationError("--lr lists a learning rate twice (got '\(text)')") }
+        guard Set(rates).count == rates.count else {
+            throw ValidationError("--lr lists a learning rate twice (got '\(text)')")
+        }
         self.rates = rates
     }
 
@@ -88,7 +101,9 @@ extension Schedule {
 extension Augmentation {
     init(parsing text: String) throws {
         guard let augmentation = Augmentation(spec: text) else {
-            throw ValidationError("a comma list of \(Augmentation.names.joined(separator: ", ")) (or none), each with an optional :STRENGTH from 0 to \(Augmentation.strengthLimit) (shift: whole pixels up to \(Augmentation.shiftLimit)), such as affine,elastic:0.5 (got '\(text)')")
+            throw ValidationError(
+                "a comma list of \(Augmentation.names.joined(separator: ", ")) (or none), each with an optional :STRENGTH from 0 to \(Augmentation.strengthLimit) (shift: whole pixels up to \(Augmentation.shiftLimit)), such as affine,elastic:0.5 (got '\(text)')"
+            )
         }
         self = augmentation
     }
@@ -106,10 +121,14 @@ struct SeedList: CustomStringConvertible, Sendable {
             throw ValidationError("a count such as 3 or a list such as 1,2,5 (got '\(text)')")
         }
         if parts.count == 1 && !text.contains(",") {
-            guard (1...1000).contains(parts[0]!) else { throw ValidationError("a count between 1 and 1000 (got \(parts[0]!))") }
+            guard (1...1000).contains(parts[0]!) else {
+                throw ValidationError("a count between 1 and 1000 (got \(parts[0]!))")
+            }
             seeds = Array(1...parts[0]!)
         } else {
-            guard Set(parts).count == parts.count else { throw ValidationError("a seed is listed twice (got '\(text)')") }
+            guard Set(parts).count == parts.count else {
+                throw ValidationError("a seed is listed twice (got '\(text)')")
+            }
             seeds = parts.map { $0! }
         }
     }

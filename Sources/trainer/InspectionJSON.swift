@@ -17,10 +17,14 @@ struct InspectionRecord {
     let classNames: [String]
     let topUnits: Int
 
-    init(_ reading: DigitReading, inspector: Inspector, minConfidence: Double, topUnits: Int = 5, file: String? = nil, model: String? = nil) {
+    init(
+        _ reading: DigitReading, inspector: Inspector, minConfidence: Double, topUnits: Int = 5, file: String? = nil,
+        model: String? = nil
+    ) {
         self.file = file
         self.model = model
-        self.reading = PredictionRecord(reading, top: reading.classNames.count, minConfidence: minConfidence, image: true)
+        self.reading = PredictionRecord(
+            reading, top: reading.classNames.count, minConfidence: minConfidence, image: true)
         inspection = reading.image.map { inspector.inspect($0.pixels) }
         classNames = reading.classNames
         self.topUnits = topUnits
@@ -37,7 +41,8 @@ struct InspectionRecord {
         var text = String(decoding: (try? encoder.encode(reading)) ?? Data("{}".utf8), as: UTF8.self)
         text.removeLast()  // the reading's closing brace: the inspection's fields follow
         func string(_ value: String) -> String {
-            String(decoding: (try? encoder.encode([value])) ?? Data("[\"\"]".utf8), as: UTF8.self).dropFirst().dropLast().description
+            String(decoding: (try? encoder.encode([value])) ?? Data("[\"\"]".utf8), as: UTF8.self).dropFirst()
+                .dropLast().description
         }
         func numbers(_ values: [Float]) -> String {
             var out = "["
@@ -52,13 +57,18 @@ struct InspectionRecord {
         if let model { text += ",\"model\":" + string(model) }
         guard let inspection else { return Array((text + ",\"layers\":[],\"saliency\":null}").utf8) }
         let layers = inspection.layers.map { layer -> String in
-            let top = layer.topUnits(topUnits).map { "{\"contribution\":\(numbers([layer.contributions[$0]]).dropFirst().dropLast()),\"unit\":\($0)}" }
+            let top = layer.topUnits(topUnits).map {
+                "{\"contribution\":\(numbers([layer.contributions[$0]]).dropFirst().dropLast()),\"unit\":\($0)}"
+            }
             return "{\"activation\":" + string(layer.activation.spec) + ",\"activations\":" + numbers(layer.activations)
                 + ",\"dead_fraction\":\(layer.deadFraction),\"pre_activations\":" + numbers(layer.preActivations)
-                + ",\"saturated_fraction\":\(layer.saturatedFraction),\"states\":[" + layer.states.map { String($0.rawValue) }.joined(separator: ",")
+                + ",\"saturated_fraction\":\(layer.saturatedFraction),\"states\":["
+                + layer.states.map { String($0.rawValue) }.joined(separator: ",")
                 + "],\"top_units\":[" + top.joined(separator: ",") + "],\"width\":\(layer.activations.count)}"
         }
-        text += ",\"input_times_gradient\":" + numbers(inspection.inputTimesGradient) + ",\"layers\":[" + layers.joined(separator: ",")
+        text +=
+            ",\"input_times_gradient\":" + numbers(inspection.inputTimesGradient) + ",\"layers\":["
+            + layers.joined(separator: ",")
             + "],\"saliency\":" + numbers(inspection.saliency) + "}"
         return Array(text.utf8)
     }

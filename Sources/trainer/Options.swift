@@ -6,11 +6,18 @@ import Report
 
 /// Where the data comes from; shared by every command that reads a data set.
 struct DataOptions: ParsableArguments {
-    @Option(help: "Data set: \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: mnist; for a saved model, the one it was trained on).")
+    @Option(
+        help:
+            "Data set: \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: mnist; for a saved model, the one it was trained on)."
+    )
     var dataset: DatasetKind?
 
-    @Option(help: ArgumentHelp("Folder holding the four IDX files (.gz or plain).",
-                               discussion: "Default: $MNIST_MIRROR if it is a folder, else data/mnist (fill it with scripts/fetch-mnist); /usr/share/datasets/fashion-mnist for Fashion-MNIST."))
+    @Option(
+        help: ArgumentHelp(
+            "Folder holding the four IDX files (.gz or plain).",
+            discussion:
+                "Default: $MNIST_MIRROR if it is a folder, else data/mnist (fill it with scripts/fetch-mnist); /usr/share/datasets/fashion-mnist for Fashion-MNIST."
+        ))
     var data: String?
 
     /// The data set asked for, else `modelDataset` (a saved model's), else MNIST.
@@ -20,7 +27,9 @@ struct DataOptions: ParsableArguments {
 
     /// Where the files are looked for without --data: `MNIST_MIRROR` when it names a local folder,
     /// else data/mnist (what scripts/fetch-mnist fills); Debian's package folder for Fashion-MNIST.
-    static func defaultFolder(for dataset: DatasetKind, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    static func defaultFolder(
+        for dataset: DatasetKind, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
         switch dataset {
         case .mnist:
             if let mirror = environment["MNIST_MIRROR"], !mirror.contains("://"), !mirror.isEmpty { return mirror }
@@ -38,7 +47,8 @@ struct DataOptions: ParsableArguments {
         } catch let error as DatasetError {
             guard case .filesNotFound = error else { throw error }
             switch (kind, data) {
-            case (.fashionMNIST, nil): throw Failure("\(error); install Fashion-MNIST with: apt-get install dataset-fashion-mnist")
+            case (.fashionMNIST, nil):
+                throw Failure("\(error); install Fashion-MNIST with: apt-get install dataset-fashion-mnist")
             case (.mnist, nil): throw Failure("\(error) (run scripts/fetch-mnist, or set MNIST_MIRROR / --data)")
             default: throw Failure("\(error) (is --data the right folder?)")
             }
@@ -52,24 +62,33 @@ extension TrainAndTest {
     /// A note when `checkpoint` was trained on other data than this, or nil.
     func mismatchNote(for checkpoint: Checkpoint, path: String) -> String? {
         if let trained = checkpoint.datasetKind, trained != kind {
-            return "note: \(path) was trained on \(trained.rawValue), not \(kind.rawValue); its accuracy here says little about it"
+            return
+                "note: \(path) was trained on \(trained.rawValue), not \(kind.rawValue); its accuracy here says little about it"
         }
-        let differing = checkpoint.datasetSHA256.filter { file, sum in sha256[file].map { $0 != sum } ?? false }.keys.sorted()
+        let differing = checkpoint.datasetSHA256.filter { file, sum in sha256[file].map { $0 != sum } ?? false }.keys
+            .sorted()
         guard !differing.isEmpty else { return nil }
-        return "note: \(path) was trained with other copies of \(differing.joined(separator: ", ")) than these (their SHA-256s differ)"
+        return
+            "note: \(path) was trained with other copies of \(differing.joined(separator: ", ")) than these (their SHA-256s differ)"
     }
 }
 extension GEMMLibrary: ExpressibleByArgument {}
 
 /// How the arithmetic runs; shared by every command that multiplies matrices.
 struct ComputeOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("GEMM library: \(GEMMLibrary.available.map(\.rawValue).joined(separator: " or ")).",
-                               discussion: "oneDNN (the default on Linux) builds its kernels for the instruction sets this CPU reports; OpenBLAS's kernel follows OPENBLAS_CORETYPE or its table of CPU models."))
+    @Option(
+        help: ArgumentHelp(
+            "GEMM library: \(GEMMLibrary.available.map(\.rawValue).joined(separator: " or ")).",
+            discussion:
+                "oneDNN (the default on Linux) builds its kernels for the instruction sets this CPU reports; OpenBLAS's kernel follows OPENBLAS_CORETYPE or its table of CPU models."
+        ))
     var gemm: GEMMLibrary = .platformDefault
 
     func validate() throws {
         guard GEMMLibrary.available.contains(gemm) else {
-            throw ValidationError("--gemm \(gemm.rawValue) is not available in this build (use \(GEMMLibrary.available.map(\.rawValue).joined(separator: " or ")))")
+            throw ValidationError(
+                "--gemm \(gemm.rawValue) is not available in this build (use \(GEMMLibrary.available.map(\.rawValue).joined(separator: " or ")))"
+            )
         }
     }
 
@@ -78,7 +97,10 @@ struct ComputeOptions: ParsableArguments {
 
 /// How many threads share the work of one model; for every command that trains or evaluates one.
 struct ThreadOptions: ParsableArguments {
-    @Option(help: "Threads that share each training step and evaluation (default: all cores). The numbers do not depend on it.")
+    @Option(
+        help:
+            "Threads that share each training step and evaluation (default: all cores). The numbers do not depend on it."
+    )
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
@@ -88,15 +110,22 @@ struct ThreadOptions: ParsableArguments {
 
 /// The optimisation settings shared by `train` and `ablate`.
 struct TrainingOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Hidden-layer widths, comma-separated; 128x4 is four layers of 128. (default: 256,128)",
-                               discussion: "With ablate, repeat it to compare architectures: --hidden 256,128 --hidden 128x4 --hidden 128x8."),
-            transform: LayerWidths.init(parsing:))
+    @Option(
+        help: ArgumentHelp(
+            "Hidden-layer widths, comma-separated; 128x4 is four layers of 128. (default: 256,128)",
+            discussion:
+                "With ablate, repeat it to compare architectures: --hidden 256,128 --hidden 128x4 --hidden 128x8."),
+        transform: LayerWidths.init(parsing:))
     var hidden: [LayerWidths] = []
 
     static let defaultHidden = [256, 128]
 
-    @Option(help: ArgumentHelp("Epochs to train. (default: 5)",
-                               discussion: "With train --resume: leave it out to finish the run as planned; give it to extend a run to a new total (a cosine schedule is then stretched over the new total)."))
+    @Option(
+        help: ArgumentHelp(
+            "Epochs to train. (default: 5)",
+            discussion:
+                "With train --resume: leave it out to finish the run as planned; give it to extend a run to a new total (a cosine schedule is then stretched over the new total)."
+        ))
     var epochs: Int?
 
     static let defaultEpochs = 5
@@ -104,9 +133,13 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Examples per mini-batch.")
     var batchSize = 64
 
-    @Option(help: ArgumentHelp("Learning rate (default: each activation's own measured rate, listed in `trainer train --help`).",
-                               discussion: "With ablate, a comma list compares learning rates, `default` standing for each activation's own: --lr default,0.01,0.1,0.5."),
-            transform: LearningRateList.init(parsing:))
+    @Option(
+        help: ArgumentHelp(
+            "Learning rate (default: each activation's own measured rate, listed in `trainer train --help`).",
+            discussion:
+                "With ablate, a comma list compares learning rates, `default` standing for each activation's own: --lr default,0.01,0.1,0.5."
+        ),
+        transform: LearningRateList.init(parsing:))
     var lr: LearningRateList?
 
     /// The architectures given (the default one when none was).
@@ -117,8 +150,13 @@ struct TrainingOptions: ParsableArguments {
 
     /// For commands that train one network: refuses a second architecture or learning rate.
     func validateSingle() throws {
-        guard hidden.count <= 1 else { throw ValidationError("--hidden is given \(hidden.count) times; one network has one architecture (ablate compares several)") }
-        guard learningRates.count == 1 else { throw ValidationError("--lr lists \(learningRates.count) rates; one run has one (ablate compares several)") }
+        guard hidden.count <= 1 else {
+            throw ValidationError(
+                "--hidden is given \(hidden.count) times; one network has one architecture (ablate compares several)")
+        }
+        guard learningRates.count == 1 else {
+            throw ValidationError("--lr lists \(learningRates.count) rates; one run has one (ablate compares several)")
+        }
     }
 
     @Option(help: "SGD momentum (0 for plain SGD).")
@@ -130,27 +168,42 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "L2 weight decay on the weights (not biases).")
     var weightDecay = 0.0
 
-    @Option(help: "Learning-rate schedule: constant, cosine, step (x0.1 every 2 epochs) or step:EVERY:FACTOR. (default: cosine)", transform: Schedule.init(parsing:))
+    @Option(
+        help:
+            "Learning-rate schedule: constant, cosine, step (x0.1 every 2 epochs) or step:EVERY:FACTOR. (default: cosine)",
+        transform: Schedule.init(parsing:))
     var schedule = Schedule.cosine
 
     @Option(help: "Training images held out for validation (0 for none).")
     var validation = 5000
 
-    @Option(help: ArgumentHelp("Distort the training images afresh each epoch: a comma list of \(Augmentation.names.joined(separator: ", ")), each with an optional :STRENGTH. (default: none)",
-                               discussion: Augmentation.rangesDescription + " A strength scales the ranges: affine:0.5 is half as strong."),
-            transform: Augmentation.init(parsing:))
+    @Option(
+        help: ArgumentHelp(
+            "Distort the training images afresh each epoch: a comma list of \(Augmentation.names.joined(separator: ", ")), each with an optional :STRENGTH. (default: none)",
+            discussion: Augmentation.rangesDescription + " A strength scales the ranges: affine:0.5 is half as strong."),
+        transform: Augmentation.init(parsing:))
     var augment = Augmentation.none
 
-    @Option(help: "The probability that a hidden unit's output is dropped in each training step (inverted dropout; none when evaluating).")
+    @Option(
+        help:
+            "The probability that a hidden unit's output is dropped in each training step (inverted dropout; none when evaluating)."
+    )
     var dropout = 0.0
 
-    @Option(help: ArgumentHelp("Number format of the training step's matrix products: fp32, or bf16 (mixed precision: bf16 operands, fp32 accumulation, fp32 weights, loss and updates). (default: fp32; a recipe names its own)",
-                               discussion: "bf16 needs a CPU with native bf16 arithmetic (AVX512_BF16 or AMX); elsewhere the run says so and trains in fp32. Evaluation is always fp32."))
+    @Option(
+        help: ArgumentHelp(
+            "Number format of the training step's matrix products: fp32, or bf16 (mixed precision: bf16 operands, fp32 accumulation, fp32 weights, loss and updates). (default: fp32; a recipe names its own)",
+            discussion:
+                "bf16 needs a CPU with native bf16 arithmetic (AVX512_BF16 or AMX); elsewhere the run says so and trains in fp32. Evaluation is always fp32."
+        ))
     var precision: Precision?
 
     static let defaultPrecision = Precision.fp32
 
-    @Option(help: ArgumentHelp("Test the finished model reading each test image as the mean over 1, 5 or 9 views of it (moved by one pixel); recorded in the model, and what evaluate and predict use for it by default. (default: 1)"))
+    @Option(
+        help: ArgumentHelp(
+            "Test the finished model reading each test image as the mean over 1, 5 or 9 views of it (moved by one pixel); recorded in the model, and what evaluate and predict use for it by default. (default: 1)"
+        ))
     var tta: Int?
 
     /// Sets these options in `config`; `TrainingConfig.problem` checks the values against the data.
@@ -175,12 +228,17 @@ extension Precision: ExpressibleByArgument {}
 
 /// How many views of each image a saved model reads; for `evaluate` and `predict`.
 struct ViewOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Read each image as the mean over 1, 5 or 9 views of it (moved by one pixel). (default: what the model was tested with when trained)"))
+    @Option(
+        help: ArgumentHelp(
+            "Read each image as the mean over 1, 5 or 9 views of it (moved by one pixel). (default: what the model was tested with when trained)"
+        ))
     var tta: Int?
 
     func validate() throws {
         if let tta, TestTimeAugmentation(views: tta) == nil {
-            throw ValidationError("--tta must be \(TestTimeAugmentation.viewCounts.map(String.init).joined(separator: ", ")) (got \(tta))")
+            throw ValidationError(
+                "--tta must be \(TestTimeAugmentation.viewCounts.map(String.init).joined(separator: ", ")) (got \(tta))"
+            )
         }
     }
 
@@ -198,7 +256,10 @@ extension TrainingConfig {
         guard precision == .bf16 && !Precision.nativeBF16 else { return (self, nil) }
         var config = self
         config.precision = .fp32
-        return (config, "note: this CPU has no native bf16 arithmetic (its best instruction set is \(Precision.cpuInstructionSet)); training in fp32")
+        return (
+            config,
+            "note: this CPU has no native bf16 arithmetic (its best instruction set is \(Precision.cpuInstructionSet)); training in fp32"
+        )
     }
 }
 
@@ -217,17 +278,22 @@ extension ConfigurationProblem {
         switch self {
         case .noHiddenLayer: return "--hidden: give at least one layer width"
         case .hiddenWidth(_, let limit): return "--hidden: each layer width must be between 1 and \(limit)"
-        case .activationCount(_, let layers): return "--activation: give one activation, or one per hidden layer (\(layers))"
+        case .activationCount(_, let layers):
+            return "--activation: give one activation, or one per hidden layer (\(layers))"
         case .epochs: return "--epochs must be at least 1"
         case .batchSize(_, let limit): return "--batch-size must be between 1 and \(limit)"
         case .learningRate: return "--lr must be a positive number"
         case .momentum: return "--momentum must be in [0, 1)"
         case .weightDecay: return "--weight-decay must be zero or positive"
         case .dropout(_, let limit): return "--dropout must be between 0 and \(limit)"
-        case .validation(_, let examples): return "--validation must be between 0 and \(examples - 1) (the training set has \(examples) images)"
+        case .validation(_, let examples):
+            return "--validation must be between 0 and \(examples - 1) (the training set has \(examples) images)"
         case .patience: return "--patience must be at least 1"
-        case .testViews: return "--tta must be \(TestTimeAugmentation.viewCounts.map(String.init).joined(separator: ", "))"
-        case .precision(let precision, let isa): return "--precision \(precision): this CPU has no native \(precision) arithmetic (its best instruction set is \(isa)); use fp32"
+        case .testViews:
+            return "--tta must be \(TestTimeAugmentation.viewCounts.map(String.init).joined(separator: ", "))"
+        case .precision(let precision, let isa):
+            return
+                "--precision \(precision): this CPU has no native \(precision) arithmetic (its best instruction set is \(isa)); use fp32"
         }
     }
 }
@@ -237,13 +303,15 @@ extension ClaimNeed {
     var flagWording: String {
         switch self {
         case .depths(let example):
-            return "Needs architectures of different depths: add e.g. " + example.map { "--hidden \(AblationCell.widths($0))" }.joined(separator: " ") + "."
+            return "Needs architectures of different depths: add e.g. "
+                + example.map { "--hidden \(AblationCell.widths($0))" }.joined(separator: " ") + "."
         case .activations(let activations):
             return "Needs \(activations.map(\.spec).joined(separator: " and ")) in --activations."
         case .oneOf(let activations):
             return "Needs \(activations.map(\.spec).joined(separator: " or ")) in --activations."
         case .learningRates(let example):
-            return "Needs ReLU finished at two learning rates or more: add e.g. --lr \(example.map(\.description).joined(separator: ",")) "
+            return
+                "Needs ReLU finished at two learning rates or more: add e.g. --lr \(example.map(\.description).joined(separator: ",")) "
                 + "(a rate at which ReLU diverges in every seed gives no dead-unit count)."
         }
     }
@@ -251,8 +319,9 @@ extension ClaimNeed {
 
 extension NextRunWording {
     /// What a report written by `trainer` says: the flags to run next.
-    static let commandLine = NextRunWording(need: { $0.flagWording },
-                                            grid: "`--hidden` repeated, `--lr` with a list, or `--study depth|learning-rate`")
+    static let commandLine = NextRunWording(
+        need: { $0.flagWording },
+        grid: "`--hidden` repeated, `--lr` with a list, or `--study depth|learning-rate`")
 }
 
 extension TrainingError {
@@ -262,7 +331,8 @@ extension TrainingError {
         switch self {
         case .nonFinite(_, _, let lr, _):
             return "\(self); try a smaller --lr (say \(lr / 10)) or a smaller --momentum. "
-                + (saved.map { "\($0.path) holds the run as it was after epoch \($0.epoch), before it diverged." } ?? "No model was saved from this run.")
+                + (saved.map { "\($0.path) holds the run as it was after epoch \($0.epoch), before it diverged." }
+                    ?? "No model was saved from this run.")
         }
     }
 }
@@ -270,6 +340,8 @@ extension TrainingError {
 /// Warns once that a debug build is far slower than a release build.
 func warnIfUnoptimised() {
     #if DEBUG
-    Terminal.error("warning: this trainer was built without optimisation and trains about 50x slower; build with: swift build -c release")
+        Terminal.error(
+            "warning: this trainer was built without optimisation and trains about 50x slower; build with: swift build -c release"
+        )
     #endif
 }

@@ -33,13 +33,21 @@ final class ProgressReporter: TrainingObserver {
         if style != .json { Terminal.error(line) }
     }
 
-    func header(dataset: TrainAndTest, config: TrainingConfig, architecture: Architecture, threads: Int, resumed: TrainingState?) {
+    func header(
+        dataset: TrainAndTest, config: TrainingConfig, architecture: Architecture, threads: Int, resumed: TrainingState?
+    ) {
         guard style == .bar || style == .lines else { return }
-        out("data: \(dataset.kind.rawValue), \(dataset.train.count) training images (\(config.validationCount) held out for validation), \(dataset.test.count) test images of \(dataset.train.rows)x\(dataset.train.cols)")
-        out("model: \(architecture.summary), \(MLP<Float>.parameterCount(of: architecture)) parameters; SGD lr \(config.effectiveLearningRate), momentum \(config.momentum)\(config.nesterov ? " (Nesterov)" : ""), batch \(config.batchSize), schedule \(config.schedule.spec), seed \(config.seed)\(config.augmentation.isNone ? "" : ", augmentation \(config.augmentation.spec)")\(config.dropout > 0 ? ", dropout \(config.dropout)" : ""); \(GEMMLibrary.current.description)\(config.precision == .bf16 ? ", bf16 products (fp32 accumulation and weights)" : ""), \(threads) thread\(threads == 1 ? "" : "s")")
+        out(
+            "data: \(dataset.kind.rawValue), \(dataset.train.count) training images (\(config.validationCount) held out for validation), \(dataset.test.count) test images of \(dataset.train.rows)x\(dataset.train.cols)"
+        )
+        out(
+            "model: \(architecture.summary), \(MLP<Float>.parameterCount(of: architecture)) parameters; SGD lr \(config.effectiveLearningRate), momentum \(config.momentum)\(config.nesterov ? " (Nesterov)" : ""), batch \(config.batchSize), schedule \(config.schedule.spec), seed \(config.seed)\(config.augmentation.isNone ? "" : ", augmentation \(config.augmentation.spec)")\(config.dropout > 0 ? ", dropout \(config.dropout)" : ""); \(GEMMLibrary.current.description)\(config.precision == .bf16 ? ", bf16 products (fp32 accumulation and weights)" : ""), \(threads) thread\(threads == 1 ? "" : "s")"
+        )
         if let resumed {
-            out(resumed.partialEpoch.batches > 0 ? "resuming in epoch \(resumed.epochsCompleted + 1) after batch \(resumed.partialEpoch.batches)"
-                : "resuming after epoch \(resumed.epochsCompleted)")
+            out(
+                resumed.partialEpoch.batches > 0
+                    ? "resuming in epoch \(resumed.epochsCompleted + 1) after batch \(resumed.partialEpoch.batches)"
+                    : "resuming after epoch \(resumed.epochsCompleted)")
         }
     }
 
@@ -47,7 +55,8 @@ final class ProgressReporter: TrainingObserver {
         epochStart = Date().timeIntervalSinceReferenceDate
     }
 
-    func batchFinished(epoch: Int, batch: Int, of total: Int, loss: Double, accuracy: Double, samplesPerSecond: Double) {
+    func batchFinished(epoch: Int, batch: Int, of total: Int, loss: Double, accuracy: Double, samplesPerSecond: Double)
+    {
         guard style == .bar else { return }
         let now = Date().timeIntervalSinceReferenceDate
         guard now - lastDraw > 0.1 || batch == total else { return }
@@ -56,8 +65,9 @@ final class ProgressReporter: TrainingObserver {
         let filled = width * batch / total
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         let eta = (now - epochStart) / Double(batch) * Double(total - batch)
-        let line = String(format: "\r\u{1B}[2Kepoch %d %@ %d/%d  loss %.4f  acc %.2f%%  %.0f samples/s  ETA %.0fs",
-                          epoch, bar, batch, total, loss, accuracy * 100, samplesPerSecond, eta)
+        let line = String(
+            format: "\r\u{1B}[2Kepoch %d %@ %d/%d  loss %.4f  acc %.2f%%  %.0f samples/s  ETA %.0fs",
+            epoch, bar, batch, total, loss, accuracy * 100, samplesPerSecond, eta)
         FileHandle.standardError.write(Data(line.utf8))
     }
 
@@ -65,7 +75,9 @@ final class ProgressReporter: TrainingObserver {
         switch style {
         case .bar, .lines:
             if style == .bar { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
-            var line = String(format: "epoch %d  train loss %.4f acc %.2f%%", record.epoch, record.trainLoss, record.trainAccuracy * 100)
+            var line = String(
+                format: "epoch %d  train loss %.4f acc %.2f%%", record.epoch, record.trainLoss,
+                record.trainAccuracy * 100)
             if let loss = record.validationLoss, let acc = record.validationAccuracy {
                 line += String(format: "  val loss %.4f acc %.2f%%", loss, acc * 100)
             }
@@ -80,11 +92,17 @@ final class ProgressReporter: TrainingObserver {
 
     /// A run stopped by a signal and saved to `path`, with the command that continues it.
     func interrupted(savedTo path: String, state: TrainingState, resume command: String) {
-        let place = state.partialEpoch.batches > 0 ? "batch \(state.partialEpoch.batches) of epoch \(state.epochsCompleted + 1)"
+        let place =
+            state.partialEpoch.batches > 0
+            ? "batch \(state.partialEpoch.batches) of epoch \(state.epochsCompleted + 1)"
             : "epoch \(state.epochsCompleted)"
         if style == .json {
-            out(jsonLine(["event": "interrupted", "model": path, "epochs_completed": state.epochsCompleted,
-                          "batches_into_epoch": state.partialEpoch.batches, "resume": command] as [String: Any]))
+            out(
+                jsonLine(
+                    [
+                        "event": "interrupted", "model": path, "epochs_completed": state.epochsCompleted,
+                        "batches_into_epoch": state.partialEpoch.batches, "resume": command
+                    ] as [String: Any]))
         }
         if style == .bar { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
         Terminal.error("saved the run as it stood after \(place) to \(path); continue it with: \(command)")
@@ -93,13 +111,20 @@ final class ProgressReporter: TrainingObserver {
     /// `views`: how many views of each test image were averaged (1: the image alone).
     func finished(test: Evaluation, views: Int = 1, savedTo path: String, stoppedEarly: Bool, epochs: Int) {
         if style == .json {
-            out(jsonLine(["event": "result", "test_accuracy": test.accuracy, "test_loss": test.loss, "test_views": views, "epochs": epochs,
-                          "stopped_early": stoppedEarly, "model": path] as [String: Any]))
+            out(
+                jsonLine(
+                    [
+                        "event": "result", "test_accuracy": test.accuracy, "test_loss": test.loss, "test_views": views,
+                        "epochs": epochs,
+                        "stopped_early": stoppedEarly, "model": path
+                    ] as [String: Any]))
             return
         }
         if stoppedEarly { out("stopped early after epoch \(epochs): validation loss stopped improving") }
-        out(String(format: "test accuracy %.2f%% (loss %.4f%@); model saved to %@", test.accuracy * 100, test.loss,
-                   views > 1 ? "; mean over \(views) views of each image" : "", path))
+        out(
+            String(
+                format: "test accuracy %.2f%% (loss %.4f%@); model saved to %@", test.accuracy * 100, test.loss,
+                views > 1 ? "; mean over \(views) views of each image" : "", path))
     }
 }
 
@@ -107,8 +132,10 @@ final class ProgressReporter: TrainingObserver {
 func jsonLine(_ fields: [String: Any]) -> String {
     var object: [String: Any] = [:]
     for (key, value) in fields {
-        if let encodable = value as? any Encodable, !(value is String), !(value is Double), !(value is Int), !(value is Bool),
-           let data = try? JSONEncoder().encode(encodable), let parsed = try? JSONSerialization.jsonObject(with: data) {
+        if let encodable = value as? any Encodable, !(value is String), !(value is Double), !(value is Int),
+            !(value is Bool),
+            let data = try? JSONEncoder().encode(encodable), let parsed = try? JSONSerialization.jsonObject(with: data)
+        {
             object[key] = parsed
         } else {
             object[key] = value

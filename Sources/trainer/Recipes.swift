@@ -13,11 +13,16 @@ enum Recipe: String, CaseIterable, ExpressibleByArgument, ArgumentPreset {
     var arguments: [String] {
         switch self {
         case .mnistBest:
-            return ["--hidden", "1024,1024", "--batch-size", "128", "--lr", "0.1", "--epochs", "60", "--validation", "0",
-                    "--augment", "affine,elastic,thickness", "--precision", "bf16", "--tta", "5"]
+            return [
+                "--hidden", "1024,1024", "--batch-size", "128", "--lr", "0.1", "--epochs", "60", "--validation", "0",
+                "--augment", "affine,elastic,thickness", "--precision", "bf16", "--tta", "5"
+            ]
         case .fashionBest:
-            return ["--dataset", "fashion-mnist", "--hidden", "1024,1024", "--batch-size", "128", "--lr", "0.05", "--epochs", "60",
-                    "--validation", "0", "--augment", "flip", "--precision", "bf16", "--tta", "5"]
+            return [
+                "--dataset", "fashion-mnist", "--hidden", "1024,1024", "--batch-size", "128", "--lr", "0.05",
+                "--epochs", "60",
+                "--validation", "0", "--augment", "flip", "--precision", "bf16", "--tta", "5"
+            ]
         }
     }
 
@@ -25,14 +30,19 @@ enum Recipe: String, CaseIterable, ExpressibleByArgument, ArgumentPreset {
     /// bf16 where the CPU has it natively (fp32 elsewhere, the same accuracy); 5 test views.
     var measured: String {
         switch self {
-        case .mnistBest: return "MNIST test accuracy 99.48, 99.45, 99.37% for seeds 1-3, mean 99.43% (fp32: 99.42%); about 1.5 minutes a run on a Zen 5"
-        case .fashionBest: return "Fashion-MNIST test accuracy 90.65, 90.49, 90.64% for seeds 1-3, mean 90.59% (fp32 without test views: 90.56%); about 1.3 minutes a run on a Zen 5"
+        case .mnistBest:
+            return
+                "MNIST test accuracy 99.48, 99.45, 99.37% for seeds 1-3, mean 99.43% (fp32: 99.42%); about 1.5 minutes a run on a Zen 5"
+        case .fashionBest:
+            return
+                "Fashion-MNIST test accuracy 90.65, 90.49, 90.64% for seeds 1-3, mean 90.59% (fp32 without test views: 90.56%); about 1.3 minutes a run on a Zen 5"
         }
     }
 
     /// One line per recipe for `--help`: its name, its options and what it measured.
     static var help: String {
-        allCases.map { "\($0.rawValue) = \($0.arguments.joined(separator: " ")) (\($0.measured))" }.joined(separator: "\n")
+        allCases.map { "\($0.rawValue) = \($0.arguments.joined(separator: " ")) (\($0.measured))" }.joined(
+            separator: "\n")
     }
 
 }
@@ -85,12 +95,18 @@ enum Study: String, CaseIterable, ExpressibleByArgument, ArgumentPreset {
         switch self {
         case .depth:
             // Vanishing gradients (sigmoid, tanh) and Swish against depth, at each activation's own rate.
-            return ["--activations", "relu,leaky-relu,tanh,sigmoid,swish", "--hidden", "128x2", "--hidden", "128x4", "--hidden", "128x8",
-                    "--epochs", "3", "--seeds", "3", "--output", "ablation-depth"]
+            return [
+                "--activations", "relu,leaky-relu,tanh,sigmoid,swish", "--hidden", "128x2", "--hidden", "128x4",
+                "--hidden", "128x8",
+                "--epochs", "3", "--seeds", "3", "--output", "ablation-depth"
+            ]
         case .learningRate:
             // Dead ReLUs at large rates, and the usable range of each activation.
-            return ["--activations", "relu,leaky-relu,prelu,elu,tanh,sigmoid,swish", "--hidden", "128x4", "--lr", "0.01,0.05,0.1,0.2",
-                    "--epochs", "2", "--seeds", "2", "--output", "ablation-learning-rate"]
+            return [
+                "--activations", "relu,leaky-relu,prelu,elu,tanh,sigmoid,swish", "--hidden", "128x4", "--lr",
+                "0.01,0.05,0.1,0.2",
+                "--epochs", "2", "--seeds", "2", "--output", "ablation-learning-rate"
+            ]
         }
     }
 

@@ -12,13 +12,14 @@ extension RunEnvironment {
             withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         }
         #if DEBUG
-        let build = "debug"
+            let build = "debug"
         #else
-        let build = "release"
+            let build = "release"
         #endif
         let formatter = ISO8601DateFormatter()
         return RunEnvironment(
-            machine: "\(cpu ?? text(uts.machine)) (\(text(uts.nodename)))", cores: ProcessInfo.processInfo.activeProcessorCount,
+            machine: "\(cpu ?? text(uts.machine)) (\(text(uts.nodename)))",
+            cores: ProcessInfo.processInfo.activeProcessorCount,
             memoryGiB: (Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30) * 10).rounded() / 10,
             system: "\(text(uts.sysname)) \(text(uts.release))", build: build, blas: GEMMLibrary.current.description,
             jobs: jobs, blasThreadsPerCell: blasThreads, started: formatter.string(from: Date()),

@@ -7,7 +7,10 @@ struct TrainerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trainer",
         abstract: "Train, evaluate and compare MLP digit classifiers on MNIST-style data.",
-        subcommands: [Train.self, Evaluate.self, Predict.self, Inspect.self, Export.self, Serve.self, AugmentPreview.self, Ablate.self, ReportCommand.self, Bench.self],
+        subcommands: [
+            Train.self, Evaluate.self, Predict.self, Inspect.self, Export.self, Serve.self, AugmentPreview.self,
+            Ablate.self, ReportCommand.self, Bench.self
+        ],
         defaultSubcommand: Train.self
     )
 

@@ -25,7 +25,9 @@ import TestSupport
         let abandoned = folder + "/.m.safetensors.\(finished.processIdentifier).tmp"
         let live = folder + "/.m.safetensors.\(getppid()).tmp"  // our parent is running
         let other = folder + "/.other.safetensors.\(finished.processIdentifier).tmp"
-        for file in [abandoned, live, other] { FileManager.default.createFile(atPath: file, contents: Data("torn".utf8)) }
+        for file in [abandoned, live, other] {
+            FileManager.default.createFile(atPath: file, contents: Data("torn".utf8))
+        }
         try AtomicFile.write([7], to: folder + "/m.safetensors")
         #expect(!FileManager.default.fileExists(atPath: abandoned))
         #expect(FileManager.default.fileExists(atPath: live), "a live writer's file was removed")
@@ -38,7 +40,8 @@ import TestSupport
         let path = folder + "/m.safetensors"
         try AtomicFile.write("old", to: path)
         // A folder where the temporary file would go makes the write fail.
-        try FileManager.default.createDirectory(atPath: folder + "/.m.safetensors.\(getpid()).tmp", withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(
+            atPath: folder + "/.m.safetensors.\(getpid()).tmp", withIntermediateDirectories: false)
         #expect(throws: AtomicFile.WriteError.self) { try AtomicFile.write("new", to: path) }
         #expect(FileManager.default.contents(atPath: path) == Data("old".utf8))
     }

@@ -8,7 +8,7 @@ import TestSupport
 
     /// Image `index` of the MNIST test set as levels.
     static func digit(_ data: TrainAndTest, _ index: Int) -> [UInt8] {
-        Array(data.test.levels[index * 784 ..< (index + 1) * 784])
+        Array(data.test.levels[index * 784..<(index + 1) * 784])
     }
 
     static func ink(_ image: [Float]) -> Double { image.reduce(0) { $0 + Double($1) } }
@@ -19,7 +19,7 @@ import TestSupport
             ("affine", Augmentation(affine: 1)),
             ("affine,elastic:0.5", Augmentation(affine: 1, elastic: 0.5)),
             ("thickness:2,flip,shift", Augmentation(thickness: 2, flip: true, shift: 2)),
-            ("shift:3", Augmentation(shift: 3)),
+            ("shift:3", Augmentation(shift: 3))
         ]
         for (text, expected) in cases {
             #expect(Augmentation(spec: text) == expected, "\(text)")
@@ -27,7 +27,10 @@ import TestSupport
         }
         #expect(Augmentation(spec: "AFFINE, Elastic")?.spec == "affine,elastic")
         #expect(Augmentation(spec: "affine:0")?.isNone == true)
-        for bad in ["", "rotate", "affine,affine", "affine:5", "affine:-1", "affine:x", "flip:2", "shift:1.5", "shift:9", "affine,"] {
+        for bad in [
+            "", "rotate", "affine,affine", "affine:5", "affine:-1", "affine:x", "flip:2", "shift:1.5", "shift:9",
+            "affine,"
+        ] {
             #expect(Augmentation(spec: bad) == nil, "\(bad) should be refused")
         }
     }
@@ -35,7 +38,8 @@ import TestSupport
     @Test func noAugmentationReturnsTheInputExactly() {
         let levels = (0..<784).map { UInt8(truncatingIfNeeded: $0 * 7) }
         for augmentation in [Augmentation.none, Augmentation(spec: "affine:0,elastic:0")!] {
-            let out = Augmenter(augmentation, rows: 28, cols: 28).apply(levels, key: AugmentationKey(seed: 1, epoch: 3, index: 9))
+            let out = Augmenter(augmentation, rows: 28, cols: 28).apply(
+                levels, key: AugmentationKey(seed: 1, epoch: 3, index: 9))
             #expect(out == levels.map(DigitDataset.value))
         }
     }
@@ -46,12 +50,15 @@ import TestSupport
         let augmenter = Augmenter(Self.all, rows: 28, cols: 28)
         let key = AugmentationKey(seed: 1, epoch: 2, index: 0)
         let first = augmenter.apply(digit, key: key)
-        _ = augmenter.apply(Self.digit(data, 1), key: AugmentationKey(seed: 1, epoch: 2, index: 1))  // buffers reused in between
+        // buffers reused in between
+        _ = augmenter.apply(Self.digit(data, 1), key: AugmentationKey(seed: 1, epoch: 2, index: 1))
         #expect(Augmenter(Self.all, rows: 28, cols: 28).apply(digit, key: key) == first)
         #expect(augmenter.apply(digit, key: key) == first)
         #expect(first != digit.map(DigitDataset.value))
-        for other in [AugmentationKey(seed: 1, epoch: 3, index: 0), AugmentationKey(seed: 2, epoch: 2, index: 0),
-                      AugmentationKey(seed: 1, epoch: 2, index: 1)] {
+        for other in [
+            AugmentationKey(seed: 1, epoch: 3, index: 0), AugmentationKey(seed: 2, epoch: 2, index: 0),
+            AugmentationKey(seed: 1, epoch: 2, index: 1)
+        ] {
             #expect(augmenter.apply(digit, key: other) != first, "\(other)")
         }
         #expect(first.allSatisfy { $0 >= 0 && $0 <= 1 })
@@ -66,15 +73,19 @@ import TestSupport
         for i in 0..<1000 {
             let digit = Self.digit(data, i)
             var canvas = [UInt8](repeating: 0, count: 56 * 56)
-            for y in 0..<28 { canvas.replaceSubrange((y + 14) * 56 + 14 ..< (y + 14) * 56 + 42, with: digit[y * 28 ..< (y + 1) * 28]) }
+            for y in 0..<28 {
+                canvas.replaceSubrange((y + 14) * 56 + 14..<(y + 14) * 56 + 42, with: digit[y * 28..<(y + 1) * 28])
+            }
             let out = augmenter.apply(canvas, key: AugmentationKey(seed: 7, epoch: 0, index: i))
-            let inside = (14..<42).reduce(0.0) { sum, y in sum + Self.ink(Array(out[y * 56 + 14 ..< y * 56 + 42])) }
+            let inside = (14..<42).reduce(0.0) { sum, y in sum + Self.ink(Array(out[y * 56 + 14..<y * 56 + 42])) }
             outside.append(1 - inside / Self.ink(out))
         }
         let mean = outside.reduce(0, +) / Double(outside.count)
         #expect(mean < 0.01, "on average \(mean) of the ink leaves the frame")
         #expect(outside.max()! < 0.2, "at worst \(outside.max()!)")
-        #expect(outside.filter { $0 > 0.01 }.count < 150, "digits losing over 1% of their ink: \(outside.filter { $0 > 0.01 }.count) of 1000")
+        #expect(
+            outside.filter { $0 > 0.01 }.count < 150,
+            "digits losing over 1% of their ink: \(outside.filter { $0 > 0.01 }.count) of 1000")
     }
 
     @Test func thicknessThickensAndThinsStrokes() throws {
@@ -83,7 +94,9 @@ import TestSupport
         let augmenter = Augmenter(Augmentation(thickness: 1), rows: 28, cols: 28)
         for i in 0..<200 {
             let digit = Self.digit(data, i)
-            let ratio = Self.ink(augmenter.apply(digit, key: AugmentationKey(seed: 1, epoch: 0, index: i))) / Self.ink(digit.map(DigitDataset.value))
+            let ratio =
+                Self.ink(augmenter.apply(digit, key: AugmentationKey(seed: 1, epoch: 0, index: i)))
+                / Self.ink(digit.map(DigitDataset.value))
             if ratio > 1.05 { thicker += 1 }
             if ratio < 0.95 { thinner += 1 }
         }

@@ -13,7 +13,10 @@ func write(_ bytes: [UInt8], _ folder: String, _ name: String) -> String {
 /// gzip-compresses bytes with zlib (window bits 31 = gzip wrapper).
 func gzip(_ input: [UInt8]) -> [UInt8] {
     var stream = z_stream()
-    precondition(deflateInit2_(&stream, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
+    precondition(
+        deflateInit2_(
+            &stream, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+    )
     defer { deflateEnd(&stream) }
     var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 64)
     var input = input
@@ -33,6 +36,8 @@ func gzip(_ input: [UInt8]) -> [UInt8] {
 /// A small valid image set and its labels: `count` images of 4×3 pixels.
 func sampleFiles(count: Int = 5) -> (images: IDXFile, labels: IDXFile) {
     let pixels = (0..<(count * 12)).map { UInt8(truncatingIfNeeded: $0 * 37) }
-    return (IDXFile(dims: [count, 4, 3], payload: pixels), IDXFile(dims: [count], payload: (0..<count).map { UInt8($0 % 10) }))
+    return (
+        IDXFile(dims: [count, 4, 3], payload: pixels),
+        IDXFile(dims: [count], payload: (0..<count).map { UInt8($0 % 10) })
+    )
 }
-

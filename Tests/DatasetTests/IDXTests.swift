@@ -27,10 +27,14 @@ import TestSupport
         #expect(throws: DatasetError.emptyFile(path: "f")) { try IDXFile(parsing: [], path: "f") }
         #expect(throws: DatasetError.notIDX(path: "f")) { try IDXFile(parsing: Array("hello, world".utf8), path: "f") }
         let zero = IDXFile(dims: [0, 28, 28], payload: []).encoded()
-        #expect(throws: DatasetError.zeroDimension(path: "f", dims: [0, 28, 28])) { try IDXFile(parsing: zero, path: "f") }
+        #expect(throws: DatasetError.zeroDimension(path: "f", dims: [0, 28, 28])) {
+            try IDXFile(parsing: zero, path: "f")
+        }
         var floats = images.encoded()
         floats[2] = 0x0D
-        #expect(throws: DatasetError.unsupportedDataType(path: "f", code: 0x0D)) { try IDXFile(parsing: floats, path: "f") }
+        #expect(throws: DatasetError.unsupportedDataType(path: "f", code: 0x0D)) {
+            try IDXFile(parsing: floats, path: "f")
+        }
     }
 
     @Test func payloadMustMatchHeader() {
@@ -54,7 +58,9 @@ import TestSupport
         #expect(Date().timeIntervalSince(start) < 5)
         // Dims whose product overflows Int are saturated, not wrapped.
         let overflow = IDXFile(dims: [Int(UInt32.max), Int(UInt32.max), Int(UInt32.max)], payload: [1]).encoded()
-        #expect(throws: DatasetError.truncatedPayload(path: "f", expected: Int.max, found: 1)) { try IDXFile(parsing: overflow, path: "f") }
+        #expect(throws: DatasetError.truncatedPayload(path: "f", expected: Int.max, found: 1)) {
+            try IDXFile(parsing: overflow, path: "f")
+        }
     }
 
     private func gzipRoundTrip(_ bytes: [UInt8]) throws -> [UInt8] {
@@ -65,17 +71,23 @@ import TestSupport
         let (images, _) = sampleFiles(count: 50)
         let zipped = gzip(images.encoded())
         #expect(try Gzip.decompressIfNeeded(zipped, path: "f") == images.encoded())
-        #expect(throws: DatasetError.truncatedGzip(path: "f")) { try Gzip.decompressIfNeeded(Array(zipped.prefix(zipped.count / 2)), path: "f") }
+        #expect(throws: DatasetError.truncatedGzip(path: "f")) {
+            try Gzip.decompressIfNeeded(Array(zipped.prefix(zipped.count / 2)), path: "f")
+        }
         var badCRC = zipped
         badCRC[badCRC.count - 6] ^= 0xFF
-        #expect(throws: DatasetError.corruptGzip(path: "f", reason: "incorrect data check")) { try Gzip.decompressIfNeeded(badCRC, path: "f") }
+        #expect(throws: DatasetError.corruptGzip(path: "f", reason: "incorrect data check")) {
+            try Gzip.decompressIfNeeded(badCRC, path: "f")
+        }
         var badData = zipped
         badData[12] ^= 0xFF
         badData[13] ^= 0xFF
         #expect(throws: (any Error).self) { try Gzip.decompressIfNeeded(badData, path: "f") }
         // A bomb: 10 MB of zeros compresses to ~10 kB; a 1 MB limit refuses it.
         let bomb = gzip([UInt8](repeating: 0, count: 10_000_000))
-        #expect(throws: DatasetError.tooLarge(path: "f", limit: 1 << 20)) { try Gzip.decompressIfNeeded(bomb, path: "f", limit: 1 << 20) }
+        #expect(throws: DatasetError.tooLarge(path: "f", limit: 1 << 20)) {
+            try Gzip.decompressIfNeeded(bomb, path: "f", limit: 1 << 20)
+        }
     }
 
     @Test func datasetFaults() throws {
@@ -83,10 +95,17 @@ import TestSupport
         let (images, labels) = sampleFiles()
         let imagesPath = write(images.encoded(), folder, "images")
         let labelsPath = write(labels.encoded(), folder, "labels")
-        #expect(throws: DatasetError.missingFile(path: folder + "/nope")) { try DigitDataset(imagesPath: folder + "/nope", labelsPath: labelsPath) }
+        #expect(throws: DatasetError.missingFile(path: folder + "/nope")) {
+            try DigitDataset(imagesPath: folder + "/nope", labelsPath: labelsPath)
+        }
         let empty = write([], folder, "empty")
-        #expect(throws: DatasetError.emptyFile(path: empty)) { try DigitDataset(imagesPath: empty, labelsPath: labelsPath) }
-        #expect(throws: DatasetError.wrongKind(path: labelsPath, expected: "images (3 dimensions)", found: "labels (1 dimension)")) {
+        #expect(throws: DatasetError.emptyFile(path: empty)) {
+            try DigitDataset(imagesPath: empty, labelsPath: labelsPath)
+        }
+        #expect(
+            throws: DatasetError.wrongKind(
+                path: labelsPath, expected: "images (3 dimensions)", found: "labels (1 dimension)")
+        ) {
             try DigitDataset(imagesPath: labelsPath, labelsPath: imagesPath)
         }
         let fewer = write(IDXFile(dims: [4], payload: [1, 2, 3, 4]).encoded(), folder, "fewer")

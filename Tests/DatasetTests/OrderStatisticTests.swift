@@ -7,12 +7,12 @@ import Testing
     @Test func selectIsTheSortedElementForEveryIndex() {
         var random = SeededRandom(seed: 7, stream: "select-test")
         let shapes: [(Int) -> [Float]] = [
-            { n in (0..<n).map { _ in Float(random.next() % 1000) / 999 } },           // values in general
-            { n in (0..<n).map { _ in Float(random.next() % 4) / 3 } },                // few distinct values
-            { n in (0..<n).map { Float($0) } },                                       // already sorted
-            { n in (0..<n).map { Float(n - $0) } },                                   // reversed
-            { n in [Float](repeating: 0.5, count: n) },                               // all equal
-            { n in (0..<n).map { $0 % 2 == 0 ? 1 : Float(random.next() % 100) / 99 } }, // paper with ink
+            { n in (0..<n).map { _ in Float(random.next() % 1000) / 999 } },  // values in general
+            { n in (0..<n).map { _ in Float(random.next() % 4) / 3 } },  // few distinct values
+            { n in (0..<n).map { Float($0) } },  // already sorted
+            { n in (0..<n).map { Float(n - $0) } },  // reversed
+            { n in [Float](repeating: 0.5, count: n) },  // all equal
+            { n in (0..<n).map { $0 % 2 == 0 ? 1 : Float(random.next() % 100) / 99 } }  // paper with ink
         ]
         for shape in shapes {
             for n in [1, 2, 3, 5, 16, 17, 100, 1001] {

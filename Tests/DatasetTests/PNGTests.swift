@@ -42,7 +42,9 @@ import TestSupport
 
     @Test(arguments: [TestPNG.ColorType.rgb, .rgba], [8, 16])
     func colourBecomesLuminance(colorType: TestPNG.ColorType, bitDepth: Int) throws {
-        for interlaced in [false, true] { try colourBecomesLuminance(colorType: colorType, bitDepth: bitDepth, interlaced: interlaced) }
+        for interlaced in [false, true] {
+            try colourBecomesLuminance(colorType: colorType, bitDepth: bitDepth, interlaced: interlaced)
+        }
     }
 
     func colourBecomesLuminance(colorType: TestPNG.ColorType, bitDepth: Int, interlaced: Bool) throws {
@@ -56,7 +58,9 @@ import TestSupport
         #expect(Array(pixels[3...]) == [100, 255, 0])
         for (i, weight) in [0.2126, 0.7152, 0.0722].enumerated() {
             let expected = 255 * (weight <= 0.0031308 ? 12.92 * weight : 1.055 * pow(weight, 1 / 2.4) - 0.055)
-            #expect(abs(Double(pixels[i]) - expected) <= 2, "channel \(i): \(pixels[i]) vs \(expected), interlaced \(interlaced)")
+            #expect(
+                abs(Double(pixels[i]) - expected) <= 2,
+                "channel \(i): \(pixels[i]) vs \(expected), interlaced \(interlaced)")
         }
         if colorType == .rgba {
             var transparent = samples
@@ -127,10 +131,17 @@ import TestSupport
         let handle = try #require(FileHandle(forWritingAtPath: folder + "/huge.png"))
         try handle.truncate(atOffset: 300 << 20)
         try handle.close()
-        #expect(throws: DatasetError.badImage(path: folder + "/huge.png", reason: "the file is larger than 256 MiB, refused")) {
+        #expect(
+            throws: DatasetError.badImage(
+                path: folder + "/huge.png", reason: "the file is larger than 256 MiB, refused")
+        ) {
             try PNG.read(contentsOf: folder + "/huge.png")
         }
-        #expect(throws: DatasetError.missingFile(path: folder + "/none.png")) { try PNG.read(contentsOf: folder + "/none.png") }
-        #expect(throws: DatasetError.unreadable(path: folder, reason: "it is a folder")) { try PNG.read(contentsOf: folder) }
+        #expect(throws: DatasetError.missingFile(path: folder + "/none.png")) {
+            try PNG.read(contentsOf: folder + "/none.png")
+        }
+        #expect(throws: DatasetError.unreadable(path: folder, reason: "it is a folder")) {
+            try PNG.read(contentsOf: folder)
+        }
     }
 }

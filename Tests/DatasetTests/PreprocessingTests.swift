@@ -10,7 +10,9 @@ extension Comparable {
 @Suite struct PreprocessingTests {
     /// A "7"-like stroke figure (a bar and a diagonal), drawn dark on light paper at `scale`×
     /// MNIST's size with its top-left corner at (`x`, `y`) of a `width`×`height` page.
-    static func sevenOnPaper(width: Int, height: Int, x: Int, y: Int, scale: Int, paper: UInt8 = 255, ink: UInt8 = 0) -> GrayImage {
+    static func sevenOnPaper(width: Int, height: Int, x: Int, y: Int, scale: Int, paper: UInt8 = 255, ink: UInt8 = 0)
+        -> GrayImage
+    {
         var page = GrayImage(width: width, height: height, pixels: [UInt8](repeating: paper, count: width * height))
         for py in 0..<(20 * scale) {
             for px in 0..<(14 * scale) {
@@ -53,10 +55,14 @@ extension Comparable {
 
     /// Gray paper and gray ink (a photo) still give ink 1 and background 0.
     @Test func inkLevelsStretchThePaperToInkRange() throws {
-        let page = GrayImage(width: 4, height: 4, pixels: [200, 200, 200, 200,
-                                                           200, 60, 130, 200,
-                                                           200, 200, 210, 200,
-                                                           200, 200, 200, 200])
+        let page = GrayImage(
+            width: 4, height: 4,
+            pixels: [
+                200, 200, 200, 200,
+                200, 60, 130, 200,
+                200, 200, 210, 200,
+                200, 200, 200, 200
+            ])
         let (ink, inverted) = DigitPreprocessing.inkLevels(page.levels)
         #expect(inverted)
         let values = try #require(ink).pixels
@@ -73,8 +79,9 @@ extension Comparable {
         var random = SeededRandom(seed: 7, stream: "photo")
         for y in 0..<300 {
             for x in 0..<400 {
-                let paper = 245 - Double(x) * 0.25 - Double(y) * 0.1            // 245 at top left, 115 at bottom right
-                let level = (drawing[x, y] == 0 ? 40 : paper) + (random.nextUnit() - 0.5) * 24  // ±12 levels of sensor noise
+                let paper = 245 - Double(x) * 0.25 - Double(y) * 0.1  // 245 at top left, 115 at bottom right
+                // ±12 levels of sensor noise
+                let level = (drawing[x, y] == 0 ? 40 : paper) + (random.nextUnit() - 0.5) * 24
                 photo[x, y] = UInt8(level.clamped(0, 255))
             }
         }
@@ -105,7 +112,9 @@ extension Comparable {
         let (left, right) = (cleanBox.x - 2, cleanBox.x + cleanBox.width + 1)
         let (top, bottom) = (cleanBox.y - 2, cleanBox.y + cleanBox.height + 1)
         for y in 0..<28 {
-            for x in 0..<28 where image[x, y] > 0 && (x < left || x > right || y < top || y > bottom) { stray.append((x, y)) }
+            for x in 0..<28 where image[x, y] > 0 && (x < left || x > right || y < top || y > bottom) {
+                stray.append((x, y))
+            }
         }
         #expect(stray.isEmpty, "stray ink at \(stray)")
         let com = DigitPreprocessing.centreOfMass(image)

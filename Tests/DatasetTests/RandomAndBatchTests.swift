@@ -41,7 +41,8 @@ import TestSupport
     }
 
     @Test func gathererCopiesTheRightRows() {
-        let set = DigitDataset(pixels: (0..<(6 * 4)).map { Float($0) / 24 }, labels: [0, 1, 2, 3, 4, 5], rows: 2, cols: 2)
+        let set = DigitDataset(
+            pixels: (0..<(6 * 4)).map { Float($0) / 24 }, labels: [0, 1, 2, 3, 4, 5], rows: 2, cols: 2)
         let gatherer = BatchGatherer(capacity: 4, featureCount: 4, copies: 2)
         gatherer.gather(set, order: [5, 3, 1, 0, 2, 4], range: 0..<3)
         #expect(gatherer.rows == 3)
@@ -50,7 +51,10 @@ import TestSupport
         // A second copy, filled in two parts as two threads would, holds the same rows.
         gatherer.copyPixels(rows: 0..<1, copy: 1)
         gatherer.copyPixels(rows: 1..<3, copy: 1)
-        #expect(Array(UnsafeBufferPointer(start: gatherer.inputs(copy: 1), count: 12)) == Array(gatherer.inputs[0..<12]))
-        #expect(Array(set.image(5)) == [20, 21, 22, 23].map { (i: Int) in DigitDataset.value(UInt8((Float(i) / 24 * 255).rounded())) })
+        #expect(
+            Array(UnsafeBufferPointer(start: gatherer.inputs(copy: 1), count: 12)) == Array(gatherer.inputs[0..<12]))
+        #expect(
+            Array(set.image(5))
+                == [20, 21, 22, 23].map { (i: Int) in DigitDataset.value(UInt8((Float(i) / 24 * 255).rounded())) })
     }
 }

@@ -13,7 +13,9 @@ import TestSupport
         var counts = [Int](repeating: 0, count: 10)
         for label in data.train.labels { counts[Int(label)] += 1 }
         #expect(counts == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949])
-        #expect(data.sha256["train-images-idx3-ubyte.gz"] == "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609")
+        #expect(
+            data.sha256["train-images-idx3-ubyte.gz"]
+                == "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609")
         #expect(data.train.levels.count == 60000 * 784)
         #expect(data.train.levels.max() == 255 && data.train.levels.min() == 0)
         #expect(data.train.image(0).max() == 1 && data.train.image(0).min() == 0)

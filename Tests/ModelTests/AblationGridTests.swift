@@ -10,8 +10,9 @@ import Testing
         var base = TrainingConfig()
         base.epochs = 2
         base.validationCount = 100
-        return AblationPlan(activations: [.relu, .tanh, .sigmoid], seeds: seeds, base: base, dataset: "mnist", inputs: 4, classes: 10,
-                            architectures: [[16, 8], [8, 8, 8, 8]], learningRates: [.default, .rate(0.01), .rate(0.5)])
+        return AblationPlan(
+            activations: [.relu, .tanh, .sigmoid], seeds: seeds, base: base, dataset: "mnist", inputs: 4, classes: 10,
+            architectures: [[16, 8], [8, 8, 8, 8]], learningRates: [.default, .rate(0.01), .rate(0.5)])
     }
 
     @Test func theGridHasExactlyEveryCombination() {
@@ -23,13 +24,19 @@ import Testing
             for hidden in plan.architectures {
                 for rate in plan.learningRates {
                     for activation in plan.activations {
-                        #expect(plan.cells.contains(AblationCell(activation: activation, seed: seed, hidden: hidden, learningRate: rate)))
+                        #expect(
+                            plan.cells.contains(
+                                AblationCell(activation: activation, seed: seed, hidden: hidden, learningRate: rate)))
                     }
                 }
             }
         }
-        #expect(AblationCell(activation: .tanh, seed: 2, hidden: [128, 128, 128, 128], learningRate: .rate(0.1)).id == "tanh-h128x4-lr0.1-seed2")
-        #expect(AblationCell(activation: .relu, seed: 1, hidden: [256, 128], learningRate: .default).id == "relu-h256-128-lrdefault-seed1")
+        #expect(
+            AblationCell(activation: .tanh, seed: 2, hidden: [128, 128, 128, 128], learningRate: .rate(0.1)).id
+                == "tanh-h128x4-lr0.1-seed2")
+        #expect(
+            AblationCell(activation: .relu, seed: 1, hidden: [256, 128], learningRate: .default).id
+                == "relu-h256-128-lrdefault-seed1")
         for count in [1, 3, 7, 36, 40] {
             let shards = (1...count).flatMap { plan.cells(shard: $0, of: count) }
             #expect(shards.count == 36 && Set(shards) == Set(plan.cells), "\(count) shards")
@@ -38,9 +45,12 @@ import Testing
 
     @Test func eachCellTrainsItsOwnArchitectureAtItsOwnRate() {
         let plan = Self.grid()
-        let deep = plan.config(for: AblationCell(activation: .tanh, seed: 2, hidden: [8, 8, 8, 8], learningRate: .rate(0.5)))
-        #expect(deep.hidden == [8, 8, 8, 8] && deep.learningRate == 0.5 && deep.activations == [.tanh] && deep.seed == 2)
-        let usual = plan.config(for: AblationCell(activation: .sigmoid, seed: 1, hidden: [16, 8], learningRate: .default))
+        let deep = plan.config(
+            for: AblationCell(activation: .tanh, seed: 2, hidden: [8, 8, 8, 8], learningRate: .rate(0.5)))
+        #expect(
+            deep.hidden == [8, 8, 8, 8] && deep.learningRate == 0.5 && deep.activations == [.tanh] && deep.seed == 2)
+        let usual = plan.config(
+            for: AblationCell(activation: .sigmoid, seed: 1, hidden: [16, 8], learningRate: .default))
         #expect(usual.learningRate == nil && usual.effectiveLearningRate == Activation.sigmoid.defaultLearningRate)
     }
 
@@ -48,7 +58,9 @@ import Testing
     /// split, the same batch order and the same initial normals.
     @Test func withinAnArchitectureEveryCellOfASeedStartsAlike() {
         let plan = Self.grid()
-        let data = DigitDataset(pixels: (0..<(1000 * 4)).map { Float($0 % 13) / 13 }, labels: (0..<1000).map { UInt8($0 % 10) }, rows: 2, cols: 2)
+        let data = DigitDataset(
+            pixels: (0..<(1000 * 4)).map { Float($0 % 13) / 13 }, labels: (0..<1000).map { UInt8($0 % 10) }, rows: 2,
+            cols: 2)
         for seed in plan.seeds {
             for hidden in plan.architectures {
                 let trainings = plan.cells.filter { $0.seed == seed && $0.hidden == hidden }
@@ -61,7 +73,10 @@ import Testing
                     #expect(a.architecture.hidden == hidden && b.architecture.hidden == hidden)
                     for layer in a.layers {
                         let ratio = b.parameters[layer.weight.lowerBound] / a.parameters[layer.weight.lowerBound]
-                        #expect(layer.weight.allSatisfy { abs(b.parameters[$0] - ratio * a.parameters[$0]) <= 1e-5 * abs(b.parameters[$0]) + 1e-7 })
+                        #expect(
+                            layer.weight.allSatisfy {
+                                abs(b.parameters[$0] - ratio * a.parameters[$0]) <= 1e-5 * abs(b.parameters[$0]) + 1e-7
+                            })
                     }
                 }
             }
@@ -73,7 +88,8 @@ import Testing
     @Test func aPlainPlanKeepsItsCellsAndOldPlansReadBack() throws {
         var base = TrainingConfig()
         base.learningRate = 0.05
-        let plain = AblationPlan(activations: [.relu, .tanh], seeds: [1], base: base, dataset: "mnist", inputs: 784, classes: 10)
+        let plain = AblationPlan(
+            activations: [.relu, .tanh], seeds: [1], base: base, dataset: "mnist", inputs: 784, classes: 10)
         #expect(!plain.isGrid && plain.architectures == [[256, 128]] && plain.learningRates == [.rate(0.05)])
         #expect(plain.cells == [AblationCell(activation: .relu, seed: 1), AblationCell(activation: .tanh, seed: 1)])
         #expect(plain.cells.map(\.id) == ["relu-seed1", "tanh-seed1"])

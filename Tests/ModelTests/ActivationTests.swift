@@ -6,7 +6,9 @@ import Testing
     /// Inputs from tiny to huge, avoiding the kink at 0 where one-sided derivatives differ.
     static let inputs: [Double] = {
         var xs: [Double] = []
-        for magnitude in [0.01, 0.1, 0.37, 0.5, 1, 1.7, 2.5, 4, 7, 12, 30, 80, 300, 1e4] { xs += [magnitude, -magnitude] }
+        for magnitude in [0.01, 0.1, 0.37, 0.5, 1, 1.7, 2.5, 4, 7, 12, 30, 80, 300, 1e4] {
+            xs += [magnitude, -magnitude]
+        }
         return xs
     }()
 
@@ -23,10 +25,15 @@ import Testing
 
     @Test(arguments: Activation.all)
     func finiteForEveryFloat(_ activation: Activation) {
-        let extremes: [Float] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e4, -1e4, 100, -100, 89, -89, 0, .leastNonzeroMagnitude]
+        let extremes: [Float] = [
+            .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e4, -1e4, 100, -100, 89, -89, 0,
+            .leastNonzeroMagnitude
+        ]
         for x in extremes {
             let v = activation.value(x, slope: 0.25), d = activation.derivative(x, slope: 0.25)
-            if activation == .identity || activation.name.contains("relu") || activation == .elu(alpha: 1) || activation == .gelu || activation == .softplus {
+            if activation == .identity || activation.name.contains("relu") || activation == .elu(alpha: 1)
+                || activation == .gelu || activation == .softplus
+            {
                 #expect(!v.isNaN && !d.isNaN, "\(activation) at \(x)")
             } else {
                 #expect(v.isFinite && d.isFinite, "\(activation) at \(x): \(v), \(d)")
@@ -60,7 +67,6 @@ import Testing
     }
 }
 
-
 /// The vectorisable Float tanh/sigmoid the training loops use stay within a few ulp of the
 /// library functions over the whole useful range, and saturate cleanly far outside it.
 @Suite struct FastMathTests {
@@ -68,8 +74,11 @@ import Testing
         var worst: (tanh: Float, sigmoid: Float, exp: Float) = (0, 0, 0)
         var x: Float = -30
         while x <= 30 {
-            worst.tanh = max(worst.tanh, abs(Float.fastTanh(x) - Float.tanh(x)) / max(abs(Float.tanh(x)), Float.leastNormalMagnitude))
-            worst.sigmoid = max(worst.sigmoid, abs(Float.fastSigmoid(x) - Activation.sigmoid(x)) / Activation.sigmoid(x))
+            worst.tanh = max(
+                worst.tanh, abs(Float.fastTanh(x) - Float.tanh(x)) / max(abs(Float.tanh(x)), Float.leastNormalMagnitude)
+            )
+            worst.sigmoid = max(
+                worst.sigmoid, abs(Float.fastSigmoid(x) - Activation.sigmoid(x)) / Activation.sigmoid(x))
             worst.exp = max(worst.exp, abs(Float.fastExp(x) - Float.exp(x)) / Float.exp(x))
             x += 0.000_37
         }

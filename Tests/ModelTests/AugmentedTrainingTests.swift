@@ -8,7 +8,9 @@ import TestSupport
 @Suite(.serialized) struct AugmentedTrainingTests {
     static let augmentation = Augmentation(affine: 1, elastic: 1, thickness: 1)
 
-    static func config(epochs: Int, augmentation: Augmentation = Self.augmentation, dropout: Double = 0) -> TrainingConfig {
+    static func config(epochs: Int, augmentation: Augmentation = Self.augmentation, dropout: Double = 0)
+        -> TrainingConfig
+    {
         var config = TrainingConfig()
         config.dropout = dropout
         config.hidden = [128]
@@ -34,8 +36,9 @@ import TestSupport
         let plain = Training(config: Self.config(epochs: 3, augmentation: .none), trainSet: subset)
         var plainState = plain.initialState()
         try plain.run(&plainState, threads: 2)
-        #expect(state.history.last!.trainLoss > 1.5 * plainState.history.last!.trainLoss,
-                "augmented training loss \(state.history.last!.trainLoss), plain \(plainState.history.last!.trainLoss)")
+        #expect(
+            state.history.last!.trainLoss > 1.5 * plainState.history.last!.trainLoss,
+            "augmented training loss \(state.history.last!.trainLoss), plain \(plainState.history.last!.trainLoss)")
     }
 
     @Test(arguments: [0.0, 0.3])
@@ -48,8 +51,14 @@ import TestSupport
         var state = training.initialState()
         for stopAt in [7, 25] {  // inside epoch 1, then inside epoch 2
             var asked = 0
-            #expect(try training.run(&state, threads: 2, shouldStop: { asked += 1; return asked == stopAt }) == .interrupted)
-            let bytes = try Checkpoint(config: training.config, state: state, dataset: "mnist", datasetSHA256: [:]).encoded()
+            #expect(
+                try training.run(
+                    &state, threads: 2,
+                    shouldStop: {
+                        asked += 1; return asked == stopAt
+                    }) == .interrupted)
+            let bytes = try Checkpoint(config: training.config, state: state, dataset: "mnist", datasetSHA256: [:])
+                .encoded()
             let loaded = try Checkpoint(bytes: bytes, path: "resume.safetensors")
             #expect(loaded.config.augmentation == Self.augmentation)
             state = loaded.state
@@ -87,7 +96,8 @@ import TestSupport
             var pixels: [Float] = []
             pixels.reserveCapacity(test.count * 784)
             for i in 0..<test.count {
-                pixels += augmenter.apply(Array(test.levels[i * 784 ..< (i + 1) * 784]), key: AugmentationKey(seed: 9, epoch: 0, index: i))
+                pixels += augmenter.apply(
+                    Array(test.levels[i * 784..<(i + 1) * 784]), key: AugmentationKey(seed: 9, epoch: 0, index: i))
             }
             return DigitDataset(pixels: pixels, labels: test.labels, rows: 28, cols: 28)
         }
@@ -101,8 +111,10 @@ import TestSupport
         }
         let robust = try trained(Self.augmentation), plain = try trained(.none)
         let clean = Evaluation(model: robust, data: test, threads: 2).accuracy
-        for (augmentation, gap) in [(Augmentation(affine: 1), 0.06), (Augmentation(elastic: 1), 0.12), (Augmentation(thickness: 1), 0.02),
-                                    (Self.augmentation, 0.18)] {
+        for (augmentation, gap) in [
+            (Augmentation(affine: 1), 0.06), (Augmentation(elastic: 1), 0.12), (Augmentation(thickness: 1), 0.02),
+            (Self.augmentation, 0.18)
+        ] {
             let images = distorted(augmentation)
             let accuracy = Evaluation(model: robust, data: images, threads: 2).accuracy
             #expect(accuracy > clean - gap, "\(augmentation.spec): \(accuracy) against \(clean) undistorted")
@@ -113,7 +125,9 @@ import TestSupport
             }
             if augmentation.thickness == 0 {
                 let unseen = Evaluation(model: plain, data: images, threads: 2).accuracy
-                #expect(unseen < accuracy - 0.01, "\(augmentation.spec): a model trained without it reads \(unseen), with it \(accuracy)")
+                #expect(
+                    unseen < accuracy - 0.01,
+                    "\(augmentation.spec): a model trained without it reads \(unseen), with it \(accuracy)")
             }
         }
     }
@@ -121,7 +135,8 @@ import TestSupport
     /// Images that are not square get a sentence naming their shape, not a crash.
     @Test func theRobustnessCheckRefusesImagesThatAreNotSquare() {
         let data = DigitDataset(levels: [UInt8](repeating: 0, count: 2 * 28 * 30), labels: [0, 1], rows: 28, cols: 30)
-        let model = MLP<Float>(architecture: Architecture(inputs: 28 * 30, hidden: [8], activations: [.relu], outputs: 10), seed: 1)
+        let model = MLP<Float>(
+            architecture: Architecture(inputs: 28 * 30, hidden: [8], activations: [.relu], outputs: 10), seed: 1)
         #expect {
             _ = try RobustnessCheck.run(model: model, test: data, limit: 2)
         } throws: { error in
@@ -134,11 +149,14 @@ import TestSupport
         config.augmentation = Self.augmentation
         var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config)) as! [String: Any]
         #expect(json["augmentation"] as? String == "affine,elastic,thickness")
-        #expect(try JSONDecoder().decode(TrainingConfig.self, from: JSONSerialization.data(withJSONObject: json)) == config)
+        #expect(
+            try JSONDecoder().decode(TrainingConfig.self, from: JSONSerialization.data(withJSONObject: json)) == config)
         json["augmentation"] = nil
         let old = try JSONDecoder().decode(TrainingConfig.self, from: JSONSerialization.data(withJSONObject: json))
         #expect(old.augmentation == .none && old.hidden == config.hidden)
         json["augmentation"] = "rotate"
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(TrainingConfig.self, from: JSONSerialization.data(withJSONObject: json)) }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(TrainingConfig.self, from: JSONSerialization.data(withJSONObject: json))
+        }
     }
 }

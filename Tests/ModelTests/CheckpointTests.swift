@@ -10,12 +10,18 @@ import TestSupport
         config.hidden = [5, 4]
         config.activations = [.prelu(initial: 0.2), .swish(beta: 1.5)]
         let architecture = config.architecture(inputs: 7, classes: 3)
-        var state = TrainingState(model: MLP(architecture: architecture, seed: 9), optimizer: SGD(parameterCount: MLP<Float>.parameterCount(of: architecture)))
+        var state = TrainingState(
+            model: MLP(architecture: architecture, seed: 9),
+            optimizer: SGD(parameterCount: MLP<Float>.parameterCount(of: architecture)))
         state.optimizer.velocity = state.optimizer.velocity.indices.map { Float($0) / 100 }
         state.epochsCompleted = 2
-        state.history = [EpochRecord(epoch: 1, trainLoss: 0.5, trainAccuracy: 0.8, validationLoss: 0.4, validationAccuracy: 0.85,
-                                     learningRate: 0.03, seconds: 1, samplesPerSecond: 1000)]
-        return Checkpoint(config: config, state: state, dataset: "mnist", datasetSHA256: ["a.gz": "00ff"], testAccuracy: 0.9)
+        state.history = [
+            EpochRecord(
+                epoch: 1, trainLoss: 0.5, trainAccuracy: 0.8, validationLoss: 0.4, validationAccuracy: 0.85,
+                learningRate: 0.03, seconds: 1, samplesPerSecond: 1000)
+        ]
+        return Checkpoint(
+            config: config, state: state, dataset: "mnist", datasetSHA256: ["a.gz": "00ff"], testAccuracy: 0.9)
     }
 
     /// Every setting away from its default survives a checkpoint: a setting left out of the hand-written
@@ -40,9 +46,12 @@ import TestSupport
         config.precision = .bf16
         config.testViews = 9
         // Each stored property differs from its default, so a setting added later must be set here too.
-        let defaults = Dictionary(uniqueKeysWithValues: Mirror(reflecting: TrainingConfig()).children.map { ($0.label!, "\($0.value)") })
+        let defaults = Dictionary(
+            uniqueKeysWithValues: Mirror(reflecting: TrainingConfig()).children.map { ($0.label!, "\($0.value)") })
         for child in Mirror(reflecting: config).children {
-            #expect("\(child.value)" != defaults[child.label!], "\(child.label!) is at its default here: give it another value")
+            #expect(
+                "\(child.value)" != defaults[child.label!],
+                "\(child.label!) is at its default here: give it another value")
         }
         var checkpoint = Self.sample()
         checkpoint.config = config
@@ -62,7 +71,10 @@ import TestSupport
         #expect(loaded.state.epochsCompleted == 2 && loaded.state.history == original.state.history)
         #expect(loaded.testAccuracy == 0.9 && loaded.datasetSHA256 == ["a.gz": "00ff"])
         // No temporary file is left beside it.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent) == ["m.safetensors"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent) == [
+                "m.safetensors"
+            ])
     }
 
     @Test func layoutIsPlainSafetensors() throws {
@@ -107,7 +119,9 @@ import TestSupport
         headerFlip[9] = UInt8(ascii: "!")
         rejects(headerFlip, saying: "JSON")
         rejects(Array("hello".utf8) + [UInt8](repeating: 0, count: 20), saying: "header length")
-        #expect(throws: CheckpointError.missing(path: folder + "/none")) { try Checkpoint(contentsOf: folder + "/none") }
+        #expect(throws: CheckpointError.missing(path: folder + "/none")) {
+            try Checkpoint(contentsOf: folder + "/none")
+        }
     }
 
     /// The checksum covers the tensors, not the header, so a header can be rewritten with the
@@ -120,9 +134,11 @@ import TestSupport
         var metadata = header["__metadata__"] as! [String: String]
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        for architecture in [#"{"inputs":3000000,"hidden":[3000000],"activations":["relu"],"outputs":10}"#,
-                             #"{"inputs":7,"hidden":[5,4],"activations":["relu","relu"],"outputs":3}"#,
-                             #"{"inputs":4611686018427387904,"hidden":[4],"activations":["relu"],"outputs":4}"#] {
+        for architecture in [
+            #"{"inputs":3000000,"hidden":[3000000],"activations":["relu"],"outputs":10}"#,
+            #"{"inputs":7,"hidden":[5,4],"activations":["relu","relu"],"outputs":3}"#,
+            #"{"inputs":4611686018427387904,"hidden":[4],"activations":["relu"],"outputs":4}"#
+        ] {
             metadata["architecture"] = architecture
             header["__metadata__"] = metadata
             var json = [UInt8](try JSONSerialization.data(withJSONObject: header))
@@ -141,7 +157,9 @@ import TestSupport
     @Test func foldersAndOversizedFilesAreRefusedUnread() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(throws: CheckpointError.invalid(path: folder, reason: "cannot be read (it is a folder)")) { try Checkpoint(contentsOf: folder) }
+        #expect(throws: CheckpointError.invalid(path: folder, reason: "cannot be read (it is a folder)")) {
+            try Checkpoint(contentsOf: folder)
+        }
         // A sparse file one byte over the limit: refused from its size, never read.
         let huge = folder + "/huge.safetensors"
         FileManager.default.createFile(atPath: huge, contents: nil)

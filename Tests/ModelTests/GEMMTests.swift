@@ -10,7 +10,9 @@ import Testing
         /// Leading dimension of C beyond n: a slice of a wider matrix, as a team member writes.
         let extraColumns: Int
         let alpha: Float, beta: Float
-        var description: String { "\(transposeA ? "T" : "N")\(transposeB ? "T" : "N") \(m)x\(n)x\(k) +\(extraColumns) α\(alpha) β\(beta)" }
+        var description: String {
+            "\(transposeA ? "T" : "N")\(transposeB ? "T" : "N") \(m)x\(n)x\(k) +\(extraColumns) α\(alpha) β\(beta)"
+        }
     }
 
     /// The step of 784-256-128-10 at batch 64 (forward, input gradient, weight gradient with the
@@ -25,7 +27,7 @@ import Testing
         Case(transposeA: true, transposeB: false, m: 10, n: 128, k: 64, extraColumns: 0, alpha: 1, beta: 0.9),
         Case(transposeA: true, transposeB: true, m: 7, n: 5, k: 3, extraColumns: 2, alpha: 0.5, beta: 1),
         Case(transposeA: false, transposeB: false, m: 1, n: 1, k: 1, extraColumns: 0, alpha: 2, beta: 0),
-        Case(transposeA: true, transposeB: true, m: 33, n: 17, k: 65, extraColumns: 3, alpha: 1, beta: 0),
+        Case(transposeA: true, transposeB: true, m: 33, n: 17, k: 65, extraColumns: 3, alpha: 1, beta: 0)
     ]
 
     static var libraries: [GEMMLibrary] { GEMMLibrary.available }
@@ -44,8 +46,10 @@ import Testing
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 result.withUnsafeMutableBufferPointer { cp in
-                    library.sgemm(transposeA: c.transposeA, transposeB: c.transposeB, m: c.m, n: c.n, k: c.k, alpha: c.alpha,
-                                  a: ap.baseAddress!, lda: aCols, b: bp.baseAddress!, ldb: bCols, beta: c.beta, c: cp.baseAddress!, ldc: ldc)
+                    library.sgemm(
+                        transposeA: c.transposeA, transposeB: c.transposeB, m: c.m, n: c.n, k: c.k, alpha: c.alpha,
+                        a: ap.baseAddress!, lda: aCols, b: bp.baseAddress!, ldb: bCols, beta: c.beta,
+                        c: cp.baseAddress!, ldc: ldc)
                 }
             }
         }
@@ -76,9 +80,9 @@ import Testing
             #expect(!library.description.isEmpty)
         }
         #if os(Linux)
-        #expect(GEMMLibrary.platformDefault == .oneDNN)
-        #expect(GEMMLibrary.oneDNN.description.hasPrefix("oneDNN "))
-        #expect(GEMMLibrary.openBLAS.description.contains("kernel"))
+            #expect(GEMMLibrary.platformDefault == .oneDNN)
+            #expect(GEMMLibrary.oneDNN.description.hasPrefix("oneDNN "))
+            #expect(GEMMLibrary.openBLAS.description.contains("kernel"))
         #endif
     }
 }

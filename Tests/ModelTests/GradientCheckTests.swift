@@ -3,15 +3,18 @@ import Testing
 
 @Suite struct GradientCheckTests {
     /// Mean cross-entropy of `model` on a fixed batch, and its back-propagated gradient.
-    static func lossAndGradient(_ model: MLP<Double>, _ x: [Double], _ labels: [Int32], dropout: Dropout? = nil) -> (Double, [Double]) {
+    static func lossAndGradient(_ model: MLP<Double>, _ x: [Double], _ labels: [Int32], dropout: Dropout? = nil) -> (
+        Double, [Double]
+    ) {
         let rows = labels.count
         let workspace = Workspace<Double>(architecture: model.architecture, capacity: rows, dropout: dropout != nil)
         return x.withUnsafeBufferPointer { xp in
             labels.withUnsafeBufferPointer { lp in
                 model.forward(xp.baseAddress!, rows: rows, workspace: workspace, dropout: dropout)
-                let (loss, _) = SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: lp.baseAddress!, rows: rows,
-                                                             classes: model.architecture.outputs,
-                                                             gradient: workspace.logitGradient, gradientScale: 1 / Double(rows))
+                let (loss, _) = SoftmaxCrossEntropy.evaluate(
+                    logits: workspace.logits, labels: lp.baseAddress!, rows: rows,
+                    classes: model.architecture.outputs,
+                    gradient: workspace.logitGradient, gradientScale: 1 / Double(rows))
                 model.backward(xp.baseAddress!, rows: rows, workspace: workspace, dropout: dropout)
                 return (loss / Double(rows), Array(workspace.gradients))
             }
@@ -20,7 +23,7 @@ import Testing
 
     static let pairs: [[Activation]] = [
         [.relu, .relu], [.leakyRelu(alpha: 0.1), .tanh], [.sigmoid, .swish(beta: 1)], [.elu(alpha: 1), .gelu],
-        [.softplus, .prelu(initial: 0.25)], [.prelu(initial: 0.1), .identity], [.swish(beta: 2), .sigmoid],
+        [.softplus, .prelu(initial: 0.25)], [.prelu(initial: 0.1), .identity], [.swish(beta: 2), .sigmoid]
     ]
 
     @Test(arguments: pairs, [nil, Dropout(rate: 0.4, seed: 2, epoch: 1, batch: 3)])
@@ -38,9 +41,14 @@ import Testing
             plus.parameters[i] += h
             minus.parameters[i] -= h
             // The same dropout masks on both sides: they come from the step, not the weights.
-            let numeric = (Self.lossAndGradient(plus, x, labels, dropout: dropout).0 - Self.lossAndGradient(minus, x, labels, dropout: dropout).0) / (2 * h)
+            let numeric =
+                (Self.lossAndGradient(plus, x, labels, dropout: dropout).0
+                    - Self.lossAndGradient(minus, x, labels, dropout: dropout).0) / (2 * h)
             let error = abs(numeric - analytic[i]) / max(1e-6, abs(numeric) + abs(analytic[i]))
-            #expect(error < 1e-4 || abs(numeric - analytic[i]) < 1e-9, "\(activations), dropout \(dropout?.rate ?? 0), parameter \(i): numeric \(numeric), analytic \(analytic[i])")
+            #expect(
+                error < 1e-4 || abs(numeric - analytic[i]) < 1e-9,
+                "\(activations), dropout \(dropout?.rate ?? 0), parameter \(i): numeric \(numeric), analytic \(analytic[i])"
+            )
         }
     }
 
@@ -59,7 +67,9 @@ import Testing
             let width = architecture.hidden[l]
             let post = workspace.activations(layer: l), dropped = workspace.droppedActivations(layer: l)!
             for i in 0..<rows * width where post[i] != 0 {
-                if dropped[i] == 0 { zeros += 1 } else {
+                if dropped[i] == 0 {
+                    zeros += 1
+                } else {
                     kept += 1
                     #expect(abs(dropped[i] - post[i] / 0.7) < 1e-12)
                 }
@@ -70,8 +80,12 @@ import Testing
         #expect(Self.lossAndGradient(model, x, labels, dropout: dropout).0 != Self.lossAndGradient(model, x, labels).0)
         // Another step draws other masks; the same step the same ones.
         let other = Dropout(rate: 0.3, seed: 1, epoch: 0, batch: 1)
-        #expect(Self.lossAndGradient(model, x, labels, dropout: other).0 != Self.lossAndGradient(model, x, labels, dropout: dropout).0)
-        #expect(Self.lossAndGradient(model, x, labels, dropout: dropout) == Self.lossAndGradient(model, x, labels, dropout: dropout))
+        #expect(
+            Self.lossAndGradient(model, x, labels, dropout: other).0
+                != Self.lossAndGradient(model, x, labels, dropout: dropout).0)
+        #expect(
+            Self.lossAndGradient(model, x, labels, dropout: dropout)
+                == Self.lossAndGradient(model, x, labels, dropout: dropout))
     }
 
     @Test func softmaxCrossEntropyIsStableForHugeLogits() {
@@ -80,7 +94,8 @@ import Testing
         let (loss, correct) = logits.withUnsafeBufferPointer { l in
             [Int32(1)].withUnsafeBufferPointer { y in
                 gradient.withUnsafeMutableBufferPointer { g in
-                    SoftmaxCrossEntropy.evaluate(logits: l.baseAddress!, labels: y.baseAddress!, rows: 1, classes: 10, gradient: g.baseAddress!)
+                    SoftmaxCrossEntropy.evaluate(
+                        logits: l.baseAddress!, labels: y.baseAddress!, rows: 1, classes: 10, gradient: g.baseAddress!)
                 }
             }
         }

@@ -8,12 +8,14 @@ import Testing
 /// and the dead/saturated verdicts on units forced to known pre-activations.
 @Suite struct InspectionTests {
     static let side = 4
-    static let activations: [Activation] = Activation.all + [.leakyRelu(alpha: 0.2), .swish(beta: 1.7), .elu(alpha: 0.5), .prelu(initial: 0.1)]
+    static let activations: [Activation] =
+        Activation.all + [.leakyRelu(alpha: 0.2), .swish(beta: 1.7), .elu(alpha: 0.5), .prelu(initial: 0.1)]
 
     /// A network with every weight, bias and slope set to a fixed spread of values (not trained:
     /// units sit on both sides of every kink).
     static func network(_ activation: Activation, hidden: [Int] = [7, 5]) -> MLP<Float> {
-        let architecture = Architecture(inputs: side * side, hidden: hidden, activations: hidden.map { _ in activation }, outputs: 4)
+        let architecture = Architecture(
+            inputs: side * side, hidden: hidden, activations: hidden.map { _ in activation }, outputs: 4)
         var model = MLP<Float>(architecture: architecture, seed: 5)
         for layer in model.layers {
             for i in layer.bias { model.parameters[i] = Float(i % 7) / 10 - 0.3 }
@@ -26,7 +28,9 @@ import Testing
 
     /// The forward pass from the flat parameters alone (`out × in` weights row-major, then bias,
     /// then PReLU slopes), in Double: every hidden layer's pre-activations and activations, and the logits.
-    static func independentForward(_ model: MLP<Float>, _ x: [Double]) -> (pre: [[Double]], post: [[Double]], logits: [Double]) {
+    static func independentForward(_ model: MLP<Float>, _ x: [Double]) -> (
+        pre: [[Double]], post: [[Double]], logits: [Double]
+    ) {
         var offset = 0, below = x
         var pre: [[Double]] = [], post: [[Double]] = []
         let widths = model.architecture.widths
@@ -40,7 +44,11 @@ import Testing
                 slopes = (0..<m).map { Double(model.parameters[offset + $0]) }
                 offset += m
             }
-            let z = (0..<m).map { j in (0..<n).reduce(Double(model.parameters[b + j])) { $0 + Double(model.parameters[w + j * n + $1]) * below[$1] } }
+            let z = (0..<m).map { j in
+                (0..<n).reduce(Double(model.parameters[b + j])) {
+                    $0 + Double(model.parameters[w + j * n + $1]) * below[$1]
+                }
+            }
             guard let activation else { return (pre, post, z) }
             let a = z.enumerated().map { j, v in activation.value(v, slope: slopes.isEmpty ? 0 : slopes[j]) }
             pre.append(z)
@@ -63,8 +71,12 @@ import Testing
         for (l, layer) in inspection.layers.enumerated() {
             #expect(layer.activation == activation)
             for j in layer.activations.indices {
-                #expect(abs(Double(layer.preActivations[j]) - reference.pre[l][j]) <= 1e-5 * max(1, abs(reference.pre[l][j])), "\(activation) layer \(l) unit \(j) pre")
-                #expect(abs(Double(layer.activations[j]) - reference.post[l][j]) <= 1e-5 * max(1, abs(reference.post[l][j])), "\(activation) layer \(l) unit \(j)")
+                #expect(
+                    abs(Double(layer.preActivations[j]) - reference.pre[l][j]) <= 1e-5
+                        * max(1, abs(reference.pre[l][j])), "\(activation) layer \(l) unit \(j) pre")
+                #expect(
+                    abs(Double(layer.activations[j]) - reference.post[l][j]) <= 1e-5
+                        * max(1, abs(reference.post[l][j])), "\(activation) layer \(l) unit \(j)")
             }
         }
         let peak = reference.logits.max()!
@@ -72,7 +84,9 @@ import Testing
         for (c, p) in inspection.probabilities.enumerated() {
             #expect(abs(Double(p) - Double.exp(reference.logits[c] - peak) / total) < 1e-6)
         }
-        #expect(inspection.target == inspection.probabilities.indices.max { inspection.probabilities[$0] < inspection.probabilities[$1] })
+        #expect(
+            inspection.target
+                == inspection.probabilities.indices.max { inspection.probabilities[$0] < inspection.probabilities[$1] })
     }
 
     /// Central differences with h = 1e-6 in Double; agreement within 1e-6 absolute plus 1e-4 relative
@@ -90,11 +104,14 @@ import Testing
                 var plus = x, minus = x
                 plus[i] += h
                 minus[i] -= h
-                let numeric = (Self.logProbability(Self.independentForward(model, plus).logits, c)
-                    - Self.logProbability(Self.independentForward(model, minus).logits, c)) / (2 * h)
+                let numeric =
+                    (Self.logProbability(Self.independentForward(model, plus).logits, c)
+                        - Self.logProbability(Self.independentForward(model, minus).logits, c)) / (2 * h)
                 let analytic = Double(inspection.saliency[i])
                 largest = max(largest, abs(numeric))
-                #expect(abs(numeric - analytic) <= 1e-6 + 1e-4 * abs(numeric), "\(activation), class \(c), pixel \(i): numeric \(numeric), analytic \(analytic)")
+                #expect(
+                    abs(numeric - analytic) <= 1e-6 + 1e-4 * abs(numeric),
+                    "\(activation), class \(c), pixel \(i): numeric \(numeric), analytic \(analytic)")
                 #expect(abs(Double(inspection.inputTimesGradient[i]) - analytic * x[i]) <= 1e-6)
             }
             if activation != .step { #expect(largest > 1e-4, "\(activation): a saliency map of zeros tests nothing") }
@@ -114,7 +131,9 @@ import Testing
                 var a = reference.post[0]
                 a[j] += delta
                 let logits = (0..<out.outputs).map { k in
-                    (0..<6).reduce(Double(model.parameters[out.bias.lowerBound + k])) { $0 + Double(model.parameters[out.weight.lowerBound + k * 6 + $1]) * a[$1] }
+                    (0..<6).reduce(Double(model.parameters[out.bias.lowerBound + k])) {
+                        $0 + Double(model.parameters[out.weight.lowerBound + k * 6 + $1]) * a[$1]
+                    }
                 }
                 return Self.logProbability(logits, inspection.target)
             }
@@ -122,7 +141,9 @@ import Testing
             #expect(abs(Double(layer.contributions[j]) - reference.post[0][j] * gradient) < 1e-6, "unit \(j)")
         }
         let top = layer.topUnits(3)
-        #expect(top.count == 3 && layer.contributions[top[0]] >= layer.contributions[top[1]] && layer.contributions[top[1]] >= layer.contributions[top[2]])
+        #expect(
+            top.count == 3 && layer.contributions[top[0]] >= layer.contributions[top[1]]
+                && layer.contributions[top[1]] >= layer.contributions[top[2]])
         #expect(layer.contributions.allSatisfy { $0 <= layer.contributions[top[0]] })
     }
 
@@ -130,14 +151,15 @@ import Testing
     @Test(arguments: [
         (Activation.relu, [Inspection.UnitState.dead, .active, .active]),
         (.leakyRelu(alpha: 0.2), [.active, .active, .active]),
-        (.leakyRelu(alpha: 0.01), [.saturated, .active, .active]),  // f′ = 0.01 < 5% of 1: almost nothing flows back, but not nothing
+        // f′ = 0.01 < 5% of 1: almost nothing flows back, but not nothing
+        (.leakyRelu(alpha: 0.01), [.saturated, .active, .active]),
         (.sigmoid, [.saturated, .active, .saturated]),  // σ′(−5) = 0.0066 and σ′(8) = 0.0003 against 5% of 1/4
         (.tanh, [.saturated, .active, .saturated]),  // tanh′(2) = 0.071 ≥ 0.05
         (.elu(alpha: 1), [.saturated, .active, .active]),  // e⁻⁵ = 0.0067
         (.swish(beta: 1), [.saturated, .active, .active]),
         (.softplus, [.saturated, .active, .active]),  // σ(−5) = 0.0067
         (.step, [.dead, .dead, .dead]),
-        (.identity, [.active, .active, .active]),
+        (.identity, [.active, .active, .active])
     ])
     func deadAndSaturatedUnitsOnConstructedInputs(_ activation: Activation, _ expected: [Inspection.UnitState]) {
         let architecture = Architecture(inputs: 4, hidden: [3], activations: [activation], outputs: 2)
@@ -161,7 +183,9 @@ import Testing
         var model = MLP<Float>(architecture: architecture, seed: 4)
         // Two ReLUs forced dead (bias −100) and three sigmoids pinned in their tails (bias ±30).
         for j in 0..<2 { model.parameters[model.layers[0].bias.lowerBound + j] = -100 }
-        for (j, bias) in [Float(30), -30, 30].enumerated() { model.parameters[model.layers[1].bias.lowerBound + j] = bias }
+        for (j, bias) in [Float(30), -30, 30].enumerated() {
+            model.parameters[model.layers[1].bias.lowerBound + j] = bias
+        }
         let count = 40
         let pixels: [Float] = (0..<(count * 16)).map { Float(($0 * 7919) % 23) / 22 }
         let labels = (0..<count).map { UInt8($0 % 3) }
@@ -174,17 +198,21 @@ import Testing
         #expect(figures.accuracy == evaluation.accuracy)
         // Dead: dead (f′ = 0) for every image, as Inspection judges each; saturated: not dead, and a
         // mean |f′| under 5% of the steepest (1/4 for sigmoid), from Inspection's pre-activations.
-        let inspections = (0..<count).map { Inspection(network: model, input: Array(pixels[$0 * 16 ..< ($0 + 1) * 16])) }
+        let inspections = (0..<count).map { Inspection(network: model, input: Array(pixels[$0 * 16..<($0 + 1) * 16])) }
         for (l, layer) in figures.layers.enumerated() {
             let width = architecture.hidden[l], activation = architecture.activations[l]
             let dead = (0..<width).filter { j in inspections.allSatisfy { $0.layers[l].states[j] == .dead } }
             let saturated = (0..<width).filter { j in
-                !dead.contains(j) && inspections.map { Double(abs(activation.derivative($0.layers[l].preActivations[j]))) }.reduce(0, +) / Double(count)
-                    < 0.05 * activation.peakDerivative
+                !dead.contains(j)
+                    && inspections.map { Double(abs(activation.derivative($0.layers[l].preActivations[j]))) }.reduce(
+                        0, +) / Double(count)
+                        < 0.05 * activation.peakDerivative
             }
             #expect(layer.deadFraction == Double(dead.count) / Double(width), "layer \(l)")
             #expect(layer.saturatedFraction == Double(saturated.count) / Double(width), "layer \(l)")
-            #expect(l == 0 ? dead.count >= 2 : saturated.count >= 3, "the forced units count: layer \(l), dead \(dead), saturated \(saturated)")
+            #expect(
+                l == 0 ? dead.count >= 2 : saturated.count >= 3,
+                "the forced units count: layer \(l), dead \(dead), saturated \(saturated)")
             #expect(layer.histogram.reduce(0, +) + layer.below + layer.above == count * architecture.hidden[l])
             #expect(layer.histogram.count == LiveFigures.histogramBins)
         }
@@ -194,15 +222,18 @@ import Testing
         pixels.withUnsafeBufferPointer { x in
             y.withUnsafeBufferPointer { y in
                 model.forward(x.baseAddress!, rows: count, workspace: workspace)
-                _ = SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: y.baseAddress!, rows: count, classes: 3,
-                                                 gradient: workspace.logitGradient, gradientScale: 1 / Float(count))
+                _ = SoftmaxCrossEntropy.evaluate(
+                    logits: workspace.logits, labels: y.baseAddress!, rows: count, classes: 3,
+                    gradient: workspace.logitGradient, gradientScale: 1 / Float(count))
                 model.backward(x.baseAddress!, rows: count, workspace: workspace)
             }
         }
         // Float sums in another order (oneDNN picks its kernel by the buffers' alignment), and the mean
         // gradient cancels most of the per-example terms, which magnifies their rounding: 1e-3 relative.
         for l in 0..<2 {
-            let norm = model.layers[l].weight.reduce(0.0) { $0 + Double(workspace.gradients[$1]) * Double(workspace.gradients[$1]) }.squareRoot()
+            let norm = model.layers[l].weight.reduce(0.0) {
+                $0 + Double(workspace.gradients[$1]) * Double(workspace.gradients[$1])
+            }.squareRoot()
             #expect(abs(figures.layers[l].gradientNorm - norm) <= 1e-3 * norm)
             #expect(norm > 0)
         }
@@ -212,7 +243,8 @@ import Testing
         #expect(activities[0] >= activities[1] && activities[1] >= activities[2] && activities[2] >= activities[3])
         for unit in figures.units {
             let first = model.layers[0]
-            let row = model.parameters[first.weight.lowerBound + unit.unit * 16 ..< first.weight.lowerBound + (unit.unit + 1) * 16]
+            let row = model.parameters[
+                first.weight.lowerBound + unit.unit * 16..<first.weight.lowerBound + (unit.unit + 1) * 16]
             #expect(unit.scale == row.map(abs).max())
             for (w, q) in zip(row, unit.weights) { #expect(abs(Float(q) - w / unit.scale * 127) <= 0.5 + 1e-4) }
         }

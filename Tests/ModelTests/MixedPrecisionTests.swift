@@ -34,7 +34,8 @@ import TestSupport
             // No native bf16 here: training must refuse it as a problem rather than emulate it.
             var config = TrainingConfig()
             config.precision = .bf16
-            #expect(config.problem(trainingExamples: 100) == .precision(.bf16, instructionSet: Precision.cpuInstructionSet))
+            #expect(
+                config.problem(trainingExamples: 100) == .precision(.bf16, instructionSet: Precision.cpuInstructionSet))
             return
         }
         let (aRows, aCols) = c.transposeA ? (c.k, c.m) : (c.m, c.k)
@@ -49,8 +50,10 @@ import TestSupport
         a16.withUnsafeBufferPointer { ap in
             b16.withUnsafeBufferPointer { bp in
                 result.withUnsafeMutableBufferPointer { cp in
-                    BF16GEMM()(transposeA: c.transposeA, transposeB: c.transposeB, m: c.m, n: c.n, k: c.k, alpha: c.alpha,
-                               a: ap.baseAddress!, lda: aCols, b: bp.baseAddress!, ldb: bCols, beta: c.beta, c: cp.baseAddress!, ldc: ldc)
+                    BF16GEMM()(
+                        transposeA: c.transposeA, transposeB: c.transposeB, m: c.m, n: c.n, k: c.k, alpha: c.alpha,
+                        a: ap.baseAddress!, lda: aCols, b: bp.baseAddress!, ldb: bCols, beta: c.beta,
+                        c: cp.baseAddress!, ldc: ldc)
                 }
             }
         }
@@ -64,7 +67,9 @@ import TestSupport
                 }
                 var (rounded, exact, magnitude) = (0.0, 0.0, 0.0)
                 for p in 0..<c.k {
-                    let (ai, bi) = (c.transposeA ? p * aCols + i : i * aCols + p, c.transposeB ? j * bCols + p : p * bCols + j)
+                    let (ai, bi) = (
+                        c.transposeA ? p * aCols + i : i * aCols + p, c.transposeB ? j * bCols + p : p * bCols + j
+                    )
                     rounded += Double(BFloat16.value(a16[ai])) * Double(BFloat16.value(b16[bi]))
                     exact += Double(a[ai]) * Double(b[bi])
                     magnitude += abs(Double(a[ai]) * Double(b[bi]))
@@ -73,10 +78,15 @@ import TestSupport
                 let scale = abs(Double(c.alpha)) * magnitude + abs(keep)
                 worstRounded = max(worstRounded, abs(got - (Double(c.alpha) * rounded + keep)) / max(1, scale))
                 // Each product is off by at most (1 + 2^-9)² − 1 < 2^-8 of its size.
-                worstExact = max(worstExact, abs(got - (Double(c.alpha) * exact + keep)) / max(1e-30, abs(Double(c.alpha)) * magnitude / 256 + 1e-6 * max(1, scale)))
+                worstExact = max(
+                    worstExact,
+                    abs(got - (Double(c.alpha) * exact + keep))
+                        / max(1e-30, abs(Double(c.alpha)) * magnitude / 256 + 1e-6 * max(1, scale)))
             }
         }
-        #expect(worstRounded < 1e-5, "\(c): against the rounded operands' fp32 product, worst relative error \(worstRounded)")
+        #expect(
+            worstRounded < 1e-5,
+            "\(c): against the rounded operands' fp32 product, worst relative error \(worstRounded)")
         #expect(worstExact <= 1, "\(c): against the exact product, \(worstExact)x bf16's error bound")
     }
 
@@ -100,7 +110,9 @@ import TestSupport
         }
         // One epoch on 20,000 images reaches ~95%; seeds alone move it by a few tenths.
         #expect(accuracy[.fp32]! > 0.93)
-        #expect(abs(accuracy[.bf16]! - accuracy[.fp32]!) < 0.01, "bf16 \(accuracy[.bf16]!) against fp32 \(accuracy[.fp32]!)")
+        #expect(
+            abs(accuracy[.bf16]! - accuracy[.fp32]!) < 0.01, "bf16 \(accuracy[.bf16]!) against fp32 \(accuracy[.fp32]!)"
+        )
     }
 
     /// The same seed, threads and precision give the same weights; bf16's differ from fp32's (the
@@ -125,12 +137,19 @@ import TestSupport
 
         var state = training.initialState()
         var asked = 0
-        #expect(try training.run(&state, threads: threads, shouldStop: { asked += 1; return asked == 23 }) == .interrupted)
+        #expect(
+            try training.run(
+                &state, threads: threads,
+                shouldStop: {
+                    asked += 1; return asked == 23
+                }) == .interrupted)
         let bytes = try Checkpoint(config: config, state: state, dataset: "mnist", datasetSHA256: [:]).encoded()
         let loaded = try Checkpoint(bytes: bytes, path: "resume.safetensors")
         #expect(loaded.config.precision == .bf16)
         state = loaded.state
-        #expect(try Training(config: loaded.config, trainSet: data.train.subset(0..<1700)).run(&state, threads: threads) == .finished)
+        #expect(
+            try Training(config: loaded.config, trainSet: data.train.subset(0..<1700)).run(&state, threads: threads)
+                == .finished)
         #expect(state.model.parameters == straight.model.parameters)
         #expect(state.optimizer.velocity == straight.optimizer.velocity)
     }

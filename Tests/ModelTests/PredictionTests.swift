@@ -23,10 +23,12 @@ import TestSupport
     }
 
     static func gray(_ ink: InkImage, inverted: Bool) -> [UInt8] {
-        TestPNG.gray(width: ink.width, height: ink.height, ink.pixels.map { v in
-            let level = UInt8((v * 255).rounded())
-            return inverted ? 255 - level : level
-        })
+        TestPNG.gray(
+            width: ink.width, height: ink.height,
+            ink.pixels.map { v in
+                let level = UInt8((v * 255).rounded())
+                return inverted ? 255 - level : level
+            })
     }
 
     /// `image` blurred by three box passes of radius `radius` each way (close to a Gaussian).
@@ -40,7 +42,9 @@ import TestSupport
                         var sum: Float = 0
                         for d in -radius...radius {
                             let (sx, sy) = horizontal ? (x + d, y) : (x, y + d)
-                            if sx >= 0 && sx < current.width && sy >= 0 && sy < current.height { sum += current[sx, sy] }
+                            if sx >= 0 && sx < current.width && sy >= 0 && sy < current.height {
+                                sum += current[sx, sy]
+                            }
                         }
                         next[x, y] = sum / Float(2 * radius + 1)
                     }
@@ -55,7 +59,8 @@ import TestSupport
     static func tightlyCropped(_ image: InkImage, margin: Int) -> InkImage {
         guard let box = DigitPreprocessing.boundingBox(image, threshold: 0.05) else { return image }
         let x = max(0, box.x - margin), y = max(0, box.y - margin)
-        let width = min(image.width - x, box.width + 2 * margin), height = min(image.height - y, box.height + 2 * margin)
+        let width = min(image.width - x, box.width + 2 * margin),
+            height = min(image.height - y, box.height + 2 * margin)
         return DigitPreprocessing.crop(image, to: (x, y, width, height))
     }
 
@@ -64,9 +69,11 @@ import TestSupport
     static func plainPipeline(_ picture: GrayImage) -> InkImage? {
         let levels = picture.levels
         guard let low = levels.pixels.min(), let high = levels.pixels.max(), high > low else { return nil }
-        let ink = InkImage(width: levels.width, height: levels.height, pixels: levels.pixels.map { (high - $0) / (high - low) })
+        let ink = InkImage(
+            width: levels.width, height: levels.height, pixels: levels.pixels.map { (high - $0) / (high - low) })
         guard let box = DigitPreprocessing.boundingBox(ink, threshold: 0.1) else { return nil }
-        return DigitPreprocessing.centred(DigitPreprocessing.fit(DigitPreprocessing.crop(ink, to: box), into: 20), side: 28)
+        return DigitPreprocessing.centred(
+            DigitPreprocessing.fit(DigitPreprocessing.crop(ink, to: box), into: 20), side: 28)
     }
 
     @Test func ownDigitsArePredictedAsWellAsTheOriginals() throws {
@@ -94,21 +101,37 @@ import TestSupport
             return Double(correct) / Double(Self.count)
         }
 
-        let original = Double((0..<Self.count).filter { predicted(Array(data.test.image($0))) == Int(data.test.labels[$0]) }.count) / Double(Self.count)
+        let original =
+            Double((0..<Self.count).filter { predicted(Array(data.test.image($0))) == Int(data.test.labels[$0]) }.count)
+            / Double(Self.count)
         var random = SeededRandom(seed: 4, stream: "placement")
         let digit = { (i: Int) in InkImage(width: 28, height: 28, pixels: Array(data.test.image(i))) }
         let forms: [(String, (Int) -> [UInt8])] = [
             ("original 28x28 through the pipeline", { Self.gray(digit($0), inverted: false) }),
             ("black on white", { Self.gray(digit($0), inverted: true) }),
-            ("scaled up 5-10x, black on white", { i in Self.gray(Self.upscaled(data.test.image(i), scale: 5 + i % 6), inverted: true) }),
-            ("off-centre on a 160x120 page", { i in
-                Self.gray(Self.placed(digit(i), width: 160, height: 120, x: random.nextInt(below: 132), y: random.nextInt(below: 92)), inverted: true)
-            }),
-            ("RGBA, black ink on transparent, 6x", { i in
-                let big = Self.upscaled(data.test.image(i), scale: 6)
-                let samples = big.pixels.flatMap { v in [0, 0, 0, Int((v * 255).rounded())] }
-                return TestPNG(width: big.width, height: big.height, colorType: .rgba, bitDepth: 8, samples: samples).encoded()
-            }),
+            (
+                "scaled up 5-10x, black on white",
+                { i in Self.gray(Self.upscaled(data.test.image(i), scale: 5 + i % 6), inverted: true) }
+            ),
+            (
+                "off-centre on a 160x120 page",
+                { i in
+                    Self.gray(
+                        Self.placed(
+                            digit(i), width: 160, height: 120, x: random.nextInt(below: 132),
+                            y: random.nextInt(below: 92)), inverted: true)
+                }
+            ),
+            (
+                "RGBA, black ink on transparent, 6x",
+                { i in
+                    let big = Self.upscaled(data.test.image(i), scale: 6)
+                    let samples = big.pixels.flatMap { v in [0, 0, 0, Int((v * 255).rounded())] }
+                    return TestPNG(
+                        width: big.width, height: big.height, colorType: .rgba, bitDepth: 8, samples: samples
+                    ).encoded()
+                }
+            )
         ]
         #expect(original > 0.95, "original accuracy \(original)")
         for (name, render) in forms {
@@ -120,21 +143,38 @@ import TestSupport
         // of a bold, blurred scan, and small digits (8x8 to 12x12) enlarged. No form may read worse
         // through our preprocessing than through the plain pipeline.
         let hard: [(String, (Int) -> [UInt8])] = [
-            ("blurred (radius 3 at 4x) and tightly cropped", { i in
-                Self.gray(Self.tightlyCropped(Self.blurred(Self.upscaled(data.test.image(i), scale: 4), radius: 3), margin: 1), inverted: true)
-            }),
-            ("heavily blurred (radius 5 at 4x), cropped to the ink", { i in
-                Self.gray(Self.tightlyCropped(Self.blurred(Self.upscaled(data.test.image(i), scale: 4), radius: 5), margin: 0), inverted: true)
-            }),
-            ("shrunk to 8-12 px, enlarged 10x, tightly cropped", { i in
-                let small = DigitPreprocessing.resize(digit(i), width: 8 + i % 5, height: 8 + i % 5)
-                return Self.gray(Self.tightlyCropped(small.enlarged(by: 10), margin: 2), inverted: true)
-            }),
+            (
+                "blurred (radius 3 at 4x) and tightly cropped",
+                { i in
+                    Self.gray(
+                        Self.tightlyCropped(
+                            Self.blurred(Self.upscaled(data.test.image(i), scale: 4), radius: 3), margin: 1),
+                        inverted: true)
+                }
+            ),
+            (
+                "heavily blurred (radius 5 at 4x), cropped to the ink",
+                { i in
+                    Self.gray(
+                        Self.tightlyCropped(
+                            Self.blurred(Self.upscaled(data.test.image(i), scale: 4), radius: 5), margin: 0),
+                        inverted: true)
+                }
+            ),
+            (
+                "shrunk to 8-12 px, enlarged 10x, tightly cropped",
+                { i in
+                    let small = DigitPreprocessing.resize(digit(i), width: 8 + i % 5, height: 8 + i % 5)
+                    return Self.gray(Self.tightlyCropped(small.enlarged(by: 10), margin: 2), inverted: true)
+                }
+            )
         ]
         for (name, render) in hard {
             let (ours, plain) = (try accuracy(render), try accuracy(render, plain: true))
             print("prediction form \(name): ours \(ours), plain \(plain), originals \(original)")
-            #expect(ours >= plain - 0.005, "\(name): \(ours) through our preprocessing against \(plain) through the plain one")
+            #expect(
+                ours >= plain - 0.005,
+                "\(name): \(ours) through our preprocessing against \(plain) through the plain one")
         }
     }
 }

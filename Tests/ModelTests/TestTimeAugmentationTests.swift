@@ -10,7 +10,8 @@ import TestSupport
     @Test func offersOneFiveOrNineViews() {
         #expect(TestTimeAugmentation(views: 1) == .single)
         #expect(TestTimeAugmentation(views: 5)?.shifts.count == 5)
-        #expect(TestTimeAugmentation(views: 9)?.shifts.map { [$0.x, $0.y] }.sorted { $0.lexicographicallyPrecedes($1) }
+        #expect(
+            TestTimeAugmentation(views: 9)?.shifts.map { [$0.x, $0.y] }.sorted { $0.lexicographicallyPrecedes($1) }
                 == (-1...1).flatMap { x in (-1...1).map { [x, $0] } })
         for views in [0, 2, 3, 4, 6, 10, -1] { #expect(TestTimeAugmentation(views: views) == nil) }
         var config = TrainingConfig()
@@ -47,7 +48,7 @@ import TestSupport
         }
         var loss = 0.0, correct = 0
         for i in 0..<data.count {
-            let p = mean[i * 10 ..< i * 10 + 10]
+            let p = mean[i * 10..<i * 10 + 10]
             let best = p.indices.max { p[$0] < p[$1] }! - i * 10
             #expect(Int(evaluation.predictions[i]) == best, "image \(i)")
             #expect(abs(Double(evaluation.confidences[i]) - p[i * 10 + best]) < 1e-6)

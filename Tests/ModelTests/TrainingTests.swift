@@ -51,7 +51,8 @@ import TestSupport
         var partial = first.initialState()
         try first.run(&partial)
         let path = temporaryFolder() + "/partial.safetensors"
-        try Checkpoint(config: first.config, state: partial, dataset: "mnist", datasetSHA256: data.sha256).write(to: path)
+        try Checkpoint(config: first.config, state: partial, dataset: "mnist", datasetSHA256: data.sha256).write(
+            to: path)
         let loaded = try Checkpoint(contentsOf: path)
         var config = loaded.config
         config.epochs = 3
@@ -112,15 +113,23 @@ import TestSupport
         var asked = 0
         for stopAt in [17, 40] {
             asked = 0
-            #expect(try training.run(&state, shouldStop: { asked += 1; return asked == stopAt }) == .interrupted)
+            #expect(
+                try training.run(
+                    &state,
+                    shouldStop: {
+                        asked += 1; return asked == stopAt
+                    }) == .interrupted)
             #expect(state.partialEpoch.batches > 0)
             let bytes = try Checkpoint(config: config, state: state, dataset: "mnist", datasetSHA256: [:]).encoded()
             state = try Checkpoint(bytes: bytes, path: "resume.safetensors").state
         }
         #expect(try training.run(&state) == .finished)
-        #expect(state.model.parameters == straight.model.parameters, "\(schedule), Nesterov \(nesterov): weights differ")
+        #expect(
+            state.model.parameters == straight.model.parameters, "\(schedule), Nesterov \(nesterov): weights differ")
         #expect(state.optimizer.velocity == straight.optimizer.velocity)
-        #expect(state.history.map(\.trainLoss) == straight.history.map(\.trainLoss), "the interrupted epochs' records are whole")
+        #expect(
+            state.history.map(\.trainLoss) == straight.history.map(\.trainLoss),
+            "the interrupted epochs' records are whole")
         #expect(state.history.map(\.validationLoss) == straight.history.map(\.validationLoss))
         #expect(state.partialEpoch == PartialEpoch())
     }
@@ -128,9 +137,10 @@ import TestSupport
     @Test func deadLayerIsReportedDead() {
         let architecture = Architecture(inputs: 4, hidden: [8, 6], activations: [.relu, .sigmoid], outputs: 3)
         var model = MLP<Float>(architecture: architecture, seed: 1)
-        for i in model.layers[0].bias { model.parameters[i] = -1000 }   // no unit of layer 0 can fire
-        for i in model.layers[1].bias { model.parameters[i] = 50 }      // every sigmoid of layer 1 is pinned at 1
-        let data = DigitDataset(pixels: (0..<40).map { Float($0 % 7) / 7 }, labels: [0, 1, 2, 0, 1, 2, 0, 1, 2, 0], rows: 2, cols: 2)
+        for i in model.layers[0].bias { model.parameters[i] = -1000 }  // no unit of layer 0 can fire
+        for i in model.layers[1].bias { model.parameters[i] = 50 }  // every sigmoid of layer 1 is pinned at 1
+        let data = DigitDataset(
+            pixels: (0..<40).map { Float($0 % 7) / 7 }, labels: [0, 1, 2, 0, 1, 2, 0, 1, 2, 0], rows: 2, cols: 2)
         let result = Evaluation(model: model, data: data, diagnostics: true)
         #expect(result.layers[0].neverActiveFraction == 1)
         #expect(result.layers[0].meanActivation == 0)
@@ -169,7 +179,8 @@ import TestSupport
     /// case it takes: momentum or none, weight decay or none, PReLU slopes beside the weights.
     @Test(arguments: [(0.0, 0.0), (0.0, 0.01), (0.9, 0.0), (0.9, 0.01)])
     func fusedStepEqualsBackwardThenStep(momentum: Double, weightDecay: Double) {
-        let architecture = Architecture(inputs: 12, hidden: [9, 7], activations: [.prelu(initial: 0.25), .tanh], outputs: 4)
+        let architecture = Architecture(
+            inputs: 12, hidden: [9, 7], activations: [.prelu(initial: 0.25), .tanh], outputs: 4)
         var random = SeededRandom(seed: 5, stream: "test")
         let rows = 6
         let x = (0..<rows * 12).map { _ in Float(random.nextUnit() * 2 - 1) }
@@ -180,8 +191,9 @@ import TestSupport
         let workspace = Workspace<Float>(architecture: architecture, capacity: rows)
         func lossGradient() {
             _ = labels.withUnsafeBufferPointer {
-                SoftmaxCrossEntropy.evaluate(logits: workspace.logits, labels: $0.baseAddress!, rows: rows, classes: 4,
-                                             gradient: workspace.logitGradient, gradientScale: 1 / Float(rows))
+                SoftmaxCrossEntropy.evaluate(
+                    logits: workspace.logits, labels: $0.baseAddress!, rows: rows, classes: 4,
+                    gradient: workspace.logitGradient, gradientScale: 1 / Float(rows))
             }
         }
         x.withUnsafeBufferPointer { x in
@@ -193,19 +205,26 @@ import TestSupport
 
                 fused.forward(x.baseAddress!, rows: rows, workspace: workspace)
                 lossGradient()
-                fusedSGD.backwardAndStep(&fused, inputs: x.baseAddress!, rows: rows, workspace: workspace, learningRate: 0.3)
+                fusedSGD.backwardAndStep(
+                    &fused, inputs: x.baseAddress!, rows: rows, workspace: workspace, learningRate: 0.3)
             }
         }
         #expect(plain.parameters != MLP<Float>(architecture: architecture, seed: 3).parameters)
         for i in plain.parameters.indices {
-            #expect(abs(plain.parameters[i] - fused.parameters[i]) <= 1e-5 * max(1, abs(plain.parameters[i])), "parameter \(i)")
-            #expect(abs(plainSGD.velocity[i] - fusedSGD.velocity[i]) <= 1e-5 * max(1, abs(plainSGD.velocity[i])), "velocity \(i)")
+            #expect(
+                abs(plain.parameters[i] - fused.parameters[i]) <= 1e-5 * max(1, abs(plain.parameters[i])),
+                "parameter \(i)")
+            #expect(
+                abs(plainSGD.velocity[i] - fusedSGD.velocity[i]) <= 1e-5 * max(1, abs(plainSGD.velocity[i])),
+                "velocity \(i)")
         }
     }
 
     @Test func schedules() {
         #expect(Schedule.constant.learningRate(base: 0.1, epoch: 4, step: 99, totalSteps: 100) == 0.1)
-        #expect(abs(Schedule.step(every: 2, factor: 0.1).learningRate(base: 0.1, epoch: 4, step: 0, totalSteps: 1) - 0.001) < 1e-12)
+        #expect(
+            abs(Schedule.step(every: 2, factor: 0.1).learningRate(base: 0.1, epoch: 4, step: 0, totalSteps: 1) - 0.001)
+                < 1e-12)
         #expect(Schedule.cosine.learningRate(base: 0.1, epoch: 0, step: 0, totalSteps: 100) == 0.1)
         #expect(abs(Schedule.cosine.learningRate(base: 0.1, epoch: 0, step: 50, totalSteps: 100) - 0.05) < 1e-12)
         #expect(Schedule(spec: "step:3:0.5") == .step(every: 3, factor: 0.5))

@@ -49,10 +49,25 @@ import TestSupport
     static let modes: [(String, @Sendable (inout TrainingConfig) -> Void)] = [
         ("fused momentum", { _ in }),
         ("plain SGD", { $0.momentum = 0 }),
-        ("Nesterov, weight decay", { $0.nesterov = true; $0.weightDecay = 1e-3 }),
-        ("PReLU, weight decay, odd widths", { $0.activations = [.prelu(initial: 0.25)]; $0.weightDecay = 1e-3; $0.hidden = [37, 20] }),
-        ("tanh, diagnostics", { $0.activations = [.tanh]; $0.diagnostics = true }),
-        ("step activation below swish", { $0.activations = [.step, .swish(beta: 1)] }),
+        (
+            "Nesterov, weight decay",
+            {
+                $0.nesterov = true; $0.weightDecay = 1e-3
+            }
+        ),
+        (
+            "PReLU, weight decay, odd widths",
+            {
+                $0.activations = [.prelu(initial: 0.25)]; $0.weightDecay = 1e-3; $0.hidden = [37, 20]
+            }
+        ),
+        (
+            "tanh, diagnostics",
+            {
+                $0.activations = [.tanh]; $0.diagnostics = true
+            }
+        ),
+        ("step activation below swish", { $0.activations = [.step, .swish(beta: 1)] })
     ]
 
     @Test(arguments: modes.indices)
@@ -74,7 +89,9 @@ import TestSupport
             results.append(state)
             #expect(state.history.last!.trainAccuracy > 0.5, "\(name): did not learn with \(threads) threads")
         }
-        func bits(_ state: TrainingState) -> [UInt32] { (state.model.parameters + state.optimizer.velocity).map(\.bitPattern) }
+        func bits(_ state: TrainingState) -> [UInt32] {
+            (state.model.parameters + state.optimizer.velocity).map(\.bitPattern)
+        }
         #expect(bits(results[3]) == bits(results[1]), "\(name): two runs with 2 threads differ")
         for other in results[1...2] {
             let largest = zip(other.model.parameters, results[0].model.parameters).map { abs($0 - $1) }.max()!

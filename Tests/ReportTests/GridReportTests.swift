@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 import Model
 import Report
@@ -13,12 +13,15 @@ enum ConstructedGrid {
     static let shallow = [16, 16]
     static let deep = [16, 16, 16, 16, 16, 16]
 
-    static func plan(_ activations: [Activation] = [.relu, .leakyRelu(alpha: 0.01), .tanh, .sigmoid, .swish(beta: 1)],
-                     architectures: [[Int]] = [shallow, deep], rates: [LearningRateChoice] = [.default, .rate(0.01), .rate(0.5)]) -> AblationPlan {
+    static func plan(
+        _ activations: [Activation] = [.relu, .leakyRelu(alpha: 0.01), .tanh, .sigmoid, .swish(beta: 1)],
+        architectures: [[Int]] = [shallow, deep], rates: [LearningRateChoice] = [.default, .rate(0.01), .rate(0.5)]
+    ) -> AblationPlan {
         var base = TrainingConfig()
         base.epochs = 1
-        return AblationPlan(activations: activations, seeds: [1, 2], base: base, dataset: "mnist", inputs: 784, classes: 10,
-                            architectures: architectures, learningRates: rates)
+        return AblationPlan(
+            activations: activations, seeds: [1, 2], base: base, dataset: "mnist", inputs: 784, classes: 10,
+            architectures: architectures, learningRates: rates)
     }
 
     /// What one cell measured, by its activation, architecture and learning rate.
@@ -31,20 +34,31 @@ enum ConstructedGrid {
         var samplesPerSecond = 50_000.0
     }
 
-    static func summary(_ plan: AblationPlan, _ outcome: (Activation, [Int], LearningRateChoice) -> Outcome) -> AblationSummary {
+    static func summary(_ plan: AblationPlan, _ outcome: (Activation, [Int], LearningRateChoice) -> Outcome)
+        -> AblationSummary
+    {
         let results = plan.cells.map { cell -> CellResult in
             let hidden = plan.hidden(of: cell)
             let o = outcome(cell.activation, hidden, plan.learningRate(of: cell))
             let config = plan.config(for: cell)
             let gradients = o.gradients ?? Array(repeating: 0.2, count: hidden.count)
-            let layers = gradients.map { LayerDiagnostics(neverActiveFraction: o.dead, saturatedFraction: o.saturated, meanActivation: o.meanActivation, gradientNorm: $0) }
+            let layers = gradients.map {
+                LayerDiagnostics(
+                    neverActiveFraction: o.dead, saturatedFraction: o.saturated, meanActivation: o.meanActivation,
+                    gradientNorm: $0)
+            }
             // Seed 2 a little apart from seed 1, for a seed-to-seed spread of 0.1 points.
             let accuracy = o.accuracy.map { $0 + (cell.seed == 2 ? 0.001 : 0) }
-            let record = EpochRecord(epoch: 1, trainLoss: 0.3, trainAccuracy: 0.9, validationLoss: 0.2, validationAccuracy: accuracy,
-                                     learningRate: config.effectiveLearningRate, seconds: 1, samplesPerSecond: o.samplesPerSecond, layers: layers)
-            return CellResult(cell: cell, config: config, learningRate: config.effectiveLearningRate, history: accuracy == nil ? [] : [record],
-                              testAccuracy: accuracy, testLoss: accuracy.map { 1 - $0 }, failure: accuracy == nil ? "training diverged" : nil,
-                              dataOrderDigest: "digest-\(cell.seed)", seconds: 1)
+            let record = EpochRecord(
+                epoch: 1, trainLoss: 0.3, trainAccuracy: 0.9, validationLoss: 0.2, validationAccuracy: accuracy,
+                learningRate: config.effectiveLearningRate, seconds: 1, samplesPerSecond: o.samplesPerSecond,
+                layers: layers)
+            return CellResult(
+                cell: cell, config: config, learningRate: config.effectiveLearningRate,
+                history: accuracy == nil ? [] : [record],
+                testAccuracy: accuracy, testLoss: accuracy.map { 1 - $0 },
+                failure: accuracy == nil ? "training diverged" : nil,
+                dataOrderDigest: "digest-\(cell.seed)", seconds: 1)
         }
         return AblationSummary(plan: plan, results: results, environments: [])
     }
@@ -81,15 +95,23 @@ enum ConstructedGrid {
     }
 
     @Test func aClaimWithoutItsAxisIsNotTestedAndSaysWhichAxis() throws {
-        let plain = ConstructedGrid.summary(ConstructedGrid.plan(architectures: [ConstructedGrid.shallow], rates: [.default])) { _, _, _ in ConstructedGrid.Outcome() }
+        let plain = ConstructedGrid.summary(
+            ConstructedGrid.plan(architectures: [ConstructedGrid.shallow], rates: [.default])
+        ) { _, _, _ in ConstructedGrid.Outcome() }
         // The library says what is missing as a value, in words that name no command-line flag.
         let depth = try verdict(plain, "Sigmoid and tanh saturate")
-        #expect(depth.verdict == .notTested && depth.need == .depths(example: [[128, 128], Array(repeating: 128, count: 8)]))
+        #expect(
+            depth.verdict == .notTested && depth.need == .depths(example: [[128, 128], Array(repeating: 128, count: 8)])
+        )
         #expect(depth.evidence.contains("different depths") && !depth.evidence.contains("--"))
         #expect(try verdict(plain, "Swish is smooth").verdict == .notTested)
         let rate = try verdict(plain, "ReLU units die")
-        #expect(rate.verdict == .notTested && rate.need == .learningRates(example: [.default, .rate(0.5)]) && !rate.evidence.contains("--"))
-        let noSigmoid = ConstructedGrid.summary(ConstructedGrid.plan([.relu, .swish(beta: 1)])) { _, _, _ in ConstructedGrid.Outcome() }
+        #expect(
+            rate.verdict == .notTested && rate.need == .learningRates(example: [.default, .rate(0.5)])
+                && !rate.evidence.contains("--"))
+        let noSigmoid = ConstructedGrid.summary(ConstructedGrid.plan([.relu, .swish(beta: 1)])) { _, _, _ in
+            ConstructedGrid.Outcome()
+        }
         let sigmoid = try verdict(noSigmoid, "Sigmoid's output")
         #expect(sigmoid.verdict == .notTested && sigmoid.need == .activations([.sigmoid]))
     }
@@ -167,8 +189,10 @@ enum ConstructedGrid {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try AblationReport(summary: summary).write(to: folder)
         let charts = try FileManager.default.contentsOfDirectory(atPath: folder + "/charts").sorted()
-        for expected in ["accuracy-vs-depth-lrdefault.svg", "gradient-heatmap-lr0.5.svg", "dead-saturated-vs-depth-lr0.01.svg",
-                         "accuracy-vs-lr-h16x2.svg", "dead-saturated-vs-lr-h16x6.svg", "activation-sigmoid.svg"] {
+        for expected in [
+            "accuracy-vs-depth-lrdefault.svg", "gradient-heatmap-lr0.5.svg", "dead-saturated-vs-depth-lr0.01.svg",
+            "accuracy-vs-lr-h16x2.svg", "dead-saturated-vs-lr-h16x6.svg", "activation-sigmoid.svg"
+        ] {
             #expect(charts.contains(expected), "\(expected) missing from \(charts)")
         }
         for chart in charts {
@@ -179,10 +203,15 @@ enum ConstructedGrid {
         #expect(XMLParser(data: html).parse(), "report.html is not well-formed XHTML")
         let markdown = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
         #expect(markdown.hasPrefix("# Activation ablation grid: mnist, 16x2 / 16x6, lr default / 0.01 / 0.5"))
-        for section in ["## The claims, measured", "## Test accuracy across the grid", "## Depth", "## Learning rate", "### 16x6, lr 0.5"] {
+        for section in [
+            "## The claims, measured", "## Test accuracy across the grid", "## Depth", "## Learning rate",
+            "### 16x6, lr 0.5"
+        ] {
             #expect(markdown.contains(section), "\(section) missing")
         }
-        #expect(markdown.contains("| relu | 95.05 ± 0.07 | 95.05 ± 0.07 | – |"), "the accuracy pivot, with the diverged setting as –")
+        #expect(
+            markdown.contains("| relu | 95.05 ± 0.07 | 95.05 ± 0.07 | – |"),
+            "the accuracy pivot, with the diverged setting as –")
 
         let heatmap = try String(contentsOfFile: folder + "/charts/gradient-heatmap-lrdefault.svg", encoding: .utf8)
         #expect(heatmap.contains("sigmoid · 16x6") && heatmap.contains("layer 6") && heatmap.contains("1e-04"))
@@ -190,7 +219,9 @@ enum ConstructedGrid {
         let csv = try String(contentsOfFile: folder + "/results.csv", encoding: .utf8).split(separator: "\n")
         #expect(csv[0].hasSuffix(",hidden,learning_rate_choice") && csv[0].contains("l6_gradient_norm"))
         #expect(csv.dropFirst().contains { $0.hasSuffix(",16x6,0.5") })
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/results.json"))) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/results.json")))
+                as? [String: Any])
         #expect((json["claims"] as? [[String: Any]])?.count == 5)
         #expect((json["summary"] as? [[String: Any]])?.count == 5 * 2 * 3, "a summary row per activation and setting")
     }

@@ -25,9 +25,11 @@ import Testing
 
     /// Two-sided 5% critical values of Student's t as published (e.g. NIST/SEMATECH e-Handbook,
     /// table 1.3.6.7.2, upper 0.025 point).
-    @Test(arguments: [(1, 12.706), (2, 4.303), (3, 3.182), (4, 2.776), (5, 2.571), (9, 2.262), (10, 2.228),
-                      (15, 2.131), (20, 2.086), (21, 2.080), (25, 2.060), (29, 2.045), (30, 2.042),
-                      (40, 2.021), (60, 2.000), (100, 1.984)])
+    @Test(arguments: [
+        (1, 12.706), (2, 4.303), (3, 3.182), (4, 2.776), (5, 2.571), (9, 2.262), (10, 2.228),
+        (15, 2.131), (20, 2.086), (21, 2.080), (25, 2.060), (29, 2.045), (30, 2.042),
+        (40, 2.021), (60, 2.000), (100, 1.984)
+    ])
     func criticalTMatchesThePublishedTable(_ df: Int, _ published: Double) {
         #expect(abs(Statistics.criticalT(degreesOfFreedom: df) - published) < 0.0005)
     }
@@ -36,6 +38,8 @@ import Testing
         // The true value at 45 df is 2.014: the table's 40-df value is at least that.
         #expect(Statistics.criticalT(degreesOfFreedom: 45) == 2.021)
         #expect(Statistics.criticalT(degreesOfFreedom: 1000) == 1.980)
-        for df in 1..<200 { #expect(Statistics.criticalT(degreesOfFreedom: df) >= Statistics.criticalT(degreesOfFreedom: df + 1)) }
+        for df in 1..<200 {
+            #expect(Statistics.criticalT(degreesOfFreedom: df) >= Statistics.criticalT(degreesOfFreedom: df + 1))
+        }
     }
 }

@@ -25,7 +25,9 @@ public struct TestPNG {
 
     public init(width: Int, height: Int, colorType: ColorType, bitDepth: Int, samples: [Int]) {
         precondition(samples.count == width * height * colorType.channels)
-        (self.width, self.height, self.colorType, self.bitDepth, self.samples) = (width, height, colorType, bitDepth, samples)
+        (self.width, self.height, self.colorType, self.bitDepth, self.samples) = (
+            width, height, colorType, bitDepth, samples
+        )
     }
 
     /// An 8-bit gray PNG of `pixels`.
@@ -36,7 +38,7 @@ public struct TestPNG {
     /// One row in PNG's packed, big-endian byte form.
     func packedRow(_ y: Int) -> [UInt8] {
         let perRow = width * colorType.channels
-        let values = samples[y * perRow ..< (y + 1) * perRow]
+        let values = samples[y * perRow..<(y + 1) * perRow]
         switch bitDepth {
         case 16: return values.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
         case 8: return values.map(UInt8.init)
@@ -55,12 +57,15 @@ public struct TestPNG {
         let sink = Sink()
         var png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nil, nil, nil)
         var info = png_create_info_struct(png)
-        png_set_write_fn(png, Unmanaged.passUnretained(sink).toOpaque(), { png, data, count in
-            let sink = Unmanaged<Sink>.fromOpaque(png_get_io_ptr(png)!).takeUnretainedValue()
-            sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: count))
-        }, { _ in })
-        png_set_IHDR(png, info, png_uint_32(width), png_uint_32(height), Int32(bitDepth), colorType.rawValue,
-                     interlaced ? 1 : 0, 0, 0)
+        png_set_write_fn(
+            png, Unmanaged.passUnretained(sink).toOpaque(),
+            { png, data, count in
+                let sink = Unmanaged<Sink>.fromOpaque(png_get_io_ptr(png)!).takeUnretainedValue()
+                sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: count))
+            }, { _ in })
+        png_set_IHDR(
+            png, info, png_uint_32(width), png_uint_32(height), Int32(bitDepth), colorType.rawValue,
+            interlaced ? 1 : 0, 0, 0)
         if colorType == .palette {
             var entries = palette.map { png_color(red: $0.0, green: $0.1, blue: $0.2) }
             png_set_PLTE(png, info, &entries, Int32(entries.count))
@@ -93,8 +98,8 @@ public struct TestPNG {
     public static func replacingChunk(_ type: String, in bytes: [UInt8], with data: [UInt8]) -> [UInt8] {
         var offset = 8
         while offset + 8 <= bytes.count {
-            let length = bytes[offset ..< offset + 4].reduce(0) { $0 << 8 | Int($1) }
-            let name = String(decoding: bytes[offset + 4 ..< offset + 8], as: UTF8.self)
+            let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            let name = String(decoding: bytes[offset + 4..<offset + 8], as: UTF8.self)
             if name == type {
                 var chunk = Array(type.utf8) + data
                 let crc = UInt32(chunk.withUnsafeMutableBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) })

@@ -3,7 +3,9 @@ import Foundation
 // Helpers the CLI tests share: running the package's executables and reading their output.
 
 /// Runs the built `trainer` binary and captures its output.
-public func trainer(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
+public func trainer(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> (
+    status: Int32, out: String, err: String
+) {
     try run(builtExecutable("trainer"), arguments, environment: environment, directory: directory)
 }
 
@@ -19,8 +21,10 @@ public func builtExecutable(_ name: String) -> String {
 
 /// Runs `executable` with `arguments` (and `environment` over the test's own) and captures its
 /// exit status, stdout and stderr.
-public func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
+public func run(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+    directory: String? = nil
+) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     process.executableURL = URL(fileURLWithPath: executable)
@@ -41,10 +45,14 @@ public func run(_ executable: String, _ arguments: [String], environment: [Strin
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     stderrRead.wait()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    return (
+        process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)
+    )
 }
 
 /// The JSON objects of a `--json` output, one per line.
 public func jsonObjects(_ output: String) -> [[String: Any]] {
-    output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    output.split(separator: "\n").compactMap {
+        try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+    }
 }

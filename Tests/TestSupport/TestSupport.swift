@@ -13,10 +13,12 @@ public func temporaryFolder() -> String {
 /// Tests that need it fail (not skip) when it is missing, saying how to get it.
 public func mnistFolder() -> String? {
     if let mirror = ProcessInfo.processInfo.environment["MNIST_MIRROR"], !mirror.contains("://"),
-       (try? MNISTFiles.locate(in: mirror)) != nil {
+        (try? MNISTFiles.locate(in: mirror)) != nil
+    {
         return mirror
     }
-    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
     let local = packageRoot + "/data/mnist"
     if (try? MNISTFiles.locate(in: local)) != nil { return local }
     Issue.record("MNIST not found: run scripts/fetch-mnist or set MNIST_MIRROR to a folder holding the four .gz files")

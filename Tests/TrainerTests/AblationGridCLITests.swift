@@ -17,22 +17,32 @@ import Testing
 
     @Test func learningRatesTakeDefaultAndLists() throws {
         #expect(try LearningRateList(parsing: "0.1").rates == [.rate(0.1)])
-        #expect(try LearningRateList(parsing: "default,0.01,0.1,0.5").rates == [.default, .rate(0.01), .rate(0.1), .rate(0.5)])
+        #expect(
+            try LearningRateList(parsing: "default,0.01,0.1,0.5").rates == [
+                .default, .rate(0.01), .rate(0.1), .rate(0.5)
+            ])
         for bad in ["", "fast", "0", "-0.1", "0.1,0.1", "default,default", "inf", "nan"] {
             #expect(throws: ValidationError.self, "\(bad)") { try LearningRateList(parsing: bad) }
         }
     }
 
     @Test func ablateTakesAxesAndTrainOneOfEach() throws {
-        let ablate = try #require(try TrainerCommand.parseAsRoot(["ablate", "--hidden", "256,128", "--hidden", "128x4", "--hidden", "128x8",
-                                                                "--lr", "default,0.01,0.1,0.5"]) as? Ablate)
+        let ablate = try #require(
+            try TrainerCommand.parseAsRoot([
+                "ablate", "--hidden", "256,128", "--hidden", "128x4", "--hidden", "128x8",
+                "--lr", "default,0.01,0.1,0.5"
+            ]) as? Ablate)
         #expect(ablate.options.architectures == [[256, 128], [128, 128, 128, 128], Array(repeating: 128, count: 8)])
         #expect(ablate.options.learningRates == [.default, .rate(0.01), .rate(0.1), .rate(0.5)])
         let plain = try #require(try TrainerCommand.parseAsRoot(["ablate"]) as? Ablate)
         #expect(plain.options.architectures == [[256, 128]] && plain.options.learningRates == [.default])
 
-        #expect(throws: (any Error).self) { try TrainerCommand.parseAsRoot(["ablate", "--hidden", "64", "--hidden", "64"]) }
-        #expect(throws: (any Error).self) { try TrainerCommand.parseAsRoot(["train", "--hidden", "64", "--hidden", "32"]) }
+        #expect(throws: (any Error).self) {
+            try TrainerCommand.parseAsRoot(["ablate", "--hidden", "64", "--hidden", "64"])
+        }
+        #expect(throws: (any Error).self) {
+            try TrainerCommand.parseAsRoot(["train", "--hidden", "64", "--hidden", "32"])
+        }
         #expect(throws: (any Error).self) { try TrainerCommand.parseAsRoot(["train", "--lr", "0.1,0.2"]) }
         let train = try #require(try TrainerCommand.parseAsRoot(["train", "--hidden", "64x3", "--lr", "0.2"]) as? Train)
         let config = try train.makeConfig()
@@ -47,9 +57,13 @@ import Testing
         #expect(depth.options.architectures == [[128, 128], [128, 128, 128, 128], Array(repeating: 128, count: 8)])
         #expect(depth.seeds.seeds == [1], "the user's --seeds wins")
         #expect(depth.output == "ablation-depth" && depth.study == .depth)
-        let rates = try #require(try TrainerCommand.parseAsRoot(Study.expanding(["ablate", "--study=learning-rate", "--hidden", "64x2"])) as? Ablate)
+        let rates = try #require(
+            try TrainerCommand.parseAsRoot(Study.expanding(["ablate", "--study=learning-rate", "--hidden", "64x2"]))
+                as? Ablate)
         #expect(rates.options.learningRates == [.rate(0.01), .rate(0.05), .rate(0.1), .rate(0.2)])
         #expect(rates.options.architectures == [[64, 64]], "the user's --hidden replaces the study's")
-        #expect(throws: (any Error).self) { try TrainerCommand.parseAsRoot(Study.expanding(["ablate", "--study", "width"])) }
+        #expect(throws: (any Error).self) {
+            try TrainerCommand.parseAsRoot(Study.expanding(["ablate", "--study", "width"]))
+        }
     }
 }

@@ -9,8 +9,12 @@ import TestSupport
 @Suite(.serialized) struct AugmentationCLITests {
     @Test func aRecipeStandsForItsOptionsAndTheUsersOwnOverrideIt() throws {
         let expanded = Recipe.expanding(["--recipe", "mnist-best", "--epochs", "3"])
-        #expect(expanded == Recipe.mnistBest.arguments.filter { $0 != "--epochs" && $0 != "60" } + ["--recipe", "mnist-best", "--epochs", "3"])
-        #expect(Recipe.expanding(["train", "--seed", "2", "--recipe=fashion-mnist-best"])
+        #expect(
+            expanded == Recipe.mnistBest.arguments.filter { $0 != "--epochs" && $0 != "60" } + [
+                "--recipe", "mnist-best", "--epochs", "3"
+            ])
+        #expect(
+            Recipe.expanding(["train", "--seed", "2", "--recipe=fashion-mnist-best"])
                 == ["train"] + Recipe.fashionBest.arguments + ["--seed", "2", "--recipe=fashion-mnist-best"])
         #expect(Recipe.expanding(["--epochs", "3"]) == ["--epochs", "3"])
         #expect(Recipe.expanding(["--recipe", "unknown"]) == ["--recipe", "unknown"])
@@ -23,16 +27,19 @@ import TestSupport
         #expect(config.augmentation == Augmentation(spec: "affine,elastic,thickness"))
         #expect(train.recipe == .mnistBest)
 
-        let wider = try #require(try TrainerCommand.parseAsRoot(Recipe.expanding(["--recipe", "mnist-best", "--hidden", "2048"])) as? Train)
+        let wider = try #require(
+            try TrainerCommand.parseAsRoot(Recipe.expanding(["--recipe", "mnist-best", "--hidden", "2048"])) as? Train)
         #expect(try wider.makeConfig().hidden == [2048], "the user's --hidden replaces the recipe's, not adds to it")
 
-        let fashion = try #require(try TrainerCommand.parseAsRoot(Recipe.expanding(["--recipe", "fashion-mnist-best"])) as? Train)
+        let fashion = try #require(
+            try TrainerCommand.parseAsRoot(Recipe.expanding(["--recipe", "fashion-mnist-best"])) as? Train)
         #expect(fashion.dataOptions.dataset == .fashionMNIST)
         #expect(try fashion.makeConfig().augmentation.flip)
 
         #expect(throws: (any Error).self) { try TrainerCommand.parseAsRoot(["--recipe", "unknown"]) }
         do {
-            _ = try TrainerCommand.parseAsRoot(Recipe.expanding(["--recipe", "mnist-best", "--resume", "m.safetensors"]))
+            _ = try TrainerCommand.parseAsRoot(
+                Recipe.expanding(["--recipe", "mnist-best", "--resume", "m.safetensors"]))
             Issue.record("--recipe with --resume was accepted")
         } catch {
             #expect(TrainerCommand.message(for: error).contains("a resumed run keeps the settings it was started with"))
@@ -51,7 +58,9 @@ import TestSupport
                 Issue.record("--augment \(bad) was accepted")
             } catch {
                 let message = TrainerCommand.message(for: error)
-                #expect(message.contains("affine, elastic, thickness, flip, shift") && message.contains(bad), "\(bad): \(message)")
+                #expect(
+                    message.contains("affine, elastic, thickness, flip, shift") && message.contains(bad),
+                    "\(bad): \(message)")
             }
         }
     }
@@ -71,11 +80,15 @@ import TestSupport
         let data = try TrainAndTest(kind: .mnist, folder: folder)
         let first = data.train.labels.firstIndex(of: 0)!
         for (x, y) in [(10, 10), (14, 14), (20, 7)] {
-            #expect(sheet[4 + 2 * x, 4 + 2 * y] == data.train.levels[first * 784 + y * 28 + x], "pixel (\(x), \(y)) of the first 0")
+            #expect(
+                sheet[4 + 2 * x, 4 + 2 * y] == data.train.levels[first * 784 + y * 28 + x],
+                "pixel (\(x), \(y)) of the first 0")
         }
 
         let bad = try trainer(["augment-preview", "--data", folder, "--augment", "rotate", "-o", dir + "/never.png"])
-        #expect(bad.status != 0 && bad.err.contains("rotate") && !FileManager.default.fileExists(atPath: dir + "/never.png"))
+        #expect(
+            bad.status != 0 && bad.err.contains("rotate") && !FileManager.default.fileExists(atPath: dir + "/never.png")
+        )
     }
 
     @Test func robustnessIsMeasuredThroughPredict() throws {
@@ -83,19 +96,26 @@ import TestSupport
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let model = dir + "/m.safetensors"
-        let trained = try trainer(["--data", folder, "--hidden", "128", "--epochs", "1", "--validation", "0", "--quiet", "-o", model])
+        let trained = try trainer([
+            "--data", folder, "--hidden", "128", "--epochs", "1", "--validation", "0", "--quiet", "-o", model
+        ])
         #expect(trained.status == 0, "\(trained.err)")
-        let result = try trainer(["evaluate", "--data", folder, "--model", model, "--robustness", "--robustness-limit", "300", "--json"])
+        let result = try trainer([
+            "evaluate", "--data", folder, "--model", model, "--robustness", "--robustness-limit", "300", "--json"
+        ])
         #expect(result.status == 0, "\(result.err)")
         let rows = try #require(jsonObjects(result.out).first?["robustness"] as? [[String: Any]])
         #expect(rows.map { $0["variant"] as? String ?? "" } == RobustnessCheck.variants.map(\.name))
-        let accuracy = Dictionary(uniqueKeysWithValues: rows.map { ($0["variant"] as! String, $0["accuracy"] as! Double) })
+        let accuracy = Dictionary(
+            uniqueKeysWithValues: rows.map { ($0["variant"] as! String, $0["accuracy"] as! Double) })
         let asTheyAre = accuracy["as they are"]!
         #expect(asTheyAre > 0.9)
         // An MLP trained on upright digits suffers from rotation; predict re-centres, so a shift costs nothing.
         #expect(accuracy["rotated 20° clockwise"]! < asTheyAre - 0.02)
         #expect(abs(accuracy["shifted 6 px right and down"]! - asTheyAre) <= 0.01)
-        let text = try trainer(["evaluate", "--data", folder, "--model", model, "--robustness", "--robustness-limit", "100", "--worst", "0"])
+        let text = try trainer([
+            "evaluate", "--data", folder, "--model", model, "--robustness", "--robustness-limit", "100", "--worst", "0"
+        ])
         #expect(text.out.contains("rotated 20° anticlockwise") && text.out.contains("points"))
     }
 }

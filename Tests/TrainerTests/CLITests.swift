@@ -1,7 +1,7 @@
 import Dataset
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 import Model
 import Testing
@@ -11,18 +11,22 @@ import TestSupport
     @Test func helpListsActivationsAndOptions() throws {
         let result = try trainer(["train", "--help"])
         #expect(result.status == 0)
-        for word in ["relu", "leaky-relu", "tanh", "sigmoid", "swish", "elu", "gelu", "softplus", "prelu", "identity", "step",
-                     "--hidden", "--lr", "--momentum", "--schedule", "--resume", "--patience", "--json"] {
+        for word in [
+            "relu", "leaky-relu", "tanh", "sigmoid", "swish", "elu", "gelu", "softplus", "prelu", "identity", "step",
+            "--hidden", "--lr", "--momentum", "--schedule", "--resume", "--patience", "--json"
+        ] {
             #expect(result.out.contains(word), "help lacks \(word)")
         }
     }
 
     @Test func badOptionsGiveOneClearLine() throws {
-        for (arguments, phrase) in [(["--activation", "relu6"], "unknown activation 'relu6'"),
-                                    (["--hidden", "256,x"], "--hidden"),
-                                    (["--schedule", "linear"], "--schedule"),
-                                    (["--epochs", "0", "--data", "/nonexistent"], "/nonexistent"),
-                                    (["--data", "/nonexistent"], "/nonexistent: missing")] {
+        for (arguments, phrase) in [
+            (["--activation", "relu6"], "unknown activation 'relu6'"),
+            (["--hidden", "256,x"], "--hidden"),
+            (["--schedule", "linear"], "--schedule"),
+            (["--epochs", "0", "--data", "/nonexistent"], "/nonexistent"),
+            (["--data", "/nonexistent"], "/nonexistent: missing")
+        ] {
             let result = try trainer(arguments)
             #expect(result.status != 0, "\(arguments)")
             #expect(result.err.contains(phrase), "\(arguments): \(result.err)")
@@ -35,7 +39,9 @@ import TestSupport
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let model = dir + "/m.safetensors"
-        let trained = try trainer(["--data", folder, "--hidden", "32", "--epochs", "1", "--validation", "1000", "--json", "-o", model])
+        let trained = try trainer([
+            "--data", folder, "--hidden", "32", "--epochs", "1", "--validation", "1000", "--json", "-o", model
+        ])
         #expect(trained.status == 0, "\(trained.err)")
         let lines = jsonObjects(trained.out)
         #expect(lines.count == 2)
@@ -69,24 +75,29 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: dir) }
         func train(_ gemm: String, threads: Int) throws -> (header: String, checkpoint: Checkpoint) {
             let model = dir + "/\(gemm)-\(threads).safetensors"
-            let result = try trainer(["--data", folder, "--hidden", "64,32", "--epochs", "1", "--validation", "1000",
-                                      "--gemm", gemm, "--threads", String(threads), "-o", model])
+            let result = try trainer([
+                "--data", folder, "--hidden", "64,32", "--epochs", "1", "--validation", "1000",
+                "--gemm", gemm, "--threads", String(threads), "-o", model
+            ])
             #expect(result.status == 0, "\(gemm), \(threads) threads: \(result.err)")
             return (result.out, try Checkpoint(contentsOf: model))
         }
-        let one = try train("onednn", threads: 1), two = try train("onednn", threads: 2), blas = try train("openblas", threads: 2)
+        let one = try train("onednn", threads: 1), two = try train("onednn", threads: 2),
+            blas = try train("openblas", threads: 2)
         #expect(one.header.contains("oneDNN") && one.header.contains("1 thread"))
         #expect(blas.header.contains("OpenBLAS") && blas.header.contains("kernel"))
         // Another thread count or library rounds differently; the training must not notice.
-        let moved = zip(one.checkpoint.state.model.parameters, two.checkpoint.state.model.parameters).map { abs($0 - $1) }.max()!
+        let moved = zip(one.checkpoint.state.model.parameters, two.checkpoint.state.model.parameters).map {
+            abs($0 - $1)
+        }.max()!
         #expect(moved < 1e-4, "2 threads moved a weight by \(moved)")
         let (accuracy, blasAccuracy) = (one.checkpoint.testAccuracy ?? 0, blas.checkpoint.testAccuracy ?? 0)
         #expect(abs(accuracy - blasAccuracy) < 0.005, "oneDNN \(accuracy) vs OpenBLAS \(blasAccuracy)")
         #expect(accuracy > 0.9)
 
         #if os(Linux)
-        let refused = try trainer(["--gemm", "accelerate", "--data", folder])
-        #expect(refused.status != 0 && refused.err.contains("--gemm accelerate is not available"), "\(refused.err)")
+            let refused = try trainer(["--gemm", "accelerate", "--data", folder])
+            #expect(refused.status != 0 && refused.err.contains("--gemm accelerate is not available"), "\(refused.err)")
         #endif
 
         let bench = try trainer(["bench", "--steps", "3", "--hidden", "64", "--json"])
@@ -99,10 +110,14 @@ import TestSupport
         let precisions = figures["precisions"] as? [String: [String: Any]] ?? [:]
         #expect(Set(precisions.keys) == Set(Precision.nativeBF16 ? ["fp32", "bf16"] : ["fp32"]), "\(precisions.keys)")
         for (name, measured) in precisions {
-            #expect((measured["peak_gflops"] as? Double ?? 0) > 0 && (measured["step_gflops"] as? Double ?? 0) > 0, "\(name): \(measured)")
+            #expect(
+                (measured["peak_gflops"] as? Double ?? 0) > 0 && (measured["step_gflops"] as? Double ?? 0) > 0,
+                "\(name): \(measured)")
         }
         let expected = figures["expected_seconds"] as? [String: [String: Any]] ?? [:]
-        #expect(expected.keys.contains("--recipe mnist-best") && expected.keys.contains("default run (train)"), "\(expected.keys)")
+        #expect(
+            expected.keys.contains("--recipe mnist-best") && expected.keys.contains("default run (train)"),
+            "\(expected.keys)")
         #expect(expected.values.allSatisfy { ($0["seconds"] as? Double ?? 0) > 0 })
     }
 
@@ -113,7 +128,10 @@ import TestSupport
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let model = dir + "/m.safetensors"
-        let trained = try trainer(["--data", folder, "--hidden", "32", "--epochs", "1", "--validation", "1000", "--tta", "5", "--json", "-o", model])
+        let trained = try trainer([
+            "--data", folder, "--hidden", "32", "--epochs", "1", "--validation", "1000", "--tta", "5", "--json", "-o",
+            model
+        ])
         #expect(trained.status == 0, "\(trained.err)")
         let result = jsonObjects(trained.out).last ?? [:]
         #expect(result["test_views"] as? Int == 5)
@@ -130,7 +148,9 @@ import TestSupport
         let refused = try trainer(["evaluate", "--data", folder, "--model", model, "--tta", "4"])
         #expect(refused.status != 0 && refused.err.contains("--tta must be 1, 5, 9"), "\(refused.err)")
         let predicted = try trainer(["predict", "--model", model, "--tta", "9", folder + "/nothing.png"])
-        #expect(predicted.status != 0 && predicted.err.contains("nothing.png"), "a missing picture is still named: \(predicted.err)")
+        #expect(
+            predicted.status != 0 && predicted.err.contains("nothing.png"),
+            "a missing picture is still named: \(predicted.err)")
     }
 
     /// bf16 where the CPU has it: the header says so and the checkpoint records it. Where it has not
@@ -140,7 +160,10 @@ import TestSupport
         guard let folder = mnistFolder() else { return }
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let arguments = ["--data", folder, "--hidden", "32", "--epochs", "1", "--validation", "1000", "--precision", "bf16", "-o", dir + "/m.safetensors"]
+        let arguments = [
+            "--data", folder, "--hidden", "32", "--epochs", "1", "--validation", "1000", "--precision", "bf16", "-o",
+            dir + "/m.safetensors"
+        ]
         if Precision.nativeBF16 {
             let native = try trainer(arguments)
             #expect(native.status == 0, "\(native.err)")
@@ -152,9 +175,14 @@ import TestSupport
         let fallback = try trainer(arguments, environment: limited)
         #expect(fallback.status == 0, "\(fallback.err)")
         let notes = fallback.err.split(separator: "\n").filter { $0.contains("bf16") }
-        #expect(notes == ["note: this CPU has no native bf16 arithmetic (its best instruction set is avx512_core); training in fp32"], "\(fallback.err)")
+        #expect(
+            notes == [
+                "note: this CPU has no native bf16 arithmetic (its best instruction set is avx512_core); training in fp32"
+            ], "\(fallback.err)")
         #expect(!fallback.out.contains("bf16 products"))
-        #expect(try Checkpoint(contentsOf: dir + "/m.safetensors").config.precision == .fp32, "the checkpoint records what really ran")
+        #expect(
+            try Checkpoint(contentsOf: dir + "/m.safetensors").config.precision == .fp32,
+            "the checkpoint records what really ran")
         let bench = try trainer(["bench", "--precision", "bf16", "--steps", "3"], environment: limited)
         #expect(bench.status != 0 && bench.err.contains("no native bf16"), "\(bench.err)")
     }
@@ -170,18 +198,26 @@ import TestSupport
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let fashion = dir + "/fashion.safetensors"
-        let trained = try trainer(["--dataset", "fashion-mnist", "--hidden", "32", "--epochs", "1", "--validation", "1000", "-o", fashion])
+        let trained = try trainer([
+            "--dataset", "fashion-mnist", "--hidden", "32", "--epochs", "1", "--validation", "1000", "-o", fashion
+        ])
         #expect(trained.status == 0, "\(trained.err)")
         let evaluated = try trainer(["evaluate", "-m", fashion, "--json"])
-        #expect(evaluated.status == 0 && jsonObjects(evaluated.out).first?["dataset"] as? String == "fashion-mnist", "\(evaluated.err)")
+        #expect(
+            evaluated.status == 0 && jsonObjects(evaluated.out).first?["dataset"] as? String == "fashion-mnist",
+            "\(evaluated.err)")
         #expect(!evaluated.err.contains("note:"))
         let elsewhere = try trainer(["evaluate", "-m", fashion, "--dataset", "mnist", "--data", folder])
-        #expect(elsewhere.status == 0 && elsewhere.err.contains("was trained on fashion-mnist, not mnist"), "\(elsewhere.err)")
+        #expect(
+            elsewhere.status == 0 && elsewhere.err.contains("was trained on fashion-mnist, not mnist"),
+            "\(elsewhere.err)")
 
         // Resume goes on with the model's data; other data, or a run already at its total, is refused.
         let resumed = try trainer(["--resume", fashion, "--epochs", "2", "-o", fashion])
         #expect(resumed.status == 0 && resumed.out.contains("data: fashion-mnist"), "\(resumed.err)")
-        let otherData = try trainer(["--resume", fashion, "--epochs", "3", "--dataset", "mnist", "--data", folder, "-o", fashion])
+        let otherData = try trainer([
+            "--resume", fashion, "--epochs", "3", "--dataset", "mnist", "--data", folder, "-o", fashion
+        ])
         #expect(otherData.status != 0 && otherData.err.contains("was trained on other data files"), "\(otherData.err)")
         let finished = try trainer(["--resume", fashion, "--epochs", "2", "-o", fashion])
         #expect(finished.status != 0 && finished.err.contains("already trained for 2 epochs"), "\(finished.err)")
@@ -195,7 +231,9 @@ import TestSupport
         for lr in ["1e30", "1000"] {
             let result = try trainer(["--data", folder, "--lr", lr, "--epochs", "3", "-o", model])
             #expect(result.status != 0)
-            #expect(result.err.contains("diverged") && result.err.contains("in epoch 1, batch") && result.err.contains("--lr"), "\(result.err)")
+            #expect(
+                result.err.contains("diverged") && result.err.contains("in epoch 1, batch")
+                    && result.err.contains("--lr"), "\(result.err)")
             #expect(result.err.contains("No model was saved"))
             #expect(!FileManager.default.fileExists(atPath: model))
         }
@@ -208,15 +246,23 @@ import TestSupport
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let model = dir + "/m.safetensors"
-        let trained = try trainer(["--data", folder, "--hidden", "64", "--epochs", "1", "--validation", "0", "--quiet", "-o", model])
+        let trained = try trainer([
+            "--data", folder, "--hidden", "64", "--epochs", "1", "--validation", "0", "--quiet", "-o", model
+        ])
         #expect(trained.status == 0, "\(trained.err)")
 
         // MNIST test image 0 is a 7: hand it in 4× larger, black on white, off-centre on a page.
-        let data = try DigitDataset(imagesPath: try MNISTFiles.locate(in: folder).testImages,
-                                    labelsPath: try MNISTFiles.locate(in: folder).testLabels)
+        let data = try DigitDataset(
+            imagesPath: try MNISTFiles.locate(in: folder).testImages,
+            labelsPath: try MNISTFiles.locate(in: folder).testLabels)
         #expect(data.labels[0] == 7)
         var page = [UInt8](repeating: 255, count: 200 * 150)
-        for y in 0..<112 { for x in 0..<112 { page[(y + 30) * 200 + x + 70] = 255 - UInt8(data.image(0)[data.image(0).startIndex + (y / 4) * 28 + x / 4] * 255) } }
+        for y in 0..<112 {
+            for x in 0..<112 {
+                page[(y + 30) * 200 + x + 70] =
+                    255 - UInt8(data.image(0)[data.image(0).startIndex + (y / 4) * 28 + x / 4] * 255)
+            }
+        }
         let pages = dir + "/pages"
         try FileManager.default.createDirectory(atPath: pages, withIntermediateDirectories: true)
         let good = TestPNG.gray(width: 200, height: 150, page)
@@ -225,9 +271,11 @@ import TestSupport
             "b-blank.png": TestPNG.gray(width: 40, height: 40, [UInt8](repeating: 255, count: 1600)),
             "c-text.png": Array("not an image".utf8),
             "d-truncated.png": Array(good.prefix(good.count / 2)),
-            "e-crc.png": { var b = good; b[29] ^= 1; return b }(),
+            "e-crc.png": {
+                var b = good; b[29] ^= 1; return b
+            }(),
             "f-empty.png": [],
-            "g-huge.png": TestPNG.replacingChunk("IHDR", in: good, with: TestPNG.header(width: 40_000, height: 30_000)),
+            "g-huge.png": TestPNG.replacingChunk("IHDR", in: good, with: TestPNG.header(width: 40_000, height: 30_000))
         ]
         for (name, bytes) in files { FileManager.default.createFile(atPath: pages + "/" + name, contents: Data(bytes)) }
 
@@ -235,33 +283,45 @@ import TestSupport
         #expect(json.status == 1)
         let lines = jsonObjects(json.out)
         #expect(lines.count == files.count)
-        func line(_ name: String) -> [String: Any] { lines.first { ($0["file"] as? String)?.hasSuffix(name) == true } ?? [:] }
+        func line(_ name: String) -> [String: Any] {
+            lines.first { ($0["file"] as? String)?.hasSuffix(name) == true } ?? [:]
+        }
         #expect(line("a-seven.png")["digit"] as? String == "7", "\(line("a-seven.png"))")
         #expect((line("a-seven.png")["top"] as? [Any])?.count == 3)
         #expect(line("a-seven.png")["inverted"] as? Bool == true)
         #expect(line("b-blank.png")["warning"] as? String == "no digit found")
-        for (name, reason) in [("c-text.png", "not a PNG file"), ("d-truncated.png", "truncated PNG"), ("e-crc.png", "damaged PNG"),
-                               ("f-empty.png", "the file is empty"), ("g-huge.png", "larger than the 10000-pixel limit")] {
+        for (name, reason) in [
+            ("c-text.png", "not a PNG file"), ("d-truncated.png", "truncated PNG"), ("e-crc.png", "damaged PNG"),
+            ("f-empty.png", "the file is empty"), ("g-huge.png", "larger than the 10000-pixel limit")
+        ] {
             #expect((line(name)["error"] as? String)?.contains(reason) == true, "\(name): \(line(name))")
         }
 
         // Text: one line per bad file on stderr, the picture the model saw with --show, and the
         // 28×28 input saved as a PNG.
         let saved = dir + "/seen.png"
-        let text = try trainer(["predict", "--model", model, pages + "/a-seven.png", pages + "/c-text.png", "--show", "--top", "2",
-                                "--save-preprocessed", dir + "/seen"])
+        let text = try trainer([
+            "predict", "--model", model, pages + "/a-seven.png", pages + "/c-text.png", "--show", "--top", "2",
+            "--save-preprocessed", dir + "/seen"
+        ])
         #expect(text.status == 1)
         #expect(text.out.contains("a-seven.png: 7 (probability") && text.out.contains("top 2:"))
         #expect(text.out.split(separator: "\n").filter { $0.hasPrefix("  |") }.count == 28)
-        #expect(text.err.split(separator: "\n").count == 2 && text.err.contains("c-text.png: not a PNG file"), "\(text.err)")
+        #expect(
+            text.err.split(separator: "\n").count == 2 && text.err.contains("c-text.png: not a PNG file"), "\(text.err)"
+        )
         let seen = try PNG.read(contentsOf: dir + "/seen/a-seven.png")
         #expect(seen.width == 28 && seen.height == 28 && seen[0, 0] == 0)
-        let single = try trainer(["predict", "--model", model, pages + "/a-seven.png", "--save-preprocessed", saved, "--no-preprocess"])
+        let single = try trainer([
+            "predict", "--model", model, pages + "/a-seven.png", "--save-preprocessed", saved, "--no-preprocess"
+        ])
         #expect(single.status == 0 && FileManager.default.fileExists(atPath: saved))
 
         // Without a model: advice, not a crash.
         let none = try trainer(["predict", pages + "/a-seven.png"], directory: dir)
-        #expect(none.status != 0 && none.err.contains("train one first with: trainer --activation relu --epochs 5"), "\(none.err)")
+        #expect(
+            none.status != 0 && none.err.contains("train one first with: trainer --activation relu --epochs 5"),
+            "\(none.err)")
     }
 
     /// A tiny ablation writes every file; the JSON, CSV and Markdown agree; HTML and SVG are
@@ -271,26 +331,41 @@ import TestSupport
         guard let folder = mnistFolder() else { return }
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let common = ["ablate", "--data", folder, "--activations", "relu,tanh", "--seeds", "2", "--epochs", "2", "--limit", "3000",
-                      "--validation", "500", "--hidden", "32,16"]
+        let common = [
+            "ablate", "--data", folder, "--activations", "relu,tanh", "--seeds", "2", "--epochs", "2", "--limit",
+            "3000",
+            "--validation", "500", "--hidden", "32,16"
+        ]
         let whole = try trainer(common + ["-o", dir + "/whole"])
         #expect(whole.status == 0, "\(whole.err)")
         #expect(whole.out.contains("[4/4]") && whole.out.contains("report:"))
-        for file in ["report.md", "report.html", "results.json", "results.csv", "plan.json", "runs.json",
-                     "charts/train-loss.svg", "charts/validation-accuracy.svg", "charts/gradient-norms.svg", "charts/gradient-norm-epochs.svg", "charts/dead-saturated.svg",
-                     "charts/activation-relu.svg", "charts/activation-tanh.svg", "cells/relu-seed1.json", "cells/tanh-seed2.json"] {
+        for file in [
+            "report.md", "report.html", "results.json", "results.csv", "plan.json", "runs.json",
+            "charts/train-loss.svg", "charts/validation-accuracy.svg", "charts/gradient-norms.svg",
+            "charts/gradient-norm-epochs.svg", "charts/dead-saturated.svg",
+            "charts/activation-relu.svg", "charts/activation-tanh.svg", "cells/relu-seed1.json", "cells/tanh-seed2.json"
+        ] {
             #expect(FileManager.default.fileExists(atPath: dir + "/whole/" + file), "missing \(file)")
         }
-        for file in ["report.html"] + ["train-loss", "validation-accuracy", "gradient-norms", "gradient-norm-epochs", "dead-saturated", "activation-tanh"].map({ "charts/\($0).svg" }) {
+        for file in ["report.html"]
+            + [
+                "train-loss", "validation-accuracy", "gradient-norms", "gradient-norm-epochs", "dead-saturated",
+                "activation-tanh"
+            ].map({ "charts/\($0).svg" })
+        {
             let parser = XMLParser(data: FileManager.default.contents(atPath: dir + "/whole/" + file) ?? Data())
             #expect(parser.parse(), "\(file) is not well-formed XML: \(String(describing: parser.parserError))")
         }
 
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/whole/results.json"))) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/whole/results.json")))
+                as? [String: Any])
         let summary = try #require(json["summary"] as? [[String: Any]])
         let cells = try #require(json["cells"] as? [[String: Any]])
         #expect(summary.count == 2 && cells.count == 4)
-        let csv = try String(contentsOfFile: dir + "/whole/results.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let csv = try String(contentsOfFile: dir + "/whole/results.csv", encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
         let header = csv[0]
         #expect(csv.count == 1 + 4 * 2)  // a row per cell per epoch
         let markdown = try String(contentsOfFile: dir + "/whole/report.md", encoding: .utf8)
@@ -298,11 +373,13 @@ import TestSupport
             let name = try #require(row["activation"] as? String)
             let mean = try #require(row["test_accuracy_mean"] as? Double)
             // The CSV's test accuracies (one per seed, repeated on each epoch row) average to the JSON mean…
-            let fromCSV = Set(csv.dropFirst().filter { $0[0] == name }.map { Double($0[header.firstIndex(of: "test_accuracy")!])! })
+            let fromCSV = Set(
+                csv.dropFirst().filter { $0[0] == name }.map { Double($0[header.firstIndex(of: "test_accuracy")!])! })
             #expect(fromCSV.count == 2)
             #expect(abs(fromCSV.reduce(0, +) / 2 - mean) < 1e-12)
             // …which the Markdown table shows.
-            #expect(markdown.contains("| \(name) |") && markdown.contains(String(format: "%.2f ± ", mean * 100)), "\(name)")
+            #expect(
+                markdown.contains("| \(name) |") && markdown.contains(String(format: "%.2f ± ", mean * 100)), "\(name)")
         }
         #expect(markdown.contains("## Conclusions") && markdown.contains("paired t"))
         // What an untested claim needs is worded in trainer's flags (the library's own words name none).
@@ -323,12 +400,16 @@ import TestSupport
         let merged = try trainer(["report", dir + "/shard1", dir + "/shard2", "-o", dir + "/merged"])
         #expect(merged.status == 0, "\(merged.err)")
         func numbers(_ path: String) throws -> [String: [Double]] {
-            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path + "/results.json"))) as? [String: Any]
+            let object =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path + "/results.json")))
+                as? [String: Any]
             var result: [String: [Double]] = [:]
             for cell in object?["cells"] as? [[String: Any]] ?? [] {
-                let id = "\((cell["cell"] as? [String: Any])?["activation"] ?? "")-\((cell["cell"] as? [String: Any])?["seed"] ?? "")"
+                let id =
+                    "\((cell["cell"] as? [String: Any])?["activation"] ?? "")-\((cell["cell"] as? [String: Any])?["seed"] ?? "")"
                 let history = cell["history"] as? [[String: Any]] ?? []
-                result[id] = [cell["test_accuracy"] as? Double ?? -1, cell["test_loss"] as? Double ?? -1]
+                result[id] =
+                    [cell["test_accuracy"] as? Double ?? -1, cell["test_loss"] as? Double ?? -1]
                     + history.flatMap { [$0["train_loss"] as? Double ?? -1, $0["validation_loss"] as? Double ?? -1] }
             }
             return result
@@ -339,7 +420,8 @@ import TestSupport
         // Only one shard: a partial report that says so.
         let partial = try trainer(["report", dir + "/shard1", "-o", dir + "/partial"])
         #expect(partial.status == 0 && partial.err.contains("partial"))
-        #expect(try String(contentsOfFile: dir + "/partial/report.md", encoding: .utf8).contains("This report is partial"))
+        #expect(
+            try String(contentsOfFile: dir + "/partial/report.md", encoding: .utf8).contains("This report is partial"))
 
         // Rerunning skips the finished cells; a different plan in the same folder is refused.
         let again = try trainer(common + ["-o", dir + "/whole"])
@@ -354,22 +436,35 @@ import TestSupport
         guard let folder = mnistFolder() else { return }
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let common = ["ablate", "--data", folder, "--activations", "relu,sigmoid", "--hidden", "16x2", "--hidden", "16x4", "--lr", "default,0.5",
-                      "--seeds", "1", "--epochs", "1", "--limit", "2000", "--validation", "300", "--jobs", "1"]
+        let common = [
+            "ablate", "--data", folder, "--activations", "relu,sigmoid", "--hidden", "16x2", "--hidden", "16x4", "--lr",
+            "default,0.5",
+            "--seeds", "1", "--epochs", "1", "--limit", "2000", "--validation", "300", "--jobs", "1"
+        ]
         let whole = try trainer(common + ["-o", dir + "/whole"])
         #expect(whole.status == 0 && whole.out.contains("[8/8]"), "\(whole.err)")
-        let command = ([builtExecutable("trainer")] + common + ["--shard", "{}/3", "-o", dir + "/shard-{}"]).joined(separator: " ")
-        let parallel = try run("/usr/bin/parallel", ["--will-cite", "--jobs", "2", "--halt", "now,fail=1", command, ":::", "1", "2", "3"])
+        let command = ([builtExecutable("trainer")] + common + ["--shard", "{}/3", "-o", dir + "/shard-{}"]).joined(
+            separator: " ")
+        let parallel = try run(
+            "/usr/bin/parallel", ["--will-cite", "--jobs", "2", "--halt", "now,fail=1", command, ":::", "1", "2", "3"])
         #expect(parallel.status == 0, "parallel: \(parallel.err)")
-        let merged = try trainer(["report", dir + "/shard-1", dir + "/shard-2", dir + "/shard-3", "-o", dir + "/merged"])
+        let merged = try trainer(["report", dir + "/shard-1", dir + "/shard-2", dir + "/shard-3", "-o", dir + "/merged"]
+        )
         #expect(merged.status == 0, "\(merged.err)")
         func cells(_ path: String) throws -> [String: [Double]] {
-            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path + "/results.json"))) as? [String: Any]
+            let object =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path + "/results.json")))
+                as? [String: Any]
             var result: [String: [Double]] = [:]
             for cell in object?["cells"] as? [[String: Any]] ?? [] {
-                let key = (try? JSONSerialization.data(withJSONObject: cell["cell"] ?? [:], options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                let key =
+                    (try? JSONSerialization.data(withJSONObject: cell["cell"] ?? [:], options: [.sortedKeys])).map {
+                        String(decoding: $0, as: UTF8.self)
+                    } ?? ""
                 let history = cell["history"] as? [[String: Any]] ?? []
-                result[key] = [cell["test_accuracy"] as? Double ?? -1] + history.flatMap { [$0["train_loss"] as? Double ?? -1, $0["validation_loss"] as? Double ?? -1] }
+                result[key] =
+                    [cell["test_accuracy"] as? Double ?? -1]
+                    + history.flatMap { [$0["train_loss"] as? Double ?? -1, $0["validation_loss"] as? Double ?? -1] }
             }
             return result
         }
@@ -377,7 +472,9 @@ import TestSupport
         #expect(wholeCells.count == 8)
         #expect(try cells(dir + "/merged") == wholeCells)
         let report = try String(contentsOfFile: dir + "/merged/report.md", encoding: .utf8)
-        #expect(report.contains("## The claims, measured") && report.contains("| sigmoid |") && !report.contains("This report is partial"))
+        #expect(
+            report.contains("## The claims, measured") && report.contains("| sigmoid |")
+                && !report.contains("This report is partial"))
         #expect(FileManager.default.fileExists(atPath: dir + "/merged/charts/gradient-heatmap-lrdefault.svg"))
     }
 }

@@ -4,12 +4,14 @@ import TestSupport
 
 /// Every input that once made a fuzz target fail, replayed through the target as built normally.
 @Suite struct FuzzRegressionTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     @Test(arguments: ["FuzzIDX", "FuzzPNG", "FuzzCheckpoint"])
     func savedFindingsStayFixed(_ target: String) throws {
         let folder = Self.root.appendingPathComponent("Fuzz/regressions/\(target)").path
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder))?.sorted().map { folder + "/" + $0 } ?? []
+        let files =
+            (try? FileManager.default.contentsOfDirectory(atPath: folder))?.sorted().map { folder + "/" + $0 } ?? []
         // The replay tool itself works, on an input that every target must refuse quietly.
         let probe = temporaryFolder() + "/empty"
         FileManager.default.createFile(atPath: probe, contents: Data())

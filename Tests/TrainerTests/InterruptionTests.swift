@@ -69,16 +69,22 @@ import TestSupport
         guard let folder = mnistFolder() else { return }
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let command = ["ablate", "--data", folder, "--activations", "relu,tanh", "--seeds", "3", "--epochs", "2", "-o", dir + "/ablation"]
+        let command = [
+            "ablate", "--data", folder, "--activations", "relu,tanh", "--seeds", "3", "--epochs", "2", "-o",
+            dir + "/ablation"
+        ]
         let run = try Self.start(command)
         let cells = dir + "/ablation/cells"
         let deadline = Date().addingTimeInterval(60)
-        while ((try? FileManager.default.contentsOfDirectory(atPath: cells))?.count ?? 0) == 0 && Date() < deadline { usleep(10_000) }
+        while ((try? FileManager.default.contentsOfDirectory(atPath: cells))?.count ?? 0) == 0 && Date() < deadline {
+            usleep(10_000)
+        }
         kill(run.process.processIdentifier, SIGINT)
         run.process.waitUntilExit()
         let message = String(decoding: run.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(run.process.terminationStatus == 130, "\(message)")
-        #expect(message.contains("cells are saved in \(dir)/ablation; run the same command again to resume"), "\(message)")
+        #expect(
+            message.contains("cells are saved in \(dir)/ablation; run the same command again to resume"), "\(message)")
         let rerun = try trainer(command)
         #expect(rerun.status == 0 && rerun.out.contains("already in"), "\(rerun.err)")
         #expect(FileManager.default.fileExists(atPath: dir + "/ablation/report.html"))
@@ -93,14 +99,18 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let straight = try Self.uninterrupted(folder, in: dir)
         let model = dir + "/killed.safetensors"
-        let seed = ProcessInfo.processInfo.environment["KILL_TEST_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64(UInt32.max))
+        let seed =
+            ProcessInfo.processInfo.environment["KILL_TEST_SEED"].flatMap(UInt64.init)
+            ?? UInt64.random(in: 0...UInt64(UInt32.max))
         var random = SeededRandom(seed: seed, stream: "kill-moments")
         var delays: [UInt32] = []
         print("killedAtRandomMomentsResumesToTheSameWeights: KILL_TEST_SEED=\(seed)")
         var finished = false
         for attempt in 0..<12 {
             let exists = FileManager.default.fileExists(atPath: model)
-            let run = try Self.start(exists ? ["--resume", model, "--data", folder, "--threads", "2"] : Self.arguments(folder) + ["-o", model])
+            let run = try Self.start(
+                exists
+                    ? ["--resume", model, "--data", folder, "--threads", "2"] : Self.arguments(folder) + ["-o", model])
             if attempt < 8 {
                 delays.append(150_000 + UInt32(random.nextInt(below: 1_350_001)))
                 usleep(delays.last!)
@@ -113,13 +123,20 @@ import TestSupport
                 break
             }
             if FileManager.default.fileExists(atPath: model) {
-                #expect(throws: Never.self, "after kill \(attempt + 1) the model file does not load (KILL_TEST_SEED=\(seed), delays \(delays) µs)") { _ = try Checkpoint(contentsOf: model) }
+                #expect(
+                    throws: Never.self,
+                    "after kill \(attempt + 1) the model file does not load (KILL_TEST_SEED=\(seed), delays \(delays) µs)"
+                ) { _ = try Checkpoint(contentsOf: model) }
             }
             // A write cut short leaves at most a hidden temporary file, never one that looks like a model.
-            let others = try FileManager.default.contentsOfDirectory(atPath: dir).filter { !["straight.safetensors", "killed.safetensors"].contains($0) }
+            let others = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
+                !["straight.safetensors", "killed.safetensors"].contains($0)
+            }
             #expect(others.allSatisfy { $0.hasPrefix(".") && $0.hasSuffix(".tmp") }, "\(others)")
         }
         #expect(finished, "KILL_TEST_SEED=\(seed)")
-        #expect(try Self.bits(model) == straight, "after kills and resumes the weights differ (KILL_TEST_SEED=\(seed), delays \(delays) µs)")
+        #expect(
+            try Self.bits(model) == straight,
+            "after kills and resumes the weights differ (KILL_TEST_SEED=\(seed), delays \(delays) µs)")
     }
 }

@@ -11,7 +11,9 @@ import TestSupport
 /// runs, and a restart that lists runs again and resumes an interrupted one bit-exactly.
 @Suite(.serialized) struct PlaygroundTests {
     /// A playground on `folder` (a new one by default) behind the serve app, its training thread started.
-    static func make(folder: String? = nil, limits: PlaygroundLimits = PlaygroundLimits()) throws -> (DigitWebApp, Playground) {
+    static func make(folder: String? = nil, limits: PlaygroundLimits = PlaygroundLimits()) throws -> (
+        DigitWebApp, Playground
+    ) {
         let mnist = try #require(mnistFolder())
         let root = folder ?? temporaryFolder() + "/runs"
         let playground = try Playground(folder: URL(fileURLWithPath: root), limits: limits, threads: 2) { kind in
@@ -19,13 +21,18 @@ import TestSupport
         }
         playground.start()
         let trained = try #require(ServeTests.trained)
-        let app = try DigitWebApp(checkpoint: trained.checkpoint, modelFile: trained.file, reports: try ReportFolders([]), playground: playground)
+        let app = try DigitWebApp(
+            checkpoint: trained.checkpoint, modelFile: trained.file, reports: try ReportFolders([]),
+            playground: playground)
         return (app, playground)
     }
 
-    static func call(_ app: DigitWebApp, _ method: String, _ path: String, json: String? = nil, query: [String: String] = [:],
-                     body: [UInt8]? = nil) -> (status: Int, object: [String: Any]) {
-        let response = app.respond(to: WebRequest(method: method, path: path, query: query, body: body ?? Array((json ?? "").utf8)))
+    static func call(
+        _ app: DigitWebApp, _ method: String, _ path: String, json: String? = nil, query: [String: String] = [:],
+        body: [UInt8]? = nil
+    ) -> (status: Int, object: [String: Any]) {
+        let response = app.respond(
+            to: WebRequest(method: method, path: path, query: query, body: body ?? Array((json ?? "").utf8)))
         return (response.status, ServeTests.object(response))
     }
 
@@ -35,7 +42,9 @@ import TestSupport
 
     /// Polls the run until its status is one of `statuses` (`patience` at most).
     @discardableResult
-    static func wait(_ app: DigitWebApp, _ id: String, for statuses: Set<String>, _ also: ([String: Any]) -> Bool = { _ in true }) throws -> [String: Any] {
+    static func wait(
+        _ app: DigitWebApp, _ id: String, for statuses: Set<String>, _ also: ([String: Any]) -> Bool = { _ in true }
+    ) throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(patience)
         while Date() < deadline {
             let (status, run) = call(app, "GET", "/api/runs/\(id)")
@@ -43,7 +52,9 @@ import TestSupport
             if let now = run["status"] as? String, statuses.contains(now), also(run) { return run }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        Issue.record("run \(id) did not reach \(statuses.sorted()) in \(Int(patience)) s: \(call(app, "GET", "/api/runs/\(id)").object["status"] ?? "?")")
+        Issue.record(
+            "run \(id) did not reach \(statuses.sorted()) in \(Int(patience)) s: \(call(app, "GET", "/api/runs/\(id)").object["status"] ?? "?")"
+        )
         throw CancellationError()
     }
 
@@ -115,21 +126,25 @@ import TestSupport
             (#"{"precision": "fp16"}"#, "precision", "bf16"),
             (#"{"precision": 16}"#, "precision", nil),
             ("not json", "body", nil),
-            ("[1, 2]", "body", nil),
+            ("[1, 2]", "body", nil)
         ]
         for (body, field, words) in cases {
             let (status, answer) = Self.call(app, "POST", "/api/runs", json: body)
             #expect(status == 400, "\(body) -> \(status)")
             #expect(answer["field"] as? String == field, "\(body): \(answer)")
             #expect(answer["status"] as? Int == 400)
-            if let words { #expect((answer["error"] as? String)?.contains(words) == true, "\(body): \(answer["error"] ?? "")") }
+            if let words {
+                #expect((answer["error"] as? String)?.contains(words) == true, "\(body): \(answer["error"] ?? "")")
+            }
         }
         #expect(Self.call(app, "PUT", "/api/runs").status == 405)
         #expect(Self.call(app, "GET", "/api/runs/nope").status == 404)
         #expect(Self.call(app, "GET", "/api/runs/../etc").status == 404)
         #expect(Self.call(app, "POST", "/api/runs/nope/pause").status == 404)
         #expect(Self.call(app, "GET", "/api/runs").object["runs"] as? [Any] != nil)
-        #expect((Self.call(app, "GET", "/api/runs").object["runs"] as? [Any])?.isEmpty == true, "no refused request made a run")
+        #expect(
+            (Self.call(app, "GET", "/api/runs").object["runs"] as? [Any])?.isEmpty == true,
+            "no refused request made a run")
         // Omitted fields take the CLI's defaults.
         let defaults = try Self.config("{}")
         var cli = TrainingConfig()
@@ -143,7 +158,8 @@ import TestSupport
     @Test func aRunTrainsBitForBitAsTrainDoesAndStreamsItsEvents() async throws {
         let (app, playground) = try Self.make()
         defer { playground.shutdown() }
-        let body = #"{"activation": "tanh", "hidden": [32], "lr": 0.1, "epochs": 2, "batch_size": 128, "seed": 3, "validation": 1000}"#
+        let body =
+            #"{"activation": "tanh", "hidden": [32], "lr": 0.1, "epochs": 2, "batch_size": 128, "seed": 3, "validation": 1000}"#
         let (status, created) = Self.call(app, "POST", "/api/runs", json: body)
         #expect(status == 201)
         let id = try #require(created["id"] as? String)
@@ -155,7 +171,9 @@ import TestSupport
         let order = kinds.filter { $0 != "live" }
         #expect(order == ["status", "status", "epoch", "epoch", "result", "status"], "\(order)")
         #expect(events.last?["status"] as? String == "finished")
-        let epochs = events.filter { $0["event"] as? String == "epoch" }.compactMap { ($0["record"] as? [String: Any])?["epoch"] as? Int }
+        let epochs = events.filter { $0["event"] as? String == "epoch" }.compactMap {
+            ($0["record"] as? [String: Any])?["epoch"] as? Int
+        }
         #expect(epochs == [1, 2])
         let live = events.filter { $0["event"] as? String == "live" }
         #expect(!live.isEmpty)
@@ -165,14 +183,18 @@ import TestSupport
             #expect(layers.count == 1 && layers[0]["activation"] as? String == "tanh")
             let histogram = try #require(layers[0]["histogram"] as? [Int])
             #expect(histogram.count == LiveFigures.histogramBins)
-            #expect(histogram.reduce(0, +) + (layers[0]["below"] as! Int) + (layers[0]["above"] as! Int) == Playground.probeImages * 32)
+            #expect(
+                histogram.reduce(0, +) + (layers[0]["below"] as! Int) + (layers[0]["above"] as! Int) == Playground
+                    .probeImages * 32)
             #expect((probe["units"] as? [Any])?.count == 16)
             #expect((layers[0]["gradient_norm"] as? Double ?? 0) > 0)
         }
 
         let direct = try Self.trainedDirectly(try Self.config(body))
-        let saved = try Checkpoint(contentsOf: playground.folder.appendingPathComponent(id).appendingPathComponent("model.safetensors").path)
-        #expect(saved.model.parameters == direct.model.parameters, "the page's run and Training.run give the same weights")
+        let saved = try Checkpoint(
+            contentsOf: playground.folder.appendingPathComponent(id).appendingPathComponent("model.safetensors").path)
+        #expect(
+            saved.model.parameters == direct.model.parameters, "the page's run and Training.run give the same weights")
         #expect(saved.testAccuracy != nil)
         #expect(saved.state.history.map(\.trainLoss) == direct.history.map(\.trainLoss))
         #expect(saved.state.history.map(\.validationAccuracy) == direct.history.map(\.validationAccuracy))
@@ -204,25 +226,35 @@ import TestSupport
         }
         #expect(status == 201)
         let id = try #require(created["id"] as? String)
-        #expect((created["title"] as? String)?.hasSuffix(" bf16") == true, "the run's name says its precision: \(created["title"] ?? "")")
+        #expect(
+            (created["title"] as? String)?.hasSuffix(" bf16") == true,
+            "the run's name says its precision: \(created["title"] ?? "")")
         _ = try await Self.events(try playground.events([id]))
-        let saved = try Checkpoint(contentsOf: playground.folder.appendingPathComponent(id).appendingPathComponent("model.safetensors").path)
+        let saved = try Checkpoint(
+            contentsOf: playground.folder.appendingPathComponent(id).appendingPathComponent("model.safetensors").path)
         #expect(saved.config.precision == .bf16)
         let direct = try Self.trainedDirectly(try Self.config(body))
-        #expect(saved.model.parameters == direct.model.parameters, "the page's bf16 run and Training.run give the same weights")
+        #expect(
+            saved.model.parameters == direct.model.parameters,
+            "the page's bf16 run and Training.run give the same weights")
     }
 
     @Test func pauseStepAndResumeStayBitExact() async throws {
         let (app, playground) = try Self.make()
         defer { playground.shutdown() }
-        let body = #"{"activation": "relu", "hidden": [48], "epochs": 1, "batch_size": 256, "seed": 7, "validation": 2000, "paused": true}"#
+        let body =
+            #"{"activation": "relu", "hidden": [48], "epochs": 1, "batch_size": 256, "seed": 7, "validation": 2000, "paused": true}"#
         let (status, created) = Self.call(app, "POST", "/api/runs", json: body)
         #expect(status == 201 && created["status"] as? String == "paused")
         let id = try #require(created["id"] as? String)
-        #expect(Self.call(app, "POST", "/api/predict", query: ["run": id], body: try ServeTests.drawing(0)).status == 409, "no weights before a step")
+        #expect(
+            Self.call(app, "POST", "/api/predict", query: ["run": id], body: try ServeTests.drawing(0)).status == 409,
+            "no weights before a step")
         for step in 1...2 {
             #expect(Self.call(app, "POST", "/api/runs/\(id)/step").status == 200)
-            let run = try Self.wait(app, id, for: ["paused"]) { (($0["live"] as? [String: Any])?["batch"] as? Int) == step }
+            let run = try Self.wait(app, id, for: ["paused"]) {
+                (($0["live"] as? [String: Any])?["batch"] as? Int) == step
+            }
             #expect((run["live"] as? [String: Any])?["epoch"] as? Int == 1)
         }
         let stepped = Self.call(app, "POST", "/api/predict", query: ["run": id], body: try ServeTests.drawing(0))
@@ -233,14 +265,18 @@ import TestSupport
         #expect(Self.call(app, "POST", "/api/runs/\(id)/pause").status == 409)
         #expect(Self.call(app, "POST", "/api/runs/\(id)/resume").status == 409)
         let direct = try Self.trainedDirectly(try Self.config(body))
-        let saved = try Checkpoint(contentsOf: playground.folder.appendingPathComponent(id).appendingPathComponent("model.safetensors").path)
-        #expect(saved.model.parameters == direct.model.parameters, "stepped twice, then resumed: the weights of a run never stopped")
+        let saved = try Checkpoint(
+            contentsOf: playground.folder.appendingPathComponent(id).appendingPathComponent("model.safetensors").path)
+        #expect(
+            saved.model.parameters == direct.model.parameters,
+            "stepped twice, then resumed: the weights of a run never stopped")
     }
 
     @Test func runsCancelThenDeleteWithTheirFiles() throws {
         let (app, playground) = try Self.make()
         defer { playground.shutdown() }
-        let id = try #require(Self.call(app, "POST", "/api/runs", json: #"{"hidden": [64], "epochs": 40}"#).object["id"] as? String)
+        let id = try #require(
+            Self.call(app, "POST", "/api/runs", json: #"{"hidden": [64], "epochs": 40}"#).object["id"] as? String)
         try Self.wait(app, id, for: ["running"])
         let folder = playground.folder.appendingPathComponent(id).path
         #expect(FileManager.default.fileExists(atPath: folder))
@@ -256,49 +292,81 @@ import TestSupport
         let (app, playground) = try Self.make()
         defer { playground.shutdown() }
         // Swish at lr 10 overflows to NaN within a few batches, as `trainer --activation swish --lr 10` does.
-        let id = try #require(Self.call(app, "POST", "/api/runs", json: #"{"activation": "swish", "lr": 10, "epochs": 1}"#).object["id"] as? String)
+        let id = try #require(
+            Self.call(app, "POST", "/api/runs", json: #"{"activation": "swish", "lr": 10, "epochs": 1}"#).object["id"]
+                as? String)
         let run = try Self.wait(app, id, for: ["failed"])
         let error = run["error"] as? String ?? ""
         #expect(error.contains("diverged") && error.contains("smaller learning rate"), "\(error)")
         #expect(Self.call(app, "POST", "/api/predict", body: try ServeTests.drawing(1)).status == 200)
         // ReLU at lr 10 stays finite but its units die: it finishes, with a warning that it learned nothing.
-        let dying = try #require(Self.call(app, "POST", "/api/runs", json: #"{"activation": "relu", "lr": 10, "hidden": [64], "epochs": 1}"#).object["id"] as? String)
+        let dying = try #require(
+            Self.call(app, "POST", "/api/runs", json: #"{"activation": "relu", "lr": 10, "hidden": [64], "epochs": 1}"#)
+                .object["id"] as? String)
         let died = try Self.wait(app, dying, for: ["finished"])
         let warning = died["warning"] as? String ?? ""
-        #expect(warning.contains("learned nothing") && warning.contains("dead") && warning.contains("smaller learning rate"), "\(warning)")
-        let next = try #require(Self.call(app, "POST", "/api/runs", json: #"{"hidden": [16], "epochs": 1, "validation": 1000}"#).object["id"] as? String)
+        #expect(
+            warning.contains("learned nothing") && warning.contains("dead")
+                && warning.contains("smaller learning rate"), "\(warning)")
+        let next = try #require(
+            Self.call(app, "POST", "/api/runs", json: #"{"hidden": [16], "epochs": 1, "validation": 1000}"#).object[
+                "id"] as? String)
         let healthy = try Self.wait(app, next, for: ["finished"])
         #expect(healthy["warning"] == nil)
     }
 
     @Test func nonFiniteFiguresBecomeNullNotABrokenAnswer() throws {
-        let cleaned = finiteJSON(["loss": Double.nan, "epoch": 3, "layers": [["gradient_norm": Double.infinity, "dead_fraction": 0.5]]] as [String: Any])
+        let cleaned = finiteJSON(
+            ["loss": Double.nan, "epoch": 3, "layers": [["gradient_norm": Double.infinity, "dead_fraction": 0.5]]]
+                as [String: Any])
         let data = try JSONSerialization.data(withJSONObject: cleaned, options: [.sortedKeys])
-        #expect(String(decoding: data, as: UTF8.self) == #"{"epoch":3,"layers":[{"dead_fraction":0.5,"gradient_norm":null}],"loss":null}"#)
+        #expect(
+            String(decoding: data, as: UTF8.self)
+                == #"{"epoch":3,"layers":[{"dead_fraction":0.5,"gradient_norm":null}],"loss":null}"#)
     }
 
     /// The warning of a run that learned nothing names the likely why from its last live figures.
     @Test func aRunThatLearnedNothingIsToldWhy() {
         func live(_ layers: [(dead: Double, saturated: Double, gradient: Double)]) -> [String: Any] {
-            ["probe": ["layers": layers.map { ["dead_fraction": $0.dead, "saturated_fraction": $0.saturated, "gradient_norm": $0.gradient] }]]
+            [
+                "probe": [
+                    "layers": layers.map {
+                        ["dead_fraction": $0.dead, "saturated_fraction": $0.saturated, "gradient_norm": $0.gradient]
+                    }
+                ]
+            ]
         }
         var config = TrainingConfig()
         config.learningRate = 0.5
-        #expect(Playground.learnedNothing(accuracy: 0.95, classes: 10, live: live([(0.9, 0, 0)]), config: config) == nil)
-        let dead = Playground.learnedNothing(accuracy: 0.1135, classes: 10, live: live([(0.98, 0.02, 0), (1, 0, 0)]), config: config) ?? ""
+        #expect(
+            Playground.learnedNothing(accuracy: 0.95, classes: 10, live: live([(0.9, 0, 0)]), config: config) == nil)
+        let dead =
+            Playground.learnedNothing(
+                accuracy: 0.1135, classes: 10, live: live([(0.98, 0.02, 0), (1, 0, 0)]), config: config) ?? ""
         #expect(dead.contains("100% of layer 2's units are dead") && dead.contains("say 0.05"), "\(dead)")
-        let vanishing = Playground.learnedNothing(accuracy: 0.1135, classes: 10, live: live([(0, 0, 3e-7), (0, 0, 1e-5), (0, 1, 5.6e-4)]), config: config) ?? ""
-        #expect(vanishing.contains("100% of layer 3's units are saturated") && vanishing.contains("vanishing gradients") && vanishing.contains("1867 times"), "\(vanishing)")
-        let unclear = Playground.learnedNothing(accuracy: 0.15, classes: 10, live: live([(0.1, 0.1, 0.1)]), config: config) ?? ""
+        let vanishing =
+            Playground.learnedNothing(
+                accuracy: 0.1135, classes: 10, live: live([(0, 0, 3e-7), (0, 0, 1e-5), (0, 1, 5.6e-4)]), config: config)
+            ?? ""
+        #expect(
+            vanishing.contains("100% of layer 3's units are saturated") && vanishing.contains("vanishing gradients")
+                && vanishing.contains("1867 times"), "\(vanishing)")
+        let unclear =
+            Playground.learnedNothing(accuracy: 0.15, classes: 10, live: live([(0.1, 0.1, 0.1)]), config: config) ?? ""
         #expect(unclear.contains("more epochs"), "\(unclear)")
     }
 
     @Test func digitsAreReadWithARunAndInspected() throws {
         let (app, playground) = try Self.make()
         defer { playground.shutdown() }
-        let id = try #require(Self.call(app, "POST", "/api/runs", json: #"{"activation": "sigmoid", "hidden": [40, 20], "epochs": 1, "validation": 1000}"#).object["id"] as? String)
+        let id = try #require(
+            Self.call(
+                app, "POST", "/api/runs",
+                json: #"{"activation": "sigmoid", "hidden": [40, 20], "epochs": 1, "validation": 1000}"#
+            ).object["id"] as? String)
         try Self.wait(app, id, for: ["finished"])
-        let saved = try Checkpoint(contentsOf: playground.folder.appendingPathComponent(id).appendingPathComponent("model.safetensors").path)
+        let saved = try Checkpoint(
+            contentsOf: playground.folder.appendingPathComponent(id).appendingPathComponent("model.safetensors").path)
         let png = try ServeTests.drawing(3)
         let read = Self.call(app, "POST", "/api/predict", query: ["run": id], body: png)
         let reading = try DigitClassifier(checkpoint: saved).read(try PNG.decode(png, path: "digit"))
@@ -321,9 +389,13 @@ import TestSupport
         limits.activeRuns = 2
         let (app, playground) = try Self.make(limits: limits)
         defer { playground.shutdown() }
-        for _ in 0..<2 { #expect(Self.call(app, "POST", "/api/runs", json: #"{"hidden": [8], "paused": true}"#).status == 201) }
+        for _ in 0..<2 {
+            #expect(Self.call(app, "POST", "/api/runs", json: #"{"hidden": [8], "paused": true}"#).status == 201)
+        }
         let third = Self.call(app, "POST", "/api/runs", json: #"{"hidden": [8]}"#)
-        #expect(third.status == 400 && third.object["field"] as? String == "runs" && (third.object["error"] as? String)?.contains("--max-runs") == true)
+        #expect(
+            third.status == 400 && third.object["field"] as? String == "runs"
+                && (third.object["error"] as? String)?.contains("--max-runs") == true)
     }
 
     @Test func severalRunsShareTheCoresAndOneStream() async throws {
@@ -331,9 +403,15 @@ import TestSupport
         defer { playground.shutdown() }
         var ids: [String] = []
         for activation in ["relu", "sigmoid"] {
-            ids.append(try #require(Self.call(app, "POST", "/api/runs", json: #"{"activation": "\#(activation)", "hidden": [64], "epochs": 3, "validation": 1000}"#).object["id"] as? String))
+            ids.append(
+                try #require(
+                    Self.call(
+                        app, "POST", "/api/runs",
+                        json: #"{"activation": "\#(activation)", "hidden": [64], "epochs": 3, "validation": 1000}"#
+                    ).object["id"] as? String))
         }
-        let stream = app.respond(to: WebRequest(method: "GET", path: "/api/events", query: ["runs": ids.joined(separator: ",")]))
+        let stream = app.respond(
+            to: WebRequest(method: "GET", path: "/api/events", query: ["runs": ids.joined(separator: ",")]))
         #expect(stream.headers["Content-Type"] == "text/event-stream; charset=utf-8")
         let events = try await Self.events(try #require(stream.stream))
         for id in ids {
@@ -342,7 +420,9 @@ import TestSupport
             #expect(mine.last?["status"] as? String == "finished")
         }
         // They took turns: the second run's first epoch ended before the first run's last.
-        let epochEnds = events.enumerated().filter { $0.element["event"] as? String == "epoch" }.map { ($0.offset, $0.element["run"] as! String) }
+        let epochEnds = events.enumerated().filter { $0.element["event"] as? String == "epoch" }.map {
+            ($0.offset, $0.element["run"] as! String)
+        }
         let firstOfSecond = try #require(epochEnds.first { $0.1 == ids[1] }).0
         let lastOfFirst = try #require(epochEnds.last { $0.1 == ids[0] }).0
         #expect(firstOfSecond < lastOfFirst, "the runs shared the cores by turns")
@@ -353,13 +433,15 @@ import TestSupport
     @Test func aRestartListsRunsAndResumesAnInterruptedOneBitExactly() throws {
         let folder = temporaryFolder() + "/runs"
         let finishedBody = #"{"hidden": [16], "epochs": 1, "validation": 1000}"#
-        let interruptedBody = #"{"activation": "swish", "hidden": [24], "epochs": 2, "batch_size": 100, "validation": 1000, "paused": true}"#
+        let interruptedBody =
+            #"{"activation": "swish", "hidden": [24], "epochs": 2, "batch_size": 100, "validation": 1000, "paused": true}"#
         var finished = "", interrupted = ""
         do {
             let (app, playground) = try Self.make(folder: folder)
             finished = try #require(Self.call(app, "POST", "/api/runs", json: finishedBody).object["id"] as? String)
             try Self.wait(app, finished, for: ["finished"])
-            interrupted = try #require(Self.call(app, "POST", "/api/runs", json: interruptedBody).object["id"] as? String)
+            interrupted = try #require(
+                Self.call(app, "POST", "/api/runs", json: interruptedBody).object["id"] as? String)
             #expect(Self.call(app, "POST", "/api/runs/\(interrupted)/step").status == 200)
             try Self.wait(app, interrupted, for: ["paused"]) { (($0["live"] as? [String: Any])?["batch"] as? Int) == 1 }
             #expect(playground.shutdown() == 1, "one active run saved")
@@ -370,13 +452,20 @@ import TestSupport
         #expect(listed.map { $0["id"] as? String } == [interrupted, finished])
         #expect(listed.map { $0["status"] as? String } == ["interrupted", "finished"])
         #expect((listed[1]["test_accuracy"] as? Double ?? 0) > 0.8)
-        #expect(Self.call(app, "POST", "/api/predict", query: ["run": finished], body: try ServeTests.drawing(2)).status == 200,
-                "a listed run reads digits from its checkpoint")
+        #expect(
+            Self.call(app, "POST", "/api/predict", query: ["run": finished], body: try ServeTests.drawing(2)).status
+                == 200,
+            "a listed run reads digits from its checkpoint")
         #expect(Self.call(app, "POST", "/api/runs/\(interrupted)/resume").status == 200)
         try Self.wait(app, interrupted, for: ["finished"])
         let direct = try Self.trainedDirectly(try Self.config(interruptedBody))
-        let saved = try Checkpoint(contentsOf: playground.folder.appendingPathComponent(interrupted).appendingPathComponent("model.safetensors").path)
-        #expect(saved.model.parameters == direct.model.parameters, "interrupted after a batch, restarted, resumed: the same weights")
+        let saved = try Checkpoint(
+            contentsOf: playground.folder.appendingPathComponent(interrupted).appendingPathComponent(
+                "model.safetensors"
+            ).path)
+        #expect(
+            saved.model.parameters == direct.model.parameters,
+            "interrupted after a batch, restarted, resumed: the same weights")
         // What the old server wrote cannot make the new one write elsewhere: folders it did not name are not listed.
         try FileManager.default.createDirectory(atPath: folder + "/x y", withIntermediateDirectories: true)
         try Data("{\"id\": \"../x\"}".utf8).write(to: URL(fileURLWithPath: folder + "/x y/run.json"))
@@ -400,7 +489,9 @@ import TestSupport
         #expect(saliency.count == 784 && saliency.contains { $0 != 0 })
         let layers = try #require(answer["layers"] as? [[String: Any]])
         #expect(layers.count == 1)
-        for key in ["activation", "pre_activations", "activations", "dead_fraction", "saturated_fraction", "states", "top_units"] {
+        for key in [
+            "activation", "pre_activations", "activations", "dead_fraction", "saturated_fraction", "states", "top_units"
+        ] {
             #expect(layers[0][key] != nil, "layers[0] lacks \(key)")
         }
         // The same numbers as an Inspection of the served network on the image it saw.

@@ -18,8 +18,9 @@ import TestSupport
         let training = Training(config: config, trainSet: data.train)
         var state = training.initialState()
         guard (try? training.run(&state, threads: 2)) != nil else { return nil }
-        let checkpoint = Checkpoint(config: config, state: state, dataset: "mnist", datasetSHA256: data.sha256,
-                                    testAccuracy: 0.95, testLoss: 0.2, savedAt: Date(timeIntervalSince1970: 1_800_000_000))
+        let checkpoint = Checkpoint(
+            config: config, state: state, dataset: "mnist", datasetSHA256: data.sha256,
+            testAccuracy: 0.95, testLoss: 0.2, savedAt: Date(timeIntervalSince1970: 1_800_000_000))
         let file = temporaryFolder() + "/serve-model.safetensors"
         guard (try? checkpoint.write(to: file)) != nil else { return nil }
         return (checkpoint, file)
@@ -27,8 +28,9 @@ import TestSupport
 
     static func app(reports: [String] = [], bodyLimit: Int = DigitWebApp.defaultBodyLimit) throws -> DigitWebApp {
         let trained = try #require(trained, "no model to serve")
-        return try DigitWebApp(checkpoint: trained.checkpoint, modelFile: trained.file, reports: try ReportFolders(reports),
-                               bodyLimit: bodyLimit)
+        return try DigitWebApp(
+            checkpoint: trained.checkpoint, modelFile: trained.file, reports: try ReportFolders(reports),
+            bodyLimit: bodyLimit)
     }
 
     /// MNIST test digit `i` as the page sends drawings: 280×280, dark ink on white paper.
@@ -57,9 +59,14 @@ import TestSupport
         #expect(page.body.count < 100 * 1024, "\(page.body.count) bytes")
         let html = String(decoding: page.body, as: UTF8.self)
         // Nothing is fetched from elsewhere: the only absolute URL is the curl example in the footer.
-        #expect(html.components(separatedBy: "http").count - 1 == html.components(separatedBy: "http://HOST/").count - 1, "an external reference")
-        for needed in ["<canvas id=\"pad\"", "pointerdown", "/api/predict", "/api/model", "/api/reports", "id=\"undo\"", "id=\"clear\"",
-                       "type=\"file\"", "drop", "not confident", "nodigit"] {
+        #expect(
+            html.components(separatedBy: "http").count - 1 == html.components(separatedBy: "http://HOST/").count - 1,
+            "an external reference")
+        for needed in [
+            "<canvas id=\"pad\"", "pointerdown", "/api/predict", "/api/model", "/api/reports", "id=\"undo\"",
+            "id=\"clear\"",
+            "type=\"file\"", "drop", "not confident", "nodigit"
+        ] {
             #expect(html.contains(needed), "the page lacks \(needed)")
         }
         #expect(app.respond(to: WebRequest(method: "HEAD", path: "/")).body.isEmpty)
@@ -90,12 +97,17 @@ import TestSupport
         // The same file through `trainer predict --json --show` gives the same object, bar `file`.
         let folder = temporaryFolder()
         try Data(try Self.drawing(0)).write(to: URL(fileURLWithPath: folder + "/seven.png"))
-        let cli = try trainer(["predict", "--model", try #require(Self.trained).file, folder + "/seven.png", "--json", "--show", "--top", "10"])
+        let cli = try trainer([
+            "predict", "--model", try #require(Self.trained).file, folder + "/seven.png", "--json", "--show", "--top",
+            "10"
+        ])
         let line = try #require(cli.out.split(separator: "\n").first.map(String.init), "\(cli.err)")
         let served = String(decoding: Self.post(app, try Self.drawing(0)).body, as: UTF8.self)
         let fileField = "\"file\":\"\(folder)/seven.png\","
         #expect(line.contains(fileField))
-        #expect(line.replacingOccurrences(of: fileField, with: "") == served, "predict: \(line.prefix(300))\nserve: \(served.prefix(300))")
+        #expect(
+            line.replacingOccurrences(of: fileField, with: "") == served,
+            "predict: \(line.prefix(300))\nserve: \(served.prefix(300))")
         #expect((Self.object(Self.post(app, try Self.drawing(0), query: ["top": "3"]))["top"] as? [Any])?.count == 3)
     }
 
@@ -117,21 +129,40 @@ import TestSupport
         let app = try Self.app()
         let good = try Self.drawing(0)
         let cases: [(WebRequest, Int, String)] = [
-            (WebRequest(method: "POST", path: "/api/predict", body: Array("GIF89a not a png".utf8)), 400, "not a PNG file"),
-            (WebRequest(method: "POST", path: "/api/predict", body: Array(good.prefix(good.count / 2))), 400, "the body:"),
+            (
+                WebRequest(method: "POST", path: "/api/predict", body: Array("GIF89a not a png".utf8)), 400,
+                "not a PNG file"
+            ),
+            (
+                WebRequest(method: "POST", path: "/api/predict", body: Array(good.prefix(good.count / 2))), 400,
+                "the body:"
+            ),
             (WebRequest(method: "POST", path: "/api/predict", body: []), 400, "the body is empty"),
-            (WebRequest(method: "POST", path: "/api/predict",
-                        body: TestPNG.replacingChunk("IHDR", in: good, with: TestPNG.header(width: 5000, height: 5000))), 400, "4096-pixel limit"),
+            (
+                WebRequest(
+                    method: "POST", path: "/api/predict",
+                    body: TestPNG.replacingChunk("IHDR", in: good, with: TestPNG.header(width: 5000, height: 5000))),
+                400, "4096-pixel limit"
+            ),
             (WebRequest(method: "POST", path: "/api/predict", query: ["top": "0"], body: good), 400, "top=0"),
             (WebRequest(method: "POST", path: "/api/predict", query: ["top": "many"], body: good), 400, "top=many"),
-            (WebRequest(method: "POST", path: "/api/predict", query: ["min_confidence": "2"], body: good), 400, "min_confidence=2"),
-            (WebRequest(method: "POST", path: "/api/predict", query: ["preprocess": "maybe"], body: good), 400, "preprocess=maybe"),
+            (
+                WebRequest(method: "POST", path: "/api/predict", query: ["min_confidence": "2"], body: good), 400,
+                "min_confidence=2"
+            ),
+            (
+                WebRequest(method: "POST", path: "/api/predict", query: ["preprocess": "maybe"], body: good), 400,
+                "preprocess=maybe"
+            ),
             (WebRequest(method: "GET", path: "/api/predict"), 405, "use POST"),
             (WebRequest(method: "PUT", path: "/api/predict", body: good), 405, "PUT is not allowed"),
             (WebRequest(method: "POST", path: "/"), 405, "use GET or HEAD"),
             (WebRequest(method: "DELETE", path: "/api/model"), 405, "DELETE"),
             (WebRequest(method: "GET", path: "/api/nothing"), 404, "no such page: /api/nothing"),
-            (WebRequest(method: "GET", path: "/\u{1}\u{7f}" + String(repeating: "x", count: 500)), 404, "no such page: /??xxx"),
+            (
+                WebRequest(method: "GET", path: "/\u{1}\u{7f}" + String(repeating: "x", count: 500)), 404,
+                "no such page: /??xxx"
+            )
         ]
         for (request, status, words) in cases {
             let response = app.respond(to: request)
@@ -174,8 +205,10 @@ import TestSupport
         let files = FileManager.default
         try files.createDirectory(atPath: reports + "/a/charts", withIntermediateDirectories: true)
         try files.createDirectory(atPath: reports + "/.hidden", withIntermediateDirectories: true)
-        try Data("<html><head><title>Ablation: A &amp; B</title></head><body>a</body></html>".utf8).write(to: URL(fileURLWithPath: reports + "/a/report.html"))
-        try Data("<svg xmlns=\"http://www.w3.org/2000/svg\"/>".utf8).write(to: URL(fileURLWithPath: reports + "/a/charts/x.svg"))
+        try Data("<html><head><title>Ablation: A &amp; B</title></head><body>a</body></html>".utf8).write(
+            to: URL(fileURLWithPath: reports + "/a/report.html"))
+        try Data("<svg xmlns=\"http://www.w3.org/2000/svg\"/>".utf8).write(
+            to: URL(fileURLWithPath: reports + "/a/charts/x.svg"))
         try Data("<title>hidden</title>".utf8).write(to: URL(fileURLWithPath: reports + "/.hidden/report.html"))
         try Data("secret".utf8).write(to: URL(fileURLWithPath: root + "/secret.txt"))
         try files.createDirectory(atPath: root + "/outside", withIntermediateDirectories: true)
@@ -199,21 +232,31 @@ import TestSupport
         let page = app.respond(to: WebRequest(method: "GET", path: "/reports/0/a/report.html"))
         #expect(page.status == 200 && page.headers["Content-Type"] == "text/html; charset=utf-8")
         #expect(page.body == Array(try Data(contentsOf: URL(fileURLWithPath: tree.reports + "/a/report.html"))))
-        #expect(app.respond(to: WebRequest(method: "GET", path: "/reports/0/a/charts/x.svg")).headers["Content-Type"] == "image/svg+xml")
+        #expect(
+            app.respond(to: WebRequest(method: "GET", path: "/reports/0/a/charts/x.svg")).headers["Content-Type"]
+                == "image/svg+xml")
         #expect(app.respond(to: WebRequest(method: "GET", path: "/reports/0/inside/report.html")).status == 200)
-        #expect(app.respond(to: WebRequest(method: "GET", path: "/reports/0/a/charts/%78.svg")).status == 200, "a percent-encoded letter is a letter")
+        #expect(
+            app.respond(to: WebRequest(method: "GET", path: "/reports/0/a/charts/%78.svg")).status == 200,
+            "a percent-encoded letter is a letter")
     }
 
     @Test func noPathLeavesTheReportFolders() throws {
         let tree = try Self.reportTree()
         let app = try Self.app(reports: [tree.reports])
         let attempts = [
-            "/reports/0/../secret.txt", "/reports/0/a/../../secret.txt", "/reports/0/%2e%2e/secret.txt", "/reports/0/%2E%2E/secret.txt",
-            "/reports/0/a%2F..%2F..%2Fsecret.txt", "/reports/0/..%2Fsecret.txt", "/reports/0/..%5Csecret.txt", "/reports/0/a%5C..%5C..%5Csecret.txt",
-            "/reports/0/out/secret.txt", "/reports/0/out/report.html", "/reports/0/out/../secret.txt", "/reports/0/.hidden/report.html",
-            "/reports/0/a/report.html%00.png", "/reports/0//etc/passwd", "/reports/0/%2Fetc%2Fpasswd", "/reports/0/%252e%252e/secret.txt",
-            "/reports/1/a/report.html", "/reports/-1/a/report.html", "/reports/x/a/report.html", "/reports/0/a", "/reports/0/a/",
-            "/reports/0/", "/reports/0", "/reports/", "/reports/0/%zz", "/reports/0/a/charts/x.svg/", "/reports/0/./a/report.html",
+            "/reports/0/../secret.txt", "/reports/0/a/../../secret.txt", "/reports/0/%2e%2e/secret.txt",
+            "/reports/0/%2E%2E/secret.txt",
+            "/reports/0/a%2F..%2F..%2Fsecret.txt", "/reports/0/..%2Fsecret.txt", "/reports/0/..%5Csecret.txt",
+            "/reports/0/a%5C..%5C..%5Csecret.txt",
+            "/reports/0/out/secret.txt", "/reports/0/out/report.html", "/reports/0/out/../secret.txt",
+            "/reports/0/.hidden/report.html",
+            "/reports/0/a/report.html%00.png", "/reports/0//etc/passwd", "/reports/0/%2Fetc%2Fpasswd",
+            "/reports/0/%252e%252e/secret.txt",
+            "/reports/1/a/report.html", "/reports/-1/a/report.html", "/reports/x/a/report.html", "/reports/0/a",
+            "/reports/0/a/",
+            "/reports/0/", "/reports/0", "/reports/", "/reports/0/%zz", "/reports/0/a/charts/x.svg/",
+            "/reports/0/./a/report.html"
         ]
         for path in attempts {
             let response = app.respond(to: WebRequest(method: "GET", path: path))
@@ -229,7 +272,9 @@ import TestSupport
         FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
         #expect(throws: ReportFolders.Problem.self) { try ReportFolders(["/no/such/folder"]) }
         #expect(throws: ReportFolders.Problem.self) { try ReportFolders([file]) }
-        do { _ = try ReportFolders(["/no/such/folder"]) } catch { #expect("\(error)" == "/no/such/folder: no such folder (--reports)") }
+        do { _ = try ReportFolders(["/no/such/folder"]) } catch {
+            #expect("\(error)" == "/no/such/folder: no such folder (--reports)")
+        }
     }
 
     // MARK: Over real sockets
@@ -252,34 +297,41 @@ import TestSupport
         while !printed.contains("/  (Ctrl-C"), case let data = out.fileHandleForReading.availableData, !data.isEmpty {
             printed += String(decoding: data, as: UTF8.self)
         }
-        let port = try #require(printed.components(separatedBy: "http://127.0.0.1:").dropFirst().first?.split(separator: "/").first.flatMap { UInt16($0) },
-                                "the server printed \(printed)")
+        let port = try #require(
+            printed.components(separatedBy: "http://127.0.0.1:").dropFirst().first?.split(separator: "/").first.flatMap
+            { UInt16($0) },
+            "the server printed \(printed)")
         let png = try Self.drawing(0)
 
         // Two requests on one kept-alive connection.
         let client = try RawHTTPClient(port: port)
         let page = try client.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(page.status == 200 && page.body.count > 10_000)
-        let predicted = try client.exchange("POST /api/predict?top=2 HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: \(png.count)\r\n\r\n", body: png)
+        let predicted = try client.exchange(
+            "POST /api/predict?top=2 HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: \(png.count)\r\n\r\n",
+            body: png)
         #expect(predicted.status == 200)
         let answer = try #require(try JSONSerialization.jsonObject(with: Data(predicted.body)) as? [String: Any])
         #expect((answer["top"] as? [Any])?.count == 2)
         client.close()
 
         // Sent raw, without a client tidying the path.
-        let traversal = try RawHTTPClient(port: port).exchange("GET /reports/0/../../../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n")
+        let traversal = try RawHTTPClient(port: port).exchange(
+            "GET /reports/0/../../../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(traversal.status == 404)
 
         // A declared length over the limit (--max-body 1: 1 MiB), and a chunked body that grows past it: 413 as JSON.
         let big = [UInt8](repeating: 7, count: (1 << 20) + 1)
-        let declared = try RawHTTPClient(port: port).exchange("POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: \(big.count)\r\n\r\n", body: big)
+        let declared = try RawHTTPClient(port: port).exchange(
+            "POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: \(big.count)\r\n\r\n", body: big)
         #expect(declared.status == 413)
         #expect(String(decoding: declared.body, as: UTF8.self).contains("\"status\":413"))
         let chunk = [UInt8](repeating: 7, count: 64 << 10)
         var chunked: [UInt8] = []
         for _ in 0..<17 { chunked += Array("10000\r\n".utf8) + chunk + Array("\r\n".utf8) }
         chunked += Array("0\r\n\r\n".utf8)
-        let streamed = try RawHTTPClient(port: port).exchange("POST /api/predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", body: chunked)
+        let streamed = try RawHTTPClient(port: port).exchange(
+            "POST /api/predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", body: chunked)
         #expect(streamed.status == 413)
 
         // Garbage instead of HTTP: that connection ends; the server goes on.
@@ -292,13 +344,17 @@ import TestSupport
 
         // A playground run that trains, and a page following its events over a real socket.
         let body = Array(#"{"hidden": [64], "epochs": 40, "validation": 1000}"#.utf8)
-        let created = try RawHTTPClient(port: port).exchange("POST /api/runs HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n", body: body)
+        let created = try RawHTTPClient(port: port).exchange(
+            "POST /api/runs HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n", body: body)
         #expect(created.status == 201)
-        let id = try #require((try JSONSerialization.jsonObject(with: Data(created.body)) as? [String: Any])?["id"] as? String)
+        let id = try #require(
+            (try JSONSerialization.jsonObject(with: Data(created.body)) as? [String: Any])?["id"] as? String)
         let events = try RawHTTPClient(port: port)
         try events.send(Array("GET /api/runs/\(id)/events HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
         let stream = try events.receive(until: "\"event\":\"epoch\"", seconds: 300)
-        #expect(stream.contains("text/event-stream") && stream.contains("Transfer-Encoding: chunked") && stream.contains("data: {"), "\(stream.prefix(300))")
+        #expect(
+            stream.contains("text/event-stream") && stream.contains("Transfer-Encoding: chunked")
+                && stream.contains("data: {"), "\(stream.prefix(300))")
 
         // SIGTERM saves the run where it stands and stops the server (this test runner starts it with
         // the signal blocked; serve unblocks it); the run is marked interrupted, resumable.
@@ -307,7 +363,9 @@ import TestSupport
         while server.isRunning && Date() < deadline { usleep(20_000) }
         #expect(!server.isRunning, "SIGTERM did not stop the server")
         #expect(server.terminationStatus == 143)
-        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runs + "/\(id)/run.json"))) as? [String: Any]
+        let record =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runs + "/\(id)/run.json")))
+            as? [String: Any]
         #expect(record?["status"] as? String == "interrupted")
         let saved = try Checkpoint(contentsOf: runs + "/\(id)/model.safetensors")
         #expect(saved.state.epochsCompleted >= 1 && saved.testAccuracy == nil, "the run as it stood, not finished")
@@ -317,27 +375,46 @@ import TestSupport
 
     @Test func startUpProblemsAreSaidBeforeTheServerBinds() throws {
         let trained = try #require(Self.trained)
-        let missing = try run("/usr/bin/timeout", ["20", builtExecutable("trainer"), "serve", "--model", "/no/such/model.safetensors", "--port", "0"])
+        let missing = try run(
+            "/usr/bin/timeout",
+            ["20", builtExecutable("trainer"), "serve", "--model", "/no/such/model.safetensors", "--port", "0"])
         #expect(missing.status == 1 && missing.err.contains("/no/such/model.safetensors"), "\(missing)")
         let notAModel = temporaryFolder() + "/not-a-model.safetensors"
         FileManager.default.createFile(atPath: notAModel, contents: Data("hello".utf8))
-        let broken = try run("/usr/bin/timeout", ["20", builtExecutable("trainer"), "serve", "--model", notAModel, "--port", "0"])
-        #expect(broken.status == 1 && broken.err.contains(notAModel) && broken.err.split(separator: "\n").count == 1, "\(broken)")
-        let folder = try run("/usr/bin/timeout", ["20", builtExecutable("trainer"), "serve", "--model", trained.file, "--reports", "/no/such/dir", "--port", "0"])
+        let broken = try run(
+            "/usr/bin/timeout", ["20", builtExecutable("trainer"), "serve", "--model", notAModel, "--port", "0"])
+        #expect(
+            broken.status == 1 && broken.err.contains(notAModel) && broken.err.split(separator: "\n").count == 1,
+            "\(broken)")
+        let folder = try run(
+            "/usr/bin/timeout",
+            [
+                "20", builtExecutable("trainer"), "serve", "--model", trained.file, "--reports", "/no/such/dir",
+                "--port", "0"
+            ])
         #expect(folder.status == 1 && folder.err.contains("/no/such/dir: no such folder"), "\(folder)")
-        let host = try run("/usr/bin/timeout", ["20", builtExecutable("trainer"), "serve", "--model", trained.file, "--host", "999.1.1.1", "--port", "0"])
+        let host = try run(
+            "/usr/bin/timeout",
+            ["20", builtExecutable("trainer"), "serve", "--model", trained.file, "--host", "999.1.1.1", "--port", "0"])
         #expect(host.status == 1 && host.err.contains("--host 999.1.1.1"), "\(host)")
 
         // A port that is taken.
         let taken = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { Glibc.close(taken) }
-        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        var address = sockaddr_in(
+            sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")),
+            sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(taken, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(taken, $0, &length) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(taken, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(taken, $0, &length) }
+        }
         listen(taken, 1)
         let port = String(UInt16(bigEndian: address.sin_port))
-        let busy = try run("/usr/bin/timeout", ["20", builtExecutable("trainer"), "serve", "--model", trained.file, "--port", port])
+        let busy = try run(
+            "/usr/bin/timeout", ["20", builtExecutable("trainer"), "serve", "--model", trained.file, "--port", port])
         #expect(busy.status == 1 && busy.err.contains("the port is taken"), "\(busy)")
     }
 }
@@ -351,12 +428,17 @@ final class RawHTTPClient {
 
     init(port: UInt16) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)  // generous: under ThreadSanitizer, beside suites that train, an answer can take seconds
+        // generous: under ThreadSanitizer, beside suites that train, an answer can take seconds
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: port.bigEndian, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")),
-                                  sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        var address = sockaddr_in(
+            sin_family: sa_family_t(AF_INET), sin_port: port.bigEndian,
+            sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")),
+            sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw Failure("connect to port \(port) failed") }
     }
@@ -387,10 +469,12 @@ final class RawHTTPClient {
         let end = buffered.headerEnd!
         let headers = String(decoding: buffered[..<end], as: UTF8.self)
         let status = Int(headers.split(separator: " ").dropFirst().first ?? "") ?? 0
-        let length = headers.split(separator: "\r\n").compactMap { line -> Int? in
-            let parts = line.split(separator: ":", maxSplits: 1)
-            return parts.count == 2 && parts[0].lowercased() == "content-length" ? Int(parts[1].trimmingCharacters(in: .whitespaces)) : nil
-        }.first ?? 0
+        let length =
+            headers.split(separator: "\r\n").compactMap { line -> Int? in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                return parts.count == 2 && parts[0].lowercased() == "content-length"
+                    ? Int(parts[1].trimmingCharacters(in: .whitespaces)) : nil
+            }.first ?? 0
         while buffered.count < end + 4 + length { try receive(request) }
         let bodyBytes = Array(buffered[(end + 4)..<(end + 4 + length)])
         buffered.removeFirst(end + 4 + length)
@@ -402,7 +486,10 @@ final class RawHTTPClient {
     func receive(until text: String, seconds: Double) throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         while !String(decoding: buffered, as: UTF8.self).contains(text) {
-            guard Date() < deadline else { throw Failure("no \(text) within \(seconds) s; got \(String(decoding: buffered.prefix(400), as: UTF8.self))") }
+            guard Date() < deadline else {
+                throw Failure(
+                    "no \(text) within \(seconds) s; got \(String(decoding: buffered.prefix(400), as: UTF8.self))")
+            }
             try receive("the stream")
         }
         return String(decoding: buffered, as: UTF8.self)
@@ -412,7 +499,9 @@ final class RawHTTPClient {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         guard n > 0 else {
-            throw Failure("\(request): \(n == 0 ? "the connection closed" : "no answer within the timeout") before a whole response arrived (\(buffered.count) bytes)")
+            throw Failure(
+                "\(request): \(n == 0 ? "the connection closed" : "no answer within the timeout") before a whole response arrived (\(buffered.count) bytes)"
+            )
         }
         buffered += chunk[..<n]
     }
@@ -427,7 +516,9 @@ final class RawHTTPClient {
 private extension Array where Element == UInt8 {
     var headerEnd: Int? {
         guard count >= 4 else { return nil }
-        for i in 0...(count - 4) where self[i] == 13 && self[i + 1] == 10 && self[i + 2] == 13 && self[i + 3] == 10 { return i }
+        for i in 0...(count - 4) where self[i] == 13 && self[i + 1] == 10 && self[i + 2] == 13 && self[i + 3] == 10 {
+            return i
+        }
         return nil
     }
     var containsHeaderEnd: Bool { headerEnd != nil }

@@ -9,32 +9,39 @@ struct Ablate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare activations fairly: train the same network per activation and seed, then write a report.",
         discussion: """
-        For each seed every activation gets the same validation split, batch order and initial \
-        normals; only the activation differs. Finished cells are saved in OUTPUT/cells, so a rerun \
-        skips them (resume after an interruption). --shard i/N runs every N-th cell from the i-th, \
-        for spreading one ablation over machines; merge the folders with `trainer report DIR...`.
-        The report: OUTPUT/report.html (self-contained), report.md, results.json, results.csv, charts/.
+            For each seed every activation gets the same validation split, batch order and initial \
+            normals; only the activation differs. Finished cells are saved in OUTPUT/cells, so a rerun \
+            skips them (resume after an interruption). --shard i/N runs every N-th cell from the i-th, \
+            for spreading one ablation over machines; merge the folders with `trainer report DIR...`.
+            The report: OUTPUT/report.html (self-contained), report.md, results.json, results.csv, charts/.
 
-        A grid: repeat --hidden to compare architectures (128x4 is four layers of 128) and give \
-        --lr a list to compare learning rates (default = each activation's own); every \
-        activation × architecture × learning rate × seed is a cell, and the report gets charts \
-        against depth and learning rate and judges the textbook claims on the numbers.
+            A grid: repeat --hidden to compare architectures (128x4 is four layers of 128) and give \
+            --lr a list to compare learning rates (default = each activation's own); every \
+            activation × architecture × learning rate × seed is a cell, and the report gets charts \
+            against depth and learning rate and judges the textbook claims on the numbers.
 
-        Studies (--study NAME; options given beside it override the study's):
-        \(Study.help)
-        """
+            Studies (--study NAME; options given beside it override the study's):
+            \(Study.help)
+            """
     )
 
-    @Option(help: ArgumentHelp("A grid that shows the textbook effects in a few minutes: \(Study.allCases.map(\.rawValue).joined(separator: " or ")) (listed above)."))
+    @Option(
+        help: ArgumentHelp(
+            "A grid that shows the textbook effects in a few minutes: \(Study.allCases.map(\.rawValue).joined(separator: " or ")) (listed above)."
+        ))
     var study: Study?
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Activations to compare, comma-separated (any of: \(Activation.all.map(\.name).joined(separator: ", "))), or all. (default: relu,leaky-relu,tanh,sigmoid,swish)",
-            transform: ActivationList.init(parsing:))
+    @Option(
+        help:
+            "Activations to compare, comma-separated (any of: \(Activation.all.map(\.name).joined(separator: ", "))), or all. (default: relu,leaky-relu,tanh,sigmoid,swish)",
+        transform: ActivationList.init(parsing:))
     var activations = ActivationList([.relu, .leakyRelu(alpha: 0.01), .tanh, .sigmoid, .swish(beta: 1)])
 
-    @Option(help: "Seeds: a count N (seeds 1...N) or a comma-separated list. (default: 3)", transform: SeedList.init(parsing:))
+    @Option(
+        help: "Seeds: a count N (seeds 1...N) or a comma-separated list. (default: 3)",
+        transform: SeedList.init(parsing:))
     var seeds = SeedList([1, 2, 3])
 
     @OptionGroup var options: TrainingOptions
@@ -47,7 +54,9 @@ struct Ablate: ParsableCommand {
     @Option(help: "Cells trained at the same time, each on one thread (default: one per core).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: ArgumentHelp("Run only shard i of N (1-based): every N-th cell from the i-th.", valueName: "i/N"), transform: Shard.init(parsing:))
+    @Option(
+        help: ArgumentHelp("Run only shard i of N (1-based): every N-th cell from the i-th.", valueName: "i/N"),
+        transform: Shard.init(parsing:))
     var shard: Shard?
 
     @Option(name: .shortAndLong, help: "Result folder (reused to resume).")
@@ -57,10 +66,16 @@ struct Ablate: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard Set(activations.activations).count == activations.activations.count else { throw ValidationError("--activations lists an activation twice") }
+        guard Set(activations.activations).count == activations.activations.count else {
+            throw ValidationError("--activations lists an activation twice")
+        }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        guard Set(options.architectures).count == options.architectures.count else { throw ValidationError("--hidden gives one architecture twice") }
-        guard options.validation > 0 else { throw ValidationError("--validation must be above 0: the diagnostics are measured on the validation set") }
+        guard Set(options.architectures).count == options.architectures.count else {
+            throw ValidationError("--hidden gives one architecture twice")
+        }
+        guard options.validation > 0 else {
+            throw ValidationError("--validation must be above 0: the diagnostics are measured on the validation set")
+        }
         if let limit, limit < 2 { throw ValidationError("--limit must be at least 2") }
     }
 
@@ -72,10 +87,11 @@ struct Ablate: ParsableCommand {
         options.apply(to: &base)
         let precisionNote: String?
         (base, precisionNote) = base.withAvailablePrecision()
-        let plan = AblationPlan(activations: activations.activations, seeds: seeds.seeds, base: base,
-                                dataset: data.kind.rawValue, trainingLimit: limit, inputs: data.train.featureCount,
-                                classes: data.kind.classNames.count, architectures: options.architectures,
-                                learningRates: options.learningRates)
+        let plan = AblationPlan(
+            activations: activations.activations, seeds: seeds.seeds, base: base,
+            dataset: data.kind.rawValue, trainingLimit: limit, inputs: data.train.featureCount,
+            classes: data.kind.classNames.count, architectures: options.architectures,
+            learningRates: options.learningRates)
         let trainingCount = Ablation.trainingSet(plan, data: data).count
         for hidden in plan.architectures {
             var config = plan.base
@@ -99,17 +115,23 @@ struct Ablate: ParsableCommand {
 
         let log = AblationLog(json: json, total: wanted.count, finished: wanted.count - pending.count)
         if let precisionNote { log.note(precisionNote) }
-        let axes = (plan.architectures.count > 1 ? " × architectures \(plan.architectures.map(AblationCell.widths).joined(separator: ", "))" : "")
-            + (plan.learningRates.count > 1 ? " × learning rates \(plan.learningRates.map(\.description).joined(separator: ", "))" : "")
-        log.start("ablation: \(plan.activations.map(\.spec).joined(separator: ", "))\(axes) × seeds \(plan.seeds.map(String.init).joined(separator: ",")) = \(plan.cells.count) cells"
-                  + (shard.map { "; shard \($0.index)/\($0.count) has \(wanted.count)" } ?? "")
-                  + "; \(pending.count) to train (\(wanted.count - pending.count) already in \(output)), \(jobs) at a time")
+        let axes =
+            (plan.architectures.count > 1
+                ? " × architectures \(plan.architectures.map(AblationCell.widths).joined(separator: ", "))" : "")
+            + (plan.learningRates.count > 1
+                ? " × learning rates \(plan.learningRates.map(\.description).joined(separator: ", "))" : "")
+        log.start(
+            "ablation: \(plan.activations.map(\.spec).joined(separator: ", "))\(axes) × seeds \(plan.seeds.map(String.init).joined(separator: ",")) = \(plan.cells.count) cells"
+                + (shard.map { "; shard \($0.index)/\($0.count) has \(wanted.count)" } ?? "")
+                + "; \(pending.count) to train (\(wanted.count - pending.count) already in \(output)), \(jobs) at a time"
+        )
 
         // Finished cells are on disk (each written whole), so a signal can end the run at once.
         let interrupts = Interrupts { signal in
             let saved = (try? folder.results().filter { wanted.contains($0.cell) }.count) ?? 0
-            Terminal.error("\n\(signal == SIGINT ? "interrupted" : "terminated"): \(saved) of \(wanted.count) cells are saved in \(output); "
-                           + "run the same command again to resume (the cells in progress start over)")
+            Terminal.error(
+                "\n\(signal == SIGINT ? "interrupted" : "terminated"): \(saved) of \(wanted.count) cells are saved in \(output); "
+                    + "run the same command again to resume (the cells in progress start over)")
             Interrupts.exitNow(128 + signal)
         }
         // Each cell trains on one thread (Ablation.run), whatever --jobs is: the cores are used by
@@ -132,7 +154,11 @@ struct Ablate: ParsableCommand {
 
         let wall = Date().timeIntervalSince(wallStart)
         if let shard {
-            log.note(String(format: "shard %d/%d finished in %.0f s; when every shard has run, merge them with: trainer report DIR1 DIR2 ... -o REPORT", shard.index, shard.count, wall))
+            log.note(
+                String(
+                    format:
+                        "shard %d/%d finished in %.0f s; when every shard has run, merge them with: trainer report DIR1 DIR2 ... -o REPORT",
+                    shard.index, shard.count, wall))
             return
         }
         let summary = AblationSummary(plan: plan, results: try folder.results(), environments: try folder.runs())
@@ -181,8 +207,11 @@ final class AblationLog: @unchecked Sendable {
         lock.withLock {
             finishedCount += 1
             if json {
-                var fields: [String: Any] = ["event": "cell", "activation": result.cell.activation.spec, "seed": result.cell.seed,
-                                             "test_accuracy": result.testAccuracy as Any, "failure": result.failure as Any, "seconds": result.seconds]
+                var fields: [String: Any] = [
+                    "event": "cell", "activation": result.cell.activation.spec, "seed": result.cell.seed,
+                    "test_accuracy": result.testAccuracy as Any, "failure": result.failure as Any,
+                    "seconds": result.seconds
+                ]
                 if let hidden = result.cell.hidden { fields["hidden"] = hidden }
                 if let rate = result.cell.learningRate { fields["learning_rate"] = rate.description }
                 out(jsonLine(fields))
@@ -190,12 +219,18 @@ final class AblationLog: @unchecked Sendable {
             }
             let width = String(total).count
             // In a grid, the cell's architecture and learning rate too: "tanh 128x4 lr 0.1 seed 2".
-            let name = [result.cell.activation.spec, result.cell.hidden.map(AblationCell.widths), result.cell.learningRate.map { "lr \($0)" }]
-                .compactMap { $0 }.joined(separator: " ")
+            let name = [
+                result.cell.activation.spec, result.cell.hidden.map(AblationCell.widths),
+                result.cell.learningRate.map { "lr \($0)" }
+            ]
+            .compactMap { $0 }.joined(separator: " ")
             let head = String(format: "[%\(width)d/%d] %@ seed %llu: ", finishedCount, total, name, result.cell.seed)
             if let accuracy = result.testAccuracy {
-                out(head + String(format: "test accuracy %.2f%% (validation %.2f%%), %.1f s", accuracy * 100,
-                                  (result.history.last?.validationAccuracy ?? .nan) * 100, result.seconds))
+                out(
+                    head
+                        + String(
+                            format: "test accuracy %.2f%% (validation %.2f%%), %.1f s", accuracy * 100,
+                            (result.history.last?.validationAccuracy ?? .nan) * 100, result.seconds))
             } else {
                 out(head + "diverged: \(result.failure ?? "")")
             }
@@ -211,21 +246,35 @@ final class AblationLog: @unchecked Sendable {
         if summary.plan.isGrid {
             for setting in summary.settings {
                 let rows = summary.slice(setting).rows
-                out("  \(setting.label): " + rows.map { "\($0.activation.spec) " + ($0.accuracies.isEmpty ? "diverged" : percent($0.meanAccuracy)) }.joined(separator: ", "))
+                out(
+                    "  \(setting.label): "
+                        + rows.map {
+                            "\($0.activation.spec) " + ($0.accuracies.isEmpty ? "diverged" : percent($0.meanAccuracy))
+                        }.joined(separator: ", "))
             }
             out("")
             for claim in summary.claims {
-                out("- \(claim.statement) \(claim.verdict.rawValue.capitalized(firstLetterOnly: true)): \(claim.need?.flagWording ?? claim.evidence)")
+                out(
+                    "- \(claim.statement) \(claim.verdict.rawValue.capitalized(firstLetterOnly: true)): \(claim.need?.flagWording ?? claim.evidence)"
+                )
             }
         } else {
             for row in summary.rows {
-                let name = row.activation.spec.padding(toLength: max(12, row.activation.spec.count), withPad: " ", startingAt: 0)
-                out("  \(name) " + (row.accuracies.isEmpty ? "no finished seed" : "\(percent(row.meanAccuracy)) ± \(percent(row.sdAccuracy)) % test accuracy"))
+                let name = row.activation.spec.padding(
+                    toLength: max(12, row.activation.spec.count), withPad: " ", startingAt: 0)
+                out(
+                    "  \(name) "
+                        + (row.accuracies.isEmpty
+                            ? "no finished seed"
+                            : "\(percent(row.meanAccuracy)) ± \(percent(row.sdAccuracy)) % test accuracy"))
             }
             out("")
             for line in summary.conclusions { out("- " + line) }
         }
-        out(String(format: "\nreport: %@/report.html (and report.md, results.json, results.csv); wall time %.0f s", folder, seconds))
+        out(
+            String(
+                format: "\nreport: %@/report.html (and report.md, results.json, results.csv); wall time %.0f s", folder,
+                seconds))
     }
 }
 

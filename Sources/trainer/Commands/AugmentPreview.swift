@@ -9,7 +9,8 @@ struct AugmentPreview: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augment-preview",
         abstract: "Write a PNG grid of training images as --augment distorts them, epoch after epoch.",
-        discussion: "Each row is one training image (one of each class): first as it is, then as epochs 1, 2, 3, … show it to the network."
+        discussion:
+            "Each row is one training image (one of each class): first as it is, then as epochs 1, 2, 3, … show it to the network."
     )
 
     @OptionGroup var dataOptions: DataOptions
@@ -37,9 +38,12 @@ struct AugmentPreview: ParsableCommand {
     func run() throws {
         let data = try dataOptions.load()
         let indices = AugmentationPreview.oneOfEachClass(data.train)
-        let sheet = AugmentationPreview.sheet(data.train, indices: indices, augmentation: augment, seed: seed,
-                                              variants: variants, scale: scale)
+        let sheet = AugmentationPreview.sheet(
+            data.train, indices: indices, augmentation: augment, seed: seed,
+            variants: variants, scale: scale)
         try PNG.write(sheet, to: output)
-        print("wrote \(output): \(indices.count) \(data.kind.rawValue) training images, each as it is and in \(variants) epochs of --augment \(augment.spec) (seed \(seed))")
+        print(
+            "wrote \(output): \(indices.count) \(data.kind.rawValue) training images, each as it is and in \(variants) epochs of --augment \(augment.spec) (seed \(seed))"
+        )
     }
 }

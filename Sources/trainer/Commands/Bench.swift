@@ -8,16 +8,18 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the training step: its GEMMs alone, the whole step, and the machine's sgemm peak.",
         discussion: """
-        All three split the work over --threads exactly as training does, in this one process, so \
-        their ratios hold even on a noisy machine. A whole epoch is 60,000 examples. \
-        scripts/bench adds real training epochs and the numpy/PyTorch reference beside these figures.
-        """
+            All three split the work over --threads exactly as training does, in this one process, so \
+            their ratios hold even on a noisy machine. A whole epoch is 60,000 examples. \
+            scripts/bench adds real training epochs and the numpy/PyTorch reference beside these figures.
+            """
     )
 
     @Option(help: "Hidden-layer widths, comma-separated. (default: 256,128)", transform: LayerWidths.init(parsing:))
     var hidden = LayerWidths([256, 128])
 
-    @Option(help: "Hidden-layer activation, or one per hidden layer. (default: relu)", transform: ActivationList.init(parsing:))
+    @Option(
+        help: "Hidden-layer activation, or one per hidden layer. (default: relu)",
+        transform: ActivationList.init(parsing:))
     var activation = ActivationList([.relu])
 
     @Option(help: "Examples per mini-batch.")
@@ -26,8 +28,9 @@ struct Bench: ParsableCommand {
     @Option(help: "SGD momentum of the whole step (0: plain SGD, whose update is folded entirely into the GEMMs).")
     var momentum = 0.9
 
-    @Option(help: "Also time the whole step with these distortions (as train --augment), beside the step without.",
-            transform: Augmentation.init(parsing:))
+    @Option(
+        help: "Also time the whole step with these distortions (as train --augment), beside the step without.",
+        transform: Augmentation.init(parsing:))
     var augment = Augmentation.none
 
     @Option(help: "Steps per timing; each figure is the fastest of 5 timings.")
@@ -48,11 +51,14 @@ struct Bench: ParsableCommand {
         warnIfUnoptimised()
         compute.apply()
         var config = TrainingConfig()
-        (config.hidden, config.activations, config.batchSize, config.momentum) = (hidden.widths, activation.activations, batchSize, momentum)
+        (config.hidden, config.activations, config.batchSize, config.momentum) = (
+            hidden.widths, activation.activations, batchSize, momentum
+        )
         if let problem = config.problem(trainingExamples: 60_000) { throw Failure(problem.flagWording) }
         let precisions = self.precisions
         guard !precisions.isEmpty else {
-            throw Failure(ConfigurationProblem.precision(.bf16, instructionSet: Precision.cpuInstructionSet).flagWording)
+            throw Failure(
+                ConfigurationProblem.precision(.bf16, instructionSet: Precision.cpuInstructionSet).flagWording)
         }
         // MNIST's shape: 28×28 inputs, 10 classes.
         let architecture = config.architecture(inputs: 784, classes: 10)
@@ -60,55 +66,88 @@ struct Bench: ParsableCommand {
         let stepsPerEpoch = Double((60_000 + batchSize - 1) / batchSize)
         var measured: [(Precision, Figures)] = []
         for precision in precisions {
-            let bench = StepBenchmark(architecture: architecture, batchSize: batchSize, threads: threads, precision: precision)
+            let bench = StepBenchmark(
+                architecture: architecture, batchSize: batchSize, threads: threads, precision: precision)
             let step = bench.stepSeconds(steps: steps, momentum: momentum)
-            measured.append((precision, Figures(
-                peak: StepBenchmark.peakGFLOPS(threads: threads, precision: precision), gemm: bench.gemmSeconds(steps: steps), step: step,
-                augmented: augment.isNone ? nil : bench.stepSeconds(steps: steps, momentum: momentum, augmentation: augment),
-                flops: bench.flopsPerExample * Double(batchSize))))
+            measured.append(
+                (
+                    precision,
+                    Figures(
+                        peak: StepBenchmark.peakGFLOPS(threads: threads, precision: precision),
+                        gemm: bench.gemmSeconds(steps: steps), step: step,
+                        augmented: augment.isNone
+                            ? nil : bench.stepSeconds(steps: steps, momentum: momentum, augmentation: augment),
+                        flops: bench.flopsPerExample * Double(batchSize))
+                ))
         }
         let expected = noEstimates ? [] : expectedTimes(threads: threads)
 
         if json {
-            var figures = measured[0].1.json(stepsPerEpoch: stepsPerEpoch)  // the first precision's at the top level, as before bf16
-            figures.merge(["cpu": cpuDescription, "gemm": GEMMLibrary.current.description, "threads": threads, "model": architecture.summary,
-                           "batch": batchSize, "momentum": momentum, "flops_per_example": measured[0].1.flops / Double(batchSize),
-                           "precision": measured[0].0.rawValue]) { $1 }
-            figures["precisions"] = Dictionary(uniqueKeysWithValues: measured.map { ($0.0.rawValue, $0.1.json(stepsPerEpoch: stepsPerEpoch)) })
+            // the first precision's at the top level, as before bf16
+            var figures = measured[0].1.json(stepsPerEpoch: stepsPerEpoch)
+            figures.merge([
+                "cpu": cpuDescription, "gemm": GEMMLibrary.current.description, "threads": threads,
+                "model": architecture.summary,
+                "batch": batchSize, "momentum": momentum, "flops_per_example": measured[0].1.flops / Double(batchSize),
+                "precision": measured[0].0.rawValue
+            ]) { $1 }
+            figures["precisions"] = Dictionary(
+                uniqueKeysWithValues: measured.map { ($0.0.rawValue, $0.1.json(stepsPerEpoch: stepsPerEpoch)) })
             if !augment.isNone { figures["augmentation"] = augment.spec }
             if !expected.isEmpty {
-                figures["expected_seconds"] = Dictionary(uniqueKeysWithValues: expected.map { ($0.name, ["seconds": $0.seconds, "precision": $0.precision.rawValue]) })
+                figures["expected_seconds"] = Dictionary(
+                    uniqueKeysWithValues: expected.map {
+                        ($0.name, ["seconds": $0.seconds, "precision": $0.precision.rawValue])
+                    })
             }
             return print(jsonLine(figures))
         }
         print("cpu: \(cpuDescription)")
         print("gemm: \(GEMMLibrary.current.description), \(threads) thread\(threads == 1 ? "" : "s")")
-        print(String(format: "%@, batch %d, momentum %g: %.3f MFLOP per example per step", architecture.summary, batchSize, momentum,
-                     measured[0].1.flops / Double(batchSize) / 1e6))
+        print(
+            String(
+                format: "%@, batch %d, momentum %g: %.3f MFLOP per example per step", architecture.summary, batchSize,
+                momentum,
+                measured[0].1.flops / Double(batchSize) / 1e6))
         for (precision, f) in measured {
-            print(String(format: "%@: peak %.0f GFLOP/s (a 2048x2048x2048 %@ split over the threads)", precision.rawValue, f.peak,
-                         precision == .bf16 ? "bf16 GEMM accumulating in fp32" : "sgemm"))
+            print(
+                String(
+                    format: "%@: peak %.0f GFLOP/s (a 2048x2048x2048 %@ split over the threads)", precision.rawValue,
+                    f.peak,
+                    precision == .bf16 ? "bf16 GEMM accumulating in fp32" : "sgemm"))
             for (name, seconds) in [("GEMMs only", f.gemm), ("whole step", f.step)] {
                 let gflops = f.flops / seconds / 1e9
-                print(String(format: "  %-11@ %7.1f µs/step  %.3f s/epoch  %5.0f GFLOP/s  %3.0f%% of peak",
-                             name, seconds * 1e6, seconds * stepsPerEpoch, gflops, 100 * gflops / f.peak))
+                print(
+                    String(
+                        format: "  %-11@ %7.1f µs/step  %.3f s/epoch  %5.0f GFLOP/s  %3.0f%% of peak",
+                        name, seconds * 1e6, seconds * stepsPerEpoch, gflops, 100 * gflops / f.peak))
             }
             print(String(format: "  outside GEMM: %.0f%% of the step", 100 * max(0, 1 - f.gemm / f.step)))
             if let augmented = f.augmented {
-                print(String(format: "  with --augment %@: %7.1f µs/step  %.3f s/epoch; %.0f%% of the throughput without it (%.1f µs more per image, over %d thread%@)",
-                             augment.spec, augmented * 1e6, augmented * stepsPerEpoch, 100 * f.step / augmented,
-                             (augmented - f.step) / Double(batchSize) * 1e6, threads, threads == 1 ? "" : "s"))
+                print(
+                    String(
+                        format:
+                            "  with --augment %@: %7.1f µs/step  %.3f s/epoch; %.0f%% of the throughput without it (%.1f µs more per image, over %d thread%@)",
+                        augment.spec, augmented * 1e6, augmented * stepsPerEpoch, 100 * f.step / augmented,
+                        (augmented - f.step) / Double(batchSize) * 1e6, threads, threads == 1 ? "" : "s"))
             }
         }
         if measured.count == 2 {
             let (a, b) = (measured[0].1, measured[1].1)
-            print(String(format: "bf16 / fp32: GEMMs %.2fx, whole step %.2fx, peak %.2fx", a.gemm / b.gemm, a.step / b.step, b.peak / a.peak))
+            print(
+                String(
+                    format: "bf16 / fp32: GEMMs %.2fx, whole step %.2fx, peak %.2fx", a.gemm / b.gemm, a.step / b.step,
+                    b.peak / a.peak))
         }
         if !expected.isEmpty {
-            print("what this machine will take (training steps, from short timings; loading and evaluation add a few seconds):")
+            print(
+                "what this machine will take (training steps, from short timings; loading and evaluation add a few seconds):"
+            )
             let width = expected.map(\.name.count).max() ?? 0
             for e in expected {
-                print("  " + e.name.padding(toLength: width, withPad: " ", startingAt: 0) + String(format: " %6.0f s  (%@)", e.seconds, e.precision.rawValue))
+                print(
+                    "  " + e.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                        + String(format: " %6.0f s  (%@)", e.seconds, e.precision.rawValue))
             }
         }
     }
@@ -132,9 +171,11 @@ struct Bench: ParsableCommand {
         func json(stepsPerEpoch: Double) -> [String: Any] {
             var figures: [String: Any] = [
                 "peak_gflops": peak,
-                "gemm_seconds_per_step": gemm, "gemm_seconds_per_epoch": gemm * stepsPerEpoch, "gemm_gflops": flops / gemm / 1e9,
-                "step_seconds_per_step": step, "step_seconds_per_epoch": step * stepsPerEpoch, "step_gflops": flops / step / 1e9,
-                "outside_gemm_fraction": max(0, 1 - gemm / step),
+                "gemm_seconds_per_step": gemm, "gemm_seconds_per_epoch": gemm * stepsPerEpoch,
+                "gemm_gflops": flops / gemm / 1e9,
+                "step_seconds_per_step": step, "step_seconds_per_epoch": step * stepsPerEpoch,
+                "step_gflops": flops / step / 1e9,
+                "outside_gemm_fraction": max(0, 1 - gemm / step)
             ]
             if let augmented {
                 figures["augmented_step_seconds_per_step"] = augmented
@@ -152,10 +193,12 @@ struct Bench: ParsableCommand {
         return runs.compactMap { name, arguments in
             guard let train = try? Train.parse(arguments), let config = try? train.makeConfig() else { return nil }
             let (resolved, _) = config.withAvailablePrecision()
-            let bench = StepBenchmark(architecture: resolved.architecture(inputs: 784), batchSize: resolved.batchSize, threads: threads,
-                                      precision: resolved.precision)
-            let step = bench.stepSeconds(steps: max(20, 6_000 / resolved.batchSize), momentum: resolved.momentum,
-                                         augmentation: resolved.augmentation, rounds: 2)
+            let bench = StepBenchmark(
+                architecture: resolved.architecture(inputs: 784), batchSize: resolved.batchSize, threads: threads,
+                precision: resolved.precision)
+            let step = bench.stepSeconds(
+                steps: max(20, 6_000 / resolved.batchSize), momentum: resolved.momentum,
+                augmentation: resolved.augmentation, rounds: 2)
             let trainingImages = 60_000 - resolved.validationCount
             let steps = Double((trainingImages + resolved.batchSize - 1) / resolved.batchSize * resolved.epochs)
             return (name, step * steps, resolved.precision)
@@ -166,12 +209,13 @@ struct Bench: ParsableCommand {
     private var cpuDescription: String {
         guard let model = CPUInfo.field("model name") ?? CPUInfo.field("CPU part") else {
             #if arch(arm64)
-            return "arm64"
+                return "arm64"
             #else
-            return "x86_64"
+                return "x86_64"
             #endif
         }
-        guard let family = CPUInfo.field("cpu family"), let number = CPUInfo.field("model\t") ?? CPUInfo.field("model ") else { return model }
+        guard let family = CPUInfo.field("cpu family"), let number = CPUInfo.field("model\t") ?? CPUInfo.field("model ")
+        else { return model }
         return "\(model) (family \(family), model \(number))"
     }
 }

@@ -6,31 +6,41 @@ import Model
 /// `trainer inspect`: what each layer does with a digit, and which pixels decided it.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Look inside a model as it reads your PNG digits: each layer's units, the dead and saturated ones, and the pixels that decided.",
+        abstract:
+            "Look inside a model as it reads your PNG digits: each layer's units, the dead and saturated ones, and the pixels that decided.",
         discussion: """
-        Pictures are prepared exactly as `trainer predict` prepares them. For each picture and model \
-        it prints the reading, then per hidden layer the share of units that are dead for this digit \
-        (derivative exactly zero: a ReLU below zero) and saturated (derivative below \
-        \(Int(Inspection.saturationThreshold * 100))% of the activation's steepest), and the units \
-        that pushed hardest toward the answer (activation x gradient). The saliency map is the \
-        gradient of log p(digit) with respect to each input pixel, by the trainer's own backward pass.
-        Give --model twice or more to read the same digit with each model side by side.
-        """
+            Pictures are prepared exactly as `trainer predict` prepares them. For each picture and model \
+            it prints the reading, then per hidden layer the share of units that are dead for this digit \
+            (derivative exactly zero: a ReLU below zero) and saturated (derivative below \
+            \(Int(Inspection.saturationThreshold * 100))% of the activation's steepest), and the units \
+            that pushed hardest toward the answer (activation x gradient). The saliency map is the \
+            gradient of log p(digit) with respect to each input pixel, by the trainer's own backward pass.
+            Give --model twice or more to read the same digit with each model side by side.
+            """
     )
 
     @Argument(help: "PNG files, or folders of them.")
     var paths: [String]
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The model to use; repeat it to compare models on the same digits. (default: model.safetensors)"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "The model to use; repeat it to compare models on the same digits. (default: model.safetensors)"))
     var model: [String] = []
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write one self-contained HTML page with every picture and model.", valueName: "inspect.html"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "Write one self-contained HTML page with every picture and model.", valueName: "inspect.html"))
     var output: String?
 
     @Option(help: "How many of the strongest units to name per layer.")
     var topUnits = 5
 
-    @Flag(help: "Print the saliency map as text: + where ink would raise the digit's probability, - where it would lower it.")
+    @Flag(
+        help:
+            "Print the saliency map as text: + where ink would raise the digit's probability, - where it would lower it."
+    )
     var show = false
 
     @Option(help: "Warn when the most likely class has a lower probability than this.")
@@ -68,19 +78,29 @@ struct Inspect: ParsableCommand {
                 picture = try PNG.read(contentsOf: file)
             } catch {
                 failures += 1
-                if json { print(jsonLine(["file": file, "error": "\(error)"])) } else { Terminal.error("trainer: \(error)") }
+                if json {
+                    print(jsonLine(["file": file, "error": "\(error)"]))
+                } else {
+                    Terminal.error("trainer: \(error)")
+                }
                 continue
             }
             for (path, classifier, inspector) in models {
-                let record = InspectionRecord(classifier.read(picture), inspector: inspector, minConfidence: minConfidence, topUnits: topUnits,
-                                              file: file, model: path)
+                let record = InspectionRecord(
+                    classifier.read(picture), inspector: inspector, minConfidence: minConfidence, topUnits: topUnits,
+                    file: file, model: path)
                 records.append(record)
-                if json { print(String(decoding: record.json, as: UTF8.self)) } else { describe(record, several: models.count > 1) }
+                if json {
+                    print(String(decoding: record.json, as: UTF8.self))
+                } else {
+                    describe(record, several: models.count > 1)
+                }
             }
         }
         fflush(nil)
         if let output, !records.isEmpty {
-            let networks = Dictionary(models.map { ($0.path, $0.classifier.network) }, uniquingKeysWith: { first, _ in first })
+            let networks = Dictionary(
+                models.map { ($0.path, $0.classifier.network) }, uniquingKeysWith: { first, _ in first })
             try AtomicFile.write(Array(InspectPage.html(records, networks: networks).utf8), to: output)
             if !json { print("wrote \(output)") }
         }
@@ -94,24 +114,35 @@ struct Inspect: ParsableCommand {
     private func checkWritable(_ path: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
         var isFolder: ObjCBool = false
-        guard folder.isEmpty || (FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) else {
+        guard
+            folder.isEmpty
+                || (FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue)
+        else {
             throw Failure("\(path): the folder \(folder) does not exist")
         }
     }
 
     private func describe(_ record: InspectionRecord, several: Bool) {
         let name = (record.file ?? "") + (several ? " (\(record.model ?? ""))" : "")
-        guard let inspection = record.inspection, let digit = record.reading.digit, let probability = record.reading.probability else {
+        guard let inspection = record.inspection, let digit = record.reading.digit,
+            let probability = record.reading.probability
+        else {
             print("\(name): no digit found (\(record.reading.reason ?? "no ink"))")
             return
         }
-        print(String(format: "%@: %@ (probability %.3f)%@", name, digit, probability,
-                     record.reading.warning.map { " — \($0)" } ?? ""))
+        print(
+            String(
+                format: "%@: %@ (probability %.3f)%@", name, digit, probability,
+                record.reading.warning.map { " — \($0)" } ?? ""))
         for (l, layer) in inspection.layers.enumerated() {
-            let units = layer.topUnits(topUnits).map { String(format: "%d (%+.2g)", $0, layer.contributions[$0]) }.joined(separator: ", ")
-            print(String(format: "  layer %d, %d %@: %.0f%% dead and %.0f%% saturated for this digit; most for %@: units %@",
-                         l + 1, layer.activations.count, layer.activation.spec, layer.deadFraction * 100, layer.saturatedFraction * 100,
-                         digit, units))
+            let units = layer.topUnits(topUnits).map { String(format: "%d (%+.2g)", $0, layer.contributions[$0]) }
+                .joined(separator: ", ")
+            print(
+                String(
+                    format: "  layer %d, %d %@: %.0f%% dead and %.0f%% saturated for this digit; most for %@: units %@",
+                    l + 1, layer.activations.count, layer.activation.spec, layer.deadFraction * 100,
+                    layer.saturatedFraction * 100,
+                    digit, units))
         }
         let strongest = inspection.saliency.map(abs).max() ?? 0
         print(String(format: "  saliency: the largest |∂ log p(%@)/∂ pixel| is %.3g", digit, strongest))

@@ -8,12 +8,12 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Classify your own PNG digit images with a saved model.",
         discussion: """
-        Each picture is made to look like an MNIST digit first: gray, inverted if the ink is dark \
-        on light paper, cropped to the ink, scaled to fit 20x20 keeping its shape, and placed in \
-        28x28 with its centre of mass at the centre. Any PNG works: gray, RGB, palette, with or \
-        without alpha (transparent areas count as white paper), 1 to 16 bits, interlaced. \
-        A folder stands for the PNG files in it. The exit code is 1 if any file could not be read.
-        """
+            Each picture is made to look like an MNIST digit first: gray, inverted if the ink is dark \
+            on light paper, cropped to the ink, scaled to fit 20x20 keeping its shape, and placed in \
+            28x28 with its centre of mass at the centre. Any PNG works: gray, RGB, palette, with or \
+            without alpha (transparent areas count as white paper), 1 to 16 bits, interlaced. \
+            A folder stands for the PNG files in it. The exit code is 1 if any file could not be read.
+            """
     )
 
     @Argument(help: "PNG files, or folders of them.")
@@ -28,8 +28,10 @@ struct Predict: ParsableCommand {
     @Flag(help: "Print the image the model saw, as text.")
     var show = false
 
-    @Option(help: ArgumentHelp("Save the image the model saw as a PNG (with several inputs: a folder to save them in).",
-                               valueName: "OUT.png"))
+    @Option(
+        help: ArgumentHelp(
+            "Save the image the model saw as a PNG (with several inputs: a folder to save them in).",
+            valueName: "OUT.png"))
     var savePreprocessed: String?
 
     @Flag(help: "Feed the picture as it is, only scaled to the model's input size (to compare with the preprocessing).")
@@ -80,13 +82,18 @@ struct Predict: ParsableCommand {
     func predict(_ file: String, with classifier: DigitClassifier, several: Bool) throws {
         let reading = classifier.read(try PNG.read(contentsOf: file), preprocess: !noPreprocess)
         if let savePreprocessed, let seen = reading.image {
-            let target = several
-                ? (savePreprocessed as NSString).appendingPathComponent(((file as NSString).lastPathComponent as NSString).deletingPathExtension + ".png")
+            let target =
+                several
+                ? (savePreprocessed as NSString).appendingPathComponent(
+                    ((file as NSString).lastPathComponent as NSString).deletingPathExtension + ".png")
                 : savePreprocessed
             try PNG.write(seen.grayImage, to: target)
         }
         if json {
-            print(String(decoding: PredictionRecord(reading, top: top, minConfidence: minConfidence, image: show, file: file).json, as: UTF8.self))
+            print(
+                String(
+                    decoding: PredictionRecord(reading, top: top, minConfidence: minConfidence, image: show, file: file)
+                        .json, as: UTF8.self))
             return
         }
         guard let best = reading.best, let seen = reading.image else {
@@ -95,14 +102,21 @@ struct Predict: ParsableCommand {
         }
         let ranked = reading.ranked(top: top)
         let list = ranked.map { String(format: "%@ %.3f", $0.name, $0.probability) }.joined(separator: ", ")
-        print(String(format: "%@: %@ (probability %.3f); top %d: %@", file, best.name, best.probability, ranked.count, list))
+        print(
+            String(
+                format: "%@: %@ (probability %.3f); top %d: %@", file, best.name, best.probability, ranked.count, list))
         if !reading.isConfident(minimum: minConfidence) {
-            print(String(format: "%@: warning: not confident (%.2f < %.2f); the picture may not be a digit, or may be drawn unlike MNIST digits",
-                         file, best.probability, minConfidence))
+            print(
+                String(
+                    format:
+                        "%@: warning: not confident (%.2f < %.2f); the picture may not be a digit, or may be drawn unlike MNIST digits",
+                    file, best.probability, minConfidence))
         }
         if show {
             let side = classifier.side
-            print("  the model saw (\(side)x\(side)\(reading.inverted ? ", inverted from dark ink on light paper" : "")):")
+            print(
+                "  the model saw (\(side)x\(side)\(reading.inverted ? ", inverted from dark ink on light paper" : "")):"
+            )
             for line in asciiImage(seen.pixels[...], rows: side, cols: side) { print("  |" + line + "|") }
         }
     }
@@ -112,7 +126,9 @@ struct Predict: ParsableCommand {
 func pngFiles(_ paths: [String]) throws -> [String] {
     try paths.flatMap { path -> [String] in
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return [path] }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+            return [path]
+        }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
             throw Failure("\(path): cannot list the folder")
         }

@@ -9,7 +9,8 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Write an ablation report from result folders, merging shards run apart.",
-        discussion: "Every folder must come from the same ablation (same plan.json). Cells missing from all of them are listed as missing."
+        discussion:
+            "Every folder must come from the same ablation (same plan.json). Cells missing from all of them are listed as missing."
     )
 
     @Argument(help: "Result folders written by `trainer ablate`.")
@@ -29,7 +30,9 @@ struct ReportCommand: ParsableCommand {
             }
             let folderPlan = try folder.plan()
             if let plan, plan != folderPlan {
-                throw Failure("\(path): comes from a different ablation than \(folders[0]) (\(ResultsFolder.difference(plan, folderPlan)))")
+                throw Failure(
+                    "\(path): comes from a different ablation than \(folders[0]) (\(ResultsFolder.difference(plan, folderPlan)))"
+                )
             }
             plan = folderPlan
             for result in try folder.results() where results[result.cell] == nil { results[result.cell] = result }
@@ -40,7 +43,8 @@ struct ReportCommand: ParsableCommand {
         let summary = AblationSummary(plan: plan, results: Array(results.values), environments: runs)
         try AblationReport(summary: summary, wording: .commandLine).write(to: target)
         if !summary.missing.isEmpty {
-            Terminal.error("warning: \(summary.missing.count) of \(plan.cells.count) cells have no result; the report is partial")
+            Terminal.error(
+                "warning: \(summary.missing.count) of \(plan.cells.count) cells have no result; the report is partial")
         }
         print("report: \(target)/report.html (and report.md, results.json, results.csv) from \(results.count) cells")
     }

@@ -7,39 +7,49 @@ import Model
 /// the JSON API behind it and the ablation reports beside it.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve a page to draw digits on and watch the model read them, with a JSON API and your ablation reports.",
+        abstract:
+            "Serve a page to draw digits on and watch the model read them, with a JSON API and your ablation reports.",
         discussion: """
-        The page needs nothing from the network. Drawings and uploads are prepared exactly as \
-        `trainer predict` prepares PNG files. The API:
-          POST /api/predict   a PNG as the body -> predict --json's object plus the 28x28 image the model saw
-                              (query: top=N, min_confidence=P, preprocess=false)
-          GET  /api/model     the model card
-          GET  /api/reports   the reports found under --reports
-          POST /api/inspect   a PNG -> inspect --json's object: every layer's units, dead and saturated ones, the saliency map
-          GET  /api/weights?unit=J   first-layer unit J's weights
-          POST /api/runs      a JSON config -> a new playground run (GET /api/playground lists the fields' limits and defaults)
-          GET  /api/runs[/ID] the runs; one run's records and live figures
-          GET  /api/runs/ID/events   its events as text/event-stream
-          POST /api/runs/ID/pause|resume|step, DELETE /api/runs/ID
-        ?run=ID on predict, inspect and weights reads with that run's current weights.
-        Runs train one at a time on all --threads; several active runs take turns of 0.3 s. Finished runs are \
-        saved in --runs as model.safetensors (the CLI's format) and listed again after a restart; Ctrl-C or \
-        SIGTERM saves the active ones, which a restarted server lists as interrupted and can resume.
-        Failures are JSON too: {"error": "...", "status": N}.
-        """
+            The page needs nothing from the network. Drawings and uploads are prepared exactly as \
+            `trainer predict` prepares PNG files. The API:
+              POST /api/predict   a PNG as the body -> predict --json's object plus the 28x28 image the model saw
+                                  (query: top=N, min_confidence=P, preprocess=false)
+              GET  /api/model     the model card
+              GET  /api/reports   the reports found under --reports
+              POST /api/inspect   a PNG -> inspect --json's object: every layer's units, dead and saturated ones, the saliency map
+              GET  /api/weights?unit=J   first-layer unit J's weights
+              POST /api/runs      a JSON config -> a new playground run (GET /api/playground lists the fields' limits and defaults)
+              GET  /api/runs[/ID] the runs; one run's records and live figures
+              GET  /api/runs/ID/events   its events as text/event-stream
+              POST /api/runs/ID/pause|resume|step, DELETE /api/runs/ID
+            ?run=ID on predict, inspect and weights reads with that run's current weights.
+            Runs train one at a time on all --threads; several active runs take turns of 0.3 s. Finished runs are \
+            saved in --runs as model.safetensors (the CLI's format) and listed again after a restart; Ctrl-C or \
+            SIGTERM saves the active ones, which a restarted server lists as interrupted and can resume.
+            Failures are JSON too: {"error": "...", "status": N}.
+            """
     )
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The model to serve; repeat it to offer more models to compare on the page (the first is the default). (default: model.safetensors)"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "The model to serve; repeat it to offer more models to compare on the page (the first is the default). (default: model.safetensors)"
+        ))
     var model: [String] = []
 
-    @Option(help: "The address to listen on. Only 127.0.0.1 (this machine) unless you say otherwise: 0.0.0.0 shares the page with your network.")
+    @Option(
+        help:
+            "The address to listen on. Only 127.0.0.1 (this machine) unless you say otherwise: 0.0.0.0 shares the page with your network."
+    )
     var host = "127.0.0.1"
 
     @Option(help: "The port to listen on (0: any free port).")
     var port: Int = 8080
 
-    @Option(help: ArgumentHelp("A folder of ablation reports (trainer ablate's --output, or a folder of them) to link from the page; repeatable.",
-                               valueName: "DIR"))
+    @Option(
+        help: ArgumentHelp(
+            "A folder of ablation reports (trainer ablate's --output, or a folder of them) to link from the page; repeatable.",
+            valueName: "DIR"))
     var reports: [String] = []
 
     @Option(help: "Below this probability the page and the API say \"not confident\".")
@@ -69,7 +79,10 @@ struct Serve: ParsableCommand {
     @Option(help: "How many playground runs may be queued, running or paused at once.")
     var maxRuns = PlaygroundLimits().activeRuns
 
-    @Option(help: "Seconds between two measurements of a training run's live figures (0: only when it pauses, steps or ends).")
+    @Option(
+        help:
+            "Seconds between two measurements of a training run's live figures (0: only when it pauses, steps or ends)."
+    )
     var liveInterval = Playground.defaultLiveInterval
 
     @OptionGroup var threading: ThreadOptions
@@ -80,12 +93,18 @@ struct Serve: ParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (0...1).contains(minConfidence) else { throw ValidationError("--min-confidence must be between 0 and 1") }
         guard (1...1024).contains(maxBody) else { throw ValidationError("--max-body must be between 1 and 1024 (MiB)") }
-        guard (1...TrainingConfig.widthLimit).contains(maxWidth) else { throw ValidationError("--max-width must be between 1 and \(TrainingConfig.widthLimit)") }
+        guard (1...TrainingConfig.widthLimit).contains(maxWidth) else {
+            throw ValidationError("--max-width must be between 1 and \(TrainingConfig.widthLimit)")
+        }
         guard (1...1000).contains(maxLayers) else { throw ValidationError("--max-layers must be between 1 and 1000") }
         guard maxEpochs >= 1 else { throw ValidationError("--max-epochs must be at least 1") }
-        guard (1...TrainingConfig.batchLimit).contains(maxBatch) else { throw ValidationError("--max-batch must be between 1 and \(TrainingConfig.batchLimit)") }
+        guard (1...TrainingConfig.batchLimit).contains(maxBatch) else {
+            throw ValidationError("--max-batch must be between 1 and \(TrainingConfig.batchLimit)")
+        }
         guard (1...100).contains(maxRuns) else { throw ValidationError("--max-runs must be between 1 and 100") }
-        guard liveInterval >= 0 && liveInterval.isFinite else { throw ValidationError("--live-interval must be 0 or a positive number of seconds") }
+        guard liveInterval >= 0 && liveInterval.isFinite else {
+            throw ValidationError("--live-interval must be 0 or a positive number of seconds")
+        }
     }
 
     func run() throws {
@@ -100,7 +119,10 @@ struct Serve: ParsableCommand {
         let files = model.isEmpty ? [Train.defaultModelPath] : model
         let checkpoint = try loadCheckpoint(files[0])
         let others = try files.dropFirst().map { file in
-            do { return try DigitWebApp.Served(checkpoint: try loadCheckpoint(file), file: file, minConfidence: minConfidence) } catch let failure as Failure {
+            do {
+                return try DigitWebApp.Served(
+                    checkpoint: try loadCheckpoint(file), file: file, minConfidence: minConfidence)
+            } catch let failure as Failure {
                 throw failure
             } catch {
                 throw Failure("\(file): \(error)")
@@ -109,11 +131,14 @@ struct Serve: ParsableCommand {
         let modelFile = files[0]
         let folders: ReportFolders
         do { folders = try ReportFolders(reports) } catch { throw Failure("\(error)") }
-        let limits = PlaygroundLimits(width: maxWidth, layers: maxLayers, epochs: maxEpochs, batchSize: maxBatch, activeRuns: maxRuns)
+        let limits = PlaygroundLimits(
+            width: maxWidth, layers: maxLayers, epochs: maxEpochs, batchSize: maxBatch, activeRuns: maxRuns)
         let playground: Playground
         do {
-            playground = try Playground(folder: URL(fileURLWithPath: runs), limits: limits, threads: threading.threads,
-                                        liveInterval: liveInterval) { kind in
+            playground = try Playground(
+                folder: URL(fileURLWithPath: runs), limits: limits, threads: threading.threads,
+                liveInterval: liveInterval
+            ) { kind in
                 DataOptions.defaultFolder(for: kind)
             }
         } catch {
@@ -121,8 +146,9 @@ struct Serve: ParsableCommand {
         }
         let app: DigitWebApp
         do {
-            app = try DigitWebApp(checkpoint: checkpoint, modelFile: modelFile, reports: folders, minConfidence: minConfidence,
-                                  bodyLimit: maxBody << 20, playground: playground, others: others)
+            app = try DigitWebApp(
+                checkpoint: checkpoint, modelFile: modelFile, reports: folders, minConfidence: minConfidence,
+                bodyLimit: maxBody << 20, playground: playground, others: others)
         } catch {
             throw Failure("\(modelFile): \(error)")
         }
@@ -131,14 +157,24 @@ struct Serve: ParsableCommand {
         let interrupts = Interrupts { signal in
             Terminal.error("\(signal == SIGINT ? "interrupted" : "terminated"): saving the active playground runs")
             let saved = playground.shutdown()
-            if saved > 0 { Terminal.error("saved \(saved) run\(saved == 1 ? "" : "s") in \(runsFolder) as interrupted; a restarted serve lists them and can resume them") }
+            if saved > 0 {
+                Terminal.error(
+                    "saved \(saved) run\(saved == 1 ? "" : "s") in \(runsFolder) as interrupted; a restarted serve lists them and can resume them"
+                )
+            }
             Interrupts.exitNow(128 + signal)
         }
         playground.start()
         var logLine: (@Sendable (String) -> Void)?
-        if log { logLine = { @Sendable line in print(line); fflush(nil) } }
+        if log {
+            logLine = { @Sendable line in
+                print(line); fflush(nil)
+            }
+        }
         let server: FlyingFoxServer
-        do { server = try WebServer.make(app, host: host, port: UInt16(port), log: logLine) } catch { throw Failure("\(error)") }
+        do { server = try WebServer.make(app, host: host, port: UInt16(port), log: logLine) } catch {
+            throw Failure("\(error)")
+        }
 
         let outcome = ServeOutcome()
         let (host, model, runs, isLoopback) = (host, modelFile, runs, ["127.0.0.1", "localhost", "::1"].contains(host))
@@ -153,13 +189,21 @@ struct Serve: ParsableCommand {
         }
         Task {
             // Said once the socket listens, with the port it got (--port 0 asks for any free one).
-            guard (try? await server.waitUntilListening(timeout: 10)) != nil, let bound = await WebServer.port(of: server) else { return }
+            guard (try? await server.waitUntilListening(timeout: 10)) != nil,
+                let bound = await WebServer.port(of: server)
+            else { return }
             await WebServer.disableNagle(server)
             let shownHost = host.contains(":") ? "[\(host)]" : host
             print("serving \(model) at http://\(shownHost):\(bound)/  (Ctrl-C stops)")
-            if found > 0 { print("linking \(found) report\(found == 1 ? "" : "s") from \(folders.roots.map(\.given).joined(separator: ", "))") }
+            if found > 0 {
+                print(
+                    "linking \(found) report\(found == 1 ? "" : "s") from \(folders.roots.map(\.given).joined(separator: ", "))"
+                )
+            }
             print("playground runs are saved in \(runs)")
-            if !isLoopback { print("note: listening on \(host), so other machines that reach this one can use the page and the API") }
+            if !isLoopback {
+                print("note: listening on \(host), so other machines that reach this one can use the page and the API")
+            }
             fflush(nil)
         }
         // The signal handlers live as long as the server.

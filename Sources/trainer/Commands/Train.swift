@@ -8,23 +8,28 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train an MLP digit classifier (the default command).",
         discussion: """
-        Activations: \(activationChoices).
-        Without --lr each activation uses its measured default learning rate: \
-        \(Activation.all.map { "\($0.name) \($0.defaultLearningRate)" }.joined(separator: ", ")).
+            Activations: \(activationChoices).
+            Without --lr each activation uses its measured default learning rate: \
+            \(Activation.all.map { "\($0.name) \($0.defaultLearningRate)" }.joined(separator: ", ")).
 
-        Recipes (--recipe NAME; options given beside it override the recipe's):
-        \(Recipe.help)
-        """
+            Recipes (--recipe NAME; options given beside it override the recipe's):
+            \(Recipe.help)
+            """
     )
 
     static let defaultModelPath = "model.safetensors"
 
-    @Option(help: ArgumentHelp("A measured setup: \(Recipe.allCases.map(\.rawValue).joined(separator: " or ")) (listed above). Options given beside it override its values."))
+    @Option(
+        help: ArgumentHelp(
+            "A measured setup: \(Recipe.allCases.map(\.rawValue).joined(separator: " or ")) (listed above). Options given beside it override its values."
+        ))
     var recipe: Recipe?
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Hidden-layer activation, or a comma-separated list with one per hidden layer. (default: relu)", transform: ActivationList.init(parsing:))
+    @Option(
+        help: "Hidden-layer activation, or a comma-separated list with one per hidden layer. (default: relu)",
+        transform: ActivationList.init(parsing:))
     var activation = ActivationList([.relu])
 
     @OptionGroup var options: TrainingOptions
@@ -35,11 +40,19 @@ struct Train: ParsableCommand {
     @Option(help: "Stop after this many epochs without a lower validation loss.")
     var patience: Int?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Where to save the model (safetensors): after every epoch, and at the end with its test accuracy. (default: model.safetensors; with --resume, the file resumed)"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "Where to save the model (safetensors): after every epoch, and at the end with its test accuracy. (default: model.safetensors; with --resume, the file resumed)"
+        ))
     var output: String?
 
-    @Option(help: ArgumentHelp("Continue a saved run, on its own data and settings.",
-                               discussion: "Without --epochs it finishes the run as planned: the same schedule and data order, and the same weights as a run that never stopped. With --epochs it extends the run to that total."))
+    @Option(
+        help: ArgumentHelp(
+            "Continue a saved run, on its own data and settings.",
+            discussion:
+                "Without --epochs it finishes the run as planned: the same schedule and data order, and the same weights as a run that never stopped. With --epochs it extends the run to that total."
+        ))
     var resume: String?
 
     @OptionGroup var threading: ThreadOptions
@@ -64,7 +77,8 @@ struct Train: ParsableCommand {
     func validate() throws {
         try options.validateSingle()
         if recipe != nil && resume != nil {
-            throw ValidationError("--recipe and --resume: a resumed run keeps the settings it was started with; leave --recipe out")
+            throw ValidationError(
+                "--recipe and --resume: a resumed run keeps the settings it was started with; leave --recipe out")
         }
     }
 
@@ -79,7 +93,9 @@ struct Train: ParsableCommand {
         var state: TrainingState?
         if let resume, let checkpoint = resumed {
             guard checkpoint.datasetSHA256.isEmpty || checkpoint.datasetSHA256 == data.sha256 else {
-                throw Failure("\(resume): was trained on other data files than those in \(dataOptions.folder(for: data.kind)); resume with the same --data")
+                throw Failure(
+                    "\(resume): was trained on other data files than those in \(dataOptions.folder(for: data.kind)); resume with the same --data"
+                )
             }
             config = checkpoint.config
             if let epochs = options.epochs { config.epochs = epochs }
@@ -88,10 +104,13 @@ struct Train: ParsableCommand {
             // Without a test result the run was stopped after its last epoch, before the end: finish it.
             let finished = checkpoint.testAccuracy != nil
             if checkpoint.state.stoppedEarly && finished {
-                throw Failure("\(resume): stopped early after \(done) epochs (validation loss stopped improving); there is nothing left to resume")
+                throw Failure(
+                    "\(resume): stopped early after \(done) epochs (validation loss stopped improving); there is nothing left to resume"
+                )
             }
             if done >= config.epochs && (finished || options.epochs != nil) {
-                throw Failure("\(resume): already trained for \(done) epochs; give --epochs with a larger total to train further")
+                throw Failure(
+                    "\(resume): already trained for \(done) epochs; give --epochs with a larger total to train further")
             }
         } else {
             config = try makeConfig()
@@ -105,29 +124,41 @@ struct Train: ParsableCommand {
         let style: ProgressStyle = json ? .json : quiet ? .quiet : (Terminal.stderrIsTerminal ? .bar : .lines)
         let progress = ProgressReporter(style: style)
         if let recipe {
-            progress.note("recipe \(recipe.rawValue): \(recipe.arguments.joined(separator: " ")) (options given beside it take precedence)")
+            progress.note(
+                "recipe \(recipe.rawValue): \(recipe.arguments.joined(separator: " ")) (options given beside it take precedence)"
+            )
         }
         if let precisionNote { progress.note(precisionNote) }
-        progress.header(dataset: data, config: config, architecture: current.model.architecture, threads: threading.threads,
-                        resumed: state)
+        progress.header(
+            dataset: data, config: config, architecture: current.model.architecture, threads: threading.threads,
+            resumed: state)
         if config.augmentation.flip && data.kind == .mnist {
-            progress.note("note: --augment flip mirrors digits, and a mirrored 2, 3, 4, 5, 7 or 9 is no digit at all; flip suits pictures without a handedness, such as Fashion-MNIST's")
+            progress.note(
+                "note: --augment flip mirrors digits, and a mirrored 2, 3, 4, 5, 7 or 9 is no digit at all; flip suits pictures without a handedness, such as Fashion-MNIST's"
+            )
         }
         if config.activations.contains(.step) {
-            progress.note("note: the step activation has zero derivative everywhere, so the layers below it never learn; only the output layer trains.")
+            progress.note(
+                "note: the step activation has zero derivative everywhere, so the layers below it never learn; only the output layer trains."
+            )
         }
 
         let interrupts = Interrupts { signal in
-            Terminal.error("\n\(signal == SIGINT ? "interrupted" : "terminated"): finishing this batch and saving \(output) (signal again to stop at once)")
+            Terminal.error(
+                "\n\(signal == SIGINT ? "interrupted" : "terminated"): finishing this batch and saving \(output) (signal again to stop at once)"
+            )
         }
         func save(_ state: TrainingState) throws {
-            try Checkpoint(config: config, state: state, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
-                           savedAt: Date()).write(to: output)
+            try Checkpoint(
+                config: config, state: state, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
+                savedAt: Date()
+            ).write(to: output)
         }
         let outcome: TrainingOutcome
         do {
-            outcome = try training.run(&current, observer: progress, threads: threading.threads,
-                                       shouldStop: { interrupts.received != nil }, epochEnded: save)
+            outcome = try training.run(
+                &current, observer: progress, threads: threading.threads,
+                shouldStop: { interrupts.received != nil }, epochEnded: save)
         } catch let error as TrainingError {
             let savedNow = current.history.count > (state?.history.count ?? 0)
             throw Failure(error.advice(saved: savedNow ? (output, current.history.last!.epoch) : nil))
@@ -137,11 +168,15 @@ struct Train: ParsableCommand {
             progress.interrupted(savedTo: output, state: current, resume: resumeCommand(output))
             throw ExitCode(interrupts.exitStatus)
         }
-        let test = Evaluation(model: current.model, data: data.test, threads: threading.threads, views: config.testTimeAugmentation)
-        let checkpoint = Checkpoint(config: config, state: current, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
-                                    testAccuracy: test.accuracy, testLoss: test.loss, savedAt: Date())
+        let test = Evaluation(
+            model: current.model, data: data.test, threads: threading.threads, views: config.testTimeAugmentation)
+        let checkpoint = Checkpoint(
+            config: config, state: current, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
+            testAccuracy: test.accuracy, testLoss: test.loss, savedAt: Date())
         try checkpoint.write(to: output)
-        progress.finished(test: test, views: config.testViews, savedTo: output, stoppedEarly: current.stoppedEarly, epochs: current.epochsCompleted)
+        progress.finished(
+            test: test, views: config.testViews, savedTo: output, stoppedEarly: current.stoppedEarly,
+            epochs: current.epochsCompleted)
     }
 
     /// The command that continues a run saved in `path`: the data, threads and GEMM library as now

@@ -52,8 +52,10 @@ struct DigitWebApp: Sendable {
     /// 10,000² PNG bomb would cost each request half a gigabyte.
     static let maximumPictureSide = 4096
 
-    init(checkpoint: Checkpoint, modelFile: String, reports: ReportFolders, minConfidence: Double = 0.5,
-         bodyLimit: Int = defaultBodyLimit, playground: Playground? = nil, others: [Served] = []) throws {
+    init(
+        checkpoint: Checkpoint, modelFile: String, reports: ReportFolders, minConfidence: Double = 0.5,
+        bodyLimit: Int = defaultBodyLimit, playground: Playground? = nil, others: [Served] = []
+    ) throws {
         served = [try Served(checkpoint: checkpoint, file: modelFile, minConfidence: minConfidence)] + others
         self.playground = playground
         card = WebResponse.json(served[0].card).body
@@ -79,11 +81,17 @@ struct DigitWebApp: Sendable {
             return only(["GET"], request) { eventsOfRuns(request) }
         case "/api/models":
             return only(["GET", "HEAD"], request) {
-                .json(["models": served.enumerated().map { k, model in model.card.merging(["index": k], uniquingKeysWith: { $1 }) }])
+                .json([
+                    "models": served.enumerated().map { k, model in
+                        model.card.merging(["index": k], uniquingKeysWith: { $1 })
+                    }
+                ])
             }
         case "/api/model":
             return only(["GET", "HEAD"], request) {
-                WebResponse(status: 200, contentType: "application/json; charset=utf-8", body: card, headers: ["Cache-Control": "no-store"])
+                WebResponse(
+                    status: 200, contentType: "application/json; charset=utf-8", body: card,
+                    headers: ["Cache-Control": "no-store"])
             }
         case "/api/reports":
             return only(["GET", "HEAD"], request) { reportList() }
@@ -92,7 +100,9 @@ struct DigitWebApp: Sendable {
         default:
             if path == "/api/runs" || path.hasPrefix("/api/runs/") {
                 var response = runs(request, rest: path.dropFirst("/api/runs".count))
-                if request.method == "HEAD" { response.headers["Content-Length"] = String(response.body.count); response.body = [] }
+                if request.method == "HEAD" {
+                    response.headers["Content-Length"] = String(response.body.count); response.body = []
+                }
                 return response
             }
             if path.hasPrefix("/reports/") {
@@ -104,8 +114,9 @@ struct DigitWebApp: Sendable {
 
     /// The 413 answer, for the transport to send when a body grows past `bodyLimit`.
     var tooLarge: WebResponse {
-        .failure(413, "the body is larger than the \(Self.size(bodyLimit)) limit; send a PNG of a digit, not a photo album",
-                 headers: ["Connection": "close"])
+        .failure(
+            413, "the body is larger than the \(Self.size(bodyLimit)) limit; send a PNG of a digit, not a photo album",
+            headers: ["Connection": "close"])
     }
 
     // MARK: Routes
@@ -113,21 +124,27 @@ struct DigitWebApp: Sendable {
     private func predict(_ request: WebRequest) -> WebResponse {
         let top: Int
         if let value = request.query["top"] {
-            guard let n = Int(value), n >= 1 else { return .failure(400, "top=\(value): give a whole number of at least 1") }
+            guard let n = Int(value), n >= 1 else {
+                return .failure(400, "top=\(value): give a whole number of at least 1")
+            }
             top = n
         } else {
             top = classifier.classNames.count
         }
         var minimum = minConfidence
         if let value = request.query["min_confidence"] {
-            guard let p = Double(value), (0...1).contains(p) else { return .failure(400, "min_confidence=\(value): give a probability between 0 and 1") }
+            guard let p = Double(value), (0...1).contains(p) else {
+                return .failure(400, "min_confidence=\(value): give a probability between 0 and 1")
+            }
             minimum = p
         }
         switch reading(request) {
         case .failure(let failure): return failure.response
         case .success(let (reading, _)):
             let record = PredictionRecord(reading, top: top, minConfidence: minimum, image: true)
-            return WebResponse(status: 200, contentType: "application/json; charset=utf-8", body: record.json, headers: ["Cache-Control": "no-store"])
+            return WebResponse(
+                status: 200, contentType: "application/json; charset=utf-8", body: record.json,
+                headers: ["Cache-Control": "no-store"])
         }
     }
 
@@ -135,9 +152,13 @@ struct DigitWebApp: Sendable {
         switch reading(request) {
         case .failure(let failure): return failure.response
         case .success(let (reading, inspector)):
-            let name = request.query["run"].map { "run " + Self.shown($0) } ?? served[Int(request.query["model"] ?? "0") ?? 0].file
+            let name =
+                request.query["run"].map { "run " + Self.shown($0) }
+                ?? served[Int(request.query["model"] ?? "0") ?? 0].file
             let record = InspectionRecord(reading, inspector: inspector, minConfidence: minConfidence, model: name)
-            return WebResponse(status: 200, contentType: "application/json; charset=utf-8", body: record.json, headers: ["Cache-Control": "no-store"])
+            return WebResponse(
+                status: 200, contentType: "application/json; charset=utf-8", body: record.json,
+                headers: ["Cache-Control": "no-store"])
         }
     }
 
@@ -152,8 +173,10 @@ struct DigitWebApp: Sendable {
             return .failure(400, "unit=\(request.query["unit"] ?? ""): give a first-layer unit from 0 to \(units - 1)")
         }
         let picture = LiveFigures.picture(ofUnit: unit, in: network)
-        return .json(["unit": unit, "side": network.architecture.imageSide ?? 0, "scale": Double(picture.scale),
-                      "weights": picture.weights.map(Int.init)])
+        return .json([
+            "unit": unit, "side": network.architecture.imageSide ?? 0, "scale": Double(picture.scale),
+            "weights": picture.weights.map(Int.init)
+        ])
     }
 
     /// A failure answer, carried through `Result`.
@@ -167,11 +190,16 @@ struct DigitWebApp: Sendable {
         guard let id = request.query["run"] else {
             guard let text = request.query["model"] else { return .success((classifier, served[0].inspector)) }
             guard let k = Int(text), served.indices.contains(k) else {
-                return .failure(Refusal(response: .failure(400, "model=\(Self.shown(text)): give a served model's index, 0 to \(served.count - 1)")))
+                return .failure(
+                    Refusal(
+                        response: .failure(
+                            400, "model=\(Self.shown(text)): give a served model's index, 0 to \(served.count - 1)")))
             }
             return .success((served[k].classifier, served[k].inspector))
         }
-        guard let playground else { return .failure(Refusal(response: .failure(404, "no runs here: this server has no playground"))) }
+        guard let playground else {
+            return .failure(Refusal(response: .failure(404, "no runs here: this server has no playground")))
+        }
         do {
             let (network, dataset) = try playground.model(id)
             let reader = try DigitClassifier(network: network, dataset: dataset)
@@ -193,7 +221,9 @@ struct DigitWebApp: Sendable {
             preprocess = flag
         }
         guard !request.body.isEmpty else {
-            return .failure(Refusal(response: .failure(400, "the body is empty; POST the PNG's bytes (curl --data-binary @digit.png)")))
+            return .failure(
+                Refusal(
+                    response: .failure(400, "the body is empty; POST the PNG's bytes (curl --data-binary @digit.png)")))
         }
         let picture: GrayImage
         do {
@@ -201,13 +231,16 @@ struct DigitWebApp: Sendable {
         } catch {
             return .failure(Refusal(response: .failure(400, "\(error)")))
         }
-        return model(for: request).map { reader, inspector in (reader.read(picture, preprocess: preprocess), inspector) }
+        return model(for: request).map { reader, inspector in (reader.read(picture, preprocess: preprocess), inspector)
+        }
     }
 
     private func reportList() -> WebResponse {
         let list = reports.reports().map { found -> [String: Any] in
-            ["title": found.title, "folder": found.folder, "url": found.url,
-             "modified": found.modified.map { Checkpoint.dateFormat.string(from: $0) } ?? NSNull()]
+            [
+                "title": found.title, "folder": found.folder, "url": found.url,
+                "modified": found.modified.map { Checkpoint.dateFormat.string(from: $0) } ?? NSNull()
+            ]
         }
         return .json(["reports": list, "folders": reports.roots.map(\.given)])
     }
@@ -215,10 +248,12 @@ struct DigitWebApp: Sendable {
     private func reportFile(_ rest: Substring) -> WebResponse {
         let notFound = WebResponse.failure(404, "no such report file: /reports/\(Self.shown(String(rest)))")
         guard let slash = rest.firstIndex(of: "/"), let k = Int(rest[..<slash]),
-              let file = reports.file(root: k, path: String(rest[rest.index(after: slash)...])) else { return notFound }
+            let file = reports.file(root: k, path: String(rest[rest.index(after: slash)...]))
+        else { return notFound }
         guard let bytes = try? readFileBytes(file, limit: Self.reportFileLimit) else { return notFound }
-        return WebResponse(status: 200, contentType: ReportFolders.contentType(of: file), body: bytes,
-                           headers: ["Cache-Control": "no-cache"])
+        return WebResponse(
+            status: 200, contentType: ReportFolders.contentType(of: file), body: bytes,
+            headers: ["Cache-Control": "no-cache"])
     }
 
     /// Report files are pages, charts and tables: kilobytes. Anything past this is not one.
@@ -229,11 +264,14 @@ struct DigitWebApp: Sendable {
     /// Runs `answer` when the request's method is one of `methods`, else answers 405 with `Allow`.
     private func only(_ methods: [String], _ request: WebRequest, _ answer: () -> WebResponse) -> WebResponse {
         guard methods.contains(request.method) else {
-            return .failure(405, "\(request.method) is not allowed here; use \(methods.joined(separator: " or "))",
-                            headers: ["Allow": methods.joined(separator: ", ")])
+            return .failure(
+                405, "\(request.method) is not allowed here; use \(methods.joined(separator: " or "))",
+                headers: ["Allow": methods.joined(separator: ", ")])
         }
         var response = answer()
-        if request.method == "HEAD" { response.headers["Content-Length"] = String(response.body.count); response.body = [] }
+        if request.method == "HEAD" {
+            response.headers["Content-Length"] = String(response.body.count); response.body = []
+        }
         return response
     }
 

@@ -3,7 +3,9 @@ import Model
 
 /// What `serve` tells about the model it runs (`GET /api/model`, and the page's model card): the
 /// architecture, how and on what it was trained, and how well it did, from the checkpoint's metadata.
-func modelCard(_ checkpoint: Checkpoint, classifier: DigitClassifier, file: String, minConfidence: Double) -> [String: Any] {
+func modelCard(_ checkpoint: Checkpoint, classifier: DigitClassifier, file: String, minConfidence: Double) -> [String:
+    Any]
+{
     let architecture = checkpoint.model.architecture
     let config = checkpoint.config
     let attributes = try? FileManager.default.attributesOfItem(atPath: file)
@@ -31,8 +33,8 @@ func modelCard(_ checkpoint: Checkpoint, classifier: DigitClassifier, file: Stri
             "weight_decay": config.weightDecay,
             "augmentation": config.augmentation.spec,
             "dropout": config.dropout,
-            "seed": config.seed,
-        ] as [String: Any],
+            "seed": config.seed
+        ] as [String: Any]
     ]
     card["test_accuracy"] = checkpoint.testAccuracy ?? NSNull()
     card["test_loss"] = checkpoint.testLoss ?? NSNull()

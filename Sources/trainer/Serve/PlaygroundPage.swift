@@ -5,513 +5,513 @@
 /// runs on its charts (one connection, whatever their number: browsers allow six per server).
 enum PlaygroundPage {
     static let markup = #"""
-    <section class="card wide" id="train" aria-labelledby="train-title">
-      <div class="card-head"><h2 id="train-title">Train a network</h2><span class="hint" id="train-hint">watch it learn, layer by layer</span></div>
-      <form id="train-form" class="train-form" autocomplete="off">
-        <label>Activation <span class="pair"><select id="f-activation"></select><input id="f-parameter" type="number" step="any" title="α or β" placeholder="α"></span></label>
-        <label>Hidden layers <input id="f-hidden" value="256,128" title="widths such as 256,128 or 128x4"></label>
-        <label>Learning rate <input id="f-lr" type="number" step="any" min="0" placeholder="auto"></label>
-        <label>Batch size <input id="f-batch" type="number" min="1" value="64"></label>
-        <label>Momentum <input id="f-momentum" type="number" step="any" min="0" max="0.999" value="0.9"></label>
-        <label>Epochs <input id="f-epochs" type="number" min="1" value="5"></label>
-        <label>Data set <select id="f-dataset"><option value="mnist">MNIST</option><option value="fashion-mnist">Fashion-MNIST</option></select></label>
-        <label>Seed <input id="f-seed" type="number" min="0" value="1"></label>
-        <label>Precision <select id="f-precision" title="bf16: mixed precision, about twice the GEMM speed on CPUs with native bf16"><option value="fp32">fp32</option></select></label>
-        <label class="check"><input id="f-augment" type="checkbox"> Augment (distort digits)</label>
-        <label>Compare <span class="pair"><select id="f-vary">
-          <option value="">nothing: one run</option><option value="activation">activations</option><option value="lr">learning rates</option>
-          <option value="hidden">depths / widths</option><option value="seed">seeds</option></select><input id="f-values" placeholder="values"></span></label>
-      </form>
-      <div class="tools">
-        <button id="run" type="button" class="primary" title="Start, or continue the paused runs">Run</button>
-        <button id="pause" type="button" disabled>Pause</button>
-        <button id="step" type="button" title="Train one batch (pauses first)">Step</button>
-        <button id="reset" type="button" title="Discard these runs and start again from the initial weights, paused">Reset</button>
-        <span id="train-status" class="hint" role="status"></span>
-      </div>
-      <p id="train-error" class="error" hidden></p>
-      <p class="hint" id="sharing"></p>
-    </section>
-    <section class="card wide" id="runs-card">
-      <div class="card-head"><h2>Runs</h2><span class="hint">tick to chart · click a name to look inside it</span></div>
-      <table id="runs"><thead><tr><th></th><th>Run</th><th>Status</th><th>Progress</th><th>Held-out acc.</th><th>Test acc.</th><th></th></tr></thead><tbody></tbody></table>
-      <p class="empty" id="runs-empty">No runs yet. Press Run above.</p>
-    </section>
-    <section class="card wide" id="live">
-      <div class="card-head"><h2>Live</h2><span class="hint">x: epochs · solid: training batches · dashed: held-out images</span></div>
-      <div class="charts">
-        <figure><canvas id="chart-loss" class="chart"></canvas><figcaption>Loss</figcaption></figure>
-        <figure><canvas id="chart-accuracy" class="chart"></canvas><figcaption>Accuracy</figcaption></figure>
-        <figure><canvas id="chart-gradient" class="chart"></canvas><figcaption>Gradient norm of the first hidden layer (log scale): vanishing gradients fall here</figcaption></figure>
-        <figure><canvas id="chart-dead" class="chart"></canvas><figcaption>Dead (solid) and saturated (dashed) units in the worst layer</figcaption></figure>
-      </div>
-      <h3 id="focus-title">Layer by layer</h3>
-      <div id="layers"></div>
-      <h3>What the first layer's units look for <span class="hint">most active, then least active · red +, blue −</span></h3>
-      <div id="units" class="units"></div>
-    </section>
-    """#
+        <section class="card wide" id="train" aria-labelledby="train-title">
+          <div class="card-head"><h2 id="train-title">Train a network</h2><span class="hint" id="train-hint">watch it learn, layer by layer</span></div>
+          <form id="train-form" class="train-form" autocomplete="off">
+            <label>Activation <span class="pair"><select id="f-activation"></select><input id="f-parameter" type="number" step="any" title="α or β" placeholder="α"></span></label>
+            <label>Hidden layers <input id="f-hidden" value="256,128" title="widths such as 256,128 or 128x4"></label>
+            <label>Learning rate <input id="f-lr" type="number" step="any" min="0" placeholder="auto"></label>
+            <label>Batch size <input id="f-batch" type="number" min="1" value="64"></label>
+            <label>Momentum <input id="f-momentum" type="number" step="any" min="0" max="0.999" value="0.9"></label>
+            <label>Epochs <input id="f-epochs" type="number" min="1" value="5"></label>
+            <label>Data set <select id="f-dataset"><option value="mnist">MNIST</option><option value="fashion-mnist">Fashion-MNIST</option></select></label>
+            <label>Seed <input id="f-seed" type="number" min="0" value="1"></label>
+            <label>Precision <select id="f-precision" title="bf16: mixed precision, about twice the GEMM speed on CPUs with native bf16"><option value="fp32">fp32</option></select></label>
+            <label class="check"><input id="f-augment" type="checkbox"> Augment (distort digits)</label>
+            <label>Compare <span class="pair"><select id="f-vary">
+              <option value="">nothing: one run</option><option value="activation">activations</option><option value="lr">learning rates</option>
+              <option value="hidden">depths / widths</option><option value="seed">seeds</option></select><input id="f-values" placeholder="values"></span></label>
+          </form>
+          <div class="tools">
+            <button id="run" type="button" class="primary" title="Start, or continue the paused runs">Run</button>
+            <button id="pause" type="button" disabled>Pause</button>
+            <button id="step" type="button" title="Train one batch (pauses first)">Step</button>
+            <button id="reset" type="button" title="Discard these runs and start again from the initial weights, paused">Reset</button>
+            <span id="train-status" class="hint" role="status"></span>
+          </div>
+          <p id="train-error" class="error" hidden></p>
+          <p class="hint" id="sharing"></p>
+        </section>
+        <section class="card wide" id="runs-card">
+          <div class="card-head"><h2>Runs</h2><span class="hint">tick to chart · click a name to look inside it</span></div>
+          <table id="runs"><thead><tr><th></th><th>Run</th><th>Status</th><th>Progress</th><th>Held-out acc.</th><th>Test acc.</th><th></th></tr></thead><tbody></tbody></table>
+          <p class="empty" id="runs-empty">No runs yet. Press Run above.</p>
+        </section>
+        <section class="card wide" id="live">
+          <div class="card-head"><h2>Live</h2><span class="hint">x: epochs · solid: training batches · dashed: held-out images</span></div>
+          <div class="charts">
+            <figure><canvas id="chart-loss" class="chart"></canvas><figcaption>Loss</figcaption></figure>
+            <figure><canvas id="chart-accuracy" class="chart"></canvas><figcaption>Accuracy</figcaption></figure>
+            <figure><canvas id="chart-gradient" class="chart"></canvas><figcaption>Gradient norm of the first hidden layer (log scale): vanishing gradients fall here</figcaption></figure>
+            <figure><canvas id="chart-dead" class="chart"></canvas><figcaption>Dead (solid) and saturated (dashed) units in the worst layer</figcaption></figure>
+          </div>
+          <h3 id="focus-title">Layer by layer</h3>
+          <div id="layers"></div>
+          <h3>What the first layer's units look for <span class="hint">most active, then least active · red +, blue −</span></h3>
+          <div id="units" class="units"></div>
+        </section>
+        """#
 
     static let css = #"""
-    .train-form { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 10px 14px; }
-    .train-form label { display: grid; gap: 3px; font-size: 12px; color: var(--muted); }
-    .train-form label.check { display: flex; align-items: center; gap: 6px; font-size: 14px; color: var(--text); }
-    .train-form input, .train-form select { font: inherit; font-size: 14px; padding: 5px 8px; border-radius: 7px; border: 1px solid var(--line);
-                                            background: var(--card); color: var(--text); min-width: 0; width: 100%; }
-    .train-form input[type=checkbox] { width: auto; }
-    .pair { display: flex; gap: 6px; }
-    .pair select { flex: 2; } .pair input { flex: 1; }
-    button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
-    .error { color: var(--bad); margin: 8px 0 0; font-size: 14px; }
-    #runs { width: 100%; border-collapse: collapse; font-size: 13px; }
-    #runs th { text-align: left; color: var(--muted); font-weight: 500; padding: 4px 6px; border-bottom: 1px solid var(--line); }
-    #runs td { padding: 5px 6px; border-bottom: 1px solid var(--line); vertical-align: middle; }
-    #runs tr.focus td { background: var(--accent-soft); }
-    #runs .name { cursor: pointer; font-weight: 600; }
-    #runs .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 6px; }
-    #runs .bar { width: 90px; height: 6px; background: var(--line); border-radius: 3px; overflow: hidden; display: inline-block; vertical-align: middle; }
-    #runs .bar span { display: block; height: 100%; background: var(--accent); }
-    #runs .actions { white-space: nowrap; text-align: right; }
-    #runs .actions button { padding: 2px 8px; font-size: 12px; margin-left: 4px; }
-    .status-failed { color: var(--bad); } .status-finished { color: #17a673; } .status-paused, .status-interrupted { color: var(--warn); }
-    .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 400px), 1fr)); gap: 12px; }
-    .charts figure { margin: 0; }
-    .charts figcaption, .layer-row figcaption { font-size: 12px; color: var(--muted); }
-    canvas.chart { width: 100%; height: 200px; display: block; }
-    #live h3 { font-size: 13px; margin: 16px 0 8px; }
-    .layer-row { display: grid; grid-template-columns: 160px minmax(0, 1fr) minmax(0, 1fr) 220px; gap: 10px; align-items: center;
-                 border-top: 1px solid var(--line); padding: 8px 0; }
-    .layer-row figure { margin: 0; }
-    .layer-row canvas.small { width: 100%; height: 90px; display: block; }
-    .layer-row canvas.curve { width: 220px; height: 90px; display: block; }
-    .layer-row .label { font-size: 13px; }
-    .layer-row .label b { display: block; }
-    .units { display: grid; grid-template-columns: repeat(auto-fill, minmax(64px, 1fr)); gap: 8px; }
-    .units figure { margin: 0; text-align: center; font-size: 11px; color: var(--muted); }
-    .units canvas { width: 100%; aspect-ratio: 1; image-rendering: pixelated; border-radius: 4px; display: block; }
-    @media (max-width: 720px) {
-      .layer-row { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
-      .layer-row .label { grid-column: 1 / -1; }
-      .layer-row canvas.curve { width: 100%; }
-      #runs th:nth-child(4), #runs td:nth-child(4), #runs th:nth-child(6), #runs td:nth-child(6) { display: none; }
-    }
-    """#
+        .train-form { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 10px 14px; }
+        .train-form label { display: grid; gap: 3px; font-size: 12px; color: var(--muted); }
+        .train-form label.check { display: flex; align-items: center; gap: 6px; font-size: 14px; color: var(--text); }
+        .train-form input, .train-form select { font: inherit; font-size: 14px; padding: 5px 8px; border-radius: 7px; border: 1px solid var(--line);
+                                                background: var(--card); color: var(--text); min-width: 0; width: 100%; }
+        .train-form input[type=checkbox] { width: auto; }
+        .pair { display: flex; gap: 6px; }
+        .pair select { flex: 2; } .pair input { flex: 1; }
+        button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
+        .error { color: var(--bad); margin: 8px 0 0; font-size: 14px; }
+        #runs { width: 100%; border-collapse: collapse; font-size: 13px; }
+        #runs th { text-align: left; color: var(--muted); font-weight: 500; padding: 4px 6px; border-bottom: 1px solid var(--line); }
+        #runs td { padding: 5px 6px; border-bottom: 1px solid var(--line); vertical-align: middle; }
+        #runs tr.focus td { background: var(--accent-soft); }
+        #runs .name { cursor: pointer; font-weight: 600; }
+        #runs .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 6px; }
+        #runs .bar { width: 90px; height: 6px; background: var(--line); border-radius: 3px; overflow: hidden; display: inline-block; vertical-align: middle; }
+        #runs .bar span { display: block; height: 100%; background: var(--accent); }
+        #runs .actions { white-space: nowrap; text-align: right; }
+        #runs .actions button { padding: 2px 8px; font-size: 12px; margin-left: 4px; }
+        .status-failed { color: var(--bad); } .status-finished { color: #17a673; } .status-paused, .status-interrupted { color: var(--warn); }
+        .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 400px), 1fr)); gap: 12px; }
+        .charts figure { margin: 0; }
+        .charts figcaption, .layer-row figcaption { font-size: 12px; color: var(--muted); }
+        canvas.chart { width: 100%; height: 200px; display: block; }
+        #live h3 { font-size: 13px; margin: 16px 0 8px; }
+        .layer-row { display: grid; grid-template-columns: 160px minmax(0, 1fr) minmax(0, 1fr) 220px; gap: 10px; align-items: center;
+                     border-top: 1px solid var(--line); padding: 8px 0; }
+        .layer-row figure { margin: 0; }
+        .layer-row canvas.small { width: 100%; height: 90px; display: block; }
+        .layer-row canvas.curve { width: 220px; height: 90px; display: block; }
+        .layer-row .label { font-size: 13px; }
+        .layer-row .label b { display: block; }
+        .units { display: grid; grid-template-columns: repeat(auto-fill, minmax(64px, 1fr)); gap: 8px; }
+        .units figure { margin: 0; text-align: center; font-size: 11px; color: var(--muted); }
+        .units canvas { width: 100%; aspect-ratio: 1; image-rendering: pixelated; border-radius: 4px; display: block; }
+        @media (max-width: 720px) {
+          .layer-row { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
+          .layer-row .label { grid-column: 1 / -1; }
+          .layer-row canvas.curve { width: 100%; }
+          #runs th:nth-child(4), #runs td:nth-child(4), #runs th:nth-child(6), #runs td:nth-child(6) { display: none; }
+        }
+        """#
 
     static let script = #"""
-    // ---- The playground: train from the page and watch it happen. ----
-    const play = { info: null, runs: new Map(), order: [], group: [], groupKey: "", focus: null, stream: null, streamIds: "",
-                   colours: 0, drawQueued: false, loaded: new Set() };
-    const palette = ["#2f6fed", "#e4572e", "#17a673", "#a259ff", "#e0a100", "#0fb5ba", "#d6336c", "#5c7080"];
-    const examples = { activation: "relu,leaky-relu,tanh,sigmoid,swish", lr: "0.01,0.1,0.5", hidden: "128x2 128x4 128x8", seed: "1,2,3" };
+        // ---- The playground: train from the page and watch it happen. ----
+        const play = { info: null, runs: new Map(), order: [], group: [], groupKey: "", focus: null, stream: null, streamIds: "",
+                       colours: 0, drawQueued: false, loaded: new Set() };
+        const palette = ["#2f6fed", "#e4572e", "#17a673", "#a259ff", "#e0a100", "#0fb5ba", "#d6336c", "#5c7080"];
+        const examples = { activation: "relu,leaky-relu,tanh,sigmoid,swish", lr: "0.01,0.1,0.5", hidden: "128x2 128x4 128x8", seed: "1,2,3" };
 
-    async function api(method, path, body) {
-      const response = await fetch(path, { method, headers: body ? { "Content-Type": "application/json" } : {},
-                                           body: body ? JSON.stringify(body) : undefined });
-      const answer = await response.json().catch(() => ({}));
-      if (!response.ok) throw new Error(answer.error || ("HTTP " + response.status));
-      return answer;
-    }
-    function trainError(message) {
-      const line = $("train-error");
-      line.hidden = !message;
-      line.textContent = message || "";
-    }
-    function activationSpec() {
-      const name = $("f-activation").value, p = $("f-parameter").value.trim();
-      return p && !$("f-parameter").disabled ? name + ":" + p : name;
-    }
-    function baseConfig() {
-      const config = { activation: activationSpec(), hidden: $("f-hidden").value.trim(), batch_size: Number($("f-batch").value),
-                       momentum: Number($("f-momentum").value), epochs: Number($("f-epochs").value), seed: Number($("f-seed").value),
-                       dataset: $("f-dataset").value, augment: $("f-augment").checked, precision: $("f-precision").value };
-      const lr = $("f-lr").value.trim();
-      if (lr) config.lr = Number(lr);
-      return config;
-    }
-    // The runs a press of Run starts: one, or one per compared value.
-    function groupConfigs() {
-      const base = baseConfig(), vary = $("f-vary").value;
-      if (!vary) return [base];
-      const text = $("f-values").value.trim() || examples[vary];
-      const values = (vary === "hidden" ? text.split(/[\s;]+/) : text.split(/[\s,]+/)).filter(Boolean);
-      if (values.length < 2 || values.length > 5) throw new Error("compare two to five values (got " + values.length + ")");
-      return values.map((v) => {
-        const c = Object.assign({}, base);
-        if (vary === "activation") { c.activation = v; }
-        else if (vary === "hidden") c.hidden = v;
-        else if (vary === "lr") c.lr = Number(v);
-        else c.seed = Number(v);
-        return c;
-      });
-    }
-    function groupRuns() { return play.group.map((id) => play.runs.get(id)).filter(Boolean); }
-    const activeStatus = (s) => s === "queued" || s === "running" || s === "paused";
-    const overStatus = (s) => s === "finished" || s === "cancelled" || s === "failed";
-
-    async function createGroup(paused) {
-      const configs = groupConfigs();
-      const made = [];
-      try {
-        for (const config of configs) made.push(await api("POST", "/api/runs", paused ? Object.assign({ paused: true }, config) : config));
-      } catch (error) {
-        for (const run of made) api("DELETE", "/api/runs/" + run.id).catch(() => {});
-        throw error;
-      }
-      for (const run of play.runs.values()) run.shown = false;
-      play.group = made.map((r) => r.id);
-      play.groupKey = JSON.stringify(configs);
-      made.forEach((r) => adopt(r, true));
-      play.focus = made[0].id;
-      await refreshRuns();
-      readAgain();
-    }
-    async function pressed(button, action) {
-      button.disabled = true;
-      trainError("");
-      try { await action(); } catch (error) { trainError(error.message); } finally { button.disabled = false; updateButtons(); }
-    }
-    $("run").addEventListener("click", () => pressed($("run"), async () => {
-      const runs = groupRuns(), key = JSON.stringify(groupConfigs());
-      if (runs.length && key === play.groupKey && runs.some((r) => r.status === "paused")) {
-        for (const r of runs) if (r.status === "paused") await api("POST", "/api/runs/" + r.id + "/resume");
-        await refreshRuns();
-      } else {
-        await createGroup(false);
-      }
-    }));
-    $("pause").addEventListener("click", () => pressed($("pause"), async () => {
-      for (const r of groupRuns()) if (r.status === "running" || r.status === "queued") await api("POST", "/api/runs/" + r.id + "/pause");
-      await refreshRuns();
-    }));
-    $("step").addEventListener("click", () => pressed($("step"), async () => {
-      let runs = groupRuns();
-      const key = JSON.stringify(groupConfigs());
-      if (!runs.length || key !== play.groupKey || runs.every((r) => !activeStatus(r.status))) { await createGroup(true); runs = groupRuns(); }
-      for (const r of runs) if (r.status === "running" || r.status === "queued") await api("POST", "/api/runs/" + r.id + "/pause");
-      for (const r of runs) if (activeStatus(r.status)) await api("POST", "/api/runs/" + r.id + "/step");
-      await refreshRuns();
-    }));
-    $("reset").addEventListener("click", () => pressed($("reset"), async () => {
-      for (const r of groupRuns()) {
-        if (activeStatus(r.status)) await api("DELETE", "/api/runs/" + r.id).catch(() => {});
-        await api("DELETE", "/api/runs/" + r.id).catch(() => {});
-      }
-      play.group = [];
-      await createGroup(true);
-    }));
-    function updateButtons() {
-      const runs = groupRuns();
-      $("pause").disabled = !runs.some((r) => r.status === "running" || r.status === "queued");
-      const running = runs.filter((r) => r.status === "running" || r.status === "queued").length;
-      const paused = runs.filter((r) => r.status === "paused").length;
-      $("train-status").textContent = runs.length ? (running ? running + " training" : "") + (running && paused ? ", " : "") + (paused ? paused + " paused" : "") +
-        (!running && !paused ? "done: change a setting and press Run for another" : "") : "";
-    }
-    function syncParameter() {
-      const a = (play.info ? play.info.activations : []).find((x) => x.name === $("f-activation").value);
-      const has = a && a.parameter !== null;
-      $("f-parameter").disabled = !has;
-      $("f-parameter").placeholder = has ? String(a.parameter) : "—";
-      if (!has) $("f-parameter").value = "";
-      $("f-lr").placeholder = a ? "auto (" + a.lr + ")" : "auto";
-    }
-    $("f-activation").addEventListener("change", syncParameter);
-    $("f-vary").addEventListener("change", () => { const v = $("f-vary").value; $("f-values").value = v ? examples[v] : ""; $("f-values").disabled = !v; });
-
-    // The runs: the server's list merged with what the events told, every second and a half.
-    function adopt(summary, shown) {
-      let run = play.runs.get(summary.id);
-      if (!run) {
-        run = { id: summary.id, colour: palette[play.colours++ % palette.length], points: [], epochs: [], live: null, shown: !!shown };
-        play.runs.set(summary.id, run);
-      }
-      Object.assign(run, { title: summary.title, status: summary.status, config: summary.config, error: summary.error,
-                           test_accuracy: summary.test_accuracy, epochs_completed: summary.epochs_completed,
-                           progress: summary.progress, last_epoch: summary.last_epoch });
-      return run;
-    }
-    async function refreshRuns() {
-      let list;
-      try { list = (await api("GET", "/api/runs")).runs; } catch (_) { return; }
-      const seen = new Set(list.map((r) => r.id));
-      for (const id of [...play.runs.keys()]) if (!seen.has(id)) { play.runs.delete(id); play.loaded.delete(id); }
-      if (play.runs.size === 0 && list.length) { list.slice(0, 1).forEach((r) => adopt(r, true)); play.focus = list[0].id; }
-      for (const summary of list) adopt(summary, false);
-      play.order = list.map((r) => r.id);
-      play.group = play.group.filter((id) => play.runs.has(id));
-      if (play.focus && !play.runs.has(play.focus)) play.focus = null;
-      renderRuns();
-      follow();
-      refreshReaders();
-      updateButtons();
-      queueDraw();
-    }
-    // One event stream for the charted runs that still train; finished ones are read once.
-    function follow() {
-      const shown = [...play.runs.values()].filter((r) => r.shown);
-      for (const r of shown) if ((overStatus(r.status) || r.status === "interrupted") && !play.loaded.has(r.id)) loadHistory(r);
-      const ids = shown.filter((r) => !overStatus(r.status) && r.status !== "interrupted").map((r) => r.id).sort().join(",");
-      if (ids === play.streamIds) return;
-      if (play.stream) play.stream.close();
-      play.stream = null;
-      play.streamIds = ids;
-      if (!ids) return;
-      for (const id of ids.split(",")) { const r = play.runs.get(id); r.points = []; r.epochs = []; play.loaded.add(id); }
-      const stream = new EventSource("/api/events?runs=" + ids);
-      stream.onmessage = (message) => take(JSON.parse(message.data));
-      // The stream ends when its runs do; the browser would reconnect and replay, so it is closed instead.
-      stream.onerror = () => { stream.close(); if (play.stream === stream) { play.stream = null; play.streamIds = ""; } };
-      play.stream = stream;
-    }
-    async function loadHistory(run) {
-      play.loaded.add(run.id);
-      try {
-        const details = await api("GET", "/api/runs/" + run.id);
-        run.points = []; run.epochs = [];
-        for (const event of details.series) take(event, true);
-        for (const record of details.epochs) run.epochs.push(record);
-        if (details.live) run.live = details.live;
-        queueDraw();
-      } catch (_) { play.loaded.delete(run.id); }
-    }
-    function take(event, quiet) {
-      const run = play.runs.get(event.run);
-      if (!run) return;
-      if (event.event === "live") {
-        const p = event.probe || {};
-        run.points.push({ x: event.progress, trainLoss: event.train_loss, trainAcc: event.train_accuracy, loss: p.loss, acc: p.accuracy,
-                          grad: (p.layers || []).map((l) => l.gradient_norm), dead: (p.layers || []).map((l) => l.dead_fraction),
-                          sat: (p.layers || []).map((l) => l.saturated_fraction) });
-        if (p.units) run.live = event;
-        run.progress = event.progress;
-      } else if (event.event === "epoch") {
-        run.epochs.push(event.record);
-      } else if (event.event === "status") {
-        run.status = event.status;
-        if (event.error) run.error = event.error;
-        if (!quiet) { renderRuns(); updateButtons(); refreshReaders(); }
-      } else if (event.event === "result") {
-        run.test_accuracy = event.test_accuracy;
-      }
-      if (!quiet) queueDraw();
-    }
-    function queueDraw() {
-      if (play.drawQueued) return;
-      play.drawQueued = true;
-      requestAnimationFrame(() => { play.drawQueued = false; drawCharts(); drawFocus(); renderProgress(); });
-    }
-
-    // The runs table.
-    function renderRuns() {
-      const body = $("runs").tBodies[0];
-      // Newest first, as the server lists them; runs not listed yet (just made) on top.
-      const runs = [...play.runs.values()].sort((a, b) => {
-        const i = play.order.indexOf(a.id), j = play.order.indexOf(b.id);
-        return (i < 0 ? -1 : i) - (j < 0 ? -1 : j) || (a.id < b.id ? 1 : -1);
-      });
-      $("runs-empty").hidden = runs.length > 0;
-      $("runs").hidden = runs.length === 0;
-      body.textContent = "";
-      for (const run of runs) {
-        const row = document.createElement("tr");
-        row.dataset.run = run.id;
-        row.className = run.id === play.focus ? "focus" : "";
-        const cells = [0, 1, 2, 3, 4, 5, 6].map(() => document.createElement("td"));
-        const tick = document.createElement("input");
-        tick.type = "checkbox"; tick.checked = run.shown; tick.title = "show on the charts";
-        tick.addEventListener("change", () => { run.shown = tick.checked; follow(); queueDraw(); });
-        cells[0].append(tick);
-        const name = document.createElement("span");
-        name.className = "name";
-        name.innerHTML = '<span class="swatch"></span>';
-        name.firstChild.style.background = run.colour;
-        name.append(run.title);
-        name.title = run.id;
-        name.addEventListener("click", () => { play.focus = run.id; run.shown = true; renderRuns(); follow(); queueDraw(); });
-        cells[1].append(name);
-        cells[2].textContent = run.status;
-        cells[2].className = "status-" + run.status;
-        if (run.error) cells[2].title = run.error;
-        cells[3].innerHTML = '<span class="bar"><span></span></span> <span class="epochs"></span>';
-        cells[4].className = "heldout";
-        cells[5].textContent = run.test_accuracy != null ? (100 * run.test_accuracy).toFixed(2) + "%" : "";
-        cells[6].className = "actions";
-        const action = (label, title, fn) => {
-          const b = document.createElement("button");
-          b.type = "button"; b.textContent = label; b.title = title; b.dataset.action = label.toLowerCase();
-          b.addEventListener("click", () => pressed(b, async () => { await fn(); await refreshRuns(); }));
-          cells[6].append(b);
-        };
-        if (run.status === "running" || run.status === "queued") action("Pause", "pause this run", () => api("POST", "/api/runs/" + run.id + "/pause"));
-        if (run.status === "paused" || run.status === "interrupted") action("Resume", "continue this run", () => api("POST", "/api/runs/" + run.id + "/resume"));
-        if (run.status === "paused") action("Step", "train one batch", () => api("POST", "/api/runs/" + run.id + "/step"));
-        if (activeStatus(run.status)) action("Cancel", "stop this run for good", () => api("DELETE", "/api/runs/" + run.id));
-        else action("Delete", "delete this run and its files", () => api("DELETE", "/api/runs/" + run.id));
-        row.append(...cells);
-        if (run.error && run.status === "failed") {
-          const note = document.createElement("tr"), cell = document.createElement("td");
-          cell.colSpan = 7; cell.className = "error"; cell.textContent = run.error;
-          note.append(cell);
-          body.append(row, note);
-        } else {
-          body.append(row);
+        async function api(method, path, body) {
+          const response = await fetch(path, { method, headers: body ? { "Content-Type": "application/json" } : {},
+                                               body: body ? JSON.stringify(body) : undefined });
+          const answer = await response.json().catch(() => ({}));
+          if (!response.ok) throw new Error(answer.error || ("HTTP " + response.status));
+          return answer;
         }
-      }
-      renderProgress();
-    }
-    function renderProgress() {
-      for (const row of $("runs").tBodies[0].rows) {
-        const run = play.runs.get(row.dataset.run);
-        if (!run || !row.cells[3]) continue;
-        const total = run.config ? run.config.epochs : 1;
-        const done = run.status === "finished" ? total : (run.progress ?? run.epochs_completed ?? 0);
-        const bar = row.cells[3].querySelector(".bar span");
-        if (bar) bar.style.width = Math.min(100, 100 * done / total).toFixed(1) + "%";
-        const label = row.cells[3].querySelector(".epochs");
-        if (label) label.textContent = done.toFixed(done % 1 ? 1 : 0) + "/" + total;
-        const last = run.points[run.points.length - 1];
-        const heldOut = run.epochs.length ? run.epochs[run.epochs.length - 1].validationAccuracy : last ? last.acc : run.last_epoch ? run.last_epoch.validationAccuracy : null;
-        row.cells[4].textContent = heldOut != null ? (100 * heldOut).toFixed(2) + "%" : "";
-      }
-    }
-
-    // Charts: runs on shared axes.
-    function axes(canvas, xMax, yMin, yMax, log, format) {
-      const g = Inside.sized(canvas), r = window.devicePixelRatio || 1, W = canvas.width, H = canvas.height;
-      const left = 44 * r, right = 8 * r, top = 8 * r, bottom = 20 * r;
-      g.clearRect(0, 0, W, H);
-      const ty = (v) => log ? Math.log10(Math.max(v, 1e-12)) : v;
-      const lo = ty(yMin), hi = ty(yMax) === lo ? lo + 1 : ty(yMax);
-      const X = (x) => left + x / xMax * (W - left - right), Y = (v) => top + (hi - ty(v)) / (hi - lo) * (H - top - bottom);
-      g.font = (10 * r) + "px system-ui"; g.fillStyle = Inside.colour("--muted"); g.strokeStyle = Inside.colour("--line"); g.lineWidth = 1;
-      const ticks = log ? Array.from({ length: Math.floor(hi) - Math.ceil(lo) + 1 }, (_, i) => 10 ** (Math.ceil(lo) + i))
-                        : Array.from({ length: 5 }, (_, i) => yMin + (yMax - yMin) * i / 4);
-      g.textAlign = "right";
-      for (const t of ticks) { const y = Y(t); g.beginPath(); g.moveTo(left, y); g.lineTo(W - right, y); g.stroke(); g.fillText(format(t), left - 4 * r, y + 3 * r); }
-      g.textAlign = "center";
-      const step = Math.max(1, Math.ceil(xMax / 10));
-      for (let e = 0; e <= xMax; e += step) g.fillText(String(e), X(e), H - 6 * r);
-      return { g, X, Y, r };
-    }
-    function line(frame, points, colour, dashed, dots) {
-      const { g, X, Y, r } = frame;
-      const valid = points.filter((p) => p[1] != null && isFinite(p[1]));
-      if (!valid.length) return;
-      g.strokeStyle = colour; g.fillStyle = colour; g.lineWidth = 1.8 * r; g.setLineDash(dashed ? [5 * r, 4 * r] : []);
-      g.beginPath();
-      valid.forEach((p, i) => i ? g.lineTo(X(p[0]), Y(p[1])) : g.moveTo(X(p[0]), Y(p[1])));
-      g.stroke();
-      g.setLineDash([]);
-      if (dots) for (const p of valid) { g.beginPath(); g.arc(X(p[0]), Y(p[1]), 2.5 * r, 0, 7); g.fill(); }
-    }
-    function drawCharts() {
-      const shown = [...play.runs.values()].filter((r) => r.shown);
-      const xMax = Math.max(1, ...shown.map((r) => r.config ? r.config.epochs : 1));
-      const all = (f) => shown.flatMap((r) => r.points.map(f)).filter((v) => v != null && isFinite(v));
-      const losses = all((p) => p.trainLoss).concat(all((p) => p.loss));
-      const lossMax = Math.min(Math.max(0.5, ...losses.map((v) => Math.min(v, 5))), 5);
-      let frame = axes($("chart-loss"), xMax, 0, lossMax, false, (v) => v.toFixed(2));
-      for (const r of shown) {
-        line(frame, r.points.map((p) => [p.x, p.trainLoss == null ? null : Math.min(p.trainLoss, lossMax)]), r.colour, false);
-        line(frame, r.points.map((p) => [p.x, p.loss == null ? null : Math.min(p.loss, lossMax)]), r.colour, true);
-        line(frame, r.epochs.map((e) => [e.epoch, e.validationLoss]), r.colour, true, true);
-      }
-      const accs = all((p) => p.trainAcc).concat(all((p) => p.acc));
-      const accMin = Math.max(0, Math.floor(10 * Math.min(0.9, ...accs)) / 10);
-      frame = axes($("chart-accuracy"), xMax, accMin, 1, false, (v) => (100 * v).toFixed(0) + "%");
-      for (const r of shown) {
-        line(frame, r.points.map((p) => [p.x, p.trainAcc]), r.colour, false);
-        line(frame, r.points.map((p) => [p.x, p.acc]), r.colour, true);
-        line(frame, r.epochs.map((e) => [e.epoch, e.validationAccuracy]), r.colour, true, true);
-      }
-      const grads = all((p) => p.grad[0]).filter((v) => v > 0);
-      const gMin = grads.length ? 10 ** Math.floor(Math.log10(Math.min(...grads))) : 1e-3, gMax = grads.length ? 10 ** Math.ceil(Math.log10(Math.max(...grads))) : 10;
-      frame = axes($("chart-gradient"), xMax, gMin, Math.max(gMax, gMin * 10), true, (v) => v.toExponential(0));
-      for (const r of shown) line(frame, r.points.map((p) => [p.x, p.grad[0]]), r.colour, false);
-      frame = axes($("chart-dead"), xMax, 0, 1, false, (v) => (100 * v).toFixed(0) + "%");
-      for (const r of shown) {
-        line(frame, r.points.map((p) => [p.x, p.dead.length ? Math.max(...p.dead) : null]), r.colour, false);
-        line(frame, r.points.map((p) => [p.x, p.sat.length ? Math.max(...p.sat) : null]), r.colour, true);
-      }
-    }
-    // The focused run, layer by layer, and its first layer's units.
-    function drawFocus() {
-      const run = play.runs.get(play.focus);
-      const box = $("layers"), units = $("units");
-      if (!run) { $("focus-title").textContent = "Layer by layer"; box.textContent = ""; units.textContent = ""; return; }
-      $("focus-title").textContent = "Layer by layer: " + run.title + " (" + run.status + ")";
-      const live = run.live && run.live.probe;
-      const layerCount = live ? live.layers.length : (run.config ? run.config.hidden.length : 0);
-      if (box.childElementCount !== layerCount || box.dataset.run !== run.id) {
-        box.textContent = "";
-        box.dataset.run = run.id;
-        for (let l = 0; l < layerCount; l++) {
-          const row = document.createElement("div");
-          row.className = "layer-row";
-          row.innerHTML = '<div class="label"></div><figure><canvas class="small"></canvas><figcaption>gradient norm (log)</figcaption></figure>' +
-            '<figure><canvas class="small"></canvas><figcaption>dead (solid), saturated (dashed)</figcaption></figure>' +
-            '<figure><canvas class="curve"></canvas><figcaption>pre-activations over f and f′</figcaption></figure>';
-          box.append(row);
+        function trainError(message) {
+          const line = $("train-error");
+          line.hidden = !message;
+          line.textContent = message || "";
         }
-      }
-      const xMax = run.config ? run.config.epochs : 1;
-      [...box.children].forEach((row, l) => {
-        const layer = live ? live.layers[l] : null;
-        const activation = layer ? layer.activation : (run.config ? run.config.activation[Math.min(l, run.config.activation.length - 1)] : "relu");
-        const label = row.querySelector(".label");
-        label.innerHTML = "<b></b><span></span>";
-        label.firstChild.textContent = "Layer " + (l + 1) + " · " + (run.config ? run.config.hidden[l] : "") + " " + activation;
-        label.lastChild.textContent = layer ? (100 * layer.dead_fraction).toFixed(0) + "% dead, " + (100 * layer.saturated_fraction).toFixed(0) + "% saturated, ‖∇W‖ " + layer.gradient_norm.toExponential(1) : "";
-        const [gradCanvas, deadCanvas] = row.querySelectorAll("canvas.small");
-        const grads = run.points.map((p) => p.grad[l]).filter((v) => v > 0);
-        const lo = grads.length ? 10 ** Math.floor(Math.log10(Math.min(...grads))) : 1e-3, hi = grads.length ? 10 ** Math.ceil(Math.log10(Math.max(...grads))) : 10;
-        line(axes(gradCanvas, xMax, lo, Math.max(hi, lo * 10), true, (v) => v.toExponential(0)), run.points.map((p) => [p.x, p.grad[l]]), run.colour, false);
-        const frame = axes(deadCanvas, xMax, 0, 1, false, (v) => (100 * v).toFixed(0) + "%");
-        line(frame, run.points.map((p) => [p.x, p.dead[l]]), run.colour, false);
-        line(frame, run.points.map((p) => [p.x, p.sat[l]]), run.colour, true);
-        if (layer) Inside.curves(row.querySelector("canvas.curve"), layer.activation, layer.histogram, live.histogram_range, layer.below, layer.above);
-      });
-      units.textContent = "";
-      if (!live) return;
-      const side = Math.round(Math.sqrt(atob(live.units[0] ? live.units[0].weights : "").length)) || 28;
-      for (const unit of live.units) {
-        const fig = document.createElement("figure"), canvas = document.createElement("canvas");
-        Inside.weights(canvas, Int8Array.from(atob(unit.weights), (c) => (c.charCodeAt(0) << 24) >> 24), side);
-        fig.append(canvas, "unit " + unit.unit + " · " + unit.activity.toFixed(2));
-        fig.title = "mean activation " + unit.activity.toFixed(3) + " over the held-out probe images";
-        units.append(fig);
-      }
-    }
+        function activationSpec() {
+          const name = $("f-activation").value, p = $("f-parameter").value.trim();
+          return p && !$("f-parameter").disabled ? name + ":" + p : name;
+        }
+        function baseConfig() {
+          const config = { activation: activationSpec(), hidden: $("f-hidden").value.trim(), batch_size: Number($("f-batch").value),
+                           momentum: Number($("f-momentum").value), epochs: Number($("f-epochs").value), seed: Number($("f-seed").value),
+                           dataset: $("f-dataset").value, augment: $("f-augment").checked, precision: $("f-precision").value };
+          const lr = $("f-lr").value.trim();
+          if (lr) config.lr = Number(lr);
+          return config;
+        }
+        // The runs a press of Run starts: one, or one per compared value.
+        function groupConfigs() {
+          const base = baseConfig(), vary = $("f-vary").value;
+          if (!vary) return [base];
+          const text = $("f-values").value.trim() || examples[vary];
+          const values = (vary === "hidden" ? text.split(/[\s;]+/) : text.split(/[\s,]+/)).filter(Boolean);
+          if (values.length < 2 || values.length > 5) throw new Error("compare two to five values (got " + values.length + ")");
+          return values.map((v) => {
+            const c = Object.assign({}, base);
+            if (vary === "activation") { c.activation = v; }
+            else if (vary === "hidden") c.hidden = v;
+            else if (vary === "lr") c.lr = Number(v);
+            else c.seed = Number(v);
+            return c;
+          });
+        }
+        function groupRuns() { return play.group.map((id) => play.runs.get(id)).filter(Boolean); }
+        const activeStatus = (s) => s === "queued" || s === "running" || s === "paused";
+        const overStatus = (s) => s === "finished" || s === "cancelled" || s === "failed";
 
-    async function loadPlayground() {
-      try {
-        play.info = await api("GET", "/api/playground");
-      } catch (error) {
-        $("train").hidden = true; $("runs-card").hidden = true; $("live").hidden = true;
-        return;
-      }
-      const select = $("f-activation");
-      select.textContent = "";
-      for (const a of play.info.activations) { const o = document.createElement("option"); o.value = a.name; o.textContent = a.name; select.append(o); }
-      const d = play.info.defaults;
-      select.value = d.activation[0].split(":")[0];
-      $("f-hidden").value = d.hidden.join(",");
-      $("f-batch").value = d.batch_size; $("f-momentum").value = d.momentum; $("f-epochs").value = d.epochs; $("f-seed").value = d.seed;
-      const precision = $("f-precision");
-      precision.textContent = "";
-      for (const p of play.info.precisions) { const o = document.createElement("option"); o.value = p; o.textContent = p; precision.append(o); }
-      precision.value = d.precision;
-      const L = play.info.limits;
-      $("f-epochs").max = L.epochs; $("f-batch").max = L.batch_size;
-      $("f-hidden").title = "widths such as 256,128 or 128x4; at most " + L.layers + " layers of " + L.width + " here";
-      $("f-values").disabled = true;
-      syncParameter();
-      $("sharing").textContent = "Runs share this machine's cores by taking turns: one trains at a time on all " + play.info.threads +
-        " threads, and active runs take turns of " + play.info.slice_seconds + " s, so each learns exactly as `trainer train` would. " +
-        "At most " + L.runs + " runs can be active at once. A run keeps training if you close this page.";
-      await refreshRuns();
-      setInterval(refreshRuns, 1500);
-      window.addEventListener("resize", queueDraw);
-    }
-    """#
+        async function createGroup(paused) {
+          const configs = groupConfigs();
+          const made = [];
+          try {
+            for (const config of configs) made.push(await api("POST", "/api/runs", paused ? Object.assign({ paused: true }, config) : config));
+          } catch (error) {
+            for (const run of made) api("DELETE", "/api/runs/" + run.id).catch(() => {});
+            throw error;
+          }
+          for (const run of play.runs.values()) run.shown = false;
+          play.group = made.map((r) => r.id);
+          play.groupKey = JSON.stringify(configs);
+          made.forEach((r) => adopt(r, true));
+          play.focus = made[0].id;
+          await refreshRuns();
+          readAgain();
+        }
+        async function pressed(button, action) {
+          button.disabled = true;
+          trainError("");
+          try { await action(); } catch (error) { trainError(error.message); } finally { button.disabled = false; updateButtons(); }
+        }
+        $("run").addEventListener("click", () => pressed($("run"), async () => {
+          const runs = groupRuns(), key = JSON.stringify(groupConfigs());
+          if (runs.length && key === play.groupKey && runs.some((r) => r.status === "paused")) {
+            for (const r of runs) if (r.status === "paused") await api("POST", "/api/runs/" + r.id + "/resume");
+            await refreshRuns();
+          } else {
+            await createGroup(false);
+          }
+        }));
+        $("pause").addEventListener("click", () => pressed($("pause"), async () => {
+          for (const r of groupRuns()) if (r.status === "running" || r.status === "queued") await api("POST", "/api/runs/" + r.id + "/pause");
+          await refreshRuns();
+        }));
+        $("step").addEventListener("click", () => pressed($("step"), async () => {
+          let runs = groupRuns();
+          const key = JSON.stringify(groupConfigs());
+          if (!runs.length || key !== play.groupKey || runs.every((r) => !activeStatus(r.status))) { await createGroup(true); runs = groupRuns(); }
+          for (const r of runs) if (r.status === "running" || r.status === "queued") await api("POST", "/api/runs/" + r.id + "/pause");
+          for (const r of runs) if (activeStatus(r.status)) await api("POST", "/api/runs/" + r.id + "/step");
+          await refreshRuns();
+        }));
+        $("reset").addEventListener("click", () => pressed($("reset"), async () => {
+          for (const r of groupRuns()) {
+            if (activeStatus(r.status)) await api("DELETE", "/api/runs/" + r.id).catch(() => {});
+            await api("DELETE", "/api/runs/" + r.id).catch(() => {});
+          }
+          play.group = [];
+          await createGroup(true);
+        }));
+        function updateButtons() {
+          const runs = groupRuns();
+          $("pause").disabled = !runs.some((r) => r.status === "running" || r.status === "queued");
+          const running = runs.filter((r) => r.status === "running" || r.status === "queued").length;
+          const paused = runs.filter((r) => r.status === "paused").length;
+          $("train-status").textContent = runs.length ? (running ? running + " training" : "") + (running && paused ? ", " : "") + (paused ? paused + " paused" : "") +
+            (!running && !paused ? "done: change a setting and press Run for another" : "") : "";
+        }
+        function syncParameter() {
+          const a = (play.info ? play.info.activations : []).find((x) => x.name === $("f-activation").value);
+          const has = a && a.parameter !== null;
+          $("f-parameter").disabled = !has;
+          $("f-parameter").placeholder = has ? String(a.parameter) : "—";
+          if (!has) $("f-parameter").value = "";
+          $("f-lr").placeholder = a ? "auto (" + a.lr + ")" : "auto";
+        }
+        $("f-activation").addEventListener("change", syncParameter);
+        $("f-vary").addEventListener("change", () => { const v = $("f-vary").value; $("f-values").value = v ? examples[v] : ""; $("f-values").disabled = !v; });
+
+        // The runs: the server's list merged with what the events told, every second and a half.
+        function adopt(summary, shown) {
+          let run = play.runs.get(summary.id);
+          if (!run) {
+            run = { id: summary.id, colour: palette[play.colours++ % palette.length], points: [], epochs: [], live: null, shown: !!shown };
+            play.runs.set(summary.id, run);
+          }
+          Object.assign(run, { title: summary.title, status: summary.status, config: summary.config, error: summary.error,
+                               test_accuracy: summary.test_accuracy, epochs_completed: summary.epochs_completed,
+                               progress: summary.progress, last_epoch: summary.last_epoch });
+          return run;
+        }
+        async function refreshRuns() {
+          let list;
+          try { list = (await api("GET", "/api/runs")).runs; } catch (_) { return; }
+          const seen = new Set(list.map((r) => r.id));
+          for (const id of [...play.runs.keys()]) if (!seen.has(id)) { play.runs.delete(id); play.loaded.delete(id); }
+          if (play.runs.size === 0 && list.length) { list.slice(0, 1).forEach((r) => adopt(r, true)); play.focus = list[0].id; }
+          for (const summary of list) adopt(summary, false);
+          play.order = list.map((r) => r.id);
+          play.group = play.group.filter((id) => play.runs.has(id));
+          if (play.focus && !play.runs.has(play.focus)) play.focus = null;
+          renderRuns();
+          follow();
+          refreshReaders();
+          updateButtons();
+          queueDraw();
+        }
+        // One event stream for the charted runs that still train; finished ones are read once.
+        function follow() {
+          const shown = [...play.runs.values()].filter((r) => r.shown);
+          for (const r of shown) if ((overStatus(r.status) || r.status === "interrupted") && !play.loaded.has(r.id)) loadHistory(r);
+          const ids = shown.filter((r) => !overStatus(r.status) && r.status !== "interrupted").map((r) => r.id).sort().join(",");
+          if (ids === play.streamIds) return;
+          if (play.stream) play.stream.close();
+          play.stream = null;
+          play.streamIds = ids;
+          if (!ids) return;
+          for (const id of ids.split(",")) { const r = play.runs.get(id); r.points = []; r.epochs = []; play.loaded.add(id); }
+          const stream = new EventSource("/api/events?runs=" + ids);
+          stream.onmessage = (message) => take(JSON.parse(message.data));
+          // The stream ends when its runs do; the browser would reconnect and replay, so it is closed instead.
+          stream.onerror = () => { stream.close(); if (play.stream === stream) { play.stream = null; play.streamIds = ""; } };
+          play.stream = stream;
+        }
+        async function loadHistory(run) {
+          play.loaded.add(run.id);
+          try {
+            const details = await api("GET", "/api/runs/" + run.id);
+            run.points = []; run.epochs = [];
+            for (const event of details.series) take(event, true);
+            for (const record of details.epochs) run.epochs.push(record);
+            if (details.live) run.live = details.live;
+            queueDraw();
+          } catch (_) { play.loaded.delete(run.id); }
+        }
+        function take(event, quiet) {
+          const run = play.runs.get(event.run);
+          if (!run) return;
+          if (event.event === "live") {
+            const p = event.probe || {};
+            run.points.push({ x: event.progress, trainLoss: event.train_loss, trainAcc: event.train_accuracy, loss: p.loss, acc: p.accuracy,
+                              grad: (p.layers || []).map((l) => l.gradient_norm), dead: (p.layers || []).map((l) => l.dead_fraction),
+                              sat: (p.layers || []).map((l) => l.saturated_fraction) });
+            if (p.units) run.live = event;
+            run.progress = event.progress;
+          } else if (event.event === "epoch") {
+            run.epochs.push(event.record);
+          } else if (event.event === "status") {
+            run.status = event.status;
+            if (event.error) run.error = event.error;
+            if (!quiet) { renderRuns(); updateButtons(); refreshReaders(); }
+          } else if (event.event === "result") {
+            run.test_accuracy = event.test_accuracy;
+          }
+          if (!quiet) queueDraw();
+        }
+        function queueDraw() {
+          if (play.drawQueued) return;
+          play.drawQueued = true;
+          requestAnimationFrame(() => { play.drawQueued = false; drawCharts(); drawFocus(); renderProgress(); });
+        }
+
+        // The runs table.
+        function renderRuns() {
+          const body = $("runs").tBodies[0];
+          // Newest first, as the server lists them; runs not listed yet (just made) on top.
+          const runs = [...play.runs.values()].sort((a, b) => {
+            const i = play.order.indexOf(a.id), j = play.order.indexOf(b.id);
+            return (i < 0 ? -1 : i) - (j < 0 ? -1 : j) || (a.id < b.id ? 1 : -1);
+          });
+          $("runs-empty").hidden = runs.length > 0;
+          $("runs").hidden = runs.length === 0;
+          body.textContent = "";
+          for (const run of runs) {
+            const row = document.createElement("tr");
+            row.dataset.run = run.id;
+            row.className = run.id === play.focus ? "focus" : "";
+            const cells = [0, 1, 2, 3, 4, 5, 6].map(() => document.createElement("td"));
+            const tick = document.createElement("input");
+            tick.type = "checkbox"; tick.checked = run.shown; tick.title = "show on the charts";
+            tick.addEventListener("change", () => { run.shown = tick.checked; follow(); queueDraw(); });
+            cells[0].append(tick);
+            const name = document.createElement("span");
+            name.className = "name";
+            name.innerHTML = '<span class="swatch"></span>';
+            name.firstChild.style.background = run.colour;
+            name.append(run.title);
+            name.title = run.id;
+            name.addEventListener("click", () => { play.focus = run.id; run.shown = true; renderRuns(); follow(); queueDraw(); });
+            cells[1].append(name);
+            cells[2].textContent = run.status;
+            cells[2].className = "status-" + run.status;
+            if (run.error) cells[2].title = run.error;
+            cells[3].innerHTML = '<span class="bar"><span></span></span> <span class="epochs"></span>';
+            cells[4].className = "heldout";
+            cells[5].textContent = run.test_accuracy != null ? (100 * run.test_accuracy).toFixed(2) + "%" : "";
+            cells[6].className = "actions";
+            const action = (label, title, fn) => {
+              const b = document.createElement("button");
+              b.type = "button"; b.textContent = label; b.title = title; b.dataset.action = label.toLowerCase();
+              b.addEventListener("click", () => pressed(b, async () => { await fn(); await refreshRuns(); }));
+              cells[6].append(b);
+            };
+            if (run.status === "running" || run.status === "queued") action("Pause", "pause this run", () => api("POST", "/api/runs/" + run.id + "/pause"));
+            if (run.status === "paused" || run.status === "interrupted") action("Resume", "continue this run", () => api("POST", "/api/runs/" + run.id + "/resume"));
+            if (run.status === "paused") action("Step", "train one batch", () => api("POST", "/api/runs/" + run.id + "/step"));
+            if (activeStatus(run.status)) action("Cancel", "stop this run for good", () => api("DELETE", "/api/runs/" + run.id));
+            else action("Delete", "delete this run and its files", () => api("DELETE", "/api/runs/" + run.id));
+            row.append(...cells);
+            if (run.error && run.status === "failed") {
+              const note = document.createElement("tr"), cell = document.createElement("td");
+              cell.colSpan = 7; cell.className = "error"; cell.textContent = run.error;
+              note.append(cell);
+              body.append(row, note);
+            } else {
+              body.append(row);
+            }
+          }
+          renderProgress();
+        }
+        function renderProgress() {
+          for (const row of $("runs").tBodies[0].rows) {
+            const run = play.runs.get(row.dataset.run);
+            if (!run || !row.cells[3]) continue;
+            const total = run.config ? run.config.epochs : 1;
+            const done = run.status === "finished" ? total : (run.progress ?? run.epochs_completed ?? 0);
+            const bar = row.cells[3].querySelector(".bar span");
+            if (bar) bar.style.width = Math.min(100, 100 * done / total).toFixed(1) + "%";
+            const label = row.cells[3].querySelector(".epochs");
+            if (label) label.textContent = done.toFixed(done % 1 ? 1 : 0) + "/" + total;
+            const last = run.points[run.points.length - 1];
+            const heldOut = run.epochs.length ? run.epochs[run.epochs.length - 1].validationAccuracy : last ? last.acc : run.last_epoch ? run.last_epoch.validationAccuracy : null;
+            row.cells[4].textContent = heldOut != null ? (100 * heldOut).toFixed(2) + "%" : "";
+          }
+        }
+
+        // Charts: runs on shared axes.
+        function axes(canvas, xMax, yMin, yMax, log, format) {
+          const g = Inside.sized(canvas), r = window.devicePixelRatio || 1, W = canvas.width, H = canvas.height;
+          const left = 44 * r, right = 8 * r, top = 8 * r, bottom = 20 * r;
+          g.clearRect(0, 0, W, H);
+          const ty = (v) => log ? Math.log10(Math.max(v, 1e-12)) : v;
+          const lo = ty(yMin), hi = ty(yMax) === lo ? lo + 1 : ty(yMax);
+          const X = (x) => left + x / xMax * (W - left - right), Y = (v) => top + (hi - ty(v)) / (hi - lo) * (H - top - bottom);
+          g.font = (10 * r) + "px system-ui"; g.fillStyle = Inside.colour("--muted"); g.strokeStyle = Inside.colour("--line"); g.lineWidth = 1;
+          const ticks = log ? Array.from({ length: Math.floor(hi) - Math.ceil(lo) + 1 }, (_, i) => 10 ** (Math.ceil(lo) + i))
+                            : Array.from({ length: 5 }, (_, i) => yMin + (yMax - yMin) * i / 4);
+          g.textAlign = "right";
+          for (const t of ticks) { const y = Y(t); g.beginPath(); g.moveTo(left, y); g.lineTo(W - right, y); g.stroke(); g.fillText(format(t), left - 4 * r, y + 3 * r); }
+          g.textAlign = "center";
+          const step = Math.max(1, Math.ceil(xMax / 10));
+          for (let e = 0; e <= xMax; e += step) g.fillText(String(e), X(e), H - 6 * r);
+          return { g, X, Y, r };
+        }
+        function line(frame, points, colour, dashed, dots) {
+          const { g, X, Y, r } = frame;
+          const valid = points.filter((p) => p[1] != null && isFinite(p[1]));
+          if (!valid.length) return;
+          g.strokeStyle = colour; g.fillStyle = colour; g.lineWidth = 1.8 * r; g.setLineDash(dashed ? [5 * r, 4 * r] : []);
+          g.beginPath();
+          valid.forEach((p, i) => i ? g.lineTo(X(p[0]), Y(p[1])) : g.moveTo(X(p[0]), Y(p[1])));
+          g.stroke();
+          g.setLineDash([]);
+          if (dots) for (const p of valid) { g.beginPath(); g.arc(X(p[0]), Y(p[1]), 2.5 * r, 0, 7); g.fill(); }
+        }
+        function drawCharts() {
+          const shown = [...play.runs.values()].filter((r) => r.shown);
+          const xMax = Math.max(1, ...shown.map((r) => r.config ? r.config.epochs : 1));
+          const all = (f) => shown.flatMap((r) => r.points.map(f)).filter((v) => v != null && isFinite(v));
+          const losses = all((p) => p.trainLoss).concat(all((p) => p.loss));
+          const lossMax = Math.min(Math.max(0.5, ...losses.map((v) => Math.min(v, 5))), 5);
+          let frame = axes($("chart-loss"), xMax, 0, lossMax, false, (v) => v.toFixed(2));
+          for (const r of shown) {
+            line(frame, r.points.map((p) => [p.x, p.trainLoss == null ? null : Math.min(p.trainLoss, lossMax)]), r.colour, false);
+            line(frame, r.points.map((p) => [p.x, p.loss == null ? null : Math.min(p.loss, lossMax)]), r.colour, true);
+            line(frame, r.epochs.map((e) => [e.epoch, e.validationLoss]), r.colour, true, true);
+          }
+          const accs = all((p) => p.trainAcc).concat(all((p) => p.acc));
+          const accMin = Math.max(0, Math.floor(10 * Math.min(0.9, ...accs)) / 10);
+          frame = axes($("chart-accuracy"), xMax, accMin, 1, false, (v) => (100 * v).toFixed(0) + "%");
+          for (const r of shown) {
+            line(frame, r.points.map((p) => [p.x, p.trainAcc]), r.colour, false);
+            line(frame, r.points.map((p) => [p.x, p.acc]), r.colour, true);
+            line(frame, r.epochs.map((e) => [e.epoch, e.validationAccuracy]), r.colour, true, true);
+          }
+          const grads = all((p) => p.grad[0]).filter((v) => v > 0);
+          const gMin = grads.length ? 10 ** Math.floor(Math.log10(Math.min(...grads))) : 1e-3, gMax = grads.length ? 10 ** Math.ceil(Math.log10(Math.max(...grads))) : 10;
+          frame = axes($("chart-gradient"), xMax, gMin, Math.max(gMax, gMin * 10), true, (v) => v.toExponential(0));
+          for (const r of shown) line(frame, r.points.map((p) => [p.x, p.grad[0]]), r.colour, false);
+          frame = axes($("chart-dead"), xMax, 0, 1, false, (v) => (100 * v).toFixed(0) + "%");
+          for (const r of shown) {
+            line(frame, r.points.map((p) => [p.x, p.dead.length ? Math.max(...p.dead) : null]), r.colour, false);
+            line(frame, r.points.map((p) => [p.x, p.sat.length ? Math.max(...p.sat) : null]), r.colour, true);
+          }
+        }
+        // The focused run, layer by layer, and its first layer's units.
+        function drawFocus() {
+          const run = play.runs.get(play.focus);
+          const box = $("layers"), units = $("units");
+          if (!run) { $("focus-title").textContent = "Layer by layer"; box.textContent = ""; units.textContent = ""; return; }
+          $("focus-title").textContent = "Layer by layer: " + run.title + " (" + run.status + ")";
+          const live = run.live && run.live.probe;
+          const layerCount = live ? live.layers.length : (run.config ? run.config.hidden.length : 0);
+          if (box.childElementCount !== layerCount || box.dataset.run !== run.id) {
+            box.textContent = "";
+            box.dataset.run = run.id;
+            for (let l = 0; l < layerCount; l++) {
+              const row = document.createElement("div");
+              row.className = "layer-row";
+              row.innerHTML = '<div class="label"></div><figure><canvas class="small"></canvas><figcaption>gradient norm (log)</figcaption></figure>' +
+                '<figure><canvas class="small"></canvas><figcaption>dead (solid), saturated (dashed)</figcaption></figure>' +
+                '<figure><canvas class="curve"></canvas><figcaption>pre-activations over f and f′</figcaption></figure>';
+              box.append(row);
+            }
+          }
+          const xMax = run.config ? run.config.epochs : 1;
+          [...box.children].forEach((row, l) => {
+            const layer = live ? live.layers[l] : null;
+            const activation = layer ? layer.activation : (run.config ? run.config.activation[Math.min(l, run.config.activation.length - 1)] : "relu");
+            const label = row.querySelector(".label");
+            label.innerHTML = "<b></b><span></span>";
+            label.firstChild.textContent = "Layer " + (l + 1) + " · " + (run.config ? run.config.hidden[l] : "") + " " + activation;
+            label.lastChild.textContent = layer ? (100 * layer.dead_fraction).toFixed(0) + "% dead, " + (100 * layer.saturated_fraction).toFixed(0) + "% saturated, ‖∇W‖ " + layer.gradient_norm.toExponential(1) : "";
+            const [gradCanvas, deadCanvas] = row.querySelectorAll("canvas.small");
+            const grads = run.points.map((p) => p.grad[l]).filter((v) => v > 0);
+            const lo = grads.length ? 10 ** Math.floor(Math.log10(Math.min(...grads))) : 1e-3, hi = grads.length ? 10 ** Math.ceil(Math.log10(Math.max(...grads))) : 10;
+            line(axes(gradCanvas, xMax, lo, Math.max(hi, lo * 10), true, (v) => v.toExponential(0)), run.points.map((p) => [p.x, p.grad[l]]), run.colour, false);
+            const frame = axes(deadCanvas, xMax, 0, 1, false, (v) => (100 * v).toFixed(0) + "%");
+            line(frame, run.points.map((p) => [p.x, p.dead[l]]), run.colour, false);
+            line(frame, run.points.map((p) => [p.x, p.sat[l]]), run.colour, true);
+            if (layer) Inside.curves(row.querySelector("canvas.curve"), layer.activation, layer.histogram, live.histogram_range, layer.below, layer.above);
+          });
+          units.textContent = "";
+          if (!live) return;
+          const side = Math.round(Math.sqrt(atob(live.units[0] ? live.units[0].weights : "").length)) || 28;
+          for (const unit of live.units) {
+            const fig = document.createElement("figure"), canvas = document.createElement("canvas");
+            Inside.weights(canvas, Int8Array.from(atob(unit.weights), (c) => (c.charCodeAt(0) << 24) >> 24), side);
+            fig.append(canvas, "unit " + unit.unit + " · " + unit.activity.toFixed(2));
+            fig.title = "mean activation " + unit.activity.toFixed(3) + " over the held-out probe images";
+            units.append(fig);
+          }
+        }
+
+        async function loadPlayground() {
+          try {
+            play.info = await api("GET", "/api/playground");
+          } catch (error) {
+            $("train").hidden = true; $("runs-card").hidden = true; $("live").hidden = true;
+            return;
+          }
+          const select = $("f-activation");
+          select.textContent = "";
+          for (const a of play.info.activations) { const o = document.createElement("option"); o.value = a.name; o.textContent = a.name; select.append(o); }
+          const d = play.info.defaults;
+          select.value = d.activation[0].split(":")[0];
+          $("f-hidden").value = d.hidden.join(",");
+          $("f-batch").value = d.batch_size; $("f-momentum").value = d.momentum; $("f-epochs").value = d.epochs; $("f-seed").value = d.seed;
+          const precision = $("f-precision");
+          precision.textContent = "";
+          for (const p of play.info.precisions) { const o = document.createElement("option"); o.value = p; o.textContent = p; precision.append(o); }
+          precision.value = d.precision;
+          const L = play.info.limits;
+          $("f-epochs").max = L.epochs; $("f-batch").max = L.batch_size;
+          $("f-hidden").title = "widths such as 256,128 or 128x4; at most " + L.layers + " layers of " + L.width + " here";
+          $("f-values").disabled = true;
+          syncParameter();
+          $("sharing").textContent = "Runs share this machine's cores by taking turns: one trains at a time on all " + play.info.threads +
+            " threads, and active runs take turns of " + play.info.slice_seconds + " s, so each learns exactly as `trainer train` would. " +
+            "At most " + L.runs + " runs can be active at once. A run keeps training if you close this page.";
+          await refreshRuns();
+          setInterval(refreshRuns, 1500);
+          window.addEventListener("resize", queueDraw);
+        }
+        """#
 }

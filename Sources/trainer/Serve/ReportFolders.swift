@@ -48,13 +48,21 @@ struct ReportFolders: Sendable {
             var seen: Set<String> = []
             for relative in Self.reportFiles(in: root.resolved, depth: Self.searchDepth) {
                 // Listed once, and only when the page could open it: a symlinked folder may lead out.
-                guard let file = self.file(root: k, path: relative.split(separator: "/").map { Self.encoded(String($0)) }.joined(separator: "/")),
-                      seen.insert(file).inserted else { continue }
+                guard
+                    let file = self.file(
+                        root: k,
+                        path: relative.split(separator: "/").map { Self.encoded(String($0)) }.joined(separator: "/")),
+                    seen.insert(file).inserted
+                else { continue }
                 let folder = (relative as NSString).deletingLastPathComponent
                 let shownFolder = folder.isEmpty ? root.given : (root.given as NSString).appendingPathComponent(folder)
-                let url = "/reports/\(k)/" + relative.split(separator: "/").map { Self.encoded(String($0)) }.joined(separator: "/")
+                let url =
+                    "/reports/\(k)/"
+                    + relative.split(separator: "/").map { Self.encoded(String($0)) }.joined(separator: "/")
                 let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date
-                found.append(Found(title: Self.title(of: file) ?? shownFolder, folder: shownFolder, url: url, modified: modified))
+                found.append(
+                    Found(title: Self.title(of: file) ?? shownFolder, folder: shownFolder, url: url, modified: modified)
+                )
             }
         }
         return found
@@ -68,17 +76,22 @@ struct ReportFolders: Sendable {
         var segments: [String] = []
         for raw in path.split(separator: "/", omittingEmptySubsequences: false) {
             guard let segment = String(raw).removingPercentEncoding, !segment.isEmpty, !segment.hasPrefix("."),
-                  !segment.contains("/"), !segment.contains("\\"), !segment.contains("\0") else { return nil }
+                !segment.contains("/"), !segment.contains("\\"), !segment.contains("\0")
+            else { return nil }
             segments.append(segment)
         }
         guard !segments.isEmpty else { return nil }
         let root = roots[k].resolved
         // The real path has every symlink followed: it must still be inside the shared folder.
-        guard let real = Self.realPath(root + "/" + segments.joined(separator: "/")), real.hasPrefix(root == "/" ? "/" : root + "/") else {
+        guard let real = Self.realPath(root + "/" + segments.joined(separator: "/")),
+            real.hasPrefix(root == "/" ? "/" : root + "/")
+        else {
             return nil
         }
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: real, isDirectory: &isFolder), !isFolder.boolValue else { return nil }
+        guard FileManager.default.fileExists(atPath: real, isDirectory: &isFolder), !isFolder.boolValue else {
+            return nil
+        }
         return real
     }
 
@@ -127,7 +140,9 @@ struct ReportFolders: Sendable {
         guard let handle = FileHandle(forReadingAtPath: file) else { return nil }
         defer { try? handle.close() }
         let head = String(decoding: handle.readData(ofLength: 8192), as: UTF8.self)
-        guard let open = head.range(of: "<title>"), let close = head.range(of: "</title>", range: open.upperBound..<head.endIndex) else {
+        guard let open = head.range(of: "<title>"),
+            let close = head.range(of: "</title>", range: open.upperBound..<head.endIndex)
+        else {
             return nil
         }
         var title = head[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
@@ -138,6 +153,7 @@ struct ReportFolders: Sendable {
     }
 
     static func encoded(_ segment: String) -> String {
-        segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? segment
+        segment.addingPercentEncoding(
+            withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? segment
     }
 }

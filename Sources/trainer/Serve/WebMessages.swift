@@ -29,9 +29,12 @@ struct WebResponse: Sendable {
 
     /// A JSON object, keys sorted so that answers are stable to compare.
     static func json(_ object: [String: Any], status: Int = 200, headers: [String: String] = [:]) -> WebResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return WebResponse(status: status, contentType: "application/json; charset=utf-8", body: Array(data),
-                           headers: headers.merging(["Cache-Control": "no-store"], uniquingKeysWith: { mine, _ in mine }))
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
+        return WebResponse(
+            status: status, contentType: "application/json; charset=utf-8", body: Array(data),
+            headers: headers.merging(["Cache-Control": "no-store"], uniquingKeysWith: { mine, _ in mine }))
     }
 
     /// A failure as JSON: `{"error": "<one line>", "status": N}`. Every failure `serve` sends looks like this.

@@ -15,7 +15,9 @@ enum WebServer {
 
     /// A server for `app` on `host:port` (port 0: any free one), not yet listening; `log` sees
     /// one line per request.
-    static func make(_ app: DigitWebApp, host: String, port: UInt16, log: (@Sendable (String) -> Void)? = nil) throws -> HTTPServer {
+    static func make(_ app: DigitWebApp, host: String, port: UInt16, log: (@Sendable (String) -> Void)? = nil) throws
+        -> HTTPServer
+    {
         let address: any SocketAddress
         do {
             switch host {
@@ -26,13 +28,15 @@ enum WebServer {
         } catch {
             throw Problem(description: "--host \(host): not an IPv4 or IPv6 address (try 127.0.0.1, ::1 or 0.0.0.0)")
         }
-        return HTTPServer(config: .init(address: address, timeout: 30, logger: .disabled), handler: Handler(app: app, log: log))
+        return HTTPServer(
+            config: .init(address: address, timeout: 30, logger: .disabled), handler: Handler(app: app, log: log))
     }
 
     /// A server error in words: the system's reason when the socket failed (port taken, address not here).
     static func describe(_ error: any Error) -> String {
         if let socket = error as? SocketError, case .failed(_, let errno, let message) = socket {
-            return errno == EADDRINUSE ? "the port is taken; choose another with --port, or 0 for any free one" : message
+            return errno == EADDRINUSE
+                ? "the port is taken; choose another with --port, or 0 for any free one" : message
         }
         return "\(error)"
     }
@@ -87,20 +91,26 @@ enum WebServer {
             if let log {
                 let elapsed = ContinuousClock.now - start
                 let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-                log(String(format: "%@ %@ %d %.1f ms", request.method.rawValue, DigitWebApp.shown(path), answer.status, ms))
+                log(
+                    String(
+                        format: "%@ %@ %d %.1f ms", request.method.rawValue, DigitWebApp.shown(path), answer.status, ms)
+                )
             }
             var headers = HTTPHeaders()
             for (name, value) in answer.headers { headers[HTTPHeader(name)] = value }
             let status = HTTPStatusCode(answer.status, phrase: WebResponse.reason(answer.status))
             if let stream = answer.stream {
-                return HTTPResponse(statusCode: status, headers: headers, body: HTTPBodySequence(from: EventBytes(stream: stream)))
+                return HTTPResponse(
+                    statusCode: status, headers: headers, body: HTTPBodySequence(from: EventBytes(stream: stream)))
             }
             return HTTPResponse(statusCode: status, headers: headers, body: Data(answer.body))
         }
 
         private func respond(to request: FlyingFox.HTTPRequest, path: String) async -> WebResponse {
             // A declared length over the limit is refused before a byte of it is read.
-            if let declared = request.headers[.contentLength].flatMap(Int.init), declared > app.bodyLimit { return app.tooLarge }
+            if let declared = request.headers[.contentLength].flatMap(Int.init), declared > app.bodyLimit {
+                return app.tooLarge
+            }
             var body: [UInt8] = []
             do {
                 for try await chunk in request.bodySequence {

@@ -26,7 +26,9 @@ final class LiveObserver: TrainingObserver {
     private var window = (loss: 0.0, correct: 0, examples: 0)
     private var last: BatchOutcome?
 
-    init(run: PlaygroundRun, probe: LiveProbe, interval: Double, publish: @escaping ([String: Any], MLP<Float>?) -> Void) {
+    init(
+        run: PlaygroundRun, probe: LiveProbe, interval: Double, publish: @escaping ([String: Any], MLP<Float>?) -> Void
+    ) {
         (self.run, self.probe, self.interval, self.publish) = (run, probe, interval, publish)
     }
 
@@ -37,7 +39,9 @@ final class LiveObserver: TrainingObserver {
         window.examples += batch.examples
         last = batch
         let now = DispatchTime.now().uptimeNanoseconds
-        guard interval > 0, Double(now - lastReport) / 1e9 >= interval, Double(spent) <= Self.budget * Double(now - started) else { return }
+        guard interval > 0, Double(now - lastReport) / 1e9 >= interval,
+            Double(spent) <= Self.budget * Double(now - started)
+        else { return }
         publish(liveEvent(state), state.model)
         spent += DispatchTime.now().uptimeNanoseconds - now
     }
@@ -54,10 +58,13 @@ final class LiveObserver: TrainingObserver {
         let figures = probe.measure(state.model)
         let measured = Double(DispatchTime.now().uptimeNanoseconds - now) / 1e9
         // Inside an epoch the state's counters stand still until it ends; the last batch says where training is.
-        let (epoch, batch) = last.map { ($0.epoch, $0.batch) } ?? (state.epochsCompleted + (state.partialEpoch.batches > 0 ? 1 : 0), state.partialEpoch.batches)
+        let (epoch, batch) =
+            last.map { ($0.epoch, $0.batch) } ?? (
+                state.epochsCompleted + (state.partialEpoch.batches > 0 ? 1 : 0), state.partialEpoch.batches
+            )
         var event: [String: Any] = [
             "event": "live", "epoch": epoch, "batch": batch, "epochs": run.request.config.epochs,
-            "progress": Double(state.epochsCompleted), "probe": Self.fields(figures), "measure_seconds": measured,
+            "progress": Double(state.epochsCompleted), "probe": Self.fields(figures), "measure_seconds": measured
         ]
         if let last {
             event["batches"] = last.batchesPerEpoch
@@ -80,14 +87,20 @@ final class LiveObserver: TrainingObserver {
             "loss": figures.loss, "accuracy": figures.accuracy,
             "histogram_range": Double(LiveFigures.histogramRange),
             "layers": figures.layers.map { layer -> [String: Any] in
-                ["activation": layer.activation, "dead_fraction": layer.deadFraction, "saturated_fraction": layer.saturatedFraction,
-                 "mean_activation": layer.meanActivation, "gradient_norm": layer.gradientNorm, "histogram": layer.histogram,
-                 "below": layer.below, "above": layer.above]
+                [
+                    "activation": layer.activation, "dead_fraction": layer.deadFraction,
+                    "saturated_fraction": layer.saturatedFraction,
+                    "mean_activation": layer.meanActivation, "gradient_norm": layer.gradientNorm,
+                    "histogram": layer.histogram,
+                    "below": layer.below, "above": layer.above
+                ]
             },
             "units": figures.units.map { unit -> [String: Any] in
-                ["unit": unit.unit, "activity": unit.activity, "scale": Double(unit.scale),
-                 "weights": Data(unit.weights.map { UInt8(bitPattern: $0) }).base64EncodedString()]
-            },
+                [
+                    "unit": unit.unit, "activity": unit.activity, "scale": Double(unit.scale),
+                    "weights": Data(unit.weights.map { UInt8(bitPattern: $0) }).base64EncodedString()
+                ]
+            }
         ]
     }
 }

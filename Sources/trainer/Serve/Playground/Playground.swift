@@ -38,14 +38,21 @@ final class Playground: @unchecked Sendable {
     /// Held-out images the live figures are measured on.
     static let probeImages = 128
 
-    init(folder: URL, limits: PlaygroundLimits, threads: Int, slice: Double = 0.3, liveInterval: Double = defaultLiveInterval,
-         dataFolder: @escaping @Sendable (DatasetKind) -> String) throws {
-        (self.folder, self.limits, self.threads, self.slice, self.dataFolder) = (folder, limits, threads, slice, dataFolder)
+    init(
+        folder: URL, limits: PlaygroundLimits, threads: Int, slice: Double = 0.3,
+        liveInterval: Double = defaultLiveInterval,
+        dataFolder: @escaping @Sendable (DatasetKind) -> String
+    ) throws {
+        (self.folder, self.limits, self.threads, self.slice, self.dataFolder) = (
+            folder, limits, threads, slice, dataFolder
+        )
         self.liveInterval = liveInterval
         // Made with the first run, so that a server that never trains leaves no folder behind.
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), !isFolder.boolValue {
-            throw Problem(status: 500, description: "\(folder.path): not a folder; give --runs a folder for the playground's runs")
+            throw Problem(
+                status: 500, description: "\(folder.path): not a folder; give --runs a folder for the playground's runs"
+            )
         }
         for run in Self.listed(in: folder) { runs[run.id] = run }
     }
@@ -66,16 +73,20 @@ final class Playground: @unchecked Sendable {
         guard !stopping else { throw Problem(status: 503, description: "the server is stopping") }
         let active = runs.values.filter { $0.status.isActive }.count
         guard active < limits.activeRuns else {
-            throw Problem(status: 400, description: "\(active) runs are active, the most this server takes (serve --max-runs); cancel one or wait for one to finish",
-                          field: "runs")
+            throw Problem(
+                status: 400,
+                description:
+                    "\(active) runs are active, the most this server takes (serve --max-runs); cancel one or wait for one to finish",
+                field: "runs")
         }
         counter += 1
         let now = Date()
         let stamp = Self.idFormat.string(from: now)
         var id = "\(stamp)-\(counter)"
         while runs[id] != nil { counter += 1; id = "\(stamp)-\(counter)" }
-        let run = PlaygroundRun(id: id, request: request, created: now, folder: folder.appendingPathComponent(id),
-                                status: request.startPaused ? .paused : .queued)
+        let run = PlaygroundRun(
+            id: id, request: request, created: now, folder: folder.appendingPathComponent(id),
+            status: request.startPaused ? .paused : .queued)
         do {
             try FileManager.default.createDirectory(at: run.folder, withIntermediateDirectories: true)
         } catch {
@@ -103,7 +114,11 @@ final class Playground: @unchecked Sendable {
 
     func pause(_ id: String) throws -> [String: Any] {
         try change(id) { run in
-            guard run.status == .running || run.status == .queued else { throw Problem(status: 409, description: "run \(id) is \(run.status.rawValue); only a running or queued run can pause") }
+            guard run.status == .running || run.status == .queued else {
+                throw Problem(
+                    status: 409,
+                    description: "run \(id) is \(run.status.rawValue); only a running or queued run can pause")
+            }
             run.status = .paused
         }
     }
@@ -115,10 +130,16 @@ final class Playground: @unchecked Sendable {
             case .interrupted:
                 let active = runs.values.filter { $0.status.isActive }.count
                 guard active < limits.activeRuns else {
-                    throw Problem(status: 400, description: "\(active) runs are active already, the most this server takes (serve --max-runs)", field: "runs")
+                    throw Problem(
+                        status: 400,
+                        description: "\(active) runs are active already, the most this server takes (serve --max-runs)",
+                        field: "runs")
                 }
                 run.status = .running
-            default: throw Problem(status: 409, description: "run \(id) is \(run.status.rawValue); only a paused or interrupted run can resume")
+            default:
+                throw Problem(
+                    status: 409,
+                    description: "run \(id) is \(run.status.rawValue); only a paused or interrupted run can resume")
             }
         }
     }
@@ -129,7 +150,10 @@ final class Playground: @unchecked Sendable {
             case .paused, .queued:
                 run.status = .paused
                 run.pendingSteps += 1
-            default: throw Problem(status: 409, description: "run \(id) is \(run.status.rawValue); pause it to step it one batch at a time")
+            default:
+                throw Problem(
+                    status: 409,
+                    description: "run \(id) is \(run.status.rawValue); pause it to step it one batch at a time")
             }
         }
     }
@@ -190,8 +214,12 @@ final class Playground: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let run = try find(id)
-        if run.snapshot == nil, let checkpoint = try? Checkpoint(contentsOf: run.checkpointURL.path) { run.snapshot = checkpoint.model }
-        guard let snapshot = run.snapshot else { throw Problem(status: 409, description: "run \(id) has no weights yet; it has not trained a batch") }
+        if run.snapshot == nil, let checkpoint = try? Checkpoint(contentsOf: run.checkpointURL.path) {
+            run.snapshot = checkpoint.model
+        }
+        guard let snapshot = run.snapshot else {
+            throw Problem(status: 409, description: "run \(id) has no weights yet; it has not trained a batch")
+        }
         return (snapshot, run.request.dataset)
     }
 
@@ -206,8 +234,10 @@ final class Playground: @unchecked Sendable {
         var saved = 0
         for run in runs.values where run.status.isActive {
             if let state = run.state {
-                try? Checkpoint(config: run.request.config, state: state, dataset: run.request.dataset.rawValue,
-                                datasetSHA256: datasets[run.request.dataset]?.sha256 ?? [:], savedAt: Date()).write(to: run.checkpointURL.path)
+                try? Checkpoint(
+                    config: run.request.config, state: state, dataset: run.request.dataset.rawValue,
+                    datasetSHA256: datasets[run.request.dataset]?.sha256 ?? [:], savedAt: Date()
+                ).write(to: run.checkpointURL.path)
             }
             run.status = .interrupted
             persist(run)
@@ -248,11 +278,16 @@ final class Playground: @unchecked Sendable {
 
     /// The next run to train, round-robin after the last one: running ones, and paused ones with steps asked for.
     private func nextTurn() -> PlaygroundRun? {
-        let ready = runs.values.filter { ($0.status == .running || $0.status == .queued || ($0.status == .paused && $0.pendingSteps > 0)) && !$0.cancelRequested }
-            .sorted { ($0.created, $0.id) < ($1.created, $1.id) }
+        let ready = runs.values.filter {
+            ($0.status == .running || $0.status == .queued || ($0.status == .paused && $0.pendingSteps > 0))
+                && !$0.cancelRequested
+        }
+        .sorted { ($0.created, $0.id) < ($1.created, $1.id) }
         guard !ready.isEmpty else { return nil }
         // The first made after the last one trained, else the first: every active run gets its turn.
-        if let last = lastTurn.flatMap({ runs[$0] }), let after = ready.first(where: { ($0.created, $0.id) > (last.created, last.id) }) {
+        if let last = lastTurn.flatMap({ runs[$0] }),
+            let after = ready.first(where: { ($0.created, $0.id) > (last.created, last.id) })
+        {
             return after
         }
         return ready[0]
@@ -279,12 +314,19 @@ final class Playground: @unchecked Sendable {
         }
         let training = Training(config: config, trainSet: data.train)
         lock.lock()
-        if run.state == nil, let saved = try? Checkpoint(contentsOf: run.checkpointURL.path), saved.config == config { run.state = saved.state }
+        if run.state == nil, let saved = try? Checkpoint(contentsOf: run.checkpointURL.path), saved.config == config {
+            run.state = saved.state
+        }
         var state = run.state ?? training.initialState()
         lock.unlock()
         if run.probe == nil {
-            let held = training.split.validation.isEmpty ? Array(0..<min(Self.probeImages, data.test.count)) : Array(training.split.validation.prefix(Self.probeImages))
-            run.probe = LiveProbe(architecture: state.model.architecture, data: training.split.validation.isEmpty ? data.test.subset(held) : data.train.subset(held))
+            let held =
+                training.split.validation.isEmpty
+                ? Array(0..<min(Self.probeImages, data.test.count))
+                : Array(training.split.validation.prefix(Self.probeImages))
+            run.probe = LiveProbe(
+                architecture: state.model.architecture,
+                data: training.split.validation.isEmpty ? data.test.subset(held) : data.train.subset(held))
         }
         let observer = LiveObserver(run: run, probe: run.probe!, interval: liveInterval) { [self] event, model in
             lock.lock()
@@ -301,29 +343,38 @@ final class Playground: @unchecked Sendable {
             if run.status != .running { return true }
             // Another active run's turn, once this one has had its slice.
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            return elapsed > slice && observer.batches >= 1 && runs.values.contains { $0 !== run && ($0.status == .running || $0.status == .queued) }
+            return elapsed > slice && observer.batches >= 1
+                && runs.values.contains { $0 !== run && ($0.status == .running || $0.status == .queued) }
         }
         let outcome: Result<TrainingOutcome, Error>
         do {
-            outcome = .success(try training.run(&state, observer: observer, threads: threads, shouldStop: shouldStop) { [self] state in
-                try Checkpoint(config: config, state: state, dataset: data.kind.rawValue, datasetSHA256: data.sha256, savedAt: Date())
+            outcome = .success(
+                try training.run(&state, observer: observer, threads: threads, shouldStop: shouldStop) { [self] state in
+                    try Checkpoint(
+                        config: config, state: state, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
+                        savedAt: Date()
+                    )
                     .write(to: run.checkpointURL.path)
-                lock.lock()
-                run.history = state.history
-                persist(run)
-                lock.unlock()
-            })
+                    lock.lock()
+                    run.history = state.history
+                    persist(run)
+                    lock.unlock()
+                })
         } catch {
             outcome = .failure(error)
         }
 
         switch outcome {
         case .success(.finished):
-            let test = Evaluation(model: state.model, data: data.test, threads: threads, views: config.testTimeAugmentation)
+            let test = Evaluation(
+                model: state.model, data: data.test, threads: threads, views: config.testTimeAugmentation)
             var saveError: String?
             do {
-                try Checkpoint(config: config, state: state, dataset: data.kind.rawValue, datasetSHA256: data.sha256, testAccuracy: test.accuracy,
-                               testLoss: test.loss, savedAt: Date()).write(to: run.checkpointURL.path)
+                try Checkpoint(
+                    config: config, state: state, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
+                    testAccuracy: test.accuracy,
+                    testLoss: test.loss, savedAt: Date()
+                ).write(to: run.checkpointURL.path)
             } catch {
                 saveError = "\(error)"
             }
@@ -334,10 +385,14 @@ final class Playground: @unchecked Sendable {
             run.history = state.history
             run.testAccuracy = test.accuracy
             run.testLoss = test.loss
-            run.warning = Self.learnedNothing(accuracy: test.accuracy, classes: state.model.architecture.outputs, live: final, config: config)
+            run.warning = Self.learnedNothing(
+                accuracy: test.accuracy, classes: state.model.architecture.outputs, live: final, config: config)
             emit(run, final)
-            var result: [String: Any] = ["event": "result", "test_accuracy": test.accuracy, "test_loss": test.loss, "epochs": state.epochsCompleted,
-                                         "stopped_early": state.stoppedEarly, "model": run.checkpointURL.path]
+            var result: [String: Any] = [
+                "event": "result", "test_accuracy": test.accuracy, "test_loss": test.loss,
+                "epochs": state.epochsCompleted,
+                "stopped_early": state.stoppedEarly, "model": run.checkpointURL.path
+            ]
             if let warning = run.warning { result["warning"] = warning }
             emit(run, result)
             if let saveError { run.error = saveError }
@@ -362,7 +417,8 @@ final class Playground: @unchecked Sendable {
             run.state = nil
             run.history = state.history
             if let diverged = error as? TrainingError {
-                run.error = "\(diverged); try a smaller learning rate (say \(config.effectiveLearningRate / 10)) or less momentum"
+                run.error =
+                    "\(diverged); try a smaller learning rate (say \(config.effectiveLearningRate / 10)) or less momentum"
             } else {
                 run.error = "\(error)"
             }
@@ -377,21 +433,34 @@ final class Playground: @unchecked Sendable {
     static func learnedNothing(accuracy: Double, classes: Int, live: [String: Any], config: TrainingConfig) -> String? {
         let chance = 1 / Double(max(classes, 1))
         guard accuracy < 2 * chance else { return nil }
-        let words = String(format: "learned nothing: %.1f%% test accuracy, where guessing gets %.0f%%", accuracy * 100, chance * 100)
+        let words = String(
+            format: "learned nothing: %.1f%% test accuracy, where guessing gets %.0f%%", accuracy * 100, chance * 100)
         let smallerRate = String(format: "try a smaller learning rate (say %g)", config.effectiveLearningRate / 10)
         let layers = ((live["probe"] as? [String: Any])?["layers"] as? [[String: Any]]) ?? []
         let share = { (layer: [String: Any], key: String) in layer[key] as? Double ?? 0 }
-        if let (l, layer) = layers.enumerated().max(by: { share($0.element, "dead_fraction") < share($1.element, "dead_fraction") }),
-           share(layer, "dead_fraction") > 0.5 {
-            return words + String(format: "; %.0f%% of layer %d's units are dead (no gradient passes through them): %@",
-                                  share(layer, "dead_fraction") * 100, l + 1, smallerRate)
+        if let (l, layer) = layers.enumerated().max(by: {
+            share($0.element, "dead_fraction") < share($1.element, "dead_fraction")
+        }),
+            share(layer, "dead_fraction") > 0.5
+        {
+            return words
+                + String(
+                    format: "; %.0f%% of layer %d's units are dead (no gradient passes through them): %@",
+                    share(layer, "dead_fraction") * 100, l + 1, smallerRate)
         }
-        if let (l, layer) = layers.enumerated().max(by: { share($0.element, "saturated_fraction") < share($1.element, "saturated_fraction") }),
-           share(layer, "saturated_fraction") > 0.5 {
-            var why = String(format: "; %.0f%% of layer %d's units are saturated", share(layer, "saturated_fraction") * 100, l + 1)
+        if let (l, layer) = layers.enumerated().max(by: {
+            share($0.element, "saturated_fraction") < share($1.element, "saturated_fraction")
+        }),
+            share(layer, "saturated_fraction") > 0.5
+        {
+            var why = String(
+                format: "; %.0f%% of layer %d's units are saturated", share(layer, "saturated_fraction") * 100, l + 1)
             let first = share(layers[0], "gradient_norm"), last = share(layers[layers.count - 1], "gradient_norm")
             if layers.count > 1, first > 0, last > 10 * first {
-                why += String(format: " and the first layer's gradient is %.0f times smaller than the last's (vanishing gradients): try fewer layers, or an activation that does not saturate (relu, leaky-relu, swish)", last / first)
+                why += String(
+                    format:
+                        " and the first layer's gradient is %.0f times smaller than the last's (vanishing gradients): try fewer layers, or an activation that does not saturate (relu, leaky-relu, swish)",
+                    last / first)
             } else {
                 why += ": " + smallerRate + ", or an activation that does not saturate"
             }
@@ -411,9 +480,11 @@ final class Playground: @unchecked Sendable {
             data = try TrainAndTest(kind: kind, folder: folder)
         } catch let error as DatasetError {
             guard case .filesNotFound = error else { throw error }
-            throw Problem(status: 400, description: kind == .fashionMNIST
-                ? "\(error); install Fashion-MNIST with: apt-get install dataset-fashion-mnist"
-                : "\(error) (run scripts/fetch-mnist, or start serve with MNIST_MIRROR set)")
+            throw Problem(
+                status: 400,
+                description: kind == .fashionMNIST
+                    ? "\(error); install Fashion-MNIST with: apt-get install dataset-fashion-mnist"
+                    : "\(error) (run scripts/fetch-mnist, or start serve with MNIST_MIRROR set)")
         }
         lock.lock()
         datasets[kind] = data
@@ -484,7 +555,10 @@ final class Playground: @unchecked Sendable {
     }
 
     private func persist(_ run: PlaygroundRun) {
-        guard let data = try? JSONSerialization.data(withJSONObject: run.record, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]) else { return }
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: run.record, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        else { return }
         try? AtomicFile.write(Array(data), to: run.recordURL.path)
     }
 
@@ -502,26 +576,34 @@ final class Playground: @unchecked Sendable {
         return names.compactMap { name -> PlaygroundRun? in
             let runFolder = folder.appendingPathComponent(name)
             guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
-                  let bytes = try? readFileBytes(runFolder.appendingPathComponent("run.json").path, limit: 16 << 20),
-                  let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-                  object["id"] as? String == name,
-                  let configObject = object["training_config"],
-                  let configData = try? JSONSerialization.data(withJSONObject: configObject),
-                  let config = try? JSONDecoder().decode(TrainingConfig.self, from: configData),
-                  let dataset = ((object["config"] as? [String: Any])?["dataset"] as? String).flatMap(DatasetKind.init(rawValue:)),
-                  let statusName = object["status"] as? String, var status = PlaygroundRun.Status(rawValue: statusName)
+                let bytes = try? readFileBytes(runFolder.appendingPathComponent("run.json").path, limit: 16 << 20),
+                let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+                object["id"] as? String == name,
+                let configObject = object["training_config"],
+                let configData = try? JSONSerialization.data(withJSONObject: configObject),
+                let config = try? JSONDecoder().decode(TrainingConfig.self, from: configData),
+                let dataset = ((object["config"] as? [String: Any])?["dataset"] as? String).flatMap(
+                    DatasetKind.init(rawValue:)),
+                let statusName = object["status"] as? String, var status = PlaygroundRun.Status(rawValue: statusName)
             else { return nil }
             if status.isActive { status = .interrupted }
-            let created = (object["created"] as? String).flatMap { Checkpoint.dateFormat.date(from: $0) } ?? Date(timeIntervalSince1970: 0)
-            let run = PlaygroundRun(id: name, request: RunRequest(config: config, dataset: dataset), created: created, folder: runFolder, status: status)
+            let created =
+                (object["created"] as? String).flatMap { Checkpoint.dateFormat.date(from: $0) }
+                ?? Date(timeIntervalSince1970: 0)
+            let run = PlaygroundRun(
+                id: name, request: RunRequest(config: config, dataset: dataset), created: created, folder: runFolder,
+                status: status)
             run.error = object["error"] as? String
             run.warning = object["warning"] as? String
             run.testAccuracy = object["test_accuracy"] as? Double
             run.testLoss = object["test_loss"] as? Double
             if let epochs = object["epochs"], let data = try? JSONSerialization.data(withJSONObject: epochs),
-               let history = try? JSONDecoder().decode([EpochRecord].self, from: data) {
+                let history = try? JSONDecoder().decode([EpochRecord].self, from: data)
+            {
                 run.history = history
-                for record in history { run.log.append(["event": "epoch", "record": PlaygroundRun.object(record), "run": name]) }
+                for record in history {
+                    run.log.append(["event": "epoch", "record": PlaygroundRun.object(record), "run": name])
+                }
             }
             run.log.append(["event": "status", "status": status.rawValue, "run": name])
             return run

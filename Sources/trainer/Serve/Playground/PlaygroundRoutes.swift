@@ -26,7 +26,8 @@ extension DigitWebApp {
             case ("GET", 0), ("HEAD", 0):
                 return .json(["runs": playground.list()])
             case (_, 0):
-                return .failure(405, "\(request.method) is not allowed here; use GET or POST", headers: ["Allow": "GET, POST"])
+                return .failure(
+                    405, "\(request.method) is not allowed here; use GET or POST", headers: ["Allow": "GET, POST"])
             default:
                 break
             }
@@ -43,9 +44,13 @@ extension DigitWebApp {
             case ("POST", "pause"): return .json(try playground.pause(id))
             case ("POST", "resume"): return .json(try playground.resume(id))
             case ("POST", "step"): return .json(try playground.step(id))
-            case (_, nil): return .failure(405, "\(request.method) is not allowed here; use GET or DELETE", headers: ["Allow": "GET, DELETE"])
-            case (_, "events"): return .failure(405, "\(request.method) is not allowed here; use GET", headers: ["Allow": "GET"])
-            case (_, "pause"), (_, "resume"), (_, "step"): return .failure(405, "\(request.method) is not allowed here; use POST", headers: ["Allow": "POST"])
+            case (_, nil):
+                return .failure(
+                    405, "\(request.method) is not allowed here; use GET or DELETE", headers: ["Allow": "GET, DELETE"])
+            case (_, "events"):
+                return .failure(405, "\(request.method) is not allowed here; use GET", headers: ["Allow": "GET"])
+            case (_, "pause"), (_, "resume"), (_, "step"):
+                return .failure(405, "\(request.method) is not allowed here; use POST", headers: ["Allow": "POST"])
             default: return .failure(404, "no such page: /api/runs\(Self.shown(String(rest)))")
             }
         } catch let problem as RunRequest.Problem {
@@ -64,7 +69,9 @@ extension DigitWebApp {
     func eventsOfRuns(_ request: WebRequest) -> WebResponse {
         guard let playground else { return .failure(404, "no runs here: this server has no playground") }
         let ids = (request.query["runs"] ?? "").split(separator: ",").map(String.init)
-        guard !ids.isEmpty, ids.count <= 100 else { return .failure(400, "runs=: give one or more run ids separated by commas") }
+        guard !ids.isEmpty, ids.count <= 100 else {
+            return .failure(400, "runs=: give one or more run ids separated by commas")
+        }
         do {
             return Self.eventStream(try playground.events(ids))
         } catch let problem as Playground.Problem {
@@ -75,8 +82,9 @@ extension DigitWebApp {
     }
 
     private static func eventStream(_ stream: AsyncStream<[UInt8]>) -> WebResponse {
-        var response = WebResponse(status: 200, contentType: "text/event-stream; charset=utf-8", body: [],
-                                   headers: ["Cache-Control": "no-store", "X-Accel-Buffering": "no"])
+        var response = WebResponse(
+            status: 200, contentType: "text/event-stream; charset=utf-8", body: [],
+            headers: ["Cache-Control": "no-store", "X-Accel-Buffering": "no"])
         response.stream = stream
         return response
     }
@@ -85,22 +93,30 @@ extension DigitWebApp {
     func playgroundCard() -> WebResponse {
         guard let playground else { return .failure(404, "no playground on this server") }
         let limits = playground.limits
-        let defaults = PlaygroundRun.configFields(RunRequest(config: {
-            var config = TrainingConfig()
-            config.epochs = TrainingOptions.defaultEpochs
-            config.hidden = TrainingOptions.defaultHidden
-            return config
-        }(), dataset: .mnist))
+        let defaults = PlaygroundRun.configFields(
+            RunRequest(
+                config: {
+                    var config = TrainingConfig()
+                    config.epochs = TrainingOptions.defaultEpochs
+                    config.hidden = TrainingOptions.defaultHidden
+                    return config
+                }(), dataset: .mnist))
         return .json([
-            "limits": ["width": limits.width, "layers": limits.layers, "epochs": limits.epochs, "batch_size": limits.batchSize, "runs": limits.activeRuns],
-            "activations": Activation.all.map { ["name": $0.name, "spec": $0.spec, "parameter": $0.parameter ?? NSNull(), "lr": $0.defaultLearningRate] as [String: Any] },
+            "limits": [
+                "width": limits.width, "layers": limits.layers, "epochs": limits.epochs, "batch_size": limits.batchSize,
+                "runs": limits.activeRuns
+            ],
+            "activations": Activation.all.map {
+                ["name": $0.name, "spec": $0.spec, "parameter": $0.parameter ?? NSNull(), "lr": $0.defaultLearningRate]
+                    as [String: Any]
+            },
             "defaults": defaults,
             "datasets": DatasetKind.allCases.map(\.rawValue),
             "threads": playground.threads,
             "slice_seconds": playground.slice,
             "augment": RunRequest.defaultAugmentation.spec,
             // The precisions this CPU runs natively: the form offers bf16 only where it pays.
-            "precisions": Precision.allCases.filter { $0 != .bf16 || Precision.nativeBF16 }.map(\.rawValue),
+            "precisions": Precision.allCases.filter { $0 != .bf16 || Precision.nativeBF16 }.map(\.rawValue)
         ])
     }
 }
@@ -108,6 +124,8 @@ extension DigitWebApp {
 extension PlaygroundRun {
     /// The summary, read under the playground's lock.
     func summaryLocked(_ playground: Playground) -> [String: Any] {
-        (try? playground.details(id)).map { details in details.filter { ["epochs", "live", "series"].contains($0.key) == false } } ?? summary
+        (try? playground.details(id)).map { details in
+            details.filter { ["epochs", "live", "series"].contains($0.key) == false }
+        } ?? summary
     }
 }

@@ -50,8 +50,9 @@ final class PlaygroundRun: @unchecked Sendable {
     /// The fields `GET /api/runs` lists per run.
     var summary: [String: Any] {
         var fields: [String: Any] = [
-            "id": id, "title": request.title, "status": status.rawValue, "created": Checkpoint.dateFormat.string(from: created),
-            "config": Self.configFields(request), "epochs_completed": history.count,
+            "id": id, "title": request.title, "status": status.rawValue,
+            "created": Checkpoint.dateFormat.string(from: created),
+            "config": Self.configFields(request), "epochs_completed": history.count
         ]
         if let last = history.last { fields["last_epoch"] = Self.object(last) }
         if let error { fields["error"] = error }
@@ -74,15 +75,20 @@ final class PlaygroundRun: @unchecked Sendable {
     /// The request's settings under the API's names, defaults filled in.
     static func configFields(_ request: RunRequest) -> [String: Any] {
         let c = request.config
-        return ["activation": c.activations.map(\.spec), "hidden": c.hidden, "lr": c.effectiveLearningRate, "epochs": c.epochs,
-                "batch_size": c.batchSize, "momentum": c.momentum, "nesterov": c.nesterov, "weight_decay": c.weightDecay,
-                "schedule": c.schedule.spec, "augment": c.augmentation.spec, "dropout": c.dropout, "validation": c.validationCount,
-                "dataset": request.dataset.rawValue, "seed": c.seed, "precision": c.precision.rawValue]
+        return [
+            "activation": c.activations.map(\.spec), "hidden": c.hidden, "lr": c.effectiveLearningRate,
+            "epochs": c.epochs,
+            "batch_size": c.batchSize, "momentum": c.momentum, "nesterov": c.nesterov, "weight_decay": c.weightDecay,
+            "schedule": c.schedule.spec, "augment": c.augmentation.spec, "dropout": c.dropout,
+            "validation": c.validationCount,
+            "dataset": request.dataset.rawValue, "seed": c.seed, "precision": c.precision.rawValue
+        ]
     }
 
     /// An `Encodable` value as a JSON object (for records that `trainer --json` prints the same way).
     static func object(_ value: some Encodable) -> Any {
-        guard let data = try? JSONEncoder().encode(value), let parsed = try? JSONSerialization.jsonObject(with: data) else { return NSNull() }
+        guard let data = try? JSONEncoder().encode(value), let parsed = try? JSONSerialization.jsonObject(with: data)
+        else { return NSNull() }
         return parsed
     }
 
@@ -97,6 +103,8 @@ final class PlaygroundRun: @unchecked Sendable {
 
 /// One line of Server-Sent Events: `data: <json>` and a blank line.
 func serverSentEvent(_ object: [String: Any]) -> [UInt8] {
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    let data =
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+        ?? Data("{}".utf8)
     return Array("data: ".utf8) + Array(data) + Array("\n\n".utf8)
 }
