@@ -36,6 +36,12 @@ struct Bench: ParsableCommand {
     @Option(help: "Steps per timing; each figure is the fastest of 5 timings.")
     var steps = 400
 
+    @Option(help: "Measure only this precision (default: fp32, and bf16 where the CPU has it natively).")
+    var precision: Precision?
+
+    @Flag(help: "Leave out the estimates of the default run's and the recipes' times.")
+    var noEstimates = false
+
     @OptionGroup var threading: ThreadOptions
 
     @OptionGroup var compute: ComputeOptions
@@ -151,12 +157,6 @@ struct Bench: ParsableCommand {
             }
         }
     }
-
-    @Option(help: "Measure only this precision (default: fp32, and bf16 where the CPU has it natively).")
-    var precision: Precision?
-
-    @Flag(help: "Leave out the estimates of the default run's and the recipes' times.")
-    var noEstimates = false
 
     /// The precisions to measure: the one asked for, else fp32 and, where native, bf16.
     private var precisions: [Precision] {
