@@ -24,10 +24,12 @@ public enum ONNXExport {
             let pre = graph.node("Gemm", [x, weight, bias], name: hidden ? "layers.\(l).pre" : "logits") {
                 $0.int("transB", 1)
             }
-            x =
-                hidden
-                ? activation(
-                    layer.activation, of: pre, layer: l, slopes: Array(mlp.parameters[layer.slope]), in: &graph) : pre
+            if hidden {
+                let slopes = Array(mlp.parameters[layer.slope])
+                x = activation(layer.activation, of: pre, layer: l, slopes: slopes, in: &graph)
+            } else {
+                x = pre
+            }
         }
         _ = graph.node("Softmax", [x], name: "probabilities") { $0.int("axis", 1) }
 
