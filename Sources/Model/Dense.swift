@@ -143,18 +143,6 @@ extension DenseLayout {
             beta: 0, c: inputGradient + columns.lowerBound, ldc: inputs)
     }
 
-    /// From ∂L/∂pre (`delta`), for the units `units`: ∂L/∂b into `gradients`, and the rows of ∂L/∂W into
-    /// `weights`. Call it only once every read of these weight rows (the input gradient) is done, since
-    /// `weights` may be the weights themselves.
-    func parameterGradients<T: NetworkScalar>(
-        input: UnsafePointer<T>, rows: Int, delta: UnsafePointer<T>,
-        gradients: UnsafeMutablePointer<T>, weights: GradientDestination<T>, units: Range<Int>
-    ) {
-        guard !units.isEmpty else { return }
-        biasGradients(rows: rows, delta: delta, gradients: gradients, units: units)
-        weightGradient(input: input, rows: rows, delta: delta, weights: weights, units: units)
-    }
-
     /// ∂L/∂b for the units `units` into `gradients`: the column sums of ∂L/∂pre (`delta`).
     func biasGradients<T: NetworkScalar>(
         rows: Int, delta: UnsafePointer<T>, gradients: UnsafeMutablePointer<T>, units: Range<Int>
@@ -176,6 +164,52 @@ extension DenseLayout {
             transposeA: true, transposeB: false, m: units.count, n: inputs, k: rows,
             alpha: weights.scale, a: delta + units.lowerBound, lda: outputs, b: input, ldb: inputs,
             beta: weights.keep, c: weights.buffer + weight.lowerBound + units.lowerBound * inputs, ldc: inputs)
+    }
+}
+
+/// A layer's three GEMMs in the step's precision: fp32 on the operands given, or, with `bf16`, on its
+/// bf16 copies of layer `l`'s operands; the products land in the same fp32 buffers either way. The
+/// forward pass, the backward pass and the step benchmark all multiply through these.
+extension DenseLayout {
+    /// pre[rows, units] = input[rows] · Wᵀ[units]; `input` and `pre` hold the whole batch.
+    func product<T: NetworkScalar>(
+        _ l: Int, input: UnsafePointer<T>, rows: Range<Int>, parameters: UnsafePointer<T>,
+        into pre: UnsafeMutablePointer<T>, units: Range<Int>, bf16: BF16Operands?, member: Int
+    ) {
+        guard !units.isEmpty else { return }
+        if let bf16 {
+            bf16.product(l, rows: rows, units: units, into: pre, member: member)
+        } else {
+            product(
+                input: input + rows.lowerBound * inputs, rows: rows.count, parameters: parameters,
+                into: pre + rows.lowerBound * outputs, units: units)
+        }
+    }
+
+    /// The columns `columns` of ∂L/∂post of the layer below, from this layer's ∂L/∂pre (`delta`).
+    func inputGradient<T: NetworkScalar>(
+        _ l: Int, rows: Int, delta: UnsafePointer<T>, parameters: UnsafePointer<T>,
+        into below: UnsafeMutablePointer<T>, columns: Range<Int>, bf16: BF16Operands?, member: Int
+    ) {
+        if let bf16 {
+            bf16.inputGradient(l, rows: rows, columns: columns, into: below, member: member)
+        } else {
+            inputGradient(rows: rows, delta: delta, parameters: parameters, into: below, columns: columns)
+        }
+    }
+
+    /// The rows `units` of ∂L/∂W into `weights`. Call it only once every read of these weight rows
+    /// (the input gradient) is done, since `weights` may be the weights themselves.
+    func weightGradient<T: NetworkScalar>(
+        _ l: Int, input: UnsafePointer<T>, rows: Int, delta: UnsafePointer<T>, weights: GradientDestination<T>,
+        units: Range<Int>, bf16: BF16Operands?, member: Int
+    ) {
+        guard !units.isEmpty else { return }
+        if let bf16 {
+            bf16.weightGradient(l, rows: rows, units: units, into: weights, member: member)
+        } else {
+            weightGradient(input: input, rows: rows, delta: delta, weights: weights, units: units)
+        }
     }
 }
 

@@ -90,16 +90,12 @@ public struct MLP<T: NetworkScalar>: Sendable {
                 : (0..<rows, member.units(layer.outputs))
             let pre = workspace.pre[l] + rowShare.lowerBound * layer.outputs,
                 post = workspace.post[l] + rowShare.lowerBound * layer.outputs
-            if let bf16 {
-                if !unitShare.isEmpty {
-                    bf16.product(l, rows: rowShare, units: unitShare, into: workspace.pre[l], member: member.index)
-                    layer.addBiasAndActivate(
-                        rows: rowShare.count, parameters: parameters, pre: pre, post: post, units: unitShare)
-                }
-            } else {
-                layer.forward(
-                    input: input + rowShare.lowerBound * layer.inputs, rows: rowShare.count, parameters: parameters,
-                    pre: pre, post: post, units: unitShare)
+            if !unitShare.isEmpty {
+                layer.product(
+                    l, input: input, rows: rowShare, parameters: parameters, into: workspace.pre[l], units: unitShare,
+                    bf16: bf16, member: member.index)
+                layer.addBiasAndActivate(
+                    rows: rowShare.count, parameters: parameters, pre: pre, post: post, units: unitShare)
             }
             let hidden = l < layers.count - 1
             if hidden, let dropout, let dropped = workspace.dropped, let mask = workspace.dropMask {
@@ -173,14 +169,9 @@ public struct MLP<T: NetworkScalar>: Sendable {
                 // ∂L/∂pre of the layer below, for this member's units of it.
                 let below = layers[l - 1], columns = member.units(layer.inputs)
                 if below.activation.passesGradient {
-                    if let bf16 {
-                        bf16.inputGradient(
-                            l, rows: rows, columns: columns, into: workspace.delta[l - 1], member: member.index)
-                    } else {
-                        layer.inputGradient(
-                            rows: rows, delta: workspace.delta[l], parameters: parameters, into: workspace.delta[l - 1],
-                            columns: columns)
-                    }
+                    layer.inputGradient(
+                        l, rows: rows, delta: workspace.delta[l], parameters: parameters, into: workspace.delta[l - 1],
+                        columns: columns, bf16: bf16, member: member.index)
                     if dropped != nil, let mask = workspace.dropMask {
                         // ∂L/∂post = ∂L/∂dropped · mask: a dropped unit passed nothing on, so it learns nothing here.
                         for r in 0..<rows {
@@ -205,13 +196,11 @@ public struct MLP<T: NetworkScalar>: Sendable {
             }
             let units = member.units(layer.outputs)
             let input = l == 0 ? inputs : UnsafePointer(dropped?[l - 1] ?? workspace.post[l - 1])
-            if let bf16 {
+            if !units.isEmpty {
                 layer.biasGradients(rows: rows, delta: workspace.delta[l], gradients: grads, units: units)
-                bf16.weightGradient(l, rows: rows, units: units, into: weights, member: member.index)
-            } else {
-                layer.parameterGradients(
-                    input: input, rows: rows, delta: workspace.delta[l], gradients: grads, weights: weights,
-                    units: units)
+                layer.weightGradient(
+                    l, input: input, rows: rows, delta: workspace.delta[l], weights: weights, units: units, bf16: bf16,
+                    member: member.index)
             }
             finished(l, units)
         }

@@ -46,45 +46,24 @@ public struct StepBenchmark {
                         let member = TeamMember(team: team, index: index)
                         var input = x.baseAddress!
                         for (l, layer) in layers.enumerated() {
-                            let units = member.units(layer.outputs)
-                            if let bf16 {
-                                if !units.isEmpty {
-                                    bf16.product(l, rows: 0..<rows, units: units, into: workspace.pre[l], member: index)
-                                }
-                            } else {
-                                layer.product(
-                                    input: input, rows: rows, parameters: w.baseAddress!, into: workspace.pre[l],
-                                    units: units)
-                            }
+                            layer.product(
+                                l, input: input, rows: 0..<rows, parameters: w.baseAddress!, into: workspace.pre[l],
+                                units: member.units(layer.outputs), bf16: bf16, member: index)
                             member.barrier()
                             input = UnsafePointer(workspace.pre[l])
                         }
                         for l in stride(from: layers.count - 1, through: 0, by: -1) {
                             if l > 0 {
-                                let columns = member.units(layers[l].inputs)
-                                if let bf16 {
-                                    if !columns.isEmpty {
-                                        bf16.inputGradient(
-                                            l, rows: rows, columns: columns, into: workspace.delta[l - 1], member: index
-                                        )
-                                    }
-                                } else {
-                                    layers[l].inputGradient(
-                                        rows: rows, delta: workspace.pre[l], parameters: w.baseAddress!,
-                                        into: workspace.delta[l - 1], columns: columns)
-                                }
+                                layers[l].inputGradient(
+                                    l, rows: rows, delta: workspace.pre[l], parameters: w.baseAddress!,
+                                    into: workspace.delta[l - 1], columns: member.units(layers[l].inputs), bf16: bf16,
+                                    member: index)
                                 member.barrier()
                             }
-                            let units = member.units(layers[l].outputs)
-                            if !units.isEmpty {
-                                if let bf16 {
-                                    bf16.weightGradient(l, rows: rows, units: units, into: weights, member: index)
-                                } else {
-                                    layers[l].weightGradient(
-                                        input: l == 0 ? x.baseAddress! : UnsafePointer(workspace.pre[l - 1]),
-                                        rows: rows, delta: workspace.pre[l], weights: weights, units: units)
-                                }
-                            }
+                            layers[l].weightGradient(
+                                l, input: l == 0 ? x.baseAddress! : UnsafePointer(workspace.pre[l - 1]), rows: rows,
+                                delta: workspace.pre[l], weights: weights, units: member.units(layers[l].outputs),
+                                bf16: bf16, member: index)
                         }
                     }
                 }
