@@ -44,6 +44,10 @@ def wait_for(driver, condition, what, timeout=10):
         state = driver.execute_script("const v = document.getElementById('verdict'); return [v.dataset.state, document.getElementById('digit').textContent, document.getElementById('detail').textContent]")
         check(False, f"{what} (page shows state={state[0]!r} digit={state[1]!r} detail={state[2]!r})")
 
+def press(driver, css, what, timeout=10):
+    """Clicks the element matching css, looking it up again if a re-render replaced it meanwhile."""
+    wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, css).click() or True, what, timeout)
+
 def texts(driver, css):
     """The text of every element matching css, read in one step (no element can go stale midway)."""
     return driver.execute_script("return [...document.querySelectorAll(arguments[0])].map((e) => e.textContent)", css)

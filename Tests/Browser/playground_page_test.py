@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 import pagetools
-from pagetools import browser, check, draw, texts, wait_for, ONE, SEVEN, ZERO
+from pagetools import browser, check, draw, press, texts, wait_for, ONE, SEVEN, ZERO
 
 URL, SHOTS = sys.argv[1:3]
 pagetools.NAME = "playground page test"
@@ -94,10 +94,10 @@ try:
     driver.find_element(By.ID, "run").click()
     wait_for(driver, lambda d: group(d)[0][1] == "running", "Run continues the paused run")
     run_id = group(driver)[0][0]
-    driver.find_element(By.CSS_SELECTOR, f"#runs tr[data-run='{run_id}'] button[data-action=cancel]").click()
+    press(driver, f"#runs tr[data-run='{run_id}'] button[data-action=cancel]", "the run's Cancel button can be pressed")
     wait_for(driver, lambda d: group(d)[0][1] == "cancelled", "Cancel stops it for good")
     wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"#runs tr[data-run='{run_id}'] button[data-action=delete]"), "a cancelled run can be deleted")
-    driver.find_element(By.CSS_SELECTOR, f"#runs tr[data-run='{run_id}'] button[data-action=delete]").click()
+    press(driver, f"#runs tr[data-run='{run_id}'] button[data-action=delete]", "the run's Delete button can be pressed")
     wait_for(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, f"#runs tr[data-run='{run_id}']"), "Delete removes it from the list")
 
     # Compare two activations on the same axes.

@@ -35,7 +35,8 @@ import TestSupport
             var config = TrainingConfig()
             config.precision = .bf16
             #expect(
-                config.problem(trainingExamples: 100) == .precision(.bf16, instructionSet: Precision.cpuInstructionSet))
+                config.problem(trainingExamples: 60_000)
+                    == .precision(.bf16, instructionSet: Precision.cpuInstructionSet))
             return
         }
         let (aRows, aCols) = c.transposeA ? (c.k, c.m) : (c.m, c.k)

@@ -311,10 +311,21 @@ enum PlaygroundPage {
           });
           $("runs-empty").hidden = runs.length > 0;
           $("runs").hidden = runs.length === 0;
-          body.textContent = "";
+          // A row is rebuilt only when what it shows changes: a row replaced between a press and its
+          // release would swallow the click, and rows are re-rendered on every status change.
+          const kept = new Map([...body.rows].filter((r) => r.dataset.sig).map((r) => [r.dataset.run, r]));
+          const nodes = [];
           for (const run of runs) {
+            const sig = JSON.stringify([run.status, run.title, run.id === play.focus, run.error || "", run.test_accuracy ?? null, run.shown, run.colour]);
+            const old = kept.get(run.id);
+            if (old && old.dataset.sig === sig) {
+              nodes.push(old);
+              if (old.nextElementSibling && !old.nextElementSibling.dataset.run) nodes.push(old.nextElementSibling);
+              continue;
+            }
             const row = document.createElement("tr");
             row.dataset.run = run.id;
+            row.dataset.sig = sig;
             row.className = run.id === play.focus ? "focus" : "";
             const cells = [0, 1, 2, 3, 4, 5, 6].map(() => document.createElement("td"));
             const tick = document.createElement("input");
@@ -352,11 +363,12 @@ enum PlaygroundPage {
               const note = document.createElement("tr"), cell = document.createElement("td");
               cell.colSpan = 7; cell.className = "error"; cell.textContent = run.error;
               note.append(cell);
-              body.append(row, note);
+              nodes.push(row, note);
             } else {
-              body.append(row);
+              nodes.push(row);
             }
           }
+          if (nodes.length !== body.childNodes.length || nodes.some((n, i) => n !== body.childNodes[i])) body.replaceChildren(...nodes);
           renderProgress();
         }
         function renderProgress() {

@@ -206,6 +206,13 @@ struct RunRequest: Sendable, Equatable {
                     field: "precision",
                     message: "give \(Precision.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or "))")
             }
+            // Refused here, as a 400, rather than failing the run later: the form offers only what runs.
+            if precision == .bf16 && !Precision.nativeBF16 {
+                throw Problem(
+                    field: "precision",
+                    message: ConfigurationProblem.precision(precision, instructionSet: Precision.cpuInstructionSet)
+                        .description)
+            }
             config.precision = precision
         }
         if let value = object["paused"] {
