@@ -206,6 +206,14 @@ public struct CellResult: Sendable, Codable, Equatable {
     }
 }
 
+/// A finished cell: what it measured, and the model it trained.
+public struct TrainedCell: Sendable {
+    public var result: CellResult
+    /// The cell's model as `trainer train` saves one (test figures included), so that two cells of
+    /// an ablation can be inspected, served or evaluated side by side; nil when training diverged.
+    public var checkpoint: Checkpoint?
+}
+
 public enum Ablation {
     /// The training images the plan uses.
     public static func trainingSet(_ plan: AblationPlan, data: TrainAndTest) -> DigitDataset {
@@ -217,7 +225,7 @@ public enum Ablation {
     /// with its failure so that the rest of the ablation goes on.
     public static func run(
         _ cell: AblationCell, plan: AblationPlan, data: TrainAndTest, observer: TrainingObserver? = nil
-    ) -> CellResult {
+    ) -> TrainedCell {
         let start = Date()
         let config = plan.config(for: cell)
         let training = Training(config: config, trainSet: trainingSet(plan, data: data))
@@ -225,16 +233,20 @@ public enum Ablation {
         var result = CellResult(
             cell: cell, config: config, learningRate: config.effectiveLearningRate, history: [],
             dataOrderDigest: dataOrderDigest(training), seconds: 0)
+        var checkpoint: Checkpoint?
         do {
             try training.run(&state, observer: observer)
             let test = Evaluation(model: state.model, data: data.test, views: config.testTimeAugmentation)
             (result.testAccuracy, result.testLoss) = (test.accuracy, test.loss)
+            checkpoint = Checkpoint(
+                config: config, state: state, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
+                testAccuracy: test.accuracy, testLoss: test.loss)
         } catch {
             result.failure = "\(error)"
         }
         result.history = state.history
         result.seconds = Date().timeIntervalSince(start)
-        return result
+        return TrainedCell(result: result, checkpoint: checkpoint)
     }
 
     /// A fingerprint of which examples a run trains and validates on, in which order.

@@ -3,8 +3,9 @@ import Foundation
 import Model
 
 /// An ablation's result folder: `plan.json`, one `cells/<cell>.json` per finished cell (so an
-/// interrupted run resumes where it stopped and shards merge by copying), and `runs.json`, the
-/// machines and commands that produced them.
+/// interrupted run resumes where it stopped and shards merge by copying) with its trained model
+/// beside it in `cells/<cell>.safetensors`, and `runs.json`, the machines and commands that
+/// produced them.
 public struct ResultsFolder: Sendable {
     public let path: String
 
@@ -14,6 +15,7 @@ public struct ResultsFolder: Sendable {
     public var planPath: String { path + "/plan.json" }
     public var runsPath: String { path + "/runs.json" }
     public func cellPath(_ cell: AblationCell) -> String { path + "/cells/\(cell.id).json" }
+    public func modelPath(_ cell: AblationCell) -> String { path + "/cells/\(cell.id).safetensors" }
 
     public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -63,6 +65,13 @@ public struct ResultsFolder: Sendable {
 
     public func save(_ result: CellResult) throws {
         try AtomicFile.write(try Self.encoder.encode(result).asBytes, to: cellPath(result.cell))
+    }
+
+    /// Saves the cell's model, then its result: the result is what marks a cell finished, so a
+    /// cell interrupted between the two trains again rather than lacking its model.
+    public func save(_ trained: TrainedCell, model: Bool) throws {
+        if model, let checkpoint = trained.checkpoint { try checkpoint.write(to: modelPath(trained.result.cell)) }
+        try save(trained.result)
     }
 
     public func record(_ run: RunEnvironment) throws {

@@ -86,8 +86,9 @@ import TestSupport
         var plan = Self.plan([.relu], seeds: [1])
         plan.base.learningRate = 1e30
         plan.trainingLimit = 1000
-        let result = Ablation.run(AblationCell(activation: .relu, seed: 1), plan: plan, data: data)
-        #expect(result.testAccuracy == nil)
-        #expect(result.failure?.contains("diverged") == true)
+        let trained = Ablation.run(AblationCell(activation: .relu, seed: 1), plan: plan, data: data)
+        #expect(trained.result.testAccuracy == nil)
+        #expect(trained.result.failure?.contains("diverged") == true)
+        #expect(trained.checkpoint == nil, "a diverged cell has no model to save")
     }
 }

@@ -408,10 +408,30 @@ import TestSupport
             .mapValues { Set($0.compactMap { $0["data_order_digest"] as? String }) }
         #expect(digests.count == 2 && digests.values.allSatisfy { $0.count == 1 })
 
-        // Two shards, merged, give the same numbers as the whole run.
+        // Each cell's model is kept beside its numbers, and reads the test set as the cell said.
+        for cell in cells {
+            let description = try #require(cell["cell"] as? [String: Any])
+            let name = "\(description["activation"] ?? "")-seed\(description["seed"] ?? "")"
+            let model = try Checkpoint(contentsOf: dir + "/whole/cells/\(name).safetensors")
+            #expect(Set(model.config.activations.map(\.spec)) == [description["activation"] as? String ?? ""])
+            #expect(model.testAccuracy == cell["test_accuracy"] as? Double, "\(name)")
+            let evaluated = try trainer([
+                "evaluate", "--data", folder, "--model", dir + "/whole/cells/\(name).safetensors", "--json"
+            ])
+            let accuracy = jsonObjects(evaluated.out).first?["accuracy"] as? Double
+            #expect(accuracy == cell["test_accuracy"] as? Double, "\(name): evaluate \(evaluated.out) \(evaluated.err)")
+        }
+        #expect(
+            whole.out.contains(
+                "trainer inspect --model \(dir)/whole/cells/relu-seed1.safetensors --model \(dir)/whole/cells/tanh-seed1.safetensors"
+            ), "\(whole.out)")
+
+        // Two shards, merged, give the same numbers as the whole run; --no-models keeps only the numbers.
         for shard in ["1/2", "2/2"] {
-            let run = try trainer(common + ["--shard", shard, "-o", dir + "/shard" + shard.prefix(1)])
+            let run = try trainer(common + ["--shard", shard, "--no-models", "-o", dir + "/shard" + shard.prefix(1)])
             #expect(run.status == 0 && run.out.contains("trainer report"), "\(run.err)")
+            let kept = try FileManager.default.contentsOfDirectory(atPath: dir + "/shard" + shard.prefix(1) + "/cells")
+            #expect(kept.count == 2 && kept.allSatisfy { $0.hasSuffix(".json") }, "\(kept)")
         }
         let merged = try trainer(["report", dir + "/shard1", dir + "/shard2", "-o", dir + "/merged"])
         #expect(merged.status == 0, "\(merged.err)")

@@ -62,6 +62,12 @@ struct Ablate: ParsableCommand {
     @Option(name: .shortAndLong, help: "Result folder (reused to resume).")
     var output = "ablation"
 
+    @Flag(
+        help:
+            "Do not keep each cell's trained model (OUTPUT/cells/CELL.safetensors, 8 bytes per weight: about 1.9 MB for 784-256-128-10)."
+    )
+    var noModels = false
+
     @Flag(help: "Print one JSON object per finished cell instead of text.")
     var json = false
 
@@ -140,10 +146,11 @@ struct Ablate: ParsableCommand {
         withExtendedLifetime(interrupts) {
             DispatchQueue.concurrentPerform(iterations: jobs) { _ in
                 while let cell = queue.next() {
-                    let result = Ablation.run(cell, plan: plan, data: data)
+                    var trained = Ablation.run(cell, plan: plan, data: data)
+                    trained.checkpoint?.savedAt = Date()
                     do {
-                        try folder.save(result)
-                        log.finished(result)
+                        try folder.save(trained, model: !noModels)
+                        log.finished(trained.result)
                     } catch {
                         queue.fail(error)
                     }
@@ -275,6 +282,23 @@ final class AblationLog: @unchecked Sendable {
             String(
                 format: "\nreport: %@/report.html (and report.md, results.json, results.csv); wall time %.0f s", folder,
                 seconds))
+        if let pair = modelsToCompare(summary, folder: folder) {
+            out(
+                "models: \(folder)/cells/*.safetensors; one digit through two of them: "
+                    + "trainer inspect --model \(pair.0) --model \(pair.1) DIGIT.png")
+        }
+    }
+
+    /// Two saved cell models of different activations (the first seed's), for the closing hint.
+    private func modelsToCompare(_ summary: AblationSummary, folder: String) -> (String, String)? {
+        let results = ResultsFolder(path: folder)
+        let saved = summary.results.filter { FileManager.default.fileExists(atPath: results.modelPath($0.cell)) }
+        guard let first = saved.first,
+            let second = saved.first(where: {
+                $0.cell.activation != first.cell.activation && $0.cell.seed == first.cell.seed
+            })
+        else { return nil }
+        return (results.modelPath(first.cell), results.modelPath(second.cell))
     }
 }
 
