@@ -51,7 +51,7 @@ public struct DigitClassifier: Sendable {
             guard let image = prepared.image else {
                 return DigitReading(
                     image: nil, inverted: prepared.inverted, preprocessed: true, probabilities: [],
-                    classNames: classNames, problem: prepared.problem ?? "no ink")
+                    classNames: classNames, problem: prepared.problem ?? "no ink", views: views.views)
             }
             input = image
             inverted = prepared.inverted
@@ -61,7 +61,7 @@ public struct DigitClassifier: Sendable {
         let probabilities = views.views == 1 ? network.probabilities(input.pixels)[0] : meanProbabilities(input.pixels)
         return DigitReading(
             image: input, inverted: inverted, preprocessed: preprocess, probabilities: probabilities,
-            classNames: classNames, problem: nil)
+            classNames: classNames, problem: nil, views: views.views)
     }
 }
 
@@ -94,6 +94,8 @@ public struct DigitReading: Sendable {
     public let classNames: [String]
     /// Why there is no digit, when there is none.
     public let problem: String?
+    /// How many views the probabilities are the mean of (1, or the test-time augmentation's 5 or 9).
+    public let views: Int
 
     /// The classes from most to least likely, at most `top` of them.
     public func ranked(top: Int) -> [(name: String, probability: Float)] {

@@ -4,7 +4,8 @@ import Model
 /// The JSON object of one reading: what `predict --json` prints per file and what `serve`'s
 /// `POST /api/predict` answers, so scripts can switch between them.
 /// - `digit` (null when no digit was found, with `warning` and `reason`), `probability`, `top`,
-///   `probabilities` (every class, in class order), `inverted`, `preprocessed`;
+///   `probabilities` (every class, in class order), `inverted`, `preprocessed`, `views` (how many
+///   shifted copies the probabilities are the mean of: 1, 5 or 9, as `--tta`);
 /// - `warning: "not confident"` below the confidence threshold;
 /// - with an image: `side` and `image`, the `side × side` ink levels the model saw, row by row.
 struct PredictionRecord: Encodable {
@@ -20,6 +21,7 @@ struct PredictionRecord: Encodable {
     var probabilities: [Double]?
     var inverted: Bool
     var preprocessed: Bool
+    var views: Int
     var warning: String?
     var reason: String?
     var side: Int?
@@ -31,6 +33,7 @@ struct PredictionRecord: Encodable {
         self.file = file
         inverted = reading.inverted
         preprocessed = reading.preprocessed
+        views = reading.views
         self.withImage = withImage
         guard let best = reading.best else {
             warning = "no digit found"
@@ -50,7 +53,7 @@ struct PredictionRecord: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case file, digit, probability, top, probabilities, inverted, preprocessed, warning, reason, side, image
+        case file, digit, probability, top, probabilities, inverted, preprocessed, views, warning, reason, side, image
     }
 
     func encode(to encoder: Encoder) throws {
@@ -62,6 +65,7 @@ struct PredictionRecord: Encodable {
         try out.encodeIfPresent(probabilities, forKey: .probabilities)
         try out.encode(inverted, forKey: .inverted)
         try out.encode(preprocessed, forKey: .preprocessed)
+        try out.encode(views, forKey: .views)
         try out.encodeIfPresent(warning, forKey: .warning)
         try out.encodeIfPresent(reason, forKey: .reason)
         try out.encodeIfPresent(side, forKey: .side)

@@ -160,6 +160,18 @@ import TestSupport
         #expect(own["loss"] as? Double != single["loss"] as? Double)
         let refused = try trainer(["evaluate", "--data", folder, "--model", model, "--tta", "4"])
         #expect(refused.status != 0 && refused.err.contains("--tta must be 1, 5, 9"), "\(refused.err)")
+        // predict reads through the model's views too, and its JSON says how many.
+        let digit = dir + "/digit.png"
+        FileManager.default.createFile(atPath: digit, contents: Data(try ServeTests.drawing(7)))
+        func read(_ extra: [String]) throws -> [String: Any] {
+            let run = try trainer(["predict", "--model", model, "--json", digit] + extra)
+            #expect(run.status == 0, "\(run.err)")
+            return jsonObjects(run.out).first ?? [:]
+        }
+        let (ownReading, singleReading) = (try read([]), try read(["--tta", "1"]))
+        #expect(
+            ownReading["views"] as? Int == 5 && singleReading["views"] as? Int == 1, "\(ownReading) \(singleReading)")
+        #expect(ownReading["probabilities"] as? [Double] != singleReading["probabilities"] as? [Double])
         let predicted = try trainer(["predict", "--model", model, "--tta", "9", folder + "/nothing.png"])
         #expect(
             predicted.status != 0 && predicted.err.contains("nothing.png"),
