@@ -49,7 +49,11 @@ driver = browser(1300, 1000)
 try:
     driver.get(URL)
     wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#f-activation option")) >= 10, "the Train panel lists every activation")
-    wait_for(driver, lambda d: len(Select(d.find_element(By.ID, "compare")).options) == 3, "two served models to compare, and 'nothing'")
+    wait_for(driver, lambda d: len(Select(d.find_element(By.ID, "compare")).options) == 5,
+             "two served models and the tiny ablation's two cell models to compare, and 'nothing'")
+    offered = texts(driver, "#compare option")
+    check(any("tiny/cells/relu-seed1.safetensors" in t for t in offered) and any("tiny/cells/tanh-seed1.safetensors" in t for t in offered),
+          f"the ablation's cell models are offered by their paths: {offered}")
 
     # Inside: draw, see the layer grids and the overlay; another digit changes the overlay.
     draw(driver, ONE)
@@ -67,6 +71,11 @@ try:
     Select(driver.find_element(By.ID, "compare")).select_by_index(2)
     wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#inside-b canvas.grid")) == 1, "the compared model's single layer is drawn beside")
     check("reads" in texts(driver, "#inside-b-title")[0], "the compared model says what it reads")
+    Select(driver.find_element(By.ID, "compare")).select_by_index(4)
+    wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#inside-b canvas.grid")) == 2
+             and "tanh-seed1" in texts(d, "#inside-b-title")[0], "an ablation cell's model (tanh, two layers) reads the digit beside")
+    Select(driver.find_element(By.ID, "compare")).select_by_index(2)
+    wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#inside-b canvas.grid")) == 1, "and the served one again")
     driver.execute_script("document.getElementById('inside-card').scrollIntoView()")
     driver.save_screenshot(os.path.join(SHOTS, "inside-desktop.png"))
     Select(driver.find_element(By.ID, "compare")).select_by_index(0)

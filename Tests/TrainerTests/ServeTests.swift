@@ -277,6 +277,48 @@ import TestSupport
         }
     }
 
+    /// An ablation's cell models under --reports are offered to read and compare with, first seed
+    /// first; a broken one is skipped with a line, a link out of the shared folder is not followed,
+    /// and a model also given with -m is not offered twice.
+    @Test func ablationCellModelsAreOfferedToCompare() throws {
+        let trained = try #require(Self.trained)
+        let root = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cells = root + "/abl/cells"
+        try FileManager.default.createDirectory(atPath: cells, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: root + "/abl/report.html", contents: Data("<title>t</title>".utf8))
+        for name in ["relu-seed2", "relu-seed1", "sigmoid-seed1"] {
+            try FileManager.default.copyItem(atPath: trained.file, toPath: cells + "/\(name).safetensors")
+        }
+        FileManager.default.createFile(atPath: cells + "/tanh-seed1.safetensors", contents: Data("not a model".utf8))
+        let outside = temporaryFolder() + "/outside.safetensors"
+        try FileManager.default.createDirectory(
+            atPath: (outside as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: trained.file, toPath: outside)
+        try FileManager.default.createSymbolicLink(
+            atPath: cells + "/linked-seed1.safetensors", withDestinationPath: outside)
+
+        let folders = try ReportFolders([root])
+        let (served, notes) = Serve.cellModels(in: folders, besides: [], minConfidence: 0.5)
+        #expect(
+            served.map(\.file)
+                == ["relu-seed1", "sigmoid-seed1", "relu-seed2"].map { root + "/abl/cells/\($0).safetensors" })
+        #expect(notes.count == 2 && notes[0].hasPrefix("offering 3 ablation cell models"), "\(notes)")
+        #expect(notes[1].contains("tanh-seed1.safetensors"), "the broken model is named: \(notes)")
+        let (without, _) = Serve.cellModels(
+            in: folders, besides: [cells + "/relu-seed1.safetensors"], minConfidence: 0.5)
+        #expect(without.count == 2, "a model given with -m is not offered again")
+
+        let app = try DigitWebApp(
+            checkpoint: trained.checkpoint, modelFile: trained.file, reports: folders, others: served)
+        let models =
+            Self.object(app.respond(to: WebRequest(method: "GET", path: "/api/models")))["models"] as? [[String: Any]]
+        #expect(models?.count == 4 && (models?[1]["file"] as? String)?.hasSuffix("relu-seed1.safetensors") == true)
+        let read = app.respond(
+            to: WebRequest(method: "POST", path: "/api/predict", query: ["model": "3"], body: try Self.drawing(0)))
+        #expect(read.status == 200, "a cell model reads the pad")
+    }
+
     // MARK: Over real sockets
 
     /// The real `trainer serve` in its own process: in process, the server's tasks would share

@@ -48,7 +48,7 @@ struct Serve: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "A folder of ablation reports (trainer ablate's --output, or a folder of them) to link from the page; repeatable.",
+            "A folder of ablation reports (trainer ablate's --output, or a folder of them) to link from the page, their cells' models offered to read and compare with; repeatable.",
             valueName: "DIR"))
     var reports: [String] = []
 
@@ -131,6 +131,7 @@ struct Serve: ParsableCommand {
         let modelFile = files[0]
         let folders: ReportFolders
         do { folders = try ReportFolders(reports) } catch { throw Failure("\(error)") }
+        let (cellModels, cellNotes) = Self.cellModels(in: folders, besides: files, minConfidence: minConfidence)
         let limits = PlaygroundLimits(
             width: maxWidth, layers: maxLayers, epochs: maxEpochs, batchSize: maxBatch, activeRuns: maxRuns)
         let playground: Playground
@@ -148,7 +149,7 @@ struct Serve: ParsableCommand {
         do {
             app = try DigitWebApp(
                 checkpoint: checkpoint, modelFile: modelFile, reports: folders, minConfidence: minConfidence,
-                bodyLimit: maxBody << 20, playground: playground, others: others)
+                bodyLimit: maxBody << 20, playground: playground, others: others + cellModels)
         } catch {
             throw Failure("\(modelFile): \(error)")
         }
@@ -200,6 +201,7 @@ struct Serve: ParsableCommand {
                     "linking \(found) report\(found == 1 ? "" : "s") from \(folders.roots.map(\.given).joined(separator: ", "))"
                 )
             }
+            for line in cellNotes { print(line) }
             print("playground runs are saved in \(runs)")
             if !isLoopback {
                 print("note: listening on \(host), so other machines that reach this one can use the page and the API")
@@ -209,6 +211,38 @@ struct Serve: ParsableCommand {
         // The signal handlers live as long as the server.
         let error = withExtendedLifetime(interrupts) { outcome.wait() }
         throw Failure("\(host):\(port): cannot serve (\(WebServer.describe(error)))")
+    }
+
+    /// At most this many ablation cell models are offered (about 1 MB of memory each at 784-256-128-10).
+    static let cellModelLimit = 24
+
+    /// The ablation cells' models under --reports, to compare with on the page (the first seed's
+    /// first), and what to say about them. A file that does not load is skipped with a line, not
+    /// fatal: the user did not name it.
+    static func cellModels(in folders: ReportFolders, besides given: [String], minConfidence: Double) -> (
+        [DigitWebApp.Served], [String]
+    ) {
+        let already = Set(given.compactMap(ReportFolders.realPath))
+        let found = folders.cellModels().filter { !already.contains($0.file) }
+        var served: [DigitWebApp.Served] = []
+        var notes: [String] = []
+        for model in found.prefix(cellModelLimit) {
+            do {
+                let checkpoint = try Checkpoint(contentsOf: model.file)
+                served.append(
+                    try DigitWebApp.Served(checkpoint: checkpoint, file: model.shown, minConfidence: minConfidence))
+            } catch {
+                notes.append("note: not offering \(model.shown): \(error)")
+            }
+        }
+        if !served.isEmpty {
+            notes.insert(
+                "offering \(served.count) ablation cell model\(served.count == 1 ? "" : "s") from the reports to read and compare with"
+                    + (found.count > cellModelLimit
+                        ? " (the first \(cellModelLimit) of \(found.count), first seed first; -m adds others)" : ""),
+                at: 0)
+        }
+        return (served, notes)
     }
 }
 

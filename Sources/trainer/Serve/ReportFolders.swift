@@ -68,6 +68,31 @@ struct ReportFolders: Sendable {
         return found
     }
 
+    /// The models an ablation keeps beside its report (`cells/*.safetensors`), as the file to read
+    /// and the path to show, the first seed's cells first: the page offers them to compare with.
+    func cellModels() -> [(file: String, shown: String)] {
+        var found: [(file: String, shown: String, seed: Int)] = []
+        for (k, root) in roots.enumerated() {
+            for relative in Self.reportFiles(in: root.resolved, depth: Self.searchDepth) {
+                let folder = (relative as NSString).deletingLastPathComponent
+                let cells = (folder.isEmpty ? "" : folder + "/") + "cells"
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: root.resolved + "/" + cells)) ?? []
+                for name in names.sorted() where name.hasSuffix(".safetensors") && !name.hasPrefix(".") {
+                    // Through file(root:path:), so a symlink out of the shared folder is not followed.
+                    let path = (cells + "/" + name).split(separator: "/").map { Self.encoded(String($0)) }
+                    guard let file = file(root: k, path: path.joined(separator: "/")) else { continue }
+                    let seed = Int(name.dropLast(".safetensors".count).components(separatedBy: "-seed").last ?? "")
+                    found.append(
+                        (file, (root.given as NSString).appendingPathComponent(cells + "/" + name), seed ?? .max))
+                }
+            }
+        }
+        // A stable sort: within a seed, folder and name order are kept.
+        return found.enumerated().sorted { ($0.element.seed, $0.offset) < ($1.element.seed, $1.offset) }.map {
+            ($0.element.file, $0.element.shown)
+        }
+    }
+
     /// The file that `/reports/<k>/<path>` names, or nil when there is none that may be shown.
     /// `path` is as sent, percent-encoded; each segment is decoded on its own, so `%2F` cannot
     /// join two of them.
