@@ -542,6 +542,8 @@ final class Playground: @unchecked Sendable {
         } else {
             run.log.append(event)
         }
+        // Made on the training thread between two steps, so only when someone is listening.
+        guard !run.listeners.isEmpty else { return }
         let bytes = serverSentEvent(event)
         for listener in run.listeners.values { listener.continuation.yield(bytes) }
     }
