@@ -74,6 +74,19 @@ public struct ResultsFolder: Sendable {
         try save(trained.result)
     }
 
+    /// Copies the cell's model from `other` (a shard) into this folder, when `other` has one and
+    /// this folder does not: a merged report then holds every model beside its numbers.
+    /// Returns whether it copied.
+    @discardableResult
+    public func copyModel(of cell: AblationCell, from other: ResultsFolder) throws -> Bool {
+        let (source, target) = (other.modelPath(cell), modelPath(cell))
+        guard source != target, !FileManager.default.fileExists(atPath: target),
+            let bytes = FileManager.default.contents(atPath: source)
+        else { return false }
+        try AtomicFile.write(Array(bytes), to: target)
+        return true
+    }
+
     public func record(_ run: RunEnvironment) throws {
         try AtomicFile.write(try Self.encoder.encode(try runs() + [run]).asBytes, to: runsPath)
     }

@@ -524,5 +524,18 @@ import TestSupport
             report.contains("## The claims, measured") && report.contains("| sigmoid |")
                 && !report.contains("This report is partial"))
         #expect(FileManager.default.fileExists(atPath: dir + "/merged/charts/gradient-heatmap-lrdefault.svg"))
+        // The shards' models come along into the merged folder, byte for byte.
+        #expect(merged.out.contains("8 cell models copied"), "\(merged.out)")
+        let models = try FileManager.default.contentsOfDirectory(atPath: dir + "/merged/cells").filter {
+            $0.hasSuffix(".safetensors")
+        }
+        #expect(models.count == 8)
+        for name in models {
+            let copy = FileManager.default.contents(atPath: dir + "/merged/cells/" + name)
+            let original = (1...3).compactMap {
+                FileManager.default.contents(atPath: dir + "/shard-\($0)/cells/" + name)
+            }
+            #expect(original.count == 1 && copy == original.first, "\(name)")
+        }
     }
 }

@@ -22,6 +22,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         var plan: AblationPlan?
         var results: [AblationCell: CellResult] = [:]
+        var sources: [AblationCell: ResultsFolder] = [:]
         var runs: [RunEnvironment] = []
         for path in folders {
             let folder = ResultsFolder(path: path)
@@ -35,17 +36,28 @@ struct ReportCommand: ParsableCommand {
                 )
             }
             plan = folderPlan
-            for result in try folder.results() where results[result.cell] == nil { results[result.cell] = result }
+            for result in try folder.results() where results[result.cell] == nil {
+                results[result.cell] = result
+                sources[result.cell] = folder
+            }
             runs += try folder.runs().filter { !runs.contains($0) }
         }
         guard let plan else { throw ValidationError("give at least one result folder") }
         let target = output ?? (folders.count == 1 ? folders[0] : "ablation-report")
         let summary = AblationSummary(plan: plan, results: Array(results.values), environments: runs)
         try AblationReport(summary: summary, wording: .commandLine).write(to: target)
+        // The cells' models come along, so the merged folder can be served and inspected as a whole.
+        let merged = ResultsFolder(path: target)
+        var models = 0
+        for (cell, source) in sources {
+            if try merged.copyModel(of: cell, from: source) { models += 1 }
+        }
         if !summary.missing.isEmpty {
             Terminal.error(
                 "warning: \(summary.missing.count) of \(plan.cells.count) cells have no result; the report is partial")
         }
-        print("report: \(target)/report.html (and report.md, results.json, results.csv) from \(results.count) cells")
+        print(
+            "report: \(target)/report.html (and report.md, results.json, results.csv) from \(results.count) cells"
+                + (models > 0 ? "; \(models) cell models copied into \(target)/cells" : ""))
     }
 }
