@@ -22,6 +22,13 @@ public enum Precision: String, CaseIterable, Codable, Sendable {
         #endif
     }
 
+    /// Whether this CPU runs this precision natively: fp32 always, bf16 where `nativeBF16` says so.
+    /// The one test behind every "not here" of training, bench, and the playground's form.
+    public var isAvailable: Bool { self == .fp32 || Self.nativeBF16 }
+
+    /// The precisions this CPU runs natively, fp32 first.
+    public static var available: [Precision] { allCases.filter(\.isAvailable) }
+
     /// What the GEMM library reports for this CPU, for messages: "avx512_core_bf16", "avx2".
     public static var cpuInstructionSet: String {
         #if canImport(Accelerate)

@@ -102,7 +102,7 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
         }
         if let p = patience, p < 1 { return .patience(p) }
         if TestTimeAugmentation(views: testViews) == nil { return .testViews(testViews) }
-        if precision == .bf16 && !Precision.nativeBF16 {
+        if !precision.isAvailable {
             return .precision(precision, instructionSet: Precision.cpuInstructionSet)
         }
         return nil

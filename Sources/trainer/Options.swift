@@ -253,7 +253,7 @@ extension TrainingConfig {
     /// says so (nil when nothing changed). Falling back rather than refusing keeps recipes and
     /// scripts that ask for bf16 working on every machine: the answer is the same model, only slower.
     func withAvailablePrecision() -> (config: TrainingConfig, note: String?) {
-        guard precision == .bf16 && !Precision.nativeBF16 else { return (self, nil) }
+        guard !precision.isAvailable else { return (self, nil) }
         var config = self
         config.precision = .fp32
         return (

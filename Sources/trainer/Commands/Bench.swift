@@ -160,8 +160,8 @@ struct Bench: ParsableCommand {
 
     /// The precisions to measure: the one asked for, else fp32 and, where native, bf16.
     private var precisions: [Precision] {
-        if let precision { return precision == .bf16 && !Precision.nativeBF16 ? [] : [precision] }
-        return Precision.nativeBF16 ? [.fp32, .bf16] : [.fp32]
+        if let precision { return precision.isAvailable ? [precision] : [] }
+        return Precision.available
     }
 
     /// One precision's timings.

@@ -116,7 +116,7 @@ extension DigitWebApp {
             "slice_seconds": playground.slice,
             "augment": RunRequest.defaultAugmentation.spec,
             // The precisions this CPU runs natively: the form offers bf16 only where it pays.
-            "precisions": Precision.allCases.filter { $0 != .bf16 || Precision.nativeBF16 }.map(\.rawValue)
+            "precisions": Precision.available.map(\.rawValue)
         ])
     }
 }

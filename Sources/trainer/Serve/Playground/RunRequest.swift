@@ -207,7 +207,7 @@ struct RunRequest: Sendable, Equatable {
                     message: "give \(Precision.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or "))")
             }
             // Refused here, as a 400, rather than failing the run later: the form offers only what runs.
-            if precision == .bf16 && !Precision.nativeBF16 {
+            if !precision.isAvailable {
                 throw Problem(
                     field: "precision",
                     message: ConfigurationProblem.precision(precision, instructionSet: Precision.cpuInstructionSet)
