@@ -10,7 +10,8 @@ let package = Package(
         .executable(name: "trainer", targets: ["trainer"]),
         .library(name: "Dataset", targets: ["Dataset"]),
         .library(name: "Model", targets: ["Model"]),
-        .library(name: "Report", targets: ["Report"])
+        .library(name: "Report", targets: ["Report"]),
+        .library(name: "Serve", targets: ["Serve"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,13 +50,20 @@ let package = Package(
             ],
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
-        .target(name: "Report", dependencies: ["Dataset", "Model"]),
+        // Web/: the report's template and style sheet, compiled in through ReportFiles+Generated.swift.
+        .target(name: "Report", dependencies: ["Dataset", "Model"], exclude: ["Web"]),
+        // The web app: routes, runs, wire records, the page's files; only Transport/ knows FlyingFox.
+        .target(
+            name: "Serve",
+            dependencies: ["Dataset", "Model", "Report", .product(name: "FlyingFox", package: "FlyingFox")],
+            // The page's files, compiled in through Page/WebFiles+Generated.swift (scripts/embed-web).
+            exclude: ["Web"]
+        ),
         .executableTarget(
             name: "trainer",
             dependencies: [
-                "Dataset", "Model", "Report",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "FlyingFox", package: "FlyingFox")
+                "Dataset", "Model", "Report", "Serve",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
 
@@ -65,10 +73,11 @@ let package = Package(
         .executableTarget(name: "FuzzPNG", dependencies: ["Dataset", "FuzzDriver"], path: "Fuzz/FuzzPNG"),
         .executableTarget(name: "FuzzCheckpoint", dependencies: ["Model", "FuzzDriver"], path: "Fuzz/FuzzCheckpoint"),
 
-        .target(name: "TestSupport", dependencies: ["Dataset", "CPNG", "CZlib"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Dataset", "Model", "CPNG", "CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "CZlib", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Dataset", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Model", "TestSupport"]),
+        .testTarget(name: "ServeTests", dependencies: ["trainer", "Serve", "Model", "Dataset", "TestSupport"]),
         .testTarget(
             name: "TrainerTests",
             dependencies: ["trainer", "FuzzIDX", "FuzzPNG", "FuzzCheckpoint", "Model", "Dataset", "TestSupport"])

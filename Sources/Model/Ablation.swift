@@ -228,19 +228,18 @@ public enum Ablation {
     ) -> TrainedCell {
         let start = Date()
         let config = plan.config(for: cell)
-        let training = Training(config: config, trainSet: trainingSet(plan, data: data))
-        var state = training.initialState()
+        // No clock: two runs of one cell save byte-identical models.
+        let run = TrainingRun(config: config, data: data, trainSet: trainingSet(plan, data: data), clock: nil)
+        var state = run.training.initialState()
         var result = CellResult(
             cell: cell, config: config, learningRate: config.effectiveLearningRate, history: [],
-            dataOrderDigest: dataOrderDigest(training), seconds: 0)
+            dataOrderDigest: dataOrderDigest(run.training), seconds: 0)
         var checkpoint: Checkpoint?
         do {
-            try training.run(&state, observer: observer)
-            let test = Evaluation(model: state.model, data: data.test, views: config.testTimeAugmentation)
-            (result.testAccuracy, result.testLoss) = (test.accuracy, test.loss)
-            checkpoint = Checkpoint(
-                config: config, state: state, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
-                testAccuracy: test.accuracy, testLoss: test.loss)
+            if case .tested(let tested, let test) = try run.run(&state, observer: observer) {
+                (result.testAccuracy, result.testLoss) = (test.accuracy, test.loss)
+                checkpoint = tested
+            }
         } catch {
             result.failure = "\(error)"
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The shape of a multi-layer perceptron: input width, hidden widths with one activation each,
 /// and the number of classes.
 public struct Architecture: Equatable, Sendable, Codable {
@@ -14,6 +16,21 @@ public struct Architecture: Equatable, Sendable, Codable {
         self.hidden = hidden
         self.activations = activations
         self.outputs = outputs
+    }
+
+    /// Hidden widths as written: `256,128`; `128x4` is four layers of 128, and the forms mix:
+    /// `256,128x2`. Nil for anything else (a width must be positive; at most 1,000 repeats).
+    public static func hiddenWidths(spec text: String) -> [Int]? {
+        var widths: [Int] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let pieces = part.trimmingCharacters(in: .whitespaces).split(
+                separator: "x", omittingEmptySubsequences: false)
+            guard (1...2).contains(pieces.count), let width = Int(pieces[0]), width > 0,
+                let repeats = pieces.count == 2 ? Int(pieces[1]) : 1, (1...1000).contains(repeats)
+            else { return nil }
+            widths += Array(repeating: width, count: repeats)
+        }
+        return widths
     }
 
     /// The side of the square image the inputs are (28 for 784), or nil when the input width is not a square.

@@ -28,6 +28,8 @@ public struct LiveFigures: Sendable, Equatable, Codable {
         public var histogram: [Int]
         public var below: Int
         public var above: Int
+        /// f and f′ over the histogram's range (a PReLU layer's at its mean learned slope).
+        public var curve: ActivationCurve
     }
 
     /// One first-layer unit's incoming weights as a picture of the input: what this unit looks for.
@@ -138,7 +140,9 @@ public final class LiveProbe {
                     activation: activation.spec, deadFraction: Double(dead) / Double(width),
                     saturatedFraction: Double(saturated) / Double(width),
                     meanActivation: activity.reduce(0, +) / Double(width),
-                    gradientNorm: 0, histogram: histogram, below: below, above: above))
+                    gradientNorm: 0, histogram: histogram, below: below, above: above,
+                    curve: ActivationCurve(
+                        activation, slope: model.meanSlope(ofLayer: l), range: Double(LiveFigures.histogramRange))))
         }
         images.withUnsafeBufferPointer { model.backward($0.baseAddress!, rows: rows, workspace: workspace) }
         for l in layers.indices {

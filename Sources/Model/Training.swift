@@ -38,29 +38,18 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
 
     public init() {}
 
-    /// Reads configurations saved before a setting existed with that setting's default. Every
-    /// setting must be read here: the round-trip test, with each one away from its default, says
-    /// which one is not.
+    /// Reads configurations saved before a setting existed with that setting's default: every
+    /// setting in `TrainingSettings.all` is read under its stored key.
     public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = TrainingConfig()
-        hidden = try c.decode(.hidden, or: d.hidden)
-        activations = try c.decode(.activations, or: d.activations)
-        epochs = try c.decode(.epochs, or: d.epochs)
-        batchSize = try c.decode(.batchSize, or: d.batchSize)
-        learningRate = try c.decode(.learningRate, or: d.learningRate)
-        momentum = try c.decode(.momentum, or: d.momentum)
-        nesterov = try c.decode(.nesterov, or: d.nesterov)
-        weightDecay = try c.decode(.weightDecay, or: d.weightDecay)
-        schedule = try c.decode(.schedule, or: d.schedule)
-        seed = try c.decode(.seed, or: d.seed)
-        validationCount = try c.decode(.validationCount, or: d.validationCount)
-        patience = try c.decode(.patience, or: d.patience)
-        diagnostics = try c.decode(.diagnostics, or: d.diagnostics)
-        augmentation = try c.decode(.augmentation, or: d.augmentation)
-        dropout = try c.decode(.dropout, or: d.dropout)
-        precision = try c.decode(.precision, or: d.precision)
-        testViews = try c.decode(.testViews, or: d.testViews)
+        let c = try decoder.container(keyedBy: SettingKey.self)
+        for setting in TrainingSettings.all { try setting.decode(c, &self) }
+        diagnostics = try c.decodeIfPresent(Bool.self, forKey: SettingKey("diagnostics")) ?? false
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: SettingKey.self)
+        for setting in TrainingSettings.all { try setting.encode(&c, self) }
+        try c.encode(diagnostics, forKey: SettingKey("diagnostics"))
     }
 
     /// The activation of each hidden layer.
@@ -82,78 +71,31 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     /// Dropping more than this leaves too little of each layer to learn from.
     public static let dropoutLimit = 0.9
 
-    /// The first reason this configuration cannot run on `trainingExamples` images, or nil.
-    public func problem(trainingExamples: Int) -> ConfigurationProblem? {
-        if hidden.isEmpty { return .noHiddenLayer }
-        if let width = hidden.first(where: { !(1...Self.widthLimit).contains($0) }) {
-            return .hiddenWidth(width, limit: Self.widthLimit)
+    /// The first reason this configuration cannot run on `trainingExamples` images, or nil: a
+    /// setting that breaks its own rule (`TrainingSettings.all`), then the rules between settings
+    /// and with the data and the CPU.
+    public func problem(trainingExamples: Int) -> SettingProblem? {
+        for setting in TrainingSettings.all {
+            if let problem = setting.problem(in: self) { return problem }
         }
-        if activations.isEmpty || (activations.count != 1 && activations.count != hidden.count) {
-            return .activationCount(activations.count, hiddenLayers: hidden.count)
+        if activations.count != 1 && activations.count != hidden.count {
+            return SettingProblem(
+                setting: "activation", rule: "one activation, or one per hidden layer (\(hidden.count))",
+                got: activations.map(\.spec).joined(separator: ","))
         }
-        if epochs < 1 { return .epochs(epochs) }
-        if !(1...Self.batchLimit).contains(batchSize) { return .batchSize(batchSize, limit: Self.batchLimit) }
-        if let lr = learningRate, !(lr > 0 && lr.isFinite) { return .learningRate(lr) }
-        if !(momentum >= 0 && momentum < 1) { return .momentum(momentum) }
-        if !(weightDecay >= 0 && weightDecay.isFinite) { return .weightDecay(weightDecay) }
-        if !(dropout >= 0 && dropout <= Self.dropoutLimit) { return .dropout(dropout, limit: Self.dropoutLimit) }
-        if validationCount < 0 || validationCount >= trainingExamples {
-            return .validation(validationCount, trainingExamples: trainingExamples)
+        if validationCount >= trainingExamples {
+            return SettingProblem(
+                setting: "validation", rule: "fewer than the training set's \(trainingExamples) images",
+                got: String(validationCount))
         }
-        if let p = patience, p < 1 { return .patience(p) }
-        if TestTimeAugmentation(views: testViews) == nil { return .testViews(testViews) }
         if !precision.isAvailable {
-            return .precision(precision, instructionSet: Precision.cpuInstructionSet)
+            return SettingProblem(
+                setting: "precision",
+                rule:
+                    "fp32 on this CPU: it has no native \(precision) arithmetic (its best instruction set is \(Precision.cpuInstructionSet))",
+                got: precision.rawValue)
         }
         return nil
-    }
-}
-
-/// Why a `TrainingConfig` cannot run, with the offending value and the limit it broke. The
-/// description names the setting; a program that takes the setting by another name (a CLI flag,
-/// a form field) words it its own way.
-public enum ConfigurationProblem: Error, Equatable, Sendable, CustomStringConvertible {
-    case noHiddenLayer
-    case hiddenWidth(Int, limit: Int)
-    /// Neither one activation nor one per hidden layer.
-    case activationCount(Int, hiddenLayers: Int)
-    case epochs(Int)
-    case batchSize(Int, limit: Int)
-    case learningRate(Double)
-    case momentum(Double)
-    case weightDecay(Double)
-    case dropout(Double, limit: Double)
-    /// Validation must leave at least one training image.
-    case validation(Int, trainingExamples: Int)
-    case patience(Int)
-    /// Not one of `TestTimeAugmentation.viewCounts`.
-    case testViews(Int)
-    /// This CPU has no native form of the precision (its best instruction set named).
-    case precision(Precision, instructionSet: String)
-
-    public var description: String {
-        switch self {
-        case .noHiddenLayer: return "the network needs at least one hidden layer"
-        case .hiddenWidth(let width, let limit):
-            return "each hidden layer width must be between 1 and \(limit) (got \(width))"
-        case .activationCount(let count, let layers):
-            return "give one activation, or one per hidden layer (\(layers)); got \(count)"
-        case .epochs(let epochs): return "epochs must be at least 1 (got \(epochs))"
-        case .batchSize(let size, let limit): return "the batch size must be between 1 and \(limit) (got \(size))"
-        case .learningRate(let lr): return "the learning rate must be a positive number (got \(lr))"
-        case .momentum(let momentum): return "momentum must be in [0, 1) (got \(momentum))"
-        case .weightDecay(let decay): return "weight decay must be zero or positive (got \(decay))"
-        case .dropout(let rate, let limit): return "the dropout rate must be between 0 and \(limit) (got \(rate))"
-        case .validation(let count, let examples):
-            return
-                "validation must hold between 0 and \(examples - 1) images (the training set has \(examples); got \(count))"
-        case .patience(let patience): return "patience must be at least 1 (got \(patience))"
-        case .testViews(let views):
-            return
-                "test views must be \(TestTimeAugmentation.viewCounts.map(String.init).joined(separator: ", ")) (got \(views))"
-        case .precision(let precision, let isa):
-            return "this CPU has no native \(precision) arithmetic (its best instruction set is \(isa)); train in fp32"
-        }
     }
 }
 

@@ -44,21 +44,7 @@ public struct ReportDocument {
     }
 
     public var html: String {
-        var out = """
-            <!DOCTYPE html>
-            <html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="utf-8"/><title>\(escape(title))</title>
-            <style>
-            body { font-family: -apple-system, "Segoe UI", sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
-            table { border-collapse: collapse; margin: 0.6em 0; font-variant-numeric: tabular-nums; }
-            th, td { border: 1px solid #ccc; padding: 3px 9px; text-align: right; }
-            th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
-            figure { margin: 1em 0; } figcaption { color: #555; font-size: 0.9em; }
-            .row { display: flex; flex-wrap: wrap; gap: 8px; } .row figure { margin: 0; }
-            code { background: #f6f6f6; }
-            </style></head><body>
-            <h1>\(escape(title))</h1>
-
-            """
+        var out = ""
         for block in blocks {
             switch block {
             case .heading(let text, let level): out += "<h\(level)>\(inline(text))</h\(level)>\n"
@@ -76,7 +62,9 @@ public struct ReportDocument {
                 out += "<div class=\"row\">" + charts.map { "<figure>\($0.svg)</figure>" }.joined() + "</div>\n"
             }
         }
-        return out + "</body></html>\n"
+        return ReportFiles.fill(
+            ReportFiles.texts["report.template.html"]!,
+            with: ["title": escape(title), "css": ReportFiles.texts["report.css"]!, "body": out])
     }
 
     private func escape(_ s: String) -> String { SVGChart.escape(s) }

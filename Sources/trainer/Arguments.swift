@@ -41,18 +41,10 @@ struct LayerWidths: CustomStringConvertible, Sendable {
 
     /// `256,128`; `128x4` is four layers of 128, and the forms mix: `256,128x2`.
     init(parsing text: String) throws {
-        var widths: [Int] = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let pieces = part.trimmingCharacters(in: .whitespaces).split(
-                separator: "x", omittingEmptySubsequences: false)
-            guard (1...2).contains(pieces.count), let width = Int(pieces[0]), width > 0,
-                let repeats = pieces.count == 2 ? Int(pieces[1]) : 1, (1...1000).contains(repeats)
-            else {
-                throw ValidationError(
-                    "positive layer widths separated by commas, such as 256,128, or WIDTHxLAYERS such as 128x4 (got '\(text)')"
-                )
-            }
-            widths += Array(repeating: width, count: repeats)
+        guard let widths = Architecture.hiddenWidths(spec: text) else {
+            throw ValidationError(
+                "positive layer widths separated by commas, such as 256,128, or WIDTHxLAYERS such as 128x4 (got '\(text)')"
+            )
         }
         self.widths = widths
     }

@@ -108,119 +108,109 @@ struct ThreadOptions: ParsableArguments {
     }
 }
 
-/// The optimisation settings shared by `train` and `ablate`.
-struct TrainingOptions: ParsableArguments {
-    @Option(
-        help: ArgumentHelp(
-            "Hidden-layer widths, comma-separated; 128x4 is four layers of 128. (default: 256,128)",
-            discussion:
-                "With ablate, repeat it to compare architectures: --hidden 256,128 --hidden 128x4 --hidden 128x8."),
-        transform: LayerWidths.init(parsing:))
-    var hidden: [LayerWidths] = []
+/// The training settings on the command line: every row of `TrainingSettings.all` as `--flag VALUE`
+/// (or `--flag=VALUE`; a true/false setting also as a bare `--flag`), read by the table itself.
+/// Derived, not declared: a setting added to the table is an option of `train` and `ablate` with
+/// its help and rule, and nothing here changes.
+struct SettingOptions: ParsableArguments {
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var words: [String] = []
 
-    static let defaultHidden = [256, 128]
-
-    @Option(
-        help: ArgumentHelp(
-            "Epochs to train. (default: 5)",
-            discussion:
-                "With train --resume: leave it out to finish the run as planned; give it to extend a run to a new total (a cosine schedule is then stretched over the new total)."
-        ))
-    var epochs: Int?
-
-    static let defaultEpochs = 5
-
-    @Option(help: "Examples per mini-batch.")
-    var batchSize = 64
-
-    @Option(
-        help: ArgumentHelp(
-            "Learning rate (default: each activation's own measured rate, listed in `trainer train --help`).",
-            discussion:
-                "With ablate, a comma list compares learning rates, `default` standing for each activation's own: --lr default,0.01,0.1,0.5."
-        ),
-        transform: LearningRateList.init(parsing:))
-    var lr: LearningRateList?
-
-    /// The architectures given (the default one when none was).
-    var architectures: [[Int]] { hidden.isEmpty ? [Self.defaultHidden] : hidden.map(\.widths) }
-
-    /// The learning rates given (each activation's default when none was).
-    var learningRates: [LearningRateChoice] { lr?.rates ?? [.default] }
-
-    /// For commands that train one network: refuses a second architecture or learning rate.
-    func validateSingle() throws {
-        guard hidden.count <= 1 else {
-            throw ValidationError(
-                "--hidden is given \(hidden.count) times; one network has one architecture (ablate compares several)")
+    /// The settings given, each with every value given for it, in the order given.
+    func given() throws -> [(setting: TrainingSetting, values: [String])] {
+        var found: [(setting: TrainingSetting, values: [String])] = []
+        var k = 0
+        while k < words.count {
+            let word = words[k]
+            k += 1
+            let (name, attached) =
+                word.firstIndex(of: "=").map { (String(word[..<$0]), String(word[word.index(after: $0)...])) }
+                ?? (word, nil)
+            guard name.hasPrefix("--"), let setting = TrainingSettings.named(name) else {
+                throw ValidationError(Self.unknown(word))
+            }
+            let value: String
+            if let attached {
+                value = attached
+            } else if case .bool = setting.defaultValue, k == words.count || words[k].hasPrefix("--") {
+                value = "true"
+            } else {
+                guard k < words.count else { throw ValidationError("\(setting.flag) needs a value: \(setting.rule)") }
+                value = words[k]
+                k += 1
+            }
+            if let i = found.firstIndex(where: { $0.setting.id == setting.id }) {
+                found[i].values.append(value)
+            } else {
+                found.append((setting, [value]))
+            }
         }
-        guard learningRates.count == 1 else {
-            throw ValidationError("--lr lists \(learningRates.count) rates; one run has one (ablate compares several)")
+        return found
+    }
+
+    func validate() throws { _ = try given() }
+
+    /// The values given for `id` (empty when it was not given).
+    func values(of id: String) throws -> [String] {
+        try given().first { $0.setting.id == id }?.values ?? []
+    }
+
+    /// Sets every setting given in `config`, refusing a second value for one (`except` the ones
+    /// the caller reads as lists itself).
+    func apply(to config: inout TrainingConfig, except: Set<String> = []) throws {
+        for (setting, values) in try given() where !except.contains(setting.id) {
+            guard values.count == 1 else {
+                throw ValidationError("\(setting.flag) is given \(values.count) times; give it once")
+            }
+            do { try setting.set(values[0], in: &config) } catch { throw ValidationError(error.flagWording) }
         }
     }
 
-    @Option(help: "SGD momentum (0 for plain SGD).")
-    var momentum = 0.9
+    /// An unknown word, with the nearest setting when there is one.
+    private static func unknown(_ word: String) -> String {
+        let name = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
+        let near = TrainingSettings.all.map(\.flag).min { distance($0, name) < distance($1, name) }
+        let suggestion = near.flatMap { distance($0, name) <= 2 ? " (did you mean \($0)?)" : nil } ?? ""
+        return "unknown option '\(name)'\(suggestion)"
+    }
 
-    @Flag(help: "Use Nesterov momentum.")
-    var nesterov = false
+    private static func distance(_ a: String, _ b: String) -> Int {
+        let (a, b) = (Array(a), Array(b))
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                let kept = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = kept
+            }
+        }
+        return row[b.count]
+    }
 
-    @Option(help: "L2 weight decay on the weights (not biases).")
-    var weightDecay = 0.0
-
-    @Option(
-        help:
-            "Learning-rate schedule: constant, cosine, step (x0.1 every 2 epochs) or step:EVERY:FACTOR. (default: cosine)",
-        transform: Schedule.init(parsing:))
-    var schedule = Schedule.cosine
-
-    @Option(help: "Training images held out for validation (0 for none).")
-    var validation = 5000
-
-    @Option(
-        help: ArgumentHelp(
-            "Distort the training images afresh each epoch: a comma list of \(Augmentation.names.joined(separator: ", ")), each with an optional :STRENGTH. (default: none)",
-            discussion: Augmentation.rangesDescription + " A strength scales the ranges: affine:0.5 is half as strong."),
-        transform: Augmentation.init(parsing:))
-    var augment = Augmentation.none
-
-    @Option(
-        help:
-            "The probability that a hidden unit's output is dropped in each training step (inverted dropout; none when evaluating)."
-    )
-    var dropout = 0.0
-
-    @Option(
-        help: ArgumentHelp(
-            "Number format of the training step's matrix products: fp32, or bf16 (mixed precision: bf16 operands, fp32 accumulation, fp32 weights, loss and updates). (default: fp32; a recipe names its own)",
-            discussion:
-                "bf16 needs a CPU with native bf16 arithmetic (AVX512_BF16 or AMX); elsewhere the run says so and trains in fp32. Evaluation is always fp32."
-        ))
-    var precision: Precision?
-
-    static let defaultPrecision = Precision.fp32
-
-    @Option(
-        help: ArgumentHelp(
-            "Test the finished model reading each test image as the mean over 1, 5 or 9 views of it (moved by one pixel); recorded in the model, and what evaluate and predict use for it by default. (default: 1)"
-        ))
-    var tta: Int?
-
-    /// Sets these options in `config`; `TrainingConfig.problem` checks the values against the data.
-    func apply(to config: inout TrainingConfig) {
-        config.hidden = architectures[0]
-        config.epochs = epochs ?? Self.defaultEpochs
-        config.batchSize = batchSize
-        config.learningRate = learningRates[0].value
-        config.momentum = momentum
-        config.nesterov = nesterov
-        config.weightDecay = weightDecay
-        config.schedule = schedule
-        config.validationCount = validation
-        config.augmentation = augment
-        config.dropout = dropout
-        config.precision = precision ?? Self.defaultPrecision
-        config.testViews = tta ?? 1
+    /// The settings as `--help` lists them, with their defaults; `leaving` out those a command
+    /// takes otherwise.
+    static func help(leaving: Set<String> = []) -> String {
+        let rows = TrainingSettings.all.filter { !leaving.contains($0.id) }
+        let width = (rows.map { $0.flag.count }.max() ?? 0) + 4
+        // Wrapped here, with the text in a column, so that argument-parser's own wrapping leaves it alone.
+        return "Training settings:\n"
+            + rows.map { setting in
+                let text = "\(setting.help) (default: \(setting.defaultText))"
+                var lines: [String] = []
+                var line = ""
+                for word in text.split(separator: " ") {
+                    if !line.isEmpty && width + line.count + 1 + word.count > 79 {
+                        lines.append(line)
+                        line = ""
+                    }
+                    line += (line.isEmpty ? "" : " ") + word
+                }
+                lines.append(line)
+                let head = "  " + setting.flag.padding(toLength: width - 2, withPad: " ", startingAt: 0)
+                return head + lines.joined(separator: "\n" + String(repeating: " ", count: width))
+            }.joined(separator: "\n")
     }
 }
 
@@ -272,29 +262,10 @@ func loadCheckpoint(_ path: String) throws -> Checkpoint {
     }
 }
 
-extension ConfigurationProblem {
-    /// The problem in the words of the command line's flags.
+extension SettingProblem {
+    /// The problem in the words of the command line: `--momentum: a number in [0, 1) (got 1.5)`.
     var flagWording: String {
-        switch self {
-        case .noHiddenLayer: return "--hidden: give at least one layer width"
-        case .hiddenWidth(_, let limit): return "--hidden: each layer width must be between 1 and \(limit)"
-        case .activationCount(_, let layers):
-            return "--activation: give one activation, or one per hidden layer (\(layers))"
-        case .epochs: return "--epochs must be at least 1"
-        case .batchSize(_, let limit): return "--batch-size must be between 1 and \(limit)"
-        case .learningRate: return "--lr must be a positive number"
-        case .momentum: return "--momentum must be in [0, 1)"
-        case .weightDecay: return "--weight-decay must be zero or positive"
-        case .dropout(_, let limit): return "--dropout must be between 0 and \(limit)"
-        case .validation(_, let examples):
-            return "--validation must be between 0 and \(examples - 1) (the training set has \(examples) images)"
-        case .patience: return "--patience must be at least 1"
-        case .testViews:
-            return "--tta must be \(TestTimeAugmentation.viewCounts.map(String.init).joined(separator: ", "))"
-        case .precision(let precision, let isa):
-            return
-                "--precision \(precision): this CPU has no native \(precision) arithmetic (its best instruction set is \(isa)); use fp32"
-        }
+        "\(TrainingSettings.named(setting)?.flag ?? setting): \(rule) (got \(got))"
     }
 }
 

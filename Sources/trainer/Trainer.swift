@@ -8,7 +8,7 @@ struct TrainerCommand: ParsableCommand {
         commandName: "trainer",
         abstract: "Train, evaluate and compare MLP digit classifiers on MNIST-style data.",
         subcommands: [
-            Train.self, Evaluate.self, Predict.self, Inspect.self, Export.self, Serve.self, AugmentPreview.self,
+            Train.self, Evaluate.self, Predict.self, Inspect.self, Export.self, ServeCommand.self, AugmentPreview.self,
             Ablate.self, ReportCommand.self, Bench.self
         ],
         defaultSubcommand: Train.self

@@ -104,6 +104,9 @@ try:
     href = links[0].get_attribute("href")
     driver.get(href)
     check(driver.title.startswith("Activation ablation"), f"the report link opens the report, titled {driver.title!r}")
+    # Served sandboxed with only its own style sheet allowed (by hash): the style applies.
+    collapse = driver.execute_script("const t = document.querySelector('table'); return t ? getComputedStyle(t).borderCollapse : null")
+    check(collapse == "collapse", f"the report's own style sheet applies under its policy (border-collapse {collapse!r})")
     errors = console_errors(driver)
     check(not errors, f"no console errors: {errors}")
 finally:

@@ -26,37 +26,40 @@ import TestSupport
 
     /// Every setting away from its default survives a checkpoint: a setting left out of the hand-written
     /// decoder would come back as its default, and `--resume` would silently change the run.
+    /// Every row of the table of training settings survives a checkpoint (what `--resume` reads),
+    /// each alone and all together at their samples (values away from their defaults), and a file
+    /// written before a setting existed reads it as its default. Driven by the table, so a setting
+    /// added there is checked here without touching this test.
     @Test func everySettingSurvivesACheckpoint() throws {
-        var config = TrainingConfig()
-        config.hidden = [12, 9]
-        config.activations = [.leakyRelu(alpha: 0.2), .elu(alpha: 0.5)]
-        config.epochs = 7
-        config.batchSize = 33
-        config.learningRate = 0.07
-        config.momentum = 0.8
-        config.nesterov = true
-        config.weightDecay = 1e-4
-        config.schedule = .step(every: 3, factor: 0.5)
-        config.seed = 77
-        config.validationCount = 123
-        config.patience = 4
-        config.diagnostics = true
-        config.augmentation = Augmentation(spec: "affine:0.5,thickness")!
-        config.dropout = 0.2
-        config.precision = .bf16
-        config.testViews = 9
-        // Each stored property differs from its default, so a setting added later must be set here too.
-        let defaults = Dictionary(
-            uniqueKeysWithValues: Mirror(reflecting: TrainingConfig()).children.map { ($0.label!, "\($0.value)") })
-        for child in Mirror(reflecting: config).children {
-            #expect(
-                "\(child.value)" != defaults[child.label!],
-                "\(child.label!) is at its default here: give it another value")
+        // Any CPU can write and read a bf16 run's checkpoint: only training it needs the instructions.
+        let settings = TrainingSettings.all
+        var all = TrainingConfig()
+        all.diagnostics = true
+        for setting in settings {
+            var alone = TrainingConfig()
+            try setting.set(setting.sample, in: &alone)
+            try setting.set(setting.sample, in: &all)
+            #expect(setting.value(alone) != setting.defaultValue, "\(setting.id)'s sample is its default")
+            var checkpoint = Self.sample()
+            checkpoint.config = alone
+            let loaded = try Checkpoint(bytes: try checkpoint.encoded(), path: "settings.safetensors")
+            #expect(loaded.config == alone, "\(setting.id) survives a checkpoint")
+
+            var stored = try #require(
+                try JSONSerialization.jsonObject(with: JSONEncoder().encode(alone)) as? [String: Any])
+            stored[setting.key] = nil
+            let old = try JSONDecoder().decode(
+                TrainingConfig.self, from: JSONSerialization.data(withJSONObject: stored))
+            #expect(setting.value(old) == setting.defaultValue, "a file without \(setting.key) reads its default")
         }
         var checkpoint = Self.sample()
-        checkpoint.config = config
-        let loaded = try Checkpoint(bytes: try checkpoint.encoded(), path: "settings.safetensors")
-        #expect(loaded.config == config)
+        checkpoint.config = all
+        #expect(try Checkpoint(bytes: try checkpoint.encoded(), path: "all.safetensors").config == all)
+        // Every stored property is a setting of the table (or `diagnostics`, which only ablate sets).
+        let keys = Set(TrainingSettings.all.map(\.key) + ["diagnostics"])
+        for child in Mirror(reflecting: all).children {
+            #expect(keys.contains(child.label!), "TrainingConfig.\(child.label!) has no row in TrainingSettings.all")
+        }
     }
 
     @Test func roundTrip() throws {

@@ -16,7 +16,7 @@ import TestSupport
         for views in [0, 2, 3, 4, 6, 10, -1] { #expect(TestTimeAugmentation(views: views) == nil) }
         var config = TrainingConfig()
         config.testViews = 4
-        #expect(config.problem(trainingExamples: 60_000) == .testViews(4))
+        #expect(config.problem(trainingExamples: 60_000) == SettingProblem(setting: "tta", rule: "1, 5, 9", got: "4"))
     }
 
     /// Moves images by hand, reads each view with `MLP.probabilities` and averages: the

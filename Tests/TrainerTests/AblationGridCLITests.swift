@@ -32,10 +32,11 @@ import Testing
                 "ablate", "--hidden", "256,128", "--hidden", "128x4", "--hidden", "128x8",
                 "--lr", "default,0.01,0.1,0.5"
             ]) as? Ablate)
-        #expect(ablate.options.architectures == [[256, 128], [128, 128, 128, 128], Array(repeating: 128, count: 8)])
-        #expect(ablate.options.learningRates == [.default, .rate(0.01), .rate(0.1), .rate(0.5)])
+        #expect((try ablate.architectures()) == [[256, 128], [128, 128, 128, 128], Array(repeating: 128, count: 8)])
+        #expect((try ablate.learningRates()) == [.default, .rate(0.01), .rate(0.1), .rate(0.5)])
         let plain = try #require(try TrainerCommand.parseAsRoot(["ablate"]) as? Ablate)
-        #expect(plain.options.architectures == [[256, 128]] && plain.options.learningRates == [.default])
+        #expect(try plain.architectures() == [[256, 128]])
+        #expect(try plain.learningRates() == [.default])
 
         #expect(throws: (any Error).self) {
             try TrainerCommand.parseAsRoot(["ablate", "--hidden", "64", "--hidden", "64"])
@@ -54,14 +55,14 @@ import Testing
     @Test func aStudyStandsForItsGridAndTheUsersOptionsOverrideIt() throws {
         let expanded = Study.expanding(["ablate", "--study", "depth", "--seeds", "1"])
         let depth = try #require(try TrainerCommand.parseAsRoot(expanded) as? Ablate)
-        #expect(depth.options.architectures == [[128, 128], [128, 128, 128, 128], Array(repeating: 128, count: 8)])
+        #expect((try depth.architectures()) == [[128, 128], [128, 128, 128, 128], Array(repeating: 128, count: 8)])
         #expect(depth.seeds.seeds == [1], "the user's --seeds wins")
         #expect(depth.output == "ablation-depth" && depth.study == .depth)
         let rates = try #require(
             try TrainerCommand.parseAsRoot(Study.expanding(["ablate", "--study=learning-rate", "--hidden", "64x2"]))
                 as? Ablate)
-        #expect(rates.options.learningRates == [.rate(0.01), .rate(0.05), .rate(0.1), .rate(0.2)])
-        #expect(rates.options.architectures == [[64, 64]], "the user's --hidden replaces the study's")
+        #expect((try rates.learningRates()) == [.rate(0.01), .rate(0.05), .rate(0.1), .rate(0.2)])
+        #expect((try rates.architectures()) == [[64, 64]], "the user's --hidden replaces the study's")
         #expect(throws: (any Error).self) {
             try TrainerCommand.parseAsRoot(Study.expanding(["ablate", "--study", "width"]))
         }

@@ -51,7 +51,7 @@ import TestSupport
         #expect(try train.makeConfig().augmentation == Augmentation(affine: 0.5, shift: 3))
         #expect(try (TrainerCommand.parseAsRoot([]) as? Train)?.makeConfig().augmentation == Augmentation.none)
         let ablate = try #require(try TrainerCommand.parseAsRoot(["ablate", "--augment", "elastic"]) as? Ablate)
-        #expect(ablate.options.augment == Augmentation(elastic: 1))
+        #expect(try ablate.baseConfig().augmentation == Augmentation(elastic: 1))
         for bad in ["rotate", "affine:9", "shift:0.5"] {
             do {
                 _ = try TrainerCommand.parseAsRoot(["--augment", bad])

@@ -21,10 +21,14 @@ import TestSupport
 
     @Test func badOptionsGiveOneClearLine() throws {
         for (arguments, phrase) in [
-            (["--activation", "relu6"], "unknown activation 'relu6'"),
+            (["--activation", "relu6"], "--activation: one activation"),
+            (["--activation", "relu,relu6"], "(got relu,relu6)"),
+            (["--momentun", "0.5"], "unknown option '--momentun' (did you mean --momentum?)"),
+            (["--lr"], "--lr needs a value"),
+            (["--momentum", "0.9", "--momentum", "0.5"], "--momentum is given 2 times"),
             (["--hidden", "256,x"], "--hidden"),
             (["--schedule", "linear"], "--schedule"),
-            (["--epochs", "0", "--data", "/nonexistent"], "/nonexistent"),
+            (["--epochs", "0", "--data", "/nonexistent"], "--epochs: a whole number of at least 1 (got 0)"),
             (["--data", "/nonexistent"], "/nonexistent: missing")
         ] {
             let result = try trainer(arguments)
@@ -162,7 +166,7 @@ import TestSupport
         #expect(refused.status != 0 && refused.err.contains("--tta must be 1, 5, 9"), "\(refused.err)")
         // predict reads through the model's views too, and its JSON says how many.
         let digit = dir + "/digit.png"
-        FileManager.default.createFile(atPath: digit, contents: Data(try ServeTests.drawing(7)))
+        FileManager.default.createFile(atPath: digit, contents: Data(try ServedModel.drawing(7)))
         func read(_ extra: [String]) throws -> [String: Any] {
             let run = try trainer(["predict", "--model", model, "--json", digit] + extra)
             #expect(run.status == 0, "\(run.err)")

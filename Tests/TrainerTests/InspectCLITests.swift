@@ -21,7 +21,7 @@ import TestSupport
         let pictures = folder + "/pictures"
         try FileManager.default.createDirectory(atPath: pictures, withIntermediateDirectories: true)
         for i in 0..<3 {
-            try Data(try ServeTests.drawing(i)).write(to: URL(fileURLWithPath: pictures + "/digit-\(i).png"))
+            try Data(try ServedModel.drawing(i)).write(to: URL(fileURLWithPath: pictures + "/digit-\(i).png"))
         }
         try Data("not a picture".utf8).write(to: URL(fileURLWithPath: pictures + "/notes.png"))
 
@@ -82,12 +82,12 @@ import TestSupport
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let png = folder + "/digit.png"
-        try Data(try ServeTests.drawing(0)).write(to: URL(fileURLWithPath: png))
+        try Data(try ServedModel.drawing(0)).write(to: URL(fileURLWithPath: png))
         let missing = try trainer(["inspect", "-m", folder + "/none.safetensors", png])
         #expect(
             missing.status != 0 && missing.err.contains("none.safetensors")
                 && missing.err.split(separator: "\n").count == 1, "\(missing)")
-        let model = try #require(ServeTests.trained).file
+        let model = try #require(ServedModel.trained).file
         let nowhere = folder + "/no/such/folder/page.html"
         let unwritable = try trainer(["inspect", "-m", model, png, "-o", nowhere])
         #expect(

@@ -22,6 +22,9 @@ struct Ablate: ParsableCommand {
 
             Studies (--study NAME; options given beside it override the study's):
             \(Study.help)
+
+            \(SettingOptions.help(leaving: Ablate.axes))
+              --hidden may be repeated and --lr given a comma list such as default,0.01,0.1: each is an axis of the grid.
             """
     )
 
@@ -44,7 +47,32 @@ struct Ablate: ParsableCommand {
         transform: SeedList.init(parsing:))
     var seeds = SeedList([1, 2, 3])
 
-    @OptionGroup var options: TrainingOptions
+    @OptionGroup var settings: SettingOptions
+
+    /// Settings that are axes of the ablation with options of their own (--activations, --seeds).
+    static let axes: Set<String> = ["activation", "seed"]
+
+    /// The architectures given with --hidden (one each), or the default one.
+    func architectures() throws -> [[Int]] {
+        let given = try settings.values(of: "hidden")
+        guard !given.isEmpty else { return [TrainingConfig().hidden] }
+        return try given.map { try LayerWidths(parsing: $0).widths }
+    }
+
+    /// The settings every cell shares: the table's settings given, the first architecture and rate.
+    func baseConfig() throws -> TrainingConfig {
+        var base = TrainingConfig()
+        try settings.apply(to: &base, except: ["hidden", "lr"])
+        (base.hidden, base.learningRate) = (try architectures()[0], try learningRates()[0].value)
+        return base
+    }
+
+    /// The learning rates given with --lr (a comma list), or each activation's own.
+    func learningRates() throws -> [LearningRateChoice] {
+        let given = try settings.values(of: "lr")
+        guard given.count <= 1 else { throw ValidationError("--lr is given \(given.count) times; give one comma list") }
+        return try given.first.map { try LearningRateList(parsing: $0).rates } ?? [.default]
+    }
 
     @OptionGroup var compute: ComputeOptions
 
@@ -76,10 +104,15 @@ struct Ablate: ParsableCommand {
             throw ValidationError("--activations lists an activation twice")
         }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        guard Set(options.architectures).count == options.architectures.count else {
+        if let axis = try settings.given().first(where: { Self.axes.contains($0.setting.id) }) {
+            throw ValidationError(
+                "\(axis.setting.flag): ablate compares \(axis.setting.id)s; give them with --\(axis.setting.id)s")
+        }
+        let architectures = try architectures()
+        guard Set(architectures).count == architectures.count else {
             throw ValidationError("--hidden gives one architecture twice")
         }
-        guard options.validation > 0 else {
+        guard try baseConfig().validationCount > 0 else {
             throw ValidationError("--validation must be above 0: the diagnostics are measured on the validation set")
         }
         if let limit, limit < 2 { throw ValidationError("--limit must be at least 2") }
@@ -89,15 +122,14 @@ struct Ablate: ParsableCommand {
         warnIfUnoptimised()
         let wallStart = Date()
         let data = try dataOptions.load()
-        var base = TrainingConfig()
-        options.apply(to: &base)
+        var base = try baseConfig()
         let precisionNote: String?
         (base, precisionNote) = base.withAvailablePrecision()
         let plan = AblationPlan(
             activations: activations.activations, seeds: seeds.seeds, base: base,
             dataset: data.kind.rawValue, trainingLimit: limit, inputs: data.train.featureCount,
-            classes: data.kind.classNames.count, architectures: options.architectures,
-            learningRates: options.learningRates)
+            classes: data.kind.classNames.count, architectures: try architectures(),
+            learningRates: try learningRates())
         let trainingCount = Ablation.trainingSet(plan, data: data).count
         for hidden in plan.architectures {
             var config = plan.base

@@ -14,8 +14,8 @@ struct Bench: ParsableCommand {
             """
     )
 
-    @Option(help: "Hidden-layer widths, comma-separated. (default: 256,128)", transform: LayerWidths.init(parsing:))
-    var hidden = LayerWidths([256, 128])
+    @Option(help: "Hidden-layer widths, comma-separated.", transform: LayerWidths.init(parsing:))
+    var hidden = LayerWidths(TrainingConfig().hidden)
 
     @Option(
         help: "Hidden-layer activation, or one per hidden layer. (default: relu)",
@@ -23,10 +23,10 @@ struct Bench: ParsableCommand {
     var activation = ActivationList([.relu])
 
     @Option(help: "Examples per mini-batch.")
-    var batchSize = 64
+    var batchSize = TrainingConfig().batchSize
 
     @Option(help: "SGD momentum of the whole step (0: plain SGD, whose update is folded entirely into the GEMMs).")
-    var momentum = 0.9
+    var momentum = TrainingConfig().momentum
 
     @Option(
         help: "Also time the whole step with these distortions (as train --augment), beside the step without.",
@@ -64,7 +64,8 @@ struct Bench: ParsableCommand {
         let precisions = self.precisions
         guard !precisions.isEmpty else {
             throw Failure(
-                ConfigurationProblem.precision(.bf16, instructionSet: Precision.cpuInstructionSet).flagWording)
+                "--precision bf16: this CPU has no native bf16 arithmetic (its best instruction set is \(Precision.cpuInstructionSet)); use fp32"
+            )
         }
         // MNIST's shape: 28×28 inputs, 10 classes.
         let architecture = config.architecture(inputs: 784, classes: 10)

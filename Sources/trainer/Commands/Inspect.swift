@@ -2,6 +2,7 @@ import ArgumentParser
 import Dataset
 import Foundation
 import Model
+import Serve
 
 /// `trainer inspect`: what each layer does with a digit, and which pixels decided it.
 struct Inspect: ParsableCommand {

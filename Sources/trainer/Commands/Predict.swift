@@ -2,6 +2,7 @@ import ArgumentParser
 import Dataset
 import Foundation
 import Model
+import Serve
 
 /// `trainer predict`: classifies a person's own PNG digits, prepared the way MNIST digits were.
 struct Predict: ParsableCommand {

@@ -8,12 +8,10 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train an MLP digit classifier (the default command).",
         discussion: """
-            Activations: \(activationChoices).
-            Without --lr each activation uses its measured default learning rate: \
-            \(Activation.all.map { "\($0.name) \($0.defaultLearningRate)" }.joined(separator: ", ")).
-
             Recipes (--recipe NAME; options given beside it override the recipe's):
             \(Recipe.help)
+
+            \(SettingOptions.help())
             """
     )
 
@@ -27,18 +25,7 @@ struct Train: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(
-        help: "Hidden-layer activation, or a comma-separated list with one per hidden layer. (default: relu)",
-        transform: ActivationList.init(parsing:))
-    var activation = ActivationList([.relu])
-
-    @OptionGroup var options: TrainingOptions
-
-    @Option(help: "Seed for initialisation, split and shuffling: the same seed gives the same model.")
-    var seed: UInt64 = 1
-
-    @Option(help: "Stop after this many epochs without a lower validation loss.")
-    var patience: Int?
+    @OptionGroup var settings: SettingOptions
 
     @Option(
         name: .shortAndLong,
@@ -67,15 +54,13 @@ struct Train: ParsableCommand {
 
     func makeConfig() throws -> TrainingConfig {
         var config = TrainingConfig()
-        config.activations = activation.activations
-        options.apply(to: &config)
-        config.seed = seed
-        config.patience = patience
+        try settings.apply(to: &config)
         return config
     }
 
     func validate() throws {
-        try options.validateSingle()
+        // Every setting read and checked against its rule once, before anything runs.
+        _ = try makeConfig()
         if recipe != nil && resume != nil {
             throw ValidationError(
                 "--recipe and --resume: a resumed run keeps the settings it was started with; leave --recipe out")
@@ -98,7 +83,14 @@ struct Train: ParsableCommand {
                 )
             }
             config = checkpoint.config
-            if let epochs = options.epochs { config.epochs = epochs }
+            // Given beside --resume, --epochs extends the run to a new total; nothing else may change.
+            let changed = try settings.given().map(\.setting.id).filter { $0 != "epochs" }
+            if let first = changed.first {
+                throw Failure(
+                    "\(resume): a resumed run keeps the settings it was started with; leave \(TrainingSettings.named(first)!.flag) out (only --epochs may extend it)"
+                )
+            }
+            try settings.apply(to: &config)
             state = checkpoint.state
             let done = checkpoint.state.epochsCompleted
             // Without a test result the run was stopped after its last epoch, before the end: finish it.
@@ -108,7 +100,8 @@ struct Train: ParsableCommand {
                     "\(resume): stopped early after \(done) epochs (validation loss stopped improving); there is nothing left to resume"
                 )
             }
-            if done >= config.epochs && (finished || options.epochs != nil) {
+            let extended = try !settings.values(of: "epochs").isEmpty
+            if done >= config.epochs && (finished || extended) {
                 throw Failure(
                     "\(resume): already trained for \(done) epochs; give --epochs with a larger total to train further")
             }
@@ -119,8 +112,8 @@ struct Train: ParsableCommand {
         (config, precisionNote) = config.withAvailablePrecision()
         if let problem = config.problem(trainingExamples: data.train.count) { throw Failure(problem.flagWording) }
 
-        let training = Training(config: config, trainSet: data.train)
-        var current = state ?? training.initialState()
+        let run = TrainingRun(config: config, data: data)
+        var current = state ?? run.training.initialState()
         let style: ProgressStyle = json ? .json : quiet ? .quiet : (Terminal.stderrIsTerminal ? .bar : .lines)
         let progress = ProgressReporter(style: style)
         if let recipe {
@@ -148,32 +141,20 @@ struct Train: ParsableCommand {
                 "\n\(signal == SIGINT ? "interrupted" : "terminated"): finishing this batch and saving \(output) (signal again to stop at once)"
             )
         }
-        func save(_ state: TrainingState) throws {
-            try Checkpoint(
-                config: config, state: state, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
-                savedAt: Date()
-            ).write(to: output)
-        }
-        let outcome: TrainingOutcome
+        let outcome: TrainingRun.Outcome
         do {
-            outcome = try training.run(
+            outcome = try run.run(
                 &current, observer: progress, threads: threading.threads,
-                shouldStop: { interrupts.received != nil }, epochEnded: save)
+                shouldStop: { interrupts.received != nil }, save: { try $0.write(to: output) })
         } catch let error as TrainingError {
             let savedNow = current.history.count > (state?.history.count ?? 0)
             throw Failure(error.advice(saved: savedNow ? (output, current.history.last!.epoch) : nil))
         }
-        if outcome == .interrupted {
-            try save(current)
+        guard case .tested(_, let test) = outcome else {
+            try run.checkpoint(current).write(to: output)
             progress.interrupted(savedTo: output, state: current, resume: resumeCommand(output))
             throw ExitCode(interrupts.exitStatus)
         }
-        let test = Evaluation(
-            model: current.model, data: data.test, threads: threading.threads, views: config.testTimeAugmentation)
-        let checkpoint = Checkpoint(
-            config: config, state: current, dataset: data.kind.rawValue, datasetSHA256: data.sha256,
-            testAccuracy: test.accuracy, testLoss: test.loss, savedAt: Date())
-        try checkpoint.write(to: output)
         progress.finished(
             test: test, views: config.testViews, savedTo: output, stoppedEarly: current.stoppedEarly,
             epochs: current.epochsCompleted)

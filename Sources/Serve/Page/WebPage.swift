@@ -1,0 +1,51 @@
+import Foundation
+
+/// `serve`'s page: the files of `Sources/Serve/Web` (HTML, CSS, one script per view), compiled into
+/// the binary (`WebFiles`) so that a copied `trainer` serves the whole page with nothing beside it,
+/// or read from a folder as they are edited (`serve --web-root`).
+///
+/// Everything comes from the page's own origin: the Content-Security-Policy allows scripts and
+/// styles from `'self'` only, so no inline script, style or handler runs, and nothing is fetched
+/// from elsewhere.
+public struct WebPage: Sendable {
+    /// A folder to read the files from on every request, instead of the compiled-in copies.
+    let root: String?
+
+    public init(root: String? = nil) { self.root = root }
+
+    static let policy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+    /// The files the page is served from, by the path they are asked for with.
+    static let served: [String: (file: String, type: String)] = [
+        "/": ("index.html", "text/html; charset=utf-8"),
+        "/index.html": ("index.html", "text/html; charset=utf-8"),
+        "/page.css": ("page.css", "text/css; charset=utf-8"),
+        "/inside.css": ("inside.css", "text/css; charset=utf-8"),
+        "/playground.css": ("playground.css", "text/css; charset=utf-8"),
+        "/logic.js": ("logic.js", "text/javascript; charset=utf-8"),
+        "/inside.js": ("inside.js", "text/javascript; charset=utf-8"),
+        "/pad.js": ("pad.js", "text/javascript; charset=utf-8"),
+        "/playground.js": ("playground.js", "text/javascript; charset=utf-8"),
+        "/main.js": ("main.js", "text/javascript; charset=utf-8")
+    ]
+
+    /// The answer for `path` when it is one of the page's files, else nil.
+    func response(for path: String) -> WebResponse? {
+        guard let (file, type) = Self.served[path] else { return nil }
+        guard let bytes = self.file(file) else {
+            return .failure(500, "\(file) is missing from --web-root \(root ?? "")")
+        }
+        return WebResponse(
+            status: 200, contentType: type, body: bytes,
+            headers: ["Cache-Control": "no-cache", "Content-Security-Policy": Self.policy])
+    }
+
+    /// A file of the page: from `root` when serving from a folder, else the compiled-in copy.
+    func file(_ name: String) -> [UInt8]? {
+        if let root {
+            return FileManager.default.contents(atPath: (root as NSString).appendingPathComponent(name)).map(Array.init)
+        }
+        return WebFiles.named(name)
+    }
+}

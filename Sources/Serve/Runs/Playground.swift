@@ -1,0 +1,582 @@
+import Dataset
+import Foundation
+import Model
+
+/// The playground behind `serve`'s Train panel: runs created from the page, trained one slice at a
+/// time on one training thread through `Training.run` (the loop `trainer train` uses, with a
+/// `LiveObserver`), saved in a runs folder and listed again after a restart.
+///
+/// How runs share the cores: one run trains at a time on all `threads` (so its numbers are those of
+/// `trainer train --threads N`); with several runs active they take turns of `slice` seconds,
+/// round-robin, and each resumes exactly where it stopped (`Training.run` resumes mid-epoch
+/// bit-exactly). The server's own requests run on other threads.
+public final class Playground: @unchecked Sendable {
+    /// Why a request about runs cannot be done: an HTTP status and one sentence.
+    struct Problem: Error, CustomStringConvertible {
+        let status: Int
+        let description: String
+        var field: String?
+    }
+
+    let folder: URL
+    let limits: PlaygroundLimits
+    let threads: Int
+    /// How long a run trains before the next active one takes its turn.
+    let slice: Double
+    private let dataFolder: @Sendable (DatasetKind) -> String
+    private let lock = NSCondition()
+    private var runs: [String: PlaygroundRun] = [:]
+    private var datasets: [DatasetKind: TrainAndTest] = [:]
+    private var lastTurn: String?
+    private var stopping = false
+    private var trainingThreadDone = false
+    private var counter = 0
+    /// Live figures this often at most while a run trains, in seconds (0: only when a run pauses,
+    /// steps or ends).
+    let liveInterval: Double
+    public static let defaultLiveInterval = 0.1
+    /// Held-out images the live figures are measured on.
+    static let probeImages = 128
+
+    public init(
+        folder: URL, limits: PlaygroundLimits, threads: Int, slice: Double = 0.3,
+        liveInterval: Double = defaultLiveInterval,
+        dataFolder: @escaping @Sendable (DatasetKind) -> String
+    ) throws {
+        (self.folder, self.limits, self.threads, self.slice, self.dataFolder) = (
+            folder, limits, threads, slice, dataFolder
+        )
+        self.liveInterval = liveInterval
+        // Made with the first run, so that a server that never trains leaves no folder behind.
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw Problem(
+                status: 500, description: "\(folder.path): not a folder; give --runs a folder for the playground's runs"
+            )
+        }
+        for run in Self.listed(in: folder) { runs[run.id] = run }
+    }
+
+    /// Starts the training thread.
+    public func start() {
+        let thread = Thread { [self] in trainingLoop() }
+        thread.name = "playground training"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    // MARK: Requests
+
+    func create(_ request: RunRequest) throws -> PlaygroundRun {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopping else { throw Problem(status: 503, description: "the server is stopping") }
+        let active = runs.values.filter { $0.status.isActive }.count
+        guard active < limits.activeRuns else {
+            throw Problem(
+                status: 400,
+                description:
+                    "\(active) runs are active, the most this server takes (serve --max-runs); cancel one or wait for one to finish",
+                field: "runs")
+        }
+        counter += 1
+        let now = Date()
+        let stamp = Self.idFormat.string(from: now)
+        var id = "\(stamp)-\(counter)"
+        while runs[id] != nil { counter += 1; id = "\(stamp)-\(counter)" }
+        let run = PlaygroundRun(
+            id: id, request: request, created: now, folder: folder.appendingPathComponent(id),
+            status: request.startPaused ? .paused : .queued)
+        do {
+            try FileManager.default.createDirectory(at: run.folder, withIntermediateDirectories: true)
+        } catch {
+            throw Problem(status: 500, description: "cannot create \(run.folder.path): \(error.localizedDescription)")
+        }
+        runs[id] = run
+        persist(run)
+        emit(run, .status(run: run.id, status: run.status, error: nil))
+        lock.broadcast()
+        return run
+    }
+
+    /// The runs, newest first, as `GET /api/runs` lists them.
+    func list() -> [RunSummary] {
+        lock.lock()
+        defer { lock.unlock() }
+        return runs.values.sorted { ($0.created, $0.id) > ($1.created, $1.id) }.map(\.summary)
+    }
+
+    func details(_ id: String) throws -> RunDetails {
+        lock.lock()
+        defer { lock.unlock() }
+        return try find(id).details
+    }
+
+    func pause(_ id: String) throws -> RunSummary {
+        try change(id) { run in
+            guard run.status == .running || run.status == .queued else {
+                throw Problem(
+                    status: 409,
+                    description: "run \(id) is \(run.status.rawValue); only a running or queued run can pause")
+            }
+            run.status = .paused
+        }
+    }
+
+    func resume(_ id: String) throws -> RunSummary {
+        try change(id) { run in
+            switch run.status {
+            case .paused: run.status = .running
+            case .interrupted:
+                let active = runs.values.filter { $0.status.isActive }.count
+                guard active < limits.activeRuns else {
+                    throw Problem(
+                        status: 400,
+                        description: "\(active) runs are active already, the most this server takes (serve --max-runs)",
+                        field: "runs")
+                }
+                run.status = .running
+            default:
+                throw Problem(
+                    status: 409,
+                    description: "run \(id) is \(run.status.rawValue); only a paused or interrupted run can resume")
+            }
+        }
+    }
+
+    func step(_ id: String) throws -> RunSummary {
+        try change(id) { run in
+            switch run.status {
+            case .paused, .queued:
+                run.status = .paused
+                run.pendingSteps += 1
+            default:
+                throw Problem(
+                    status: 409,
+                    description: "run \(id) is \(run.status.rawValue); pause it to step it one batch at a time")
+            }
+        }
+    }
+
+    /// Cancels an active run; deletes (files included) one that is over or interrupted.
+    func delete(_ id: String) throws -> any Encodable & Sendable {
+        lock.lock()
+        defer { lock.unlock() }
+        let run = try find(id)
+        if run.status.isActive {
+            run.cancelRequested = true
+            // A run that is not on the training thread now is cancelled at once; else at its next batch.
+            if run.status != .running || lastTurn != run.id {
+                finish(run, as: .cancelled)
+                run.state = nil
+            }
+            lock.broadcast()
+            return run.summary
+        }
+        runs[id] = nil
+        close(run)
+        try? FileManager.default.removeItem(at: run.folder)
+        return DeletedRun(id: id)
+    }
+
+    /// The events of runs `ids`: every logged event of each first, then each new one as it happens,
+    /// ending once every one of them has ended.
+    func events(_ ids: [String]) throws -> AsyncStream<[UInt8]> {
+        lock.lock()
+        defer { lock.unlock() }
+        let chosen = try ids.map(find)
+        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        let listener = Listener(continuation)
+        for run in chosen {
+            for event in run.log { continuation.yield(event.serverSent) }
+            if let live = run.live { continuation.yield(RunEvent.live(run: run.id, live).serverSent) }
+            if !(run.status.isOver || run.status == .interrupted) {
+                run.listeners[listener.id] = listener
+                listener.open += 1
+            }
+        }
+        if listener.open == 0 { continuation.finish() }
+        // A client that goes away stops listening. Not on the calling thread: `finish()`, called
+        // with the lock held when a run ends, runs this at once.
+        continuation.onTermination = { [weak self] _ in
+            guard let self else { return }
+            DispatchQueue.global().async {
+                self.lock.lock()
+                for run in chosen { run.listeners[listener.id] = nil }
+                self.lock.unlock()
+            }
+        }
+        return stream
+    }
+
+    /// The weights a run has now, and its data set, to read digits with.
+    func model(_ id: String) throws -> (MLP<Float>, DatasetKind) {
+        lock.lock()
+        defer { lock.unlock() }
+        let run = try find(id)
+        if run.snapshot == nil, let checkpoint = try? Checkpoint(contentsOf: run.checkpointURL.path) {
+            run.snapshot = checkpoint.model
+        }
+        guard let snapshot = run.snapshot else {
+            throw Problem(status: 409, description: "run \(id) has no weights yet; it has not trained a batch")
+        }
+        return (snapshot, run.request.dataset)
+    }
+
+    /// Stops training at the next batch, saves every active run's state in its folder, and marks it
+    /// interrupted so that a restarted server lists it and can resume it. Returns how many were saved.
+    @discardableResult
+    public func shutdown() -> Int {
+        lock.lock()
+        stopping = true
+        lock.broadcast()
+        while !trainingThreadDone { lock.wait() }
+        var saved = 0
+        for run in runs.values where run.status.isActive {
+            if let state = run.state {
+                try? Checkpoint(
+                    config: run.request.config, state: state, dataset: run.request.dataset.rawValue,
+                    datasetSHA256: datasets[run.request.dataset]?.sha256 ?? [:], savedAt: Date()
+                ).write(to: run.checkpointURL.path)
+            }
+            run.status = .interrupted
+            persist(run)
+            close(run)
+            saved += 1
+        }
+        lock.unlock()
+        return saved
+    }
+
+    // MARK: The training thread
+
+    private func trainingLoop() {
+        while true {
+            lock.lock()
+            var next = nextTurn()
+            while !stopping && next == nil {
+                lock.wait()
+                next = nextTurn()
+            }
+            guard !stopping, let run = next else {
+                trainingThreadDone = true
+                lock.broadcast()
+                lock.unlock()
+                return
+            }
+            lastTurn = run.id
+            let stepping = run.status == .paused
+            if run.status == .queued {
+                run.status = .running
+                emit(run, .status(run: run.id, status: .running, error: nil))
+                persist(run)
+            }
+            lock.unlock()
+            train(run, stepping: stepping)
+        }
+    }
+
+    /// The next run to train, round-robin after the last one: running ones, and paused ones with steps asked for.
+    private func nextTurn() -> PlaygroundRun? {
+        let ready = runs.values.filter {
+            ($0.status == .running || $0.status == .queued || ($0.status == .paused && $0.pendingSteps > 0))
+                && !$0.cancelRequested
+        }
+        .sorted { ($0.created, $0.id) < ($1.created, $1.id) }
+        guard !ready.isEmpty else { return nil }
+        // The first made after the last one trained, else the first: every active run gets its turn.
+        if let last = lastTurn.flatMap({ runs[$0] }),
+            let after = ready.first(where: { ($0.created, $0.id) > (last.created, last.id) })
+        {
+            return after
+        }
+        return ready[0]
+    }
+
+    private func train(_ run: PlaygroundRun, stepping: Bool) {
+        let data: TrainAndTest
+        do {
+            data = try dataset(run.request.dataset)
+        } catch {
+            lock.lock()
+            run.error = "\(error)"
+            finish(run, as: .failed)
+            lock.unlock()
+            return
+        }
+        let config = run.request.config
+        if let problem = config.problem(trainingExamples: data.train.count) {
+            lock.lock()
+            run.error = problem.description
+            finish(run, as: .failed)
+            lock.unlock()
+            return
+        }
+        let trainingRun = TrainingRun(config: config, data: data)
+        let training = trainingRun.training
+        lock.lock()
+        if run.state == nil, let saved = try? Checkpoint(contentsOf: run.checkpointURL.path), saved.config == config {
+            run.state = saved.state
+        }
+        var state = run.state ?? training.initialState()
+        lock.unlock()
+        if run.probe == nil {
+            let held =
+                training.split.validation.isEmpty
+                ? Array(0..<min(Self.probeImages, data.test.count))
+                : Array(training.split.validation.prefix(Self.probeImages))
+            run.probe = LiveProbe(
+                architecture: state.model.architecture,
+                data: training.split.validation.isEmpty ? data.test.subset(held) : data.train.subset(held))
+        }
+        let observer = LiveObserver(run: run, probe: run.probe!, interval: liveInterval) { [self] event, model in
+            lock.lock()
+            if let model { run.snapshot = model }
+            emit(run, event)
+            lock.unlock()
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let shouldStop = { [self] () -> Bool in
+            lock.lock()
+            defer { lock.unlock() }
+            if stopping || run.cancelRequested { return true }
+            if stepping { return observer.batches >= 1 }
+            if run.status != .running { return true }
+            // Another active run's turn, once this one has had its slice.
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            return elapsed > slice && observer.batches >= 1
+                && runs.values.contains { $0 !== run && ($0.status == .running || $0.status == .queued) }
+        }
+        var saveError: String?
+        let outcome: Result<TrainingRun.Outcome, Error>
+        do {
+            outcome = .success(
+                try trainingRun.run(&state, observer: observer, threads: threads, shouldStop: shouldStop) { [self] in
+                    // The tested model that cannot be saved is still a finished run, with the reason noted.
+                    guard $0.testAccuracy == nil else {
+                        do { try $0.write(to: run.checkpointURL.path) } catch { saveError = "\(error)" }
+                        return
+                    }
+                    try $0.write(to: run.checkpointURL.path)
+                    lock.lock()
+                    run.history = $0.state.history
+                    persist(run)
+                    lock.unlock()
+                })
+        } catch {
+            outcome = .failure(error)
+        }
+
+        switch outcome {
+        case .success(.tested(_, let test)):
+            let final = observer.liveRecord(state)
+            lock.lock()
+            run.state = state
+            run.snapshot = state.model
+            run.history = state.history
+            run.testAccuracy = test.accuracy
+            run.testLoss = test.loss
+            run.warning = Self.learnedNothing(
+                accuracy: test.accuracy, classes: state.model.architecture.outputs, live: final, config: config)
+            emit(run, .live(run: run.id, final))
+            emit(
+                run,
+                .result(
+                    run: run.id,
+                    ResultRecord(
+                        testAccuracy: test.accuracy, testLoss: test.loss.finite, epochs: state.epochsCompleted,
+                        stoppedEarly: state.stoppedEarly, model: run.checkpointURL.path, warning: run.warning)))
+            if let saveError { run.error = saveError }
+            finish(run, as: .finished)
+            run.state = nil  // the snapshot and the file keep what is needed; the optimiser's velocity can go
+            lock.unlock()
+        case .success(.interrupted):
+            let figures = stepping || !stopping ? observer.liveRecord(state) : nil
+            lock.lock()
+            run.state = state
+            run.snapshot = state.model
+            run.history = state.history
+            if let figures { emit(run, .live(run: run.id, figures)) }
+            if stepping { run.pendingSteps = max(0, run.pendingSteps - 1) }
+            if run.cancelRequested && !stopping {
+                finish(run, as: .cancelled)
+                run.state = nil
+            }
+            lock.unlock()
+        case .failure(let error):
+            lock.lock()
+            run.state = nil
+            run.history = state.history
+            if let diverged = error as? TrainingError {
+                run.error =
+                    "\(diverged); try a smaller learning rate (say \(config.effectiveLearningRate / 10)) or less momentum"
+            } else {
+                run.error = "\(error)"
+            }
+            finish(run, as: .failed)
+            lock.unlock()
+        }
+    }
+
+    /// A warning for a run that finished near chance: its loss stayed finite, so nothing stopped it,
+    /// but it learned nothing. Says the likely why from the last live figures: dead units (a learning
+    /// rate too high for ReLU) or saturated ones with a vanishing gradient (sigmoid too deep).
+    static func learnedNothing(accuracy: Double, classes: Int, live: LiveRecord, config: TrainingConfig) -> String? {
+        let chance = 1 / Double(max(classes, 1))
+        guard accuracy < 2 * chance else { return nil }
+        let words = String(
+            format: "learned nothing: %.1f%% test accuracy, where guessing gets %.0f%%", accuracy * 100, chance * 100)
+        let smallerRate = String(format: "try a smaller learning rate (say %g)", config.effectiveLearningRate / 10)
+        let layers = live.probe.layers
+        if let (l, layer) = layers.enumerated().max(by: { $0.element.deadFraction < $1.element.deadFraction }),
+            layer.deadFraction > 0.5
+        {
+            return words
+                + String(
+                    format: "; %.0f%% of layer %d's units are dead (no gradient passes through them): %@",
+                    layer.deadFraction * 100, l + 1, smallerRate)
+        }
+        if let (l, layer) = layers.enumerated().max(by: { $0.element.saturatedFraction < $1.element.saturatedFraction }
+        ),
+            layer.saturatedFraction > 0.5
+        {
+            var why = String(
+                format: "; %.0f%% of layer %d's units are saturated", layer.saturatedFraction * 100, l + 1)
+            let first = layers[0].gradientNorm ?? 0, last = layers[layers.count - 1].gradientNorm ?? 0
+            if layers.count > 1, first > 0, last > 10 * first {
+                why += String(
+                    format:
+                        " and the first layer's gradient is %.0f times smaller than the last's (vanishing gradients): try fewer layers, or an activation that does not saturate (relu, leaky-relu, swish)",
+                    last / first)
+            } else {
+                why += ": " + smallerRate + ", or an activation that does not saturate"
+            }
+            return words + why
+        }
+        return words + ": " + smallerRate + ", or more epochs"
+    }
+
+    /// The data set, read once and kept (60,000 MNIST images are 47 MB).
+    private func dataset(_ kind: DatasetKind) throws -> TrainAndTest {
+        lock.lock()
+        if let data = datasets[kind] { lock.unlock(); return data }
+        lock.unlock()
+        let folder = dataFolder(kind)
+        let data: TrainAndTest
+        do {
+            data = try TrainAndTest(kind: kind, folder: folder)
+        } catch let error as DatasetError {
+            guard case .filesNotFound = error else { throw error }
+            throw Problem(
+                status: 400,
+                description: kind == .fashionMNIST
+                    ? "\(error); install Fashion-MNIST with: apt-get install dataset-fashion-mnist"
+                    : "\(error) (run scripts/fetch-mnist, or start serve with MNIST_MIRROR set)")
+        }
+        lock.lock()
+        datasets[kind] = data
+        lock.unlock()
+        return data
+    }
+
+    // MARK: Helpers (called with the lock held)
+
+    private func find(_ id: String) throws -> PlaygroundRun {
+        guard let run = runs[id] else { throw Problem(status: 404, description: "no run \(DigitWebApp.shown(id))") }
+        return run
+    }
+
+    private func change(_ id: String, _ body: (PlaygroundRun) throws -> Void) throws -> RunSummary {
+        lock.lock()
+        defer { lock.unlock() }
+        let run = try find(id)
+        try body(run)
+        emit(run, .status(run: run.id, status: run.status, error: nil))
+        persist(run)
+        lock.broadcast()
+        return run.summary
+    }
+
+    private func finish(_ run: PlaygroundRun, as status: PlaygroundRun.Status) {
+        run.status = status
+        run.pendingSteps = 0
+        emit(run, .status(run: run.id, status: status, error: run.error))
+        persist(run)
+        close(run)
+    }
+
+    /// Sends `event` to the run's listeners; keeps it in the log (live events without their heavy parts).
+    private func emit(_ run: PlaygroundRun, _ event: RunEvent) {
+        if case .live(let id, let record) = event {
+            run.live = record
+            run.log.append(.live(run: id, record.compact))
+        } else {
+            run.log.append(event)
+        }
+        // Made on the training thread between two steps, so only when someone is listening.
+        guard !run.listeners.isEmpty else { return }
+        let bytes = event.serverSent
+        for listener in run.listeners.values { listener.continuation.yield(bytes) }
+    }
+
+    private func close(_ run: PlaygroundRun) {
+        for listener in run.listeners.values {
+            listener.open -= 1
+            if listener.open == 0 { listener.continuation.finish() }
+        }
+        run.listeners = [:]
+    }
+
+    private func persist(_ run: PlaygroundRun) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(run.stored) else { return }
+        try? AtomicFile.write(Array(data), to: run.recordURL.path)
+    }
+
+    private static var idFormat: DateFormatter {
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "UTC")
+        format.dateFormat = "yyyyMMdd-HHmmss"
+        return format
+    }
+
+    /// The runs saved in `folder` by an earlier server: those that were still active come back interrupted.
+    private static func listed(in folder: URL) -> [PlaygroundRun] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
+        return names.compactMap { name -> PlaygroundRun? in
+            let runFolder = folder.appendingPathComponent(name)
+            guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
+                let bytes = try? readFileBytes(runFolder.appendingPathComponent("run.json").path, limit: 16 << 20),
+                let stored = try? JSONDecoder().decode(StoredRun.self, from: Data(bytes)),
+                stored.summary.id == name,
+                let dataset = stored.summary.config["dataset"].flatMap({ DatasetKind(rawValue: $0.text) }),
+                var status = PlaygroundRun.Status(rawValue: stored.summary.status)
+            else { return nil }
+            if status.isActive { status = .interrupted }
+            let created = Checkpoint.dateFormat.date(from: stored.summary.created) ?? Date(timeIntervalSince1970: 0)
+            let run = PlaygroundRun(
+                id: name, request: RunRequest(config: stored.trainingConfig, dataset: dataset), created: created,
+                folder: runFolder, status: status)
+            run.error = stored.summary.error
+            run.warning = stored.summary.warning
+            run.testAccuracy = stored.summary.testAccuracy
+            run.testLoss = stored.summary.testLoss
+            run.history = stored.epochs
+            run.log =
+                stored.epochs.map { .epoch(run: name, record: $0) } + [.status(run: name, status: status, error: nil)]
+            return run
+        }
+    }
+}
+
+/// One page's (or client's) event stream, listening to one or more runs; it ends when the last of them does.
+final class Listener: @unchecked Sendable {
+    let id = UUID()
+    let continuation: AsyncStream<[UInt8]>.Continuation
+    /// How many of its runs have not ended yet (guarded by the playground's lock).
+    var open = 0
+
+    init(_ continuation: AsyncStream<[UInt8]>.Continuation) { self.continuation = continuation }
+}

@@ -1,0 +1,67 @@
+import Dataset
+import Foundation
+import Model
+
+/// One training run of the playground: its settings, where it stands, what it measured, and the
+/// event log its listeners replay. Every mutable field is guarded by the playground's lock.
+final class PlaygroundRun: @unchecked Sendable {
+    enum Status: String, Sendable, Codable {
+        case queued, running, paused, finished, cancelled, failed
+        /// Listed after a restart: the server stopped while it trained; it can be resumed.
+        case interrupted
+
+        var isActive: Bool { self == .queued || self == .running || self == .paused }
+        var isOver: Bool { self == .finished || self == .cancelled || self == .failed }
+    }
+
+    let id: String
+    let request: RunRequest
+    let created: Date
+    let folder: URL
+
+    var status: Status
+    /// The run as the training thread left it after its last slice (nil before it starts, and
+    /// for a listed run whose checkpoint has not been read).
+    var state: TrainingState?
+    var history: [EpochRecord] = []
+    var error: String?
+    /// Said of a run that finished without learning (ReLU units all dead, sigmoid saturated).
+    var warning: String?
+    var testAccuracy: Double?
+    var testLoss: Double?
+    /// Batches asked for by Step and not yet trained.
+    var pendingSteps = 0
+    var cancelRequested = false
+    /// The weights as of the last live figures, for reading digits while the run trains.
+    var snapshot: MLP<Float>?
+    /// The latest live figures in full, and the log of events (live ones without their heavy parts).
+    var live: LiveRecord?
+    var log: [RunEvent] = []
+    var listeners: [UUID: Listener] = [:]
+    var probe: LiveProbe?
+
+    init(id: String, request: RunRequest, created: Date, folder: URL, status: Status) {
+        (self.id, self.request, self.created, self.folder, self.status) = (id, request, created, folder, status)
+    }
+
+    var checkpointURL: URL { folder.appendingPathComponent("model.safetensors") }
+    var recordURL: URL { folder.appendingPathComponent("run.json") }
+
+    /// What `GET /api/runs` lists for it.
+    var summary: RunSummary {
+        RunSummary(
+            id: id, title: request.title, status: status.rawValue, created: Checkpoint.dateFormat.string(from: created),
+            config: request.fields, epochsCompleted: history.count, lastEpoch: history.last, error: error,
+            warning: warning, testAccuracy: testAccuracy, testLoss: testLoss, progress: live?.progress)
+    }
+
+    /// `GET /api/runs/ID`: the summary, every epoch record and the latest live figures.
+    var details: RunDetails {
+        RunDetails(
+            summary: summary, epochs: history, live: live.map { .live(run: id, $0) },
+            series: log.filter { if case .live = $0 { return true } else { return false } })
+    }
+
+    /// What a restart needs to list the run again: settings, status and results.
+    var stored: StoredRun { StoredRun(summary: summary, trainingConfig: request.config, epochs: history) }
+}

@@ -1,0 +1,105 @@
+"use strict";
+// The page's pure logic: no DOM, no network. The views (pad.js, inside.js, playground.js) call it
+// through `Logic`; `node --test Tests/JS` tests it, reading the records the server writes as
+// fixtures (Tests/JS/fixtures), so the page and the server cannot disagree about a field unnoticed.
+const Logic = (() => {
+  // A probability as a person reads it: 100%, 97.3%, 0.42%.
+  const percent = (p) => (p >= 0.995 ? (100 * p).toFixed(0) : p >= 0.0995 ? (100 * p).toFixed(1) : (100 * p).toFixed(2)) + "%";
+
+  // A number as a person writes it: 1, 0.1, 0.0001, 1e-7; never 0.9998799041595063.
+  function short(x) {
+    if (x === null || x === undefined || !isFinite(x)) return String(x);
+    if (x === 0) return "0";
+    const a = Math.abs(x);
+    if (a >= 1e-4 && a < 1e6) return String(Number(x.toPrecision(4)));
+    return x.toExponential(1).replace("e+", "e");
+  }
+
+  // A chart axis from lo to hi, linear or log10: where a value falls (0 at lo, 1 at hi) and the
+  // values to label. A flat range is widened so that nothing divides by zero; on a log axis values
+  // at or below zero are held at 1e-12.
+  function axis(lo, hi, log) {
+    const t = (v) => (log ? Math.log10(Math.max(v, 1e-12)) : v);
+    const a = t(lo), b = t(hi) === a ? a + 1 : t(hi);
+    const ticks = log
+      ? Array.from({ length: Math.max(0, Math.floor(b) - Math.ceil(a) + 1) }, (_, i) => Number("1e" + (Math.ceil(a) + i)))
+      : Array.from({ length: 5 }, (_, i) => lo + (hi - lo) * i / 4);
+    return { at: (v) => (t(v) - a) / (b - a), ticks };
+  }
+
+  // The form's starting values from the settings the server describes (GET /api/playground's
+  // `settings`): the default as text, "" for an unset one, a boolean for a checkbox.
+  function formValues(settings) {
+    const values = {};
+    for (const s of settings) {
+      const d = s.default;
+      if (s.control === "checkbox") values[s.name] = d === true || (typeof d === "string" && d !== "none" && d !== "false");
+      else if (d == null) values[s.name] = "";
+      else if (Array.isArray(d)) values[s.name] = d.join(",");
+      else values[s.name] = String(d);
+    }
+    return values;
+  }
+
+  // The request (POST /api/runs) a form's values make: every setting the form has a value for,
+  // under its own name; an empty field is left out, so the server's default applies. Numbers go
+  // as numbers; a field that is not one is an error naming it.
+  function requestFromForm(settings, values) {
+    const request = {};
+    for (const s of settings) {
+      const v = values[s.name];
+      if (v === undefined || v === null) continue;
+      if (s.control === "checkbox") { request[s.name] = !!v; continue; }
+      const text = String(v).trim();
+      if (text === "") continue;
+      if (s.control === "number") {
+        const n = Number(text);
+        if (!isFinite(n)) throw new Error(s.name + ": give " + s.rule + " (got " + text + ")");
+        request[s.name] = n;
+      } else {
+        request[s.name] = text;
+      }
+    }
+    return request;
+  }
+
+  // The examples a Compare field starts with, per setting.
+  const compareExamples = { activation: "relu,leaky-relu,tanh,sigmoid,swish", lr: "0.01,0.1,0.5", hidden: "128x2 128x4 128x8", seed: "1,2,3" };
+
+  // The requests a comparison makes: `base` once per value of `field` in `text` (hidden layers
+  // are separated by spaces or semicolons, since a value has commas; the rest by spaces or commas).
+  function compare(base, field, text) {
+    if (!field) return [base];
+    const given = (text || "").trim() || compareExamples[field] || "";
+    const values = (field === "hidden" ? given.split(/[\s;]+/) : given.split(/[\s,]+/)).filter(Boolean);
+    if (values.length < 2 || values.length > 5) throw new Error("compare two to five values (got " + values.length + ")");
+    return values.map((v) => Object.assign({}, base, { [field]: field === "lr" || field === "seed" ? Number(v) : v }));
+  }
+
+  // One event of a run's stream (GET /api/runs/ID/events) folded into what the page keeps of the
+  // run: chart points from `live`, epoch records, status, error and result. Says whether the run's
+  // row needs drawing again (its status changed).
+  function reduce(run, event) {
+    if (event.event === "live") {
+      const p = event.probe || {}, layers = p.layers || [];
+      run.points.push({ x: event.progress, trainLoss: event.train_loss, trainAcc: event.train_accuracy, loss: p.loss, acc: p.accuracy,
+                        grad: layers.map((l) => l.gradient_norm), dead: layers.map((l) => l.dead_fraction),
+                        sat: layers.map((l) => l.saturated_fraction) });
+      if (p.units) run.live = event;
+      run.progress = event.progress;
+      return false;
+    }
+    if (event.event === "epoch") { run.epochs.push(event.record); return false; }
+    if (event.event === "status") {
+      run.status = event.status;
+      if (event.error) run.error = event.error;
+      return true;
+    }
+    if (event.event === "result") run.test_accuracy = event.test_accuracy;
+    return false;
+  }
+
+  return { percent, short, axis, formValues, requestFromForm, compareExamples, compare, reduce };
+})();
+
+if (typeof module !== "undefined") module.exports = Logic;

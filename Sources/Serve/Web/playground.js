@@ -1,0 +1,440 @@
+"use strict";
+// ---- The playground: train from the page and watch it happen. ----
+const play = { info: null, runs: new Map(), order: [], group: [], groupKey: "", focus: null, stream: null, streamIds: "",
+               colours: 0, drawQueued: false, loaded: new Set() };
+const palette = ["#2f6fed", "#e4572e", "#17a673", "#a259ff", "#e0a100", "#0fb5ba", "#d6336c", "#5c7080"];
+// The settings shown at once; the others are under "More settings". Every one comes from the server's table.
+const primarySettings = ["activation", "hidden", "lr", "batch_size", "momentum", "epochs", "seed", "precision", "augment"];
+
+async function api(method, path, body) {
+  const response = await fetch(path, { method, headers: body ? { "Content-Type": "application/json" } : {},
+                                       body: body ? JSON.stringify(body) : undefined });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(answer.error || ("HTTP " + response.status));
+  return answer;
+}
+function trainError(message) {
+  const line = $("train-error");
+  line.hidden = !message;
+  line.textContent = message || "";
+}
+function activationSpec() {
+  const name = $("f-activation").value, p = $("f-parameter").value.trim();
+  return p && !$("f-parameter").disabled ? name + ":" + p : name;
+}
+// The form, built from the settings the server describes (GET /api/playground): the same names,
+// defaults and rules as `trainer train --help`, so the page offers exactly what the API accepts.
+function buildForm(settings) {
+  const primary = $("f-primary"), more = $("f-more-settings");
+  primary.textContent = "";
+  more.textContent = "";
+  for (const s of settings) {
+    const label = document.createElement("label");
+    label.title = s.help + " (trainer " + s.flag + ")";
+    let input;
+    if (s.control === "choice") {
+      input = document.createElement("select");
+      for (const c of s.choices) { const o = document.createElement("option"); o.value = c; o.textContent = c; input.append(o); }
+    } else {
+      input = document.createElement("input");
+      if (s.control === "checkbox") input.type = "checkbox";
+      if (s.control === "number") {
+        input.type = "number";
+        input.step = s.whole ? "1" : "any";
+        if (s.min != null) input.min = s.min;
+        if (s.max != null) input.max = s.max;
+      }
+      if (s.default == null) input.placeholder = s.unset;
+      if (s.example) input.placeholder = s.example;
+    }
+    input.id = "f-" + s.name;
+    input.name = s.name;
+    if (s.control === "checkbox") {
+      label.className = "check";
+      label.append(input, " " + s.label);
+    } else if (s.name === "activation") {
+      const pair = document.createElement("span"), parameter = document.createElement("input");
+      pair.className = "pair";
+      Object.assign(parameter, { id: "f-parameter", type: "number", step: "any", title: "α or β", placeholder: "α" });
+      pair.append(input, parameter);
+      label.append(s.label, pair);
+    } else {
+      label.append(s.label, input);
+    }
+    (primarySettings.includes(s.name) ? primary : more).append(label);
+  }
+  const values = Logic.formValues(settings);
+  for (const s of settings) {
+    const input = $("f-" + s.name);
+    if (s.control === "checkbox") input.checked = values[s.name];
+    else input.value = s.name === "activation" ? values[s.name].split(",")[0].split(":")[0] : values[s.name];
+  }
+  $("f-activation").addEventListener("change", syncParameter);
+}
+// The request the form makes: every setting with a value, the activation with its α or β, the data set.
+function baseConfig() {
+  const values = {};
+  for (const s of play.info.settings) {
+    const input = $("f-" + s.name);
+    values[s.name] = s.control === "checkbox" ? input.checked : input.value;
+  }
+  values.activation = activationSpec();
+  return Object.assign(Logic.requestFromForm(play.info.settings, values), { dataset: $("f-dataset").value });
+}
+// The runs a press of Run starts: one, or one per compared value.
+function groupConfigs() {
+  return Logic.compare(baseConfig(), $("f-vary").value, $("f-values").value);
+}
+function groupRuns() { return play.group.map((id) => play.runs.get(id)).filter(Boolean); }
+const activeStatus = (s) => s === "queued" || s === "running" || s === "paused";
+const overStatus = (s) => s === "finished" || s === "cancelled" || s === "failed";
+
+async function createGroup(paused) {
+  const configs = groupConfigs();
+  const made = [];
+  try {
+    for (const config of configs) made.push(await api("POST", "/api/runs", paused ? Object.assign({ paused: true }, config) : config));
+  } catch (error) {
+    for (const run of made) api("DELETE", "/api/runs/" + run.id).catch(() => {});
+    throw error;
+  }
+  for (const run of play.runs.values()) run.shown = false;
+  play.group = made.map((r) => r.id);
+  play.groupKey = JSON.stringify(configs);
+  made.forEach((r) => adopt(r, true));
+  play.focus = made[0].id;
+  await refreshRuns();
+  readAgain();
+}
+async function pressed(button, action) {
+  button.disabled = true;
+  trainError("");
+  try { await action(); } catch (error) { trainError(error.message); } finally { button.disabled = false; updateButtons(); }
+}
+$("run").addEventListener("click", () => pressed($("run"), async () => {
+  const runs = groupRuns(), key = JSON.stringify(groupConfigs());
+  if (runs.length && key === play.groupKey && runs.some((r) => r.status === "paused")) {
+    for (const r of runs) if (r.status === "paused") await api("POST", "/api/runs/" + r.id + "/resume");
+    await refreshRuns();
+  } else {
+    await createGroup(false);
+  }
+}));
+$("pause").addEventListener("click", () => pressed($("pause"), async () => {
+  for (const r of groupRuns()) if (r.status === "running" || r.status === "queued") await api("POST", "/api/runs/" + r.id + "/pause");
+  await refreshRuns();
+}));
+$("step").addEventListener("click", () => pressed($("step"), async () => {
+  let runs = groupRuns();
+  const key = JSON.stringify(groupConfigs());
+  if (!runs.length || key !== play.groupKey || runs.every((r) => !activeStatus(r.status))) { await createGroup(true); runs = groupRuns(); }
+  for (const r of runs) if (r.status === "running" || r.status === "queued") await api("POST", "/api/runs/" + r.id + "/pause");
+  for (const r of runs) if (activeStatus(r.status)) await api("POST", "/api/runs/" + r.id + "/step");
+  await refreshRuns();
+}));
+$("reset").addEventListener("click", () => pressed($("reset"), async () => {
+  for (const r of groupRuns()) {
+    if (activeStatus(r.status)) await api("DELETE", "/api/runs/" + r.id).catch(() => {});
+    await api("DELETE", "/api/runs/" + r.id).catch(() => {});
+  }
+  play.group = [];
+  await createGroup(true);
+}));
+function updateButtons() {
+  const runs = groupRuns();
+  $("pause").disabled = !runs.some((r) => r.status === "running" || r.status === "queued");
+  const running = runs.filter((r) => r.status === "running" || r.status === "queued").length;
+  const paused = runs.filter((r) => r.status === "paused").length;
+  $("train-status").textContent = runs.length ? (running ? running + " training" : "") + (running && paused ? ", " : "") + (paused ? paused + " paused" : "") +
+    (!running && !paused ? "done: change a setting and press Run for another" : "") : "";
+}
+function syncParameter() {
+  const a = (play.info ? play.info.activations : []).find((x) => x.name === $("f-activation").value);
+  const has = a && a.parameter !== null;
+  $("f-parameter").disabled = !has;
+  $("f-parameter").placeholder = has ? String(a.parameter) : "—";
+  if (!has) $("f-parameter").value = "";
+  $("f-lr").placeholder = a ? "auto (" + a.lr + ")" : "auto";
+}
+$("f-vary").addEventListener("change", () => { const v = $("f-vary").value; $("f-values").value = v ? Logic.compareExamples[v] : ""; $("f-values").disabled = !v; });
+
+// The runs: the server's list merged with what the events told, every second and a half.
+function adopt(summary, shown) {
+  let run = play.runs.get(summary.id);
+  if (!run) {
+    run = { id: summary.id, colour: palette[play.colours++ % palette.length], points: [], epochs: [], live: null, shown: !!shown };
+    play.runs.set(summary.id, run);
+  }
+  Object.assign(run, { title: summary.title, status: summary.status, config: summary.config, error: summary.error,
+                       test_accuracy: summary.test_accuracy, epochs_completed: summary.epochs_completed,
+                       progress: summary.progress, last_epoch: summary.last_epoch });
+  return run;
+}
+async function refreshRuns() {
+  let list;
+  try { list = (await api("GET", "/api/runs")).runs; } catch (_) { return; }
+  const seen = new Set(list.map((r) => r.id));
+  for (const id of [...play.runs.keys()]) if (!seen.has(id)) { play.runs.delete(id); play.loaded.delete(id); }
+  if (play.runs.size === 0 && list.length) { list.slice(0, 1).forEach((r) => adopt(r, true)); play.focus = list[0].id; }
+  for (const summary of list) adopt(summary, false);
+  play.order = list.map((r) => r.id);
+  play.group = play.group.filter((id) => play.runs.has(id));
+  if (play.focus && !play.runs.has(play.focus)) play.focus = null;
+  renderRuns();
+  follow();
+  refreshReaders();
+  updateButtons();
+  queueDraw();
+}
+// One event stream for the charted runs that still train; finished ones are read once.
+function follow() {
+  const shown = [...play.runs.values()].filter((r) => r.shown);
+  for (const r of shown) if ((overStatus(r.status) || r.status === "interrupted") && !play.loaded.has(r.id)) loadHistory(r);
+  const ids = shown.filter((r) => !overStatus(r.status) && r.status !== "interrupted").map((r) => r.id).sort().join(",");
+  if (ids === play.streamIds) return;
+  if (play.stream) play.stream.close();
+  play.stream = null;
+  play.streamIds = ids;
+  if (!ids) return;
+  for (const id of ids.split(",")) { const r = play.runs.get(id); r.points = []; r.epochs = []; play.loaded.add(id); }
+  const stream = new EventSource("/api/events?runs=" + ids);
+  stream.onmessage = (message) => take(JSON.parse(message.data));
+  // The stream ends when its runs do; the browser would reconnect and replay, so it is closed instead.
+  stream.onerror = () => { stream.close(); if (play.stream === stream) { play.stream = null; play.streamIds = ""; } };
+  play.stream = stream;
+}
+async function loadHistory(run) {
+  play.loaded.add(run.id);
+  try {
+    const details = await api("GET", "/api/runs/" + run.id);
+    run.points = []; run.epochs = [];
+    for (const event of details.series) take(event, true);
+    for (const record of details.epochs) run.epochs.push(record);
+    if (details.live) run.live = details.live;
+    queueDraw();
+  } catch (_) { play.loaded.delete(run.id); }
+}
+function take(event, quiet) {
+  const run = play.runs.get(event.run);
+  if (!run) return;
+  const statusChanged = Logic.reduce(run, event);
+  if (quiet) return;
+  if (statusChanged) { renderRuns(); updateButtons(); refreshReaders(); }
+  queueDraw();
+}
+function queueDraw() {
+  if (play.drawQueued) return;
+  play.drawQueued = true;
+  requestAnimationFrame(() => { play.drawQueued = false; drawCharts(); drawFocus(); renderProgress(); });
+}
+
+// The runs table.
+function renderRuns() {
+  const body = $("runs").tBodies[0];
+  // Newest first, as the server lists them; runs not listed yet (just made) on top.
+  const runs = [...play.runs.values()].sort((a, b) => {
+    const i = play.order.indexOf(a.id), j = play.order.indexOf(b.id);
+    return (i < 0 ? -1 : i) - (j < 0 ? -1 : j) || (a.id < b.id ? 1 : -1);
+  });
+  $("runs-empty").hidden = runs.length > 0;
+  $("runs").hidden = runs.length === 0;
+  // A row is rebuilt only when what it shows changes: a row replaced between a press and its
+  // release would swallow the click, and rows are re-rendered on every status change.
+  const kept = new Map([...body.rows].filter((r) => r.dataset.sig).map((r) => [r.dataset.run, r]));
+  const nodes = [];
+  for (const run of runs) {
+    const sig = JSON.stringify([run.status, run.title, run.id === play.focus, run.error || "", run.test_accuracy ?? null, run.shown, run.colour]);
+    const old = kept.get(run.id);
+    if (old && old.dataset.sig === sig) {
+      nodes.push(old);
+      if (old.nextElementSibling && !old.nextElementSibling.dataset.run) nodes.push(old.nextElementSibling);
+      continue;
+    }
+    const row = document.createElement("tr");
+    row.dataset.run = run.id;
+    row.dataset.sig = sig;
+    row.className = run.id === play.focus ? "focus" : "";
+    const cells = [0, 1, 2, 3, 4, 5, 6].map(() => document.createElement("td"));
+    const tick = document.createElement("input");
+    tick.type = "checkbox"; tick.checked = run.shown; tick.title = "show on the charts";
+    tick.addEventListener("change", () => { run.shown = tick.checked; follow(); queueDraw(); });
+    cells[0].append(tick);
+    const name = document.createElement("span");
+    name.className = "name";
+    name.innerHTML = '<span class="swatch"></span>';
+    name.firstChild.style.background = run.colour;
+    name.append(run.title);
+    name.title = run.id;
+    name.addEventListener("click", () => { play.focus = run.id; run.shown = true; renderRuns(); follow(); queueDraw(); });
+    cells[1].append(name);
+    cells[2].textContent = run.status;
+    cells[2].className = "status-" + run.status;
+    if (run.error) cells[2].title = run.error;
+    cells[3].innerHTML = '<span class="bar"><span></span></span> <span class="epochs"></span>';
+    cells[4].className = "heldout";
+    cells[5].textContent = run.test_accuracy != null ? (100 * run.test_accuracy).toFixed(2) + "%" : "";
+    cells[6].className = "actions";
+    const action = (label, title, fn) => {
+      const b = document.createElement("button");
+      b.type = "button"; b.textContent = label; b.title = title; b.dataset.action = label.toLowerCase();
+      b.addEventListener("click", () => pressed(b, async () => { await fn(); await refreshRuns(); }));
+      cells[6].append(b);
+    };
+    if (run.status === "running" || run.status === "queued") action("Pause", "pause this run", () => api("POST", "/api/runs/" + run.id + "/pause"));
+    if (run.status === "paused" || run.status === "interrupted") action("Resume", "continue this run", () => api("POST", "/api/runs/" + run.id + "/resume"));
+    if (run.status === "paused") action("Step", "train one batch", () => api("POST", "/api/runs/" + run.id + "/step"));
+    if (activeStatus(run.status)) action("Cancel", "stop this run for good", () => api("DELETE", "/api/runs/" + run.id));
+    else action("Delete", "delete this run and its files", () => api("DELETE", "/api/runs/" + run.id));
+    row.append(...cells);
+    if (run.error && run.status === "failed") {
+      const note = document.createElement("tr"), cell = document.createElement("td");
+      cell.colSpan = 7; cell.className = "error"; cell.textContent = run.error;
+      note.append(cell);
+      nodes.push(row, note);
+    } else {
+      nodes.push(row);
+    }
+  }
+  if (nodes.length !== body.childNodes.length || nodes.some((n, i) => n !== body.childNodes[i])) body.replaceChildren(...nodes);
+  renderProgress();
+}
+function renderProgress() {
+  for (const row of $("runs").tBodies[0].rows) {
+    const run = play.runs.get(row.dataset.run);
+    if (!run || !row.cells[3]) continue;
+    const total = run.config ? run.config.epochs : 1;
+    const done = run.status === "finished" ? total : (run.progress ?? run.epochs_completed ?? 0);
+    const bar = row.cells[3].querySelector(".bar span");
+    if (bar) bar.style.width = Math.min(100, 100 * done / total).toFixed(1) + "%";
+    const label = row.cells[3].querySelector(".epochs");
+    if (label) label.textContent = done.toFixed(done % 1 ? 1 : 0) + "/" + total;
+    const last = run.points[run.points.length - 1];
+    const heldOut = run.epochs.length ? run.epochs[run.epochs.length - 1].validationAccuracy : last ? last.acc : run.last_epoch ? run.last_epoch.validationAccuracy : null;
+    row.cells[4].textContent = heldOut != null ? (100 * heldOut).toFixed(2) + "%" : "";
+  }
+}
+
+// Charts: runs on shared axes.
+function axes(canvas, xMax, yMin, yMax, log, format) {
+  const g = Inside.sized(canvas), r = window.devicePixelRatio || 1, W = canvas.width, H = canvas.height;
+  const left = 44 * r, right = 8 * r, top = 8 * r, bottom = 20 * r;
+  g.clearRect(0, 0, W, H);
+  const scale = Logic.axis(yMin, yMax, log), ticks = scale.ticks;
+  const X = (x) => left + x / xMax * (W - left - right), Y = (v) => top + (1 - scale.at(v)) * (H - top - bottom);
+  g.font = (10 * r) + "px system-ui"; g.fillStyle = Inside.colour("--muted"); g.strokeStyle = Inside.colour("--line"); g.lineWidth = 1;
+  g.textAlign = "right";
+  for (const t of ticks) { const y = Y(t); g.beginPath(); g.moveTo(left, y); g.lineTo(W - right, y); g.stroke(); g.fillText(format(t), left - 4 * r, y + 3 * r); }
+  g.textAlign = "center";
+  const step = Math.max(1, Math.ceil(xMax / 10));
+  for (let e = 0; e <= xMax; e += step) g.fillText(String(e), X(e), H - 6 * r);
+  return { g, X, Y, r };
+}
+function line(frame, points, colour, dashed, dots) {
+  const { g, X, Y, r } = frame;
+  const valid = points.filter((p) => p[1] != null && isFinite(p[1]));
+  if (!valid.length) return;
+  g.strokeStyle = colour; g.fillStyle = colour; g.lineWidth = 1.8 * r; g.setLineDash(dashed ? [5 * r, 4 * r] : []);
+  g.beginPath();
+  valid.forEach((p, i) => i ? g.lineTo(X(p[0]), Y(p[1])) : g.moveTo(X(p[0]), Y(p[1])));
+  g.stroke();
+  g.setLineDash([]);
+  if (dots) for (const p of valid) { g.beginPath(); g.arc(X(p[0]), Y(p[1]), 2.5 * r, 0, 7); g.fill(); }
+}
+function drawCharts() {
+  const shown = [...play.runs.values()].filter((r) => r.shown);
+  const xMax = Math.max(1, ...shown.map((r) => r.config ? r.config.epochs : 1));
+  const all = (f) => shown.flatMap((r) => r.points.map(f)).filter((v) => v != null && isFinite(v));
+  const losses = all((p) => p.trainLoss).concat(all((p) => p.loss));
+  const lossMax = Math.min(Math.max(0.5, ...losses.map((v) => Math.min(v, 5))), 5);
+  let frame = axes($("chart-loss"), xMax, 0, lossMax, false, (v) => v.toFixed(2));
+  for (const r of shown) {
+    line(frame, r.points.map((p) => [p.x, p.trainLoss == null ? null : Math.min(p.trainLoss, lossMax)]), r.colour, false);
+    line(frame, r.points.map((p) => [p.x, p.loss == null ? null : Math.min(p.loss, lossMax)]), r.colour, true);
+    line(frame, r.epochs.map((e) => [e.epoch, e.validationLoss]), r.colour, true, true);
+  }
+  const accs = all((p) => p.trainAcc).concat(all((p) => p.acc));
+  const accMin = Math.max(0, Math.floor(10 * Math.min(0.9, ...accs)) / 10);
+  frame = axes($("chart-accuracy"), xMax, accMin, 1, false, (v) => (100 * v).toFixed(0) + "%");
+  for (const r of shown) {
+    line(frame, r.points.map((p) => [p.x, p.trainAcc]), r.colour, false);
+    line(frame, r.points.map((p) => [p.x, p.acc]), r.colour, true);
+    line(frame, r.epochs.map((e) => [e.epoch, e.validationAccuracy]), r.colour, true, true);
+  }
+  const grads = all((p) => p.grad[0]).filter((v) => v > 0);
+  const gMin = grads.length ? 10 ** Math.floor(Math.log10(Math.min(...grads))) : 1e-3, gMax = grads.length ? 10 ** Math.ceil(Math.log10(Math.max(...grads))) : 10;
+  frame = axes($("chart-gradient"), xMax, gMin, Math.max(gMax, gMin * 10), true, (v) => v.toExponential(0));
+  for (const r of shown) line(frame, r.points.map((p) => [p.x, p.grad[0]]), r.colour, false);
+  frame = axes($("chart-dead"), xMax, 0, 1, false, (v) => (100 * v).toFixed(0) + "%");
+  for (const r of shown) {
+    line(frame, r.points.map((p) => [p.x, p.dead.length ? Math.max(...p.dead) : null]), r.colour, false);
+    line(frame, r.points.map((p) => [p.x, p.sat.length ? Math.max(...p.sat) : null]), r.colour, true);
+  }
+}
+// The focused run, layer by layer, and its first layer's units.
+function drawFocus() {
+  const run = play.runs.get(play.focus);
+  const box = $("layers"), units = $("units");
+  if (!run) { $("focus-title").textContent = "Layer by layer"; box.textContent = ""; units.textContent = ""; return; }
+  $("focus-title").textContent = "Layer by layer: " + run.title + " (" + run.status + ")";
+  const live = run.live && run.live.probe;
+  const layerCount = live ? live.layers.length : (run.config ? run.config.hidden.length : 0);
+  if (box.childElementCount !== layerCount || box.dataset.run !== run.id) {
+    box.textContent = "";
+    box.dataset.run = run.id;
+    for (let l = 0; l < layerCount; l++) {
+      const row = document.createElement("div");
+      row.className = "layer-row";
+      row.innerHTML = '<div class="label"></div><figure><canvas class="small"></canvas><figcaption>gradient norm (log)</figcaption></figure>' +
+        '<figure><canvas class="small"></canvas><figcaption>dead (solid), saturated (dashed)</figcaption></figure>' +
+        '<figure><canvas class="curve"></canvas><figcaption>pre-activations over f and f′</figcaption></figure>';
+      box.append(row);
+    }
+  }
+  const xMax = run.config ? run.config.epochs : 1;
+  [...box.children].forEach((row, l) => {
+    const layer = live ? live.layers[l] : null;
+    const activation = layer ? layer.activation : (run.config ? run.config.activation[Math.min(l, run.config.activation.length - 1)] : "relu");
+    const label = row.querySelector(".label");
+    label.innerHTML = "<b></b><span></span>";
+    label.firstChild.textContent = "Layer " + (l + 1) + " · " + (run.config ? run.config.hidden[l] : "") + " " + activation;
+    label.lastChild.textContent = layer ? (100 * layer.dead_fraction).toFixed(0) + "% dead, " + (100 * layer.saturated_fraction).toFixed(0) + "% saturated, ‖∇W‖ " + layer.gradient_norm.toExponential(1) : "";
+    const [gradCanvas, deadCanvas] = row.querySelectorAll("canvas.small");
+    const grads = run.points.map((p) => p.grad[l]).filter((v) => v > 0);
+    const lo = grads.length ? 10 ** Math.floor(Math.log10(Math.min(...grads))) : 1e-3, hi = grads.length ? 10 ** Math.ceil(Math.log10(Math.max(...grads))) : 10;
+    line(axes(gradCanvas, xMax, lo, Math.max(hi, lo * 10), true, (v) => v.toExponential(0)), run.points.map((p) => [p.x, p.grad[l]]), run.colour, false);
+    const frame = axes(deadCanvas, xMax, 0, 1, false, (v) => (100 * v).toFixed(0) + "%");
+    line(frame, run.points.map((p) => [p.x, p.dead[l]]), run.colour, false);
+    line(frame, run.points.map((p) => [p.x, p.sat[l]]), run.colour, true);
+    if (layer && layer.curve) Inside.curves(row.querySelector("canvas.curve"), layer.curve, layer.histogram, layer.below, layer.above);
+  });
+  units.textContent = "";
+  if (!live) return;
+  const side = Math.round(Math.sqrt(atob(live.units[0] ? live.units[0].weights : "").length)) || 28;
+  for (const unit of live.units) {
+    const fig = document.createElement("figure"), canvas = document.createElement("canvas");
+    Inside.weights(canvas, Int8Array.from(atob(unit.weights), (c) => (c.charCodeAt(0) << 24) >> 24), side);
+    fig.append(canvas, "unit " + unit.unit + " · " + unit.activity.toFixed(2));
+    fig.title = "mean activation " + unit.activity.toFixed(3) + " over the held-out probe images";
+    units.append(fig);
+  }
+}
+
+async function loadPlayground() {
+  try {
+    play.info = await api("GET", "/api/playground");
+  } catch (error) {
+    $("train").hidden = true; $("runs-card").hidden = true; $("live").hidden = true;
+    return;
+  }
+  buildForm(play.info.settings);
+  const L = play.info.limits;
+  $("f-hidden").title = "widths such as 256,128 or 128x4; at most " + L.layers + " layers of " + L.width + " here";
+  $("f-values").disabled = true;
+  syncParameter();
+  $("sharing").textContent = "Runs share this machine's cores by taking turns: one trains at a time on all " + play.info.threads +
+    " threads, and active runs take turns of " + play.info.slice_seconds + " s, so each learns exactly as `trainer train` would. " +
+    "At most " + L.runs + " runs can be active at once. A run keeps training if you close this page.";
+  await refreshRuns();
+  setInterval(refreshRuns, 1500);
+  window.addEventListener("resize", queueDraw);
+}
