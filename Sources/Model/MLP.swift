@@ -8,27 +8,44 @@ public struct MLP<T: NetworkScalar>: Sendable {
     public let layers: [DenseLayout]
     public var parameters: [T]
 
-    /// A freshly initialised network. Every activation draws the same standard normals from the
-    /// seed's `init` stream, scaled by its own rule (He: √(2/fan-in), Glorot: √(2/(fan-in+fan-out))),
-    /// so an ablation compares activations from the same starting point. Biases start at zero.
-    public init(architecture: Architecture, seed: UInt64) {
+    /// A freshly initialised network, drawn as `initialization` says. With `.auto` every activation
+    /// draws the same standard normals from the seed's `init` stream, scaled by its own rule (He:
+    /// √(2/fan-in), Glorot: √(2/(fan-in+fan-out))), so an ablation compares activations from the
+    /// same starting point. Biases start at zero.
+    public init(architecture: Architecture, seed: UInt64, initialization: Initialization = .auto) {
         self.architecture = architecture
         layers = DenseLayout.layouts(for: architecture)
         var parameters = [T](repeating: 0, count: layers.last!.slope.upperBound)
         let lastHidden = architecture.activations.last ?? .identity
         for (l, layer) in layers.enumerated() {
-            let rule = l < architecture.activations.count ? architecture.activations[l].initRule : lastHidden.initRule
-            let fanSum = rule == .he ? layer.inputs : layer.inputs + layer.outputs
-            let std = (2 / Double(fanSum)).squareRoot()
+            // The output layer is drawn by the rule of the last hidden layer's activation.
+            let activation = l < architecture.activations.count ? architecture.activations[l] : lastHidden
             var rng = SeededRandom(seed: seed, stream: "init", index: UInt64(l))
-            var i = layer.weight.lowerBound
-            while i < layer.weight.upperBound {
-                // Box–Muller: two standard normals per pair of uniforms.
-                let u1 = 1 - rng.nextUnit(), u2 = rng.nextUnit()
-                let radius = (-2 * Double.log(u1)).squareRoot()
-                parameters[i] = T(radius * Double.cos(2 * .pi * u2) * std)
-                if i + 1 < layer.weight.upperBound { parameters[i + 1] = T(radius * Double.sin(2 * .pi * u2) * std) }
-                i += 2
+            let draw = initialization.draw(inputs: layer.inputs, outputs: layer.outputs, activation: activation)
+            if case .uniform(let bound) = draw {
+                for i in layer.weight { parameters[i] = T((2 * rng.nextUnit() - 1) * bound) }
+            } else {
+                var std = 1.0
+                if case .normal(let s) = draw { std = s }
+                var i = layer.weight.lowerBound
+                while i < layer.weight.upperBound {
+                    // Box–Muller: two standard normals per pair of uniforms.
+                    let u1 = 1 - rng.nextUnit(), u2 = rng.nextUnit()
+                    let radius = (-2 * Double.log(u1)).squareRoot()
+                    parameters[i] = T(radius * Double.cos(2 * .pi * u2) * std)
+                    if i + 1 < layer.weight.upperBound {
+                        parameters[i + 1] = T(radius * Double.sin(2 * .pi * u2) * std)
+                    }
+                    i += 2
+                }
+            }
+            if draw == .unitNorm {
+                // Unit j's incoming weights are row j: scaled to norm 1.
+                for row in stride(from: layer.weight.lowerBound, to: layer.weight.upperBound, by: layer.inputs) {
+                    let weights = row..<row + layer.inputs
+                    let norm = weights.reduce(0.0) { $0 + Double(parameters[$1]) * Double(parameters[$1]) }.squareRoot()
+                    for i in weights { parameters[i] = T(Double(parameters[i]) / norm) }
+                }
             }
             if case .prelu(let initial) = layer.activation {
                 for j in layer.slope { parameters[j] = T(initial) }

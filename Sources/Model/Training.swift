@@ -27,6 +27,8 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var augmentation = Augmentation.none
     /// The probability that a hidden unit's output is dropped in a training step (0: none).
     public var dropout = 0.0
+    /// How the first weights are drawn.
+    public var initialization = Initialization.auto
     /// The number format of the step's matrix products (bf16: mixed precision; fp32 master weights).
     public var precision = Precision.fp32
     /// Views per test image when the finished model is tested (and, by default, when it reads):
@@ -252,7 +254,7 @@ public struct Training: Sendable {
     /// A fresh network and optimiser for this configuration.
     public func initialState() -> TrainingState {
         let architecture = config.architecture(inputs: trainSet.featureCount)
-        let model = MLP<Float>(architecture: architecture, seed: config.seed)
+        let model = MLP<Float>(architecture: architecture, seed: config.seed, initialization: config.initialization)
         let optimizer = SGD(
             parameterCount: model.parameters.count, momentum: config.momentum,
             nesterov: config.nesterov, weightDecay: config.weightDecay)

@@ -175,8 +175,11 @@ public struct SettingKey: CodingKey {
 }
 
 extension Double {
-    /// As a person writes it: `0.1`, `1`, `1e-05`.
-    public var shortText: String { String(format: "%g", self) }
+    /// As a person writes it, and exactly: `0.1`, `1`, `1e-05` (Swift's shortest round-trip digits,
+    /// without a whole number's `.0`).
+    public var shortText: String {
+        rounded() == self && abs(self) < 1e15 ? String(Int(self)) : "\(self)"
+    }
 }
 
 /// The table.
@@ -204,6 +207,14 @@ public enum TrainingSettings {
             control: .text(example: "256,128 or 128x4"), read: Architecture.hiddenWidths(spec:),
             valid: { !$0.isEmpty && $0.allSatisfy { (1...TrainingConfig.widthLimit).contains($0) } },
             write: { .integers($0) }),
+        .row(
+            "init", \.initialization, label: "Initialisation", sample: "xavier", key: "initialization",
+            help:
+                "How the first weights are drawn: auto (each activation's own: He for the ReLU family, Glorot's normal for tanh, sigmoid, identity and step), standard (U[±1/√fan-in]), xavier (U[±√6/√(fan-in+fan-out)]), he (normal, std √(2/fan-in)), lecun (normal, std √(1/fan-in)) or unit-norm (each unit's incoming weights normal, scaled to norm 1).",
+            rule: Initialization.allCases.map(\.rawValue).joined(separator: ", "),
+            control: .choice(Initialization.allCases.map(\.rawValue)),
+            read: { Initialization(rawValue: $0.lowercased()) },
+            write: { .text($0.rawValue) }),
         .row(
             "epochs", \.epochs, label: "Epochs", sample: "3", key: "epochs", help: "Epochs to train.",
             rule: "a whole number of at least 1",
