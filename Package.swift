@@ -39,10 +39,12 @@ let package = Package(
                 .target(name: "CCrypto", condition: .when(platforms: [.linux]))
             ]
         ),
+        // The floating-point control register (flush subnormals to zero): one C file, as Swift has no intrinsic.
+        .target(name: "CFloatMode"),
         .target(
             name: "Model",
             dependencies: [
-                "Dataset",
+                "Dataset", "CFloatMode",
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
                 .target(name: "CDNNL", condition: .when(platforms: [.linux])),
                 .product(name: "RealModule", package: "swift-numerics"),

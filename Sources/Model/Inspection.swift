@@ -154,6 +154,7 @@ public struct Inspector: Sendable {
     }
 
     public func inspect(_ input: [Float], target: Int? = nil) -> Inspection {
-        Inspection(network: parameters, layers: network.layers, input: input, target: target)
+        Subnormals.flushInThisThread()
+        return Inspection(network: parameters, layers: network.layers, input: input, target: target)
     }
 }

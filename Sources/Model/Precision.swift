@@ -4,13 +4,22 @@
 
 /// The number format of the training step's matrix products. Everything else (master weights,
 /// velocity, biases, activations' functions, loss, softmax, updates) is fp32 in both.
-public enum Precision: String, CaseIterable, Codable, Sendable {
+public enum Precision: String, Codable, Sendable {
     /// Every product in fp32.
     case fp32
     /// Mixed precision as the field trains: the GEMMs' operands rounded to bfloat16 (8 bits of
     /// mantissa), products accumulated in fp32. About twice the GEMM throughput on CPUs with native
     /// bf16 dot products (AVX512_BF16, AMX), for accuracy within noise of fp32 on these networks.
     case bf16
+    /// Not a format but a choice between the two: whichever this CPU runs the run's own step faster
+    /// in, measured when it starts (`PrecisionChoice`). A run trains, and its checkpoint records,
+    /// the format chosen.
+    case auto
+
+    /// The number formats, fp32 first.
+    public static let formats: [Precision] = [.fp32, .bf16]
+    /// Everything `--precision` takes.
+    public static let settings: [Precision] = formats + [.auto]
 
     /// Whether this CPU and build run bf16 products natively; without that oneDNN would emulate
     /// them more slowly than fp32, which defeats their purpose.
@@ -22,12 +31,13 @@ public enum Precision: String, CaseIterable, Codable, Sendable {
         #endif
     }
 
-    /// Whether this CPU runs this precision natively: fp32 always, bf16 where `nativeBF16` says so.
-    /// The one test behind every "not here" of training, bench, and the playground's form.
-    public var isAvailable: Bool { self == .fp32 || Self.nativeBF16 }
+    /// Whether this CPU runs this precision natively: fp32 always, bf16 where `nativeBF16` says so,
+    /// auto everywhere (it chooses among those). The one test behind every "not here" of training,
+    /// bench, and the playground's form.
+    public var isAvailable: Bool { self != .bf16 || Self.nativeBF16 }
 
-    /// The precisions this CPU runs natively, fp32 first.
-    public static var available: [Precision] { allCases.filter(\.isAvailable) }
+    /// The number formats this CPU runs natively, fp32 first.
+    public static var available: [Precision] { formats.filter(\.isAvailable) }
 
     /// What the GEMM library reports for this CPU, for messages: "avx512_core_bf16", "avx2".
     public static var cpuInstructionSet: String {

@@ -262,7 +262,7 @@ public struct Training: Sendable {
     }
 
     /// Trains from where `state` stands up to `config.epochs` (or early stopping), reporting to
-    /// `observer`, with each step split over `threads` threads; the numbers do not depend on `threads`.
+    /// `observer`, with each step split over `threads` threads (another count can change float rounding).
     /// After each batch `shouldStop` is asked whether to stop there; after each epoch `epochEnded`
     /// gets the state (to save it). A run stopped and resumed gives the same weights, bit for bit,
     /// as one that never stopped, whatever the schedule.

@@ -8,6 +8,10 @@ import Foundation
 public struct TrainingRun: Sendable {
     public let training: Training
     public let data: TrainAndTest
+    /// Threads each step and the test are split over.
+    public let threads: Int
+    /// What `.auto` precision chose, and by which timings; nil when the configuration named a format.
+    public let precisionChoice: PrecisionChoice?
     /// Stamps each checkpoint with the time it is saved; nil leaves the stamp out, so that two
     /// same-seed runs give byte-identical files (what ablation cells keep).
     public let clock: (@Sendable () -> Date)?
@@ -20,14 +24,25 @@ public struct TrainingRun: Sendable {
         case interrupted
     }
 
-    /// A run of `config` on `data`; `trainSet` when it trains on part of `data.train` only.
+    /// A run of `config` on `data` over `threads` threads; `trainSet` when it trains on part of
+    /// `data.train` only. An `.auto` precision is chosen here, by timing the run's own step in
+    /// each format (`PrecisionChoice`); the run trains, and its checkpoints record, the one chosen.
     public init(
-        config: TrainingConfig, data: TrainAndTest, trainSet: DigitDataset? = nil,
+        config: TrainingConfig, data: TrainAndTest, trainSet: DigitDataset? = nil, threads: Int = 1,
         clock: (@Sendable () -> Date)? = { Date() }
     ) {
-        training = Training(config: config, trainSet: trainSet ?? data.train)
-        self.data = data
-        self.clock = clock
+        let trainSet = trainSet ?? data.train
+        var config = config
+        if config.precision == .auto {
+            let choice = PrecisionChoice.measure(
+                config, inputs: trainSet.featureCount, classes: data.kind.classNames.count, threads: threads)
+            config.precision = choice.precision
+            precisionChoice = choice
+        } else {
+            precisionChoice = nil
+        }
+        training = Training(config: config, trainSet: trainSet)
+        (self.data, self.threads, self.clock) = (data, threads, clock)
     }
 
     public var config: TrainingConfig { training.config }
@@ -39,13 +54,13 @@ public struct TrainingRun: Sendable {
             testAccuracy: test?.accuracy, testLoss: test?.loss, savedAt: clock?())
     }
 
-    /// Trains `state` to the end (`Training.run`: `observer`, `threads`, `shouldStop` as there),
+    /// Trains `state` to the end (`Training.run`: `observer` and `shouldStop` as there),
     /// hands `save` a checkpoint after every epoch, and once every epoch has run tests the model
     /// and hands `save` the final checkpoint, test figures included.
     /// - Throws: `TrainingError.nonFinite` when the run diverges, and whatever `save` throws.
     public func run(
-        _ state: inout TrainingState, observer: TrainingObserver? = nil, threads: Int = 1,
-        shouldStop: () -> Bool = { false }, save: (Checkpoint) throws -> Void = { _ in }
+        _ state: inout TrainingState, observer: TrainingObserver? = nil, shouldStop: () -> Bool = { false },
+        save: (Checkpoint) throws -> Void = { _ in }
     ) throws -> Outcome {
         let outcome = try training.run(&state, observer: observer, threads: threads, shouldStop: shouldStop) {
             try save(checkpoint($0))

@@ -303,9 +303,9 @@ public enum TrainingSettings {
         .row(
             "precision", \.precision, label: "Precision", sample: "bf16", key: "precision",
             help:
-                "Number format of the training step's matrix products: fp32, or bf16 (mixed precision: bf16 operands, fp32 accumulation, fp32 weights, loss and updates; needs a CPU with native bf16 arithmetic, AVX512_BF16 or AMX). Evaluation is always fp32.",
-            rule: Precision.allCases.map(\.rawValue).joined(separator: " or "),
-            control: .choice(Precision.allCases.map(\.rawValue)), read: { Precision(rawValue: $0.lowercased()) },
+                "Number format of the training step's matrix products: fp32; bf16 (mixed precision: bf16 operands, fp32 accumulation, fp32 weights, loss and updates; needs a CPU with native bf16 arithmetic, AVX512_BF16 or AMX); or auto, whichever of the two this CPU runs this network's step faster in, timed when the run starts (bf16 is slower than fp32 on some CPUs). The model records the one used. Evaluation is always fp32.",
+            rule: Precision.settings.map(\.rawValue).joined(separator: ", "),
+            control: .choice(Precision.settings.map(\.rawValue)), read: { Precision(rawValue: $0.lowercased()) },
             write: { .text($0.rawValue) }),
         .row(
             "tta", \.testViews, label: "Test views", sample: "5", key: "testViews",

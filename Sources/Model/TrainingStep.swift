@@ -19,6 +19,7 @@ struct TrainingStep {
         layers: [DenseLayout], classes: Int, workspace: Workspace<Float>, team: WorkerTeam, precision: Precision = .fp32
     ) {
         (self.layers, self.classes, self.workspace, self.team) = (layers, classes, workspace, team)
+        precondition(precision != .auto, "auto is chosen by TrainingRun before a step is made")
         bf16 =
             precision == .bf16 ? BF16Operands(layers: layers, capacity: workspace.capacity, teamSize: team.size) : nil
     }

@@ -8,7 +8,8 @@ import Foundation
 /// reached 59% of the machine's peak; splitting every layer by units ourselves, with one
 /// single-threaded GEMM per thread and a spin barrier between layers, reached 75% (oneDNN, Zen 5,
 /// measured in C). The threads live as long as the team, spin while work is close, and sleep in
-/// between runs (evaluation, checkpoints) so that they never steal the core from anyone.
+/// between runs (evaluation, checkpoints) so that they never steal the core from anyone. Every
+/// member flushes subnormals to zero (`Subnormals`).
 public final class WorkerTeam: @unchecked Sendable {
     /// Threads in the team, the caller of `run` included.
     public let size: Int
@@ -47,6 +48,8 @@ public final class WorkerTeam: @unchecked Sendable {
     /// returns when all have finished. `body` may call `barrier()`; every member must reach the same
     /// barriers in the same order.
     public func run(_ body: (Int) -> Void) {
+        // The caller computes too (as member 0): a few cycles a run, against a step's hundreds of microseconds.
+        Subnormals.flushInThisThread()
         guard size > 1 else { return body(0) }
         withoutActuallyEscaping(body) { body in
             job = body
@@ -78,6 +81,7 @@ public final class WorkerTeam: @unchecked Sendable {
     }
 
     private func work(as member: Int) {
+        Subnormals.flushInThisThread()
         var seen = 0
         while true {
             seen = waitForRun(after: seen)

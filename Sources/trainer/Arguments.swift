@@ -81,15 +81,6 @@ struct LearningRateList: CustomStringConvertible, Sendable {
     var description: String { rates.map(\.description).joined(separator: ",") }
 }
 
-extension Schedule {
-    init(parsing text: String) throws {
-        guard let schedule = Schedule(spec: text) else {
-            throw ValidationError("constant, cosine, step or step:EVERY:FACTOR (got '\(text)')")
-        }
-        self = schedule
-    }
-}
-
 extension Augmentation {
     init(parsing text: String) throws {
         guard let augmentation = Augmentation(spec: text) else {

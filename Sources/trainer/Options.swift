@@ -99,7 +99,7 @@ struct ComputeOptions: ParsableArguments {
 struct ThreadOptions: ParsableArguments {
     @Option(
         help:
-            "Threads that share each training step and evaluation (default: all cores). The numbers do not depend on it."
+            "Threads that share each training step and evaluation (default: all cores). The same seed and thread count give the same numbers; another thread count can change float rounding (oneDNN splits sums by thread on AVX2 CPUs such as Zen 3), not the accuracy."
     )
     var threads = ProcessInfo.processInfo.activeProcessorCount
 

@@ -219,6 +219,43 @@ import TestSupport
         #expect(bench.status != 0 && bench.err.contains("no native bf16"), "\(bench.err)")
     }
 
+    /// `--precision auto` trains in the format it chose (never "auto"), says in one line which and
+    /// by what timings, records the choice in the checkpoint, and `--resume` keeps it. Where the CPU
+    /// has no native bf16 (forced here through oneDNN's ISA limit) it is fp32, without timing.
+    @Test func autoPrecisionChoosesByTimingAndRecordsTheChoice() throws {
+        guard let folder = mnistFolder() else { return }
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let model = dir + "/m.safetensors"
+        let arguments = [
+            "--data", folder, "--hidden", "32", "--epochs", "2", "--validation", "1000", "--precision", "auto", "-o",
+            model
+        ]
+        for environment in [[:], ["ONEDNN_MAX_CPU_ISA": "AVX512_CORE"]] {
+            let run = try trainer(arguments, environment: environment)
+            #expect(run.status == 0, "\(run.err)")
+            let lines = run.err.split(separator: "\n").filter { $0.hasPrefix("precision auto: ") }
+            #expect(lines.count == 1, "\(run.err)")
+            let chosen = try Checkpoint(contentsOf: model).config.precision
+            #expect(chosen == .fp32 || chosen == .bf16, "the checkpoint records the format that ran: \(chosen)")
+            if environment.isEmpty && Precision.nativeBF16 {
+                #expect(
+                    lines.first?.contains("ms in bf16") == true && lines.first?.contains("\(chosen.rawValue) (") == true
+                )
+            } else {
+                #expect(chosen == .fp32 && lines.first?.contains("no native bf16") == true, "\(lines)")
+            }
+        }
+        // Stopped after its first epoch and resumed: the choice comes from the checkpoint, not a new timing.
+        let first = try trainer(arguments.map { $0 == "2" ? "1" : $0 })
+        #expect(first.status == 0)
+        let chosen = try Checkpoint(contentsOf: model).config.precision
+        let resumed = try trainer(["--data", folder, "--resume", model, "--epochs", "2"])
+        #expect(resumed.status == 0, "\(resumed.err)")
+        #expect(!resumed.err.contains("precision auto"), "a resumed run does not choose again")
+        #expect(try Checkpoint(contentsOf: model).config.precision == chosen)
+    }
+
     @Test func aChildWritingMuchToStderrDoesNotHangTheHelper() throws {
         // 1 MB on stderr, far beyond a pipe's buffer, before anything on stdout.
         let result = try run("/bin/sh", ["-c", "head -c 1000000 /dev/zero | tr '\\0' x >&2; echo done"])

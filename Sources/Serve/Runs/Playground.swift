@@ -304,7 +304,7 @@ public final class Playground: @unchecked Sendable {
             lock.unlock()
             return
         }
-        let config = run.request.config
+        var config = run.request.config
         if let problem = config.problem(trainingExamples: data.train.count) {
             lock.lock()
             run.error = problem.description
@@ -312,12 +312,27 @@ public final class Playground: @unchecked Sendable {
             lock.unlock()
             return
         }
-        let trainingRun = TrainingRun(config: config, data: data)
+        let saved = run.state == nil ? try? Checkpoint(contentsOf: run.checkpointURL.path) : nil
+        if config.precision == .auto {
+            // Chosen once, at the run's first turn (or as its saved checkpoint records it), not every
+            // turn; timed without the lock, which the server's requests need meanwhile.
+            lock.lock()
+            let known = run.precision ?? saved?.config.precision
+            lock.unlock()
+            let chosen =
+                known
+                ?? PrecisionChoice.measure(
+                    config, inputs: data.train.featureCount, classes: data.kind.classNames.count, threads: threads
+                ).precision
+            lock.lock()
+            run.precision = chosen
+            lock.unlock()
+            config.precision = chosen
+        }
+        let trainingRun = TrainingRun(config: config, data: data, threads: threads)
         let training = trainingRun.training
         lock.lock()
-        if run.state == nil, let saved = try? Checkpoint(contentsOf: run.checkpointURL.path), saved.config == config {
-            run.state = saved.state
-        }
+        if let saved, saved.config == config { run.state = saved.state }
         var state = run.state ?? training.initialState()
         lock.unlock()
         if run.probe == nil {
@@ -351,7 +366,7 @@ public final class Playground: @unchecked Sendable {
         let outcome: Result<TrainingRun.Outcome, Error>
         do {
             outcome = .success(
-                try trainingRun.run(&state, observer: observer, threads: threads, shouldStop: shouldStop) { [self] in
+                try trainingRun.run(&state, observer: observer, shouldStop: shouldStop) { [self] in
                     // The tested model that cannot be saved is still a finished run, with the reason noted.
                     guard $0.testAccuracy == nil else {
                         do { try $0.write(to: run.checkpointURL.path) } catch { saveError = "\(error)" }
@@ -416,44 +431,6 @@ public final class Playground: @unchecked Sendable {
             finish(run, as: .failed)
             lock.unlock()
         }
-    }
-
-    /// A warning for a run that finished near chance: its loss stayed finite, so nothing stopped it,
-    /// but it learned nothing. Says the likely why from the last live figures: dead units (a learning
-    /// rate too high for ReLU) or saturated ones with a vanishing gradient (sigmoid too deep).
-    static func learnedNothing(accuracy: Double, classes: Int, live: LiveRecord, config: TrainingConfig) -> String? {
-        let chance = 1 / Double(max(classes, 1))
-        guard accuracy < 2 * chance else { return nil }
-        let words = String(
-            format: "learned nothing: %.1f%% test accuracy, where guessing gets %.0f%%", accuracy * 100, chance * 100)
-        let smallerRate = String(format: "try a smaller learning rate (say %g)", config.effectiveLearningRate / 10)
-        let layers = live.probe.layers
-        if let (l, layer) = layers.enumerated().max(by: { $0.element.deadFraction < $1.element.deadFraction }),
-            layer.deadFraction > 0.5
-        {
-            return words
-                + String(
-                    format: "; %.0f%% of layer %d's units are dead (no gradient passes through them): %@",
-                    layer.deadFraction * 100, l + 1, smallerRate)
-        }
-        if let (l, layer) = layers.enumerated().max(by: { $0.element.saturatedFraction < $1.element.saturatedFraction }
-        ),
-            layer.saturatedFraction > 0.5
-        {
-            var why = String(
-                format: "; %.0f%% of layer %d's units are saturated", layer.saturatedFraction * 100, l + 1)
-            let first = layers[0].gradientNorm ?? 0, last = layers[layers.count - 1].gradientNorm ?? 0
-            if layers.count > 1, first > 0, last > 10 * first {
-                why += String(
-                    format:
-                        " and the first layer's gradient is %.0f times smaller than the last's (vanishing gradients): try fewer layers, or an activation that does not saturate (relu, leaky-relu, swish)",
-                    last / first)
-            } else {
-                why += ": " + smallerRate + ", or an activation that does not saturate"
-            }
-            return words + why
-        }
-        return words + ": " + smallerRate + ", or more epochs"
     }
 
     /// The data set, read once and kept (60,000 MNIST images are 47 MB).
@@ -525,49 +502,6 @@ public final class Playground: @unchecked Sendable {
             if listener.open == 0 { listener.continuation.finish() }
         }
         run.listeners = [:]
-    }
-
-    private func persist(_ run: PlaygroundRun) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(run.stored) else { return }
-        try? AtomicFile.write(Array(data), to: run.recordURL.path)
-    }
-
-    private static var idFormat: DateFormatter {
-        let format = DateFormatter()
-        format.locale = Locale(identifier: "en_US_POSIX")
-        format.timeZone = TimeZone(identifier: "UTC")
-        format.dateFormat = "yyyyMMdd-HHmmss"
-        return format
-    }
-
-    /// The runs saved in `folder` by an earlier server: those that were still active come back interrupted.
-    private static func listed(in folder: URL) -> [PlaygroundRun] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
-        return names.compactMap { name -> PlaygroundRun? in
-            let runFolder = folder.appendingPathComponent(name)
-            guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
-                let bytes = try? readFileBytes(runFolder.appendingPathComponent("run.json").path, limit: 16 << 20),
-                let stored = try? JSONDecoder().decode(StoredRun.self, from: Data(bytes)),
-                stored.summary.id == name,
-                let dataset = stored.summary.config["dataset"].flatMap({ DatasetKind(rawValue: $0.text) }),
-                var status = PlaygroundRun.Status(rawValue: stored.summary.status)
-            else { return nil }
-            if status.isActive { status = .interrupted }
-            let created = Checkpoint.dateFormat.date(from: stored.summary.created) ?? Date(timeIntervalSince1970: 0)
-            let run = PlaygroundRun(
-                id: name, request: RunRequest(config: stored.trainingConfig, dataset: dataset), created: created,
-                folder: runFolder, status: status)
-            run.error = stored.summary.error
-            run.warning = stored.summary.warning
-            run.testAccuracy = stored.summary.testAccuracy
-            run.testLoss = stored.summary.testLoss
-            run.history = stored.epochs
-            run.log =
-                stored.epochs.map { .epoch(run: name, record: $0) } + [.status(run: name, status: status, error: nil)]
-            return run
-        }
     }
 }
 

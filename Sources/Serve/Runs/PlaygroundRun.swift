@@ -29,6 +29,8 @@ final class PlaygroundRun: @unchecked Sendable {
     var warning: String?
     var testAccuracy: Double?
     var testLoss: Double?
+    /// What `auto` precision chose for this run, once it has.
+    var precision: Precision?
     /// Batches asked for by Step and not yet trained.
     var pendingSteps = 0
     var cancelRequested = false

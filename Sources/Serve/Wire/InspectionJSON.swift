@@ -68,7 +68,9 @@ public struct InspectionRecord {
             let top = layer.topUnits(topUnits).map {
                 "{\"contribution\":\(numbers([layer.contributions[$0]]).dropFirst().dropLast()),\"unit\":\($0)}"
             }
-            let curveJSON = String(decoding: (try? encoder.encode(curve)) ?? Data("null".utf8), as: UTF8.self)
+            let curveJSON =
+                "{\"df\":" + numbers(curve.derivatives) + ",\"f\":" + numbers(curve.values)
+                + ",\"range\":\(curve.range)}"
             return "{\"activation\":" + string(layer.activation.spec) + ",\"activations\":" + numbers(layer.activations)
                 + ",\"curve\":" + curveJSON
                 + ",\"dead_fraction\":\(layer.deadFraction),\"pre_activations\":" + numbers(layer.preActivations)

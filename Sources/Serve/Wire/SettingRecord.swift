@@ -45,7 +45,7 @@ struct SettingRecord: Encodable, Equatable {
         case "epochs": max = Double(limits.epochs)
         case "batch_size": max = Double(limits.batchSize)
         case "validation": max = Double(RunRequest.validationLimit)
-        case "precision": choices = precisions.map(\.rawValue)
+        case "precision": choices = (precisions + [.auto]).map(\.rawValue)  // auto chooses among those that run here
         default: break
         }
         (self.min, self.max, self.whole, self.choices, self.example) = (min, max, whole, choices, example)

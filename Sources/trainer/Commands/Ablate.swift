@@ -123,8 +123,16 @@ struct Ablate: ParsableCommand {
         let wallStart = Date()
         let data = try dataOptions.load()
         var base = try baseConfig()
-        let precisionNote: String?
+        var precisionNote: String?
         (base, precisionNote) = base.withAvailablePrecision()
+        if base.precision == .auto {
+            // Chosen once for every cell (each trains on one thread), so that no two differ in it.
+            compute.apply()
+            let choice = PrecisionChoice.measure(
+                base, inputs: data.train.featureCount, classes: data.kind.classNames.count, threads: 1)
+            base.precision = choice.precision
+            precisionNote = "precision auto: \(choice.description)"
+        }
         let plan = AblationPlan(
             activations: activations.activations, seeds: seeds.seeds, base: base,
             dataset: data.kind.rawValue, trainingLimit: limit, inputs: data.train.featureCount,

@@ -104,7 +104,7 @@ struct Bench: ParsableCommand {
             if !expected.isEmpty {
                 figures["expected_seconds"] = Dictionary(
                     uniqueKeysWithValues: expected.map {
-                        ($0.name, ["seconds": $0.seconds, "precision": $0.precision.rawValue])
+                        ($0.name, ["seconds": $0.seconds, "precision": $0.precision.rawValue, "why": $0.why])
                     })
             }
             return print(jsonLine(figures))
@@ -154,7 +154,7 @@ struct Bench: ParsableCommand {
             for e in expected {
                 print(
                     "  " + e.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                        + String(format: " %6.0f s  (%@)", e.seconds, e.precision.rawValue))
+                        + String(format: " %6.0f s  (%@)", e.seconds, e.why))
             }
         }
     }
@@ -187,13 +187,20 @@ struct Bench: ParsableCommand {
     }
 
     /// The training time of `trainer`'s default run and of each recipe on this machine, from a
-    /// short timing of each one's step (with its augmentation) in the precision it runs in here.
-    private func expectedTimes(threads: Int) -> [(name: String, seconds: Double, precision: Precision)] {
+    /// short timing of each one's step (with its augmentation) in the precision it runs in here,
+    /// and why that one (`auto` chooses as a run would: by timing its step in each format).
+    private func expectedTimes(threads: Int) -> [(name: String, seconds: Double, precision: Precision, why: String)] {
         var runs: [(String, [String])] = [("default run (train)", [])]
         runs += Recipe.allCases.map { ("--recipe \($0.rawValue)", $0.arguments) }
         return runs.compactMap { name, arguments in
             guard let train = try? Train.parse(arguments), let config = try? train.makeConfig() else { return nil }
-            let (resolved, _) = config.withAvailablePrecision()
+            var (resolved, _) = config.withAvailablePrecision()
+            var why = resolved.precision.rawValue
+            if resolved.precision == .auto {
+                let choice = PrecisionChoice.measure(resolved, inputs: 784, classes: 10, threads: threads)
+                resolved.precision = choice.precision
+                why = "auto: \(choice.description)"
+            }
             let bench = StepBenchmark(
                 architecture: resolved.architecture(inputs: 784), batchSize: resolved.batchSize, threads: threads,
                 precision: resolved.precision)
@@ -202,7 +209,7 @@ struct Bench: ParsableCommand {
                 augmentation: resolved.augmentation, rounds: 2)
             let trainingImages = 60_000 - resolved.validationCount
             let steps = Double((trainingImages + resolved.batchSize - 1) / resolved.batchSize * resolved.epochs)
-            return (name, step * steps, resolved.precision)
+            return (name, step * steps, resolved.precision, why)
         }
     }
 

@@ -112,7 +112,8 @@ struct Train: ParsableCommand {
         (config, precisionNote) = config.withAvailablePrecision()
         if let problem = config.problem(trainingExamples: data.train.count) { throw Failure(problem.flagWording) }
 
-        let run = TrainingRun(config: config, data: data)
+        let run = TrainingRun(config: config, data: data, threads: threading.threads)
+        config = run.config
         var current = state ?? run.training.initialState()
         let style: ProgressStyle = json ? .json : quiet ? .quiet : (Terminal.stderrIsTerminal ? .bar : .lines)
         let progress = ProgressReporter(style: style)
@@ -122,6 +123,7 @@ struct Train: ParsableCommand {
             )
         }
         if let precisionNote { progress.note(precisionNote) }
+        if let choice = run.precisionChoice { progress.note("precision auto: \(choice.description)") }
         progress.header(
             dataset: data, config: config, architecture: current.model.architecture, threads: threading.threads,
             resumed: state)
@@ -144,8 +146,8 @@ struct Train: ParsableCommand {
         let outcome: TrainingRun.Outcome
         do {
             outcome = try run.run(
-                &current, observer: progress, threads: threading.threads,
-                shouldStop: { interrupts.received != nil }, save: { try $0.write(to: output) })
+                &current, observer: progress, shouldStop: { interrupts.received != nil },
+                save: { try $0.write(to: output) })
         } catch let error as TrainingError {
             let savedNow = current.history.count > (state?.history.count ?? 0)
             throw Failure(error.advice(saved: savedNow ? (output, current.history.last!.epoch) : nil))
