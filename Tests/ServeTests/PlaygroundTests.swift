@@ -411,8 +411,11 @@ import TestSupport
     }
 
     @Test func severalRunsShareTheCoresAndOneStream() async throws {
-        // Turns of 20 ms: three epochs of 784-64 outlast several of them on any CPU, however fast.
-        let (app, playground) = try Self.make(slice: 0.02)
+        // Turns of 0.2 s: two epochs of 784-64 at batch 32 (3,400 steps, ~1.3 s on a Zen 4) outlast
+        // several of them on a CPU four times as fast, and under ThreadSanitizer, where each
+        // turn's end measures the live figures, there are few enough turns (20 ms turns took over
+        // 300 s there).
+        let (app, playground) = try Self.make(slice: 0.2)
         defer { playground.shutdown() }
         var ids: [String] = []
         for activation in ["relu", "sigmoid"] {
@@ -420,7 +423,8 @@ import TestSupport
                 try #require(
                     Self.call(
                         app, "POST", "/api/runs",
-                        json: #"{"activation": "\#(activation)", "hidden": [64], "epochs": 3, "validation": 1000}"#
+                        json:
+                            #"{"activation": "\#(activation)", "hidden": [64], "epochs": 2, "batch_size": 32, "validation": 1000}"#
                     ).object["id"] as? String))
         }
         let stream = app.respond(
