@@ -97,8 +97,8 @@ public struct Augmentation: Sendable, Equatable, Hashable {
 
     /// What each distortion does at strength 1, in a sentence each, for help texts.
     public static var rangesDescription: String {
-        "affine: rotation ±\(rotationDegrees.formatted)°, scale ±\((scaleRange * 100).formatted)%, shear ±\(shearRange.formatted), "
-            + "translation ±\(translationPixels.formatted) px; elastic: Simard's field, σ \(elasticSigma.formatted) px, α \(elasticAlpha.formatted) px; "
+        "affine: rotation ±\(rotationDegrees.shortText)°, scale ±\((scaleRange * 100).shortText)%, shear ±\(shearRange.shortText), "
+            + "translation ±\(translationPixels.shortText) px; elastic: Simard's field, σ \(elasticSigma.shortText) px, α \(elasticAlpha.shortText) px; "
             + "thickness: strokes up to 1 px thicker or ½ px thinner; flip: mirrored half the time (clothes, not digits); "
             + "shift:N: moved by up to N whole pixels (2 when N is left out)."
     }
@@ -183,9 +183,4 @@ public struct AugmentationKey: Sendable, Equatable {
             seed: seed, stream: "augment",
             index: UInt64(truncatingIfNeeded: epoch) << 32 | UInt64(truncatingIfNeeded: index))
     }
-}
-
-private extension Double {
-    /// 15 rather than 15.0; 0.15 as it is.
-    var formatted: String { self == rounded() ? String(Int(self)) : String(self) }
 }

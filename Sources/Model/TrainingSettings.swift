@@ -174,14 +174,6 @@ public struct SettingKey: CodingKey {
     public init?(intValue: Int) { nil }
 }
 
-extension Double {
-    /// As a person writes it, and exactly: `0.1`, `1`, `1e-05` (Swift's shortest round-trip digits,
-    /// without a whole number's `.0`).
-    public var shortText: String {
-        rounded() == self && abs(self) < 1e15 ? String(Int(self)) : "\(self)"
-    }
-}
-
 /// The table.
 public enum TrainingSettings {
     /// Every setting a run takes, in the order help texts and forms list them.
