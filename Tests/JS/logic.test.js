@@ -110,3 +110,21 @@ test("a run's events fold into its points, epochs, status and result", () => {
   assert.equal(run.points[0].grad.length, live.probe.layers.length);
   assert.equal(typeof run.test_accuracy, "number");
 });
+
+test("the table lists the visitor's runs, and everyone's only when asked", () => {
+  const runs = [{ id: "a", editable: true }, { id: "b", editable: false }, { id: "c" }, { id: "d", editable: false }];
+  assert.deepEqual(Logic.listed(runs, false).shown.map((r) => r.id), ["a", "c"]);
+  assert.equal(Logic.listed(runs, false).hidden, 2);
+  assert.deepEqual(Logic.listed(runs, true).shown.map((r) => r.id), ["a", "b", "c", "d"]);
+  assert.equal(Logic.listed(runs, true).hidden, 0);
+});
+
+test("a waiting run says its place in line", () => {
+  assert.equal(Logic.statusText({ status: "queued", place: 1 }), "queued, 1st in line");
+  assert.equal(Logic.statusText({ status: "queued", place: 12 }), "queued, 12th in line");
+  assert.equal(Logic.statusText({ status: "queued", place: 23 }), "queued, 23rd in line");
+  assert.equal(Logic.statusText({ status: "queued" }), "queued");
+  assert.equal(Logic.statusText({ status: "running", place: 3 }), "running");
+  assert.deepEqual([1, 2, 3, 4, 11, 12, 13, 21, 102, 111].map(Logic.ordinal),
+                   ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "102nd", "111th"]);
+});

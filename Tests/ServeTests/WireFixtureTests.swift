@@ -11,6 +11,7 @@ import TestSupport
 /// page's tests read what the server sends and the fixtures do not churn with each run's timings.
 /// The fields a run request takes are compared value for value.
 @Suite(.serialized) struct WireFixtureTests {
+    static let json = ["content-type": "application/json"]
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("JS/fixtures")
 
@@ -30,11 +31,14 @@ import TestSupport
         let created = app.respond(
             to: WebRequest(
                 method: "POST", path: "/api/runs",
-                body: Array(#"{"hidden": [16], "epochs": 1, "validation": 1000, "seed": 2, "paused": true}"#.utf8)))
+                body: Array(#"{"hidden": [16], "epochs": 1, "validation": 1000, "seed": 2, "paused": true}"#.utf8),
+                headers: Self.json))
         #expect(created.status == 201)
         let id = try #require(ServeTests.object(created)["id"] as? String)
         let stream = try playground.events([id])
-        #expect(app.respond(to: WebRequest(method: "POST", path: "/api/runs/\(id)/resume")).status == 200)
+        #expect(
+            app.respond(to: WebRequest(method: "POST", path: "/api/runs/\(id)/resume", headers: Self.json)).status
+                == 200)
         // One event of each kind and status, in the order they came: enough to fold a whole run.
         var bytes: [UInt8] = []
         for await chunk in stream { bytes += chunk }

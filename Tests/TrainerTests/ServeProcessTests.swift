@@ -35,12 +35,12 @@ import TestSupport
 
         // Two requests on one kept-alive connection.
         let client = try RawHTTPClient(port: port)
-        let page = try client.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        let page = try client.exchange("GET / HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n")
         #expect(page.status == 200 && String(decoding: page.body, as: UTF8.self).contains("<canvas id=\"pad\""))
-        let script = try client.exchange("GET /pad.js HTTP/1.1\r\nHost: x\r\n\r\n")
+        let script = try client.exchange("GET /pad.js HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n")
         #expect(script.status == 200 && script.body.count > 5_000 && script.headers.contains("text/javascript"))
         let predicted = try client.exchange(
-            "POST /api/predict?top=2 HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: \(png.count)\r\n\r\n",
+            "POST /api/predict?top=2 HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: image/png\r\nContent-Length: \(png.count)\r\n\r\n",
             body: png)
         #expect(predicted.status == 200)
         let answer = try #require(try JSONSerialization.jsonObject(with: Data(predicted.body)) as? [String: Any])
@@ -49,13 +49,13 @@ import TestSupport
 
         // Sent raw, without a client tidying the path.
         let traversal = try RawHTTPClient(port: port).exchange(
-            "GET /reports/0/../../../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n")
+            "GET /reports/0/../../../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n")
         #expect(traversal.status == 404)
 
         // A declared length over the limit (--max-body 1: 1 MiB), and a chunked body that grows past it: 413 as JSON.
         let big = [UInt8](repeating: 7, count: (1 << 20) + 1)
         let declared = try RawHTTPClient(port: port).exchange(
-            "POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: \(big.count)\r\n\r\n", body: big)
+            "POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Length: \(big.count)\r\n\r\n", body: big)
         #expect(declared.status == 413)
         #expect(String(decoding: declared.body, as: UTF8.self).contains("\"status\":413"))
         let chunk = [UInt8](repeating: 7, count: 64 << 10)
@@ -63,26 +63,28 @@ import TestSupport
         for _ in 0..<17 { chunked += Array("10000\r\n".utf8) + chunk + Array("\r\n".utf8) }
         chunked += Array("0\r\n\r\n".utf8)
         let streamed = try RawHTTPClient(port: port).exchange(
-            "POST /api/predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", body: chunked)
+            "POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nTransfer-Encoding: chunked\r\n\r\n", body: chunked
+        )
         #expect(streamed.status == 413)
 
         // Garbage instead of HTTP: that connection ends; the server goes on.
         let garbage = try RawHTTPClient(port: port)
         try garbage.send(Array("NONSENSE\r\n\r\n".utf8))
         garbage.close()
-        let after = try RawHTTPClient(port: port).exchange("GET /api/model HTTP/1.1\r\nHost: x\r\n\r\n")
+        let after = try RawHTTPClient(port: port).exchange("GET /api/model HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n")
         #expect(after.status == 200)
         #expect(server.isRunning)
 
         // A playground run that trains, and a page following its events over a real socket.
         let body = Array(#"{"hidden": [64], "epochs": 40, "validation": 1000}"#.utf8)
         let created = try RawHTTPClient(port: port).exchange(
-            "POST /api/runs HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n", body: body)
+            "POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n",
+            body: body)
         #expect(created.status == 201)
         let id = try #require(
             (try JSONSerialization.jsonObject(with: Data(created.body)) as? [String: Any])?["id"] as? String)
         let events = try RawHTTPClient(port: port)
-        try events.send(Array("GET /api/runs/\(id)/events HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        try events.send(Array("GET /api/runs/\(id)/events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8))
         let stream = try events.receive(until: "\"event\":\"epoch\"", seconds: 300)
         #expect(
             stream.contains("text/event-stream") && stream.contains("Transfer-Encoding: chunked")
@@ -101,6 +103,75 @@ import TestSupport
         #expect(record?["status"] as? String == "interrupted")
         let saved = try Checkpoint(contentsOf: runs + "/\(id)/model.safetensors")
         #expect(saved.state.epochsCompleted >= 1 && saved.testAccuracy == nil, "the run as it stood, not finished")
+    }
+
+    /// The real server shared with a class (`--host 0.0.0.0`): it prints the class's and the
+    /// teacher's links, the API needs a key, another site's names and forms are refused, and one
+    /// student cannot cancel another's run.
+    @Test func aSharedServerAsksForItsKeyAndRefusesOtherSites() throws {
+        let trained = try #require(Self.trained)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: builtExecutable("trainer"))
+        server.arguments = [
+            "serve", "--model", trained.file, "--host", "0.0.0.0", "--port", "0", "--runs", temporaryFolder() + "/runs"
+        ]
+        let out = Pipe()
+        server.standardOutput = out
+        try server.run()
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        var printed = ""
+        while !printed.contains("teacher's link"), case let data = out.fileHandleForReading.availableData, !data.isEmpty
+        {
+            printed += String(decoding: data, as: UTF8.self)
+        }
+        let port = try #require(
+            printed.components(separatedBy: "http://0.0.0.0:").dropFirst().first?.split(separator: "/").first.flatMap {
+                UInt16($0)
+            }, "the server printed \(printed)")
+        func key(_ whose: String) throws -> String {
+            let line = try #require(printed.split(separator: "\n").first { $0.contains(whose) }, "\(printed)")
+            return String(try #require(line.components(separatedBy: "?key=").last))
+        }
+        let (classKey, teacherKey) = (try key("class's link"), try key("teacher's link"))
+        #expect(classKey.count == 64 && teacherKey.count == 64 && classKey != teacherKey)
+        let host = "Host: 127.0.0.1:\(port)\r\n"
+        func send(_ head: String, _ body: String = "") throws -> (status: Int, headers: String, body: [UInt8]) {
+            let bytes = Array(body.utf8)
+            return try RawHTTPClient(port: port).exchange(
+                head + (bytes.isEmpty ? "" : "Content-Length: \(bytes.count)\r\n") + "\r\n", body: bytes)
+        }
+        #expect(try send("GET /api/runs HTTP/1.1\r\n\(host)").status == 401)
+        #expect(try send("GET / HTTP/1.1\r\n\(host)").status == 200, "the page is public; it asks for the key")
+        let opened = try send("GET /?key=\(classKey) HTTP/1.1\r\n\(host)")
+        let cookie = try #require(
+            opened.headers.split(separator: "\r\n").first { $0.hasPrefix("Set-Cookie: trainer_key_") },
+            "\(opened.headers)")
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+        let keyCookie = String(cookie.dropFirst("Set-Cookie: ".count).split(separator: ";")[0])
+        #expect(try send("GET /api/runs HTTP/1.1\r\n\(host)Cookie: \(keyCookie)\r\n").status == 200)
+        #expect(try send("GET /api/runs HTTP/1.1\r\n\(host)Authorization: Bearer \(classKey)\r\n").status == 200)
+        // A rebound name, and another site's form, even with the key's cookie.
+        #expect(
+            try send("GET /api/runs HTTP/1.1\r\nHost: attacker.example:\(port)\r\nCookie: \(keyCookie)\r\n").status
+                == 403)
+        let form = try send(
+            "POST /api/runs HTTP/1.1\r\n\(host)Cookie: \(keyCookie)\r\nOrigin: http://attacker.example\r\nContent-Type: text/plain\r\n",
+            #"{"hidden": [8], "paused": true}"#)
+        #expect(form.status == 403)
+        // Two students: Bo cannot cancel Ada's run; the teacher can.
+        let ada = "Cookie: \(keyCookie); trainer_person=ada\r\nContent-Type: application/json\r\n"
+        let bo = "Cookie: \(keyCookie); trainer_person=bo\r\nContent-Type: application/json\r\n"
+        let made = try send("POST /api/runs HTTP/1.1\r\n\(host)\(ada)", #"{"hidden": [8], "paused": true}"#)
+        #expect(made.status == 201)
+        let id = try #require(
+            (try JSONSerialization.jsonObject(with: Data(made.body)) as? [String: Any])?["id"] as? String)
+        #expect(try send("DELETE /api/runs/\(id) HTTP/1.1\r\n\(host)\(bo)").status == 403)
+        let list = try send("GET /api/runs HTTP/1.1\r\n\(host)\(bo)")
+        #expect(String(decoding: list.body, as: UTF8.self).contains("\"status\":\"paused\""))
+        #expect(
+            try send(
+                "DELETE /api/runs/\(id) HTTP/1.1\r\n\(host)Authorization: Bearer \(teacherKey)\r\nContent-Type: application/json\r\n"
+            ).status == 200)
     }
 
     // MARK: The command

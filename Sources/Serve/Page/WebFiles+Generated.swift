@@ -76,10 +76,12 @@ extension WebFiles {
     <span id="train-status" class="hint" role="status"></span>
   </div>
   <p id="train-error" class="error" hidden></p>
+  <p id="train-notice" class="notice" hidden></p>
   <p class="hint" id="sharing"></p>
 </section>
 <section class="card wide" id="runs-card">
-  <div class="card-head"><h2>Runs</h2><span class="hint">tick to chart · click a name to look inside it</span></div>
+  <div class="card-head"><h2>Runs</h2><span class="hint">tick to chart · click a name to look inside it</span>
+    <label class="hint" id="everyone" hidden><input type="checkbox" id="everyone-box"> everyone's runs<span id="everyone-count"></span></label></div>
   <table id="runs"><thead><tr><th></th><th>Run</th><th>Status</th><th>Progress</th><th>Held-out acc.</th><th>Test acc.</th><th></th></tr></thead><tbody></tbody></table>
   <p class="empty" id="runs-empty">No runs yet. Press Run above.</p>
 </section>
@@ -107,7 +109,7 @@ extension WebFiles {
 </main>
 <footer>Everything runs on this machine; nothing is sent anywhere else. The same answers by script:
   <code>curl --data-binary @digit.png http://HOST/api/predict</code>, <code>/api/inspect</code>, <code>GET /api/model</code>, and
-  <code>curl -d '{"activation":"sigmoid","hidden":"128x8"}' http://HOST/api/runs</code> to train.</footer>
+  <code>curl --json '{"activation":"sigmoid","hidden":"128x8"}' http://HOST/api/runs</code> to train.</footer>
 </body>
 </html>
 
@@ -482,7 +484,24 @@ const Logic = (() => {
     return false;
   }
 
-  return { percent, short, axis, formValues, requestFromForm, compareExamples, compare, reduce };
+  // Which runs the table lists: those the visitor may change (their own; every one for whoever
+  // manages them all) and, when asked, everyone's else, read-only. Says how many are left out.
+  function listed(runs, everyone) {
+    const shown = runs.filter((r) => everyone || r.editable !== false);
+    return { shown, hidden: runs.length - shown.length };
+  }
+
+  // A run's status as the table says it: a waiting run with its place in the queue.
+  function statusText(run) {
+    if (run.status === "queued" && run.place) return "queued, " + ordinal(run.place) + " in line";
+    return run.status;
+  }
+  function ordinal(n) {
+    const tail = n % 100 >= 11 && n % 100 <= 13 ? "th" : ["th", "st", "nd", "rd"][n % 10] || "th";
+    return n + tail;
+  }
+
+  return { percent, short, axis, formValues, requestFromForm, compareExamples, compare, reduce, listed, statusText, ordinal };
 })();
 
 if (typeof module !== "undefined") module.exports = Logic;
@@ -494,9 +513,20 @@ if (typeof module !== "undefined") module.exports = Logic;
 buildBars();
 redraw();
 showEmpty();
-loadModel();
-loadReports();
-loadPlayground();
+// The printed link's key is kept in a cookie by now: it leaves the address bar (and history).
+if (new URLSearchParams(location.search).has("key")) history.replaceState(null, "", location.pathname);
+(async () => {
+  // Beyond 127.0.0.1 the API asks for the key the link carries; without it, say so and stop.
+  const probe = await fetch("/api/model", { method: "HEAD" }).catch(() => null);
+  if (probe && probe.status === 401) {
+    $("summary").textContent = "This server asks for its key: open the link your teacher was given by `trainer serve` (it ends in ?key=…).";
+    $("train").hidden = true; $("runs-card").hidden = true; $("live").hidden = true;
+    return;
+  }
+  loadModel();
+  loadReports();
+  loadPlayground();
+})();
 
 """#,
         "pad.js": ##"""
@@ -960,6 +990,8 @@ code { font-size: 12px; }
 .pair select { flex: 2; } .pair input { flex: 1; }
 button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
 .error { color: var(--bad); margin: 8px 0 0; font-size: 14px; }
+.notice { color: var(--warn); margin: 8px 0 0; font-size: 14px; }
+#runs .owner { font-weight: 400; color: var(--muted); }
 #runs { width: 100%; border-collapse: collapse; font-size: 13px; }
 #runs th { text-align: left; color: var(--muted); font-weight: 500; padding: 4px 6px; border-bottom: 1px solid var(--line); }
 #runs td { padding: 5px 6px; border-bottom: 1px solid var(--line); vertical-align: middle; }
@@ -998,14 +1030,16 @@ canvas.chart { width: 100%; height: 200px; display: block; }
 "use strict";
 // ---- The playground: train from the page and watch it happen. ----
 const play = { info: null, runs: new Map(), order: [], group: [], groupKey: "", focus: null, stream: null, streamIds: "",
-               colours: 0, drawQueued: false, loaded: new Set() };
+               colours: 0, drawQueued: false, loaded: new Set(), everyone: false, told: new Set() };
 const palette = ["#2f6fed", "#e4572e", "#17a673", "#a259ff", "#e0a100", "#0fb5ba", "#d6336c", "#5c7080"];
 // The settings shown at once; the others are under "More settings". Every one comes from the server's table.
 const primarySettings = ["activation", "hidden", "lr", "batch_size", "momentum", "epochs", "seed", "precision", "augment"];
 
+// Every write is JSON, the only kind the server takes: no form on another site can send one unasked.
 async function api(method, path, body) {
-  const response = await fetch(path, { method, headers: body ? { "Content-Type": "application/json" } : {},
-                                       body: body ? JSON.stringify(body) : undefined });
+  const write = method !== "GET";
+  const response = await fetch(path, { method, headers: write ? { "Content-Type": "application/json" } : {},
+                                       body: write ? JSON.stringify(body || {}) : undefined });
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(answer.error || ("HTTP " + response.status));
   return answer;
@@ -1014,6 +1048,15 @@ function trainError(message) {
   const line = $("train-error");
   line.hidden = !message;
   line.textContent = message || "";
+}
+// Runs of this visitor's that the server removed to keep its folder under its limit, said once each.
+function tellRemoved(removed) {
+  const fresh = (removed || []).filter((r) => !play.told.has(r.id));
+  if (!fresh.length) return;
+  fresh.forEach((r) => play.told.add(r.id));
+  const line = $("train-notice");
+  line.hidden = false;
+  line.textContent = fresh.map((r) => "“" + r.title + "” was " + r.reason + ".").join(" ");
 }
 function activationSpec() {
   const name = $("f-activation").value, p = $("f-parameter").value.trim();
@@ -1090,7 +1133,11 @@ async function createGroup(paused) {
   const configs = groupConfigs();
   const made = [];
   try {
-    for (const config of configs) made.push(await api("POST", "/api/runs", paused ? Object.assign({ paused: true }, config) : config));
+    for (const config of configs) {
+      const run = await api("POST", "/api/runs", paused ? Object.assign({ paused: true }, config) : config);
+      tellRemoved(run.removed);
+      made.push(run);
+    }
   } catch (error) {
     for (const run of made) api("DELETE", "/api/runs/" + run.id).catch(() => {});
     throw error;
@@ -1140,10 +1187,10 @@ $("reset").addEventListener("click", () => pressed($("reset"), async () => {
 function updateButtons() {
   const runs = groupRuns();
   $("pause").disabled = !runs.some((r) => r.status === "running" || r.status === "queued");
-  const running = runs.filter((r) => r.status === "running" || r.status === "queued").length;
+  const running = runs.filter((r) => r.status === "running").length, waiting = runs.filter((r) => r.status === "queued").length;
   const paused = runs.filter((r) => r.status === "paused").length;
-  $("train-status").textContent = runs.length ? (running ? running + " training" : "") + (running && paused ? ", " : "") + (paused ? paused + " paused" : "") +
-    (!running && !paused ? "done: change a setting and press Run for another" : "") : "";
+  const parts = [running && running + " training", waiting && waiting + " waiting for a turn", paused && paused + " paused"].filter(Boolean);
+  $("train-status").textContent = runs.length ? (parts.length ? parts.join(", ") : "done: change a setting and press Run for another") : "";
 }
 function syncParameter() {
   const a = (play.info ? play.info.activations : []).find((x) => x.name === $("f-activation").value);
@@ -1164,15 +1211,21 @@ function adopt(summary, shown) {
   }
   Object.assign(run, { title: summary.title, status: summary.status, config: summary.config, error: summary.error,
                        test_accuracy: summary.test_accuracy, epochs_completed: summary.epochs_completed,
-                       progress: summary.progress, last_epoch: summary.last_epoch });
+                       progress: summary.progress, last_epoch: summary.last_epoch, owner: summary.owner,
+                       mine: summary.mine, editable: summary.editable, place: summary.place });
   return run;
 }
 async function refreshRuns() {
   let list;
-  try { list = (await api("GET", "/api/runs")).runs; } catch (_) { return; }
+  try {
+    const answer = await api("GET", "/api/runs");
+    list = answer.runs;
+    tellRemoved(answer.removed);
+  } catch (_) { return; }
   const seen = new Set(list.map((r) => r.id));
   for (const id of [...play.runs.keys()]) if (!seen.has(id)) { play.runs.delete(id); play.loaded.delete(id); }
-  if (play.runs.size === 0 && list.length) { list.slice(0, 1).forEach((r) => adopt(r, true)); play.focus = list[0].id; }
+  const newest = list.find((r) => r.editable !== false);
+  if (play.runs.size === 0 && newest) { adopt(newest, true); play.focus = newest.id; }
   for (const summary of list) adopt(summary, false);
   play.order = list.map((r) => r.id);
   play.group = play.group.filter((id) => play.runs.has(id));
@@ -1229,10 +1282,13 @@ function queueDraw() {
 function renderRuns() {
   const body = $("runs").tBodies[0];
   // Newest first, as the server lists them; runs not listed yet (just made) on top.
-  const runs = [...play.runs.values()].sort((a, b) => {
+  const all = [...play.runs.values()].sort((a, b) => {
     const i = play.order.indexOf(a.id), j = play.order.indexOf(b.id);
     return (i < 0 ? -1 : i) - (j < 0 ? -1 : j) || (a.id < b.id ? 1 : -1);
   });
+  const { shown: runs, hidden } = Logic.listed(all, play.everyone);
+  $("everyone").hidden = !hidden && !play.everyone;
+  $("everyone-count").textContent = play.everyone ? "" : " (" + hidden + ")";
   $("runs-empty").hidden = runs.length > 0;
   $("runs").hidden = runs.length === 0;
   // A row is rebuilt only when what it shows changes: a row replaced between a press and its
@@ -1240,7 +1296,7 @@ function renderRuns() {
   const kept = new Map([...body.rows].filter((r) => r.dataset.sig).map((r) => [r.dataset.run, r]));
   const nodes = [];
   for (const run of runs) {
-    const sig = JSON.stringify([run.status, run.title, run.id === play.focus, run.error || "", run.test_accuracy ?? null, run.shown, run.colour]);
+    const sig = JSON.stringify([run.status, run.place ?? null, run.title, run.id === play.focus, run.error || "", run.test_accuracy ?? null, run.shown, run.colour, run.editable ?? true]);
     const old = kept.get(run.id);
     if (old && old.dataset.sig === sig) {
       nodes.push(old);
@@ -1262,9 +1318,16 @@ function renderRuns() {
     name.firstChild.style.background = run.colour;
     name.append(run.title);
     name.title = run.id;
+    if (run.mine === false) {
+      const by = document.createElement("span");
+      by.className = "owner";
+      by.textContent = " · " + run.owner;
+      by.title = "someone else's run: you can watch it and read digits with it, not change it";
+      name.append(by);
+    }
     name.addEventListener("click", () => { play.focus = run.id; run.shown = true; renderRuns(); follow(); queueDraw(); });
     cells[1].append(name);
-    cells[2].textContent = run.status;
+    cells[2].textContent = Logic.statusText(run);
     cells[2].className = "status-" + run.status;
     if (run.error) cells[2].title = run.error;
     cells[3].innerHTML = '<span class="bar"><span></span></span> <span class="epochs"></span>';
@@ -1277,11 +1340,14 @@ function renderRuns() {
       b.addEventListener("click", () => pressed(b, async () => { await fn(); await refreshRuns(); }));
       cells[6].append(b);
     };
-    if (run.status === "running" || run.status === "queued") action("Pause", "pause this run", () => api("POST", "/api/runs/" + run.id + "/pause"));
-    if (run.status === "paused" || run.status === "interrupted") action("Resume", "continue this run", () => api("POST", "/api/runs/" + run.id + "/resume"));
-    if (run.status === "paused") action("Step", "train one batch", () => api("POST", "/api/runs/" + run.id + "/step"));
-    if (activeStatus(run.status)) action("Cancel", "stop this run for good", () => api("DELETE", "/api/runs/" + run.id));
-    else action("Delete", "delete this run and its files", () => api("DELETE", "/api/runs/" + run.id));
+    if (run.editable === false) { /* someone else's: read-only */ }
+    else if (run.status === "running" || run.status === "queued") action("Pause", "pause this run", () => api("POST", "/api/runs/" + run.id + "/pause"));
+    if (run.editable !== false) {
+      if (run.status === "paused" || run.status === "interrupted") action("Resume", "continue this run", () => api("POST", "/api/runs/" + run.id + "/resume"));
+      if (run.status === "paused") action("Step", "train one batch", () => api("POST", "/api/runs/" + run.id + "/step"));
+      if (activeStatus(run.status)) action("Cancel", "stop this run for good", () => api("DELETE", "/api/runs/" + run.id));
+      else action("Delete", "delete this run and its files", () => api("DELETE", "/api/runs/" + run.id));
+    }
     row.append(...cells);
     if (run.error && run.status === "failed") {
       const note = document.createElement("tr"), cell = document.createElement("td");
@@ -1429,8 +1495,10 @@ async function loadPlayground() {
   $("f-values").disabled = true;
   syncParameter();
   $("sharing").textContent = "Runs share this machine's cores by taking turns: one trains at a time on all " + play.info.threads +
-    " threads, and active runs take turns of " + play.info.slice_seconds + " s, so each learns exactly as `trainer train` would. " +
-    "At most " + L.runs + " runs can be active at once. A run keeps training if you close this page.";
+    " threads, and runs take turns of " + play.info.slice_seconds + " s, one person after another, so each learns exactly as `trainer train` would. " +
+    "You may have " + L.runs_per_person + " runs queued or active; past " + L.runs + " runs in training, new ones wait in line. " +
+    "A run keeps training if you close this page" + (play.info.you && !play.info.you.manages_all ? "; others see your runs, and only you can change them." : ".");
+  $("everyone-box").addEventListener("change", () => { play.everyone = $("everyone-box").checked; renderRuns(); });
   await refreshRuns();
   setInterval(refreshRuns, 1500);
   window.addEventListener("resize", queueDraw);

@@ -19,9 +19,12 @@ import Report
 ///
 /// `?run=ID` on predict, inspect and weights reads with a playground run's current weights instead.
 ///
+/// Every request passes the `Gate` first (its `Host`, where a write comes from, the key beyond
+/// loopback, who sent it).
+///
 /// Every failure is `{"error": ..., "status": N}`: 400 for a picture that is no PNG or a bad
-/// query, 404 for an unknown path, 405 with `Allow` for a wrong method, 413 for a body over
-/// `bodyLimit` (answered by the transport, which alone sees the body arrive).
+/// query, 401/403/415 from the gate, 404 for an unknown path, 405 with `Allow` for a wrong method,
+/// 413 for a body over `bodyLimit` (answered by the transport, which alone sees the body arrive).
 public struct DigitWebApp: Sendable {
     /// A model given with `--model`: the first is the page's, the others are there to compare (`?model=K`).
     public struct Served: Sendable {
@@ -49,6 +52,7 @@ public struct DigitWebApp: Sendable {
     let page: WebPage
     /// The largest request body read, in bytes: a 280×280 drawing is ~10 KB, a phone photo a few MB.
     let bodyLimit: Int
+    let gate: Gate
 
     public static let defaultBodyLimit = 8 << 20
     /// A longer side than this is refused before decoding: 16 megapixels is a phone photo, and a
@@ -58,9 +62,10 @@ public struct DigitWebApp: Sendable {
     public init(
         checkpoint: Checkpoint, modelFile: String, reports: ReportFolders, minConfidence: Double = 0.5,
         bodyLimit: Int = defaultBodyLimit, playground: Playground? = nil, others: [Served] = [],
-        page: WebPage = WebPage()
+        page: WebPage = WebPage(), access: AccessPolicy = .loopback()
     ) throws {
         self.page = page
+        gate = Gate(policy: access)
         served = [try Served(checkpoint: checkpoint, file: modelFile, minConfidence: minConfidence)] + others
         self.playground = playground
         card = WebResponse.json(served[0].card).body
@@ -70,6 +75,16 @@ public struct DigitWebApp: Sendable {
     }
 
     func respond(to request: WebRequest) -> WebResponse {
+        switch gate.admit(request) {
+        case .refused(let refusal): return refusal
+        case .admitted(let visitor, let cookies):
+            var response = route(request, visitor: visitor)
+            response.cookies += cookies
+            return response
+        }
+    }
+
+    private func route(_ request: WebRequest, visitor: Visitor) -> WebResponse {
         let path = request.path
         switch path {
         case "/api/predict":
@@ -79,7 +94,7 @@ public struct DigitWebApp: Sendable {
         case "/api/weights":
             return only(["GET", "HEAD"], request) { weights(request) }
         case "/api/playground":
-            return only(["GET", "HEAD"], request) { playgroundCard() }
+            return only(["GET", "HEAD"], request) { playgroundCard(visitor) }
         case "/api/events":
             return only(["GET"], request) { eventsOfRuns(request) }
         case "/api/models":
@@ -104,7 +119,7 @@ public struct DigitWebApp: Sendable {
             return only(["GET", "HEAD"], request) { WebResponse(status: 204, contentType: "image/x-icon", body: []) }
         default:
             if path == "/api/runs" || path.hasPrefix("/api/runs/") {
-                var response = runs(request, rest: path.dropFirst("/api/runs".count))
+                var response = runs(request, rest: path.dropFirst("/api/runs".count), visitor: visitor)
                 if request.method == "HEAD" {
                     response.headers["Content-Length"] = String(response.body.count); response.body = []
                 }

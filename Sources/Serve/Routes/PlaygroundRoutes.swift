@@ -14,17 +14,23 @@ import Model
 /// | `GET /api/events?runs=ID,ID` | the same for several runs in one stream |
 /// | `POST /api/runs/ID/pause`, `/resume`, `/step` | as the Train panel's buttons |
 /// | `DELETE /api/runs/ID` | cancels an active run; deletes one that is over, with its files |
+///
+/// Anyone who passed the gate may read every run; only its owner, or a visitor who manages every
+/// run, may change one (403 otherwise). A new run past its person's or the server's cap is 429.
 extension DigitWebApp {
-    func runs(_ request: WebRequest, rest: Substring) -> WebResponse {
+    func runs(_ request: WebRequest, rest: Substring, visitor: Visitor) -> WebResponse {
         guard let playground else { return .failure(404, "no runs here: this server has no playground") }
         let parts = rest.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         do {
             switch (request.method, parts.count) {
             case ("POST", 0):
-                let run = try playground.create(try RunRequest(json: request.body, limits: playground.limits))
-                return .json(run.summaryLocked(playground), status: 201, headers: ["Location": "/api/runs/\(run.id)"])
+                let (run, removed) = try playground.create(
+                    try RunRequest(json: request.body, limits: playground.limits), by: visitor)
+                return .json(
+                    CreatedRun(summary: try playground.summary(run.id, for: visitor), removed: removed), status: 201,
+                    headers: ["Location": "/api/runs/\(run.id)"])
             case ("GET", 0), ("HEAD", 0):
-                return .json(RunList(runs: playground.list()))
+                return .json(playground.list(for: visitor))
             case (_, 0):
                 return .failure(
                     405, "\(request.method) is not allowed here; use GET or POST", headers: ["Allow": "GET, POST"])
@@ -38,12 +44,12 @@ extension DigitWebApp {
             let action = parts.count > 1 ? String(parts[parts.index(after: parts.startIndex)]) : nil
             guard parts.count <= 2 else { return .failure(404, "no such page: /api/runs\(Self.shown(String(rest)))") }
             switch (request.method, action) {
-            case ("GET", nil), ("HEAD", nil): return .json(try playground.details(id))
-            case ("DELETE", nil): return .json(try playground.delete(id))
+            case ("GET", nil), ("HEAD", nil): return .json(try playground.details(id, for: visitor))
+            case ("DELETE", nil): return .json(try playground.delete(id, by: visitor))
             case ("GET", "events"): return Self.eventStream(try playground.events([id]))
-            case ("POST", "pause"): return .json(try playground.pause(id))
-            case ("POST", "resume"): return .json(try playground.resume(id))
-            case ("POST", "step"): return .json(try playground.step(id))
+            case ("POST", "pause"): return .json(try playground.pause(id, by: visitor))
+            case ("POST", "resume"): return .json(try playground.resume(id, by: visitor))
+            case ("POST", "step"): return .json(try playground.step(id, by: visitor))
             case (_, nil):
                 return .failure(
                     405, "\(request.method) is not allowed here; use GET or DELETE", headers: ["Allow": "GET, DELETE"])
@@ -89,15 +95,10 @@ extension DigitWebApp {
 
     /// What the Train panel offers: the settings with their defaults and this server's caps, the
     /// activations with their measured rates, the data sets, how runs share the cores.
-    func playgroundCard() -> WebResponse {
+    func playgroundCard(_ visitor: Visitor) -> WebResponse {
         guard let playground else { return .failure(404, "no playground on this server") }
-        return .json(PlaygroundCard(limits: playground.limits, threads: playground.threads, slice: playground.slice))
-    }
-}
-
-extension PlaygroundRun {
-    /// The summary, read under the playground's lock.
-    func summaryLocked(_ playground: Playground) -> RunSummary {
-        (try? playground.details(id))?.summary ?? summary
+        var card = PlaygroundCard(limits: playground.limits, threads: playground.threads, slice: playground.slice)
+        card.you = .init(person: visitor.person.label, managesAll: visitor.managesAll)
+        return .json(card)
     }
 }

@@ -8,8 +8,12 @@ import Model
 ///
 /// How runs share the cores: one run trains at a time on all `threads` (so its numbers are those of
 /// `trainer train --threads N`); with several runs active they take turns of `slice` seconds,
-/// round-robin, and each resumes exactly where it stopped (`Training.run` resumes mid-epoch
-/// bit-exactly). The server's own requests run on other threads.
+/// round-robin by person and then by run (`TurnOrder`), and each resumes exactly where it stopped
+/// (`Training.run` resumes mid-epoch bit-exactly). Runs past what the server holds at once wait in
+/// a queue. The server's own requests run on other threads.
+///
+/// Each run belongs to the person who started it: only they, or a visitor who manages every run,
+/// may change it; anyone may watch it.
 public final class Playground: @unchecked Sendable {
     /// Why a request about runs cannot be done: an HTTP status and one sentence.
     struct Problem: Error, CustomStringConvertible {
@@ -28,6 +32,10 @@ public final class Playground: @unchecked Sendable {
     private var runs: [String: PlaygroundRun] = [:]
     private var datasets: [DatasetKind: TrainAndTest] = [:]
     private var lastTurn: String?
+    private var lastPerson: Person?
+    private var lastRunOf: [Person: PlaygroundRun] = [:]
+    /// Runs removed to keep the folder under its limit, told to their owners (the latest few each).
+    private var removedOf: [Person: [RemovedRun]] = [:]
     private var stopping = false
     private var trainingThreadDone = false
     private var counter = 0
@@ -67,18 +75,13 @@ public final class Playground: @unchecked Sendable {
 
     // MARK: Requests
 
-    func create(_ request: RunRequest) throws -> PlaygroundRun {
+    /// A new run of `visitor`'s, queued (or paused, to be stepped); the finished runs removed to make room.
+    func create(_ request: RunRequest, by visitor: Visitor) throws -> (PlaygroundRun, [RemovedRun]) {
         lock.lock()
         defer { lock.unlock() }
         guard !stopping else { throw Problem(status: 503, description: "the server is stopping") }
-        let active = runs.values.filter { $0.status.isActive }.count
-        guard active < limits.activeRuns else {
-            throw Problem(
-                status: 400,
-                description:
-                    "\(active) runs are active, the most this server takes (serve --max-runs); cancel one or wait for one to finish",
-                field: "runs")
-        }
+        try checkCaps(adding: visitor.person)
+        let removed = try makeRoom(for: request, by: visitor.person)
         counter += 1
         let now = Date()
         let stamp = Self.idFormat.string(from: now)
@@ -86,7 +89,7 @@ public final class Playground: @unchecked Sendable {
         while runs[id] != nil { counter += 1; id = "\(stamp)-\(counter)" }
         let run = PlaygroundRun(
             id: id, request: request, created: now, folder: folder.appendingPathComponent(id),
-            status: request.startPaused ? .paused : .queued)
+            status: request.startPaused ? .paused : .queued, owner: visitor.person)
         do {
             try FileManager.default.createDirectory(at: run.folder, withIntermediateDirectories: true)
         } catch {
@@ -96,24 +99,53 @@ public final class Playground: @unchecked Sendable {
         persist(run)
         emit(run, .status(run: run.id, status: run.status, error: nil))
         lock.broadcast()
-        return run
+        return (run, removed)
     }
 
-    /// The runs, newest first, as `GET /api/runs` lists them.
-    func list() -> [RunSummary] {
+    /// A person's cap (`runsPerPerson`) and the server's on waiting runs (`queuedRuns`): 429 naming it.
+    private func checkCaps(adding person: Person) throws {
+        let theirs = runs.values.filter { $0.owner == person && $0.status.isActive }.count
+        guard theirs < limits.runsPerPerson else {
+            throw Problem(
+                status: 429,
+                description:
+                    "you have \(theirs) runs queued, training or paused, the most one person may have here (serve --max-runs-per-person); cancel one or wait for one to finish",
+                field: "runs")
+        }
+        let waiting = runs.values.filter { $0.status.isActive && !$0.started }.count
+        guard waiting < limits.queuedRuns else {
+            throw Problem(
+                status: 429,
+                description:
+                    "\(waiting) runs are waiting to start, the most this server queues (serve --max-queued); try again when some have started",
+                field: "runs")
+        }
+    }
+
+    /// The runs as `viewer` sees them, newest first, and their own runs removed lately.
+    func list(for viewer: Visitor) -> RunList {
         lock.lock()
         defer { lock.unlock() }
-        return runs.values.sorted { ($0.created, $0.id) > ($1.created, $1.id) }.map(\.summary)
+        let places = turnOrder.places()
+        return RunList(
+            runs: runs.values.sorted { ($0.created, $0.id) > ($1.created, $1.id) }.map {
+                $0.summary(for: viewer, place: places[$0.id])
+            }, removed: removedOf[viewer.person] ?? [])
     }
 
-    func details(_ id: String) throws -> RunDetails {
+    func details(_ id: String, for viewer: Visitor) throws -> RunDetails {
         lock.lock()
         defer { lock.unlock() }
-        return try find(id).details
+        return try find(id).details(for: viewer, place: turnOrder.places()[id])
     }
 
-    func pause(_ id: String) throws -> RunSummary {
-        try change(id) { run in
+    /// A run's summary as `viewer` sees it, read under the lock.
+    func summary(_ id: String, for viewer: Visitor) throws -> RunSummary {
+        try details(id, for: viewer).summary
+    }
+
+    func pause(_ id: String, by visitor: Visitor) throws -> RunSummary {
+        try change(id, by: visitor) { run in
             guard run.status == .running || run.status == .queued else {
                 throw Problem(
                     status: 409,
@@ -123,19 +155,13 @@ public final class Playground: @unchecked Sendable {
         }
     }
 
-    func resume(_ id: String) throws -> RunSummary {
-        try change(id) { run in
+    func resume(_ id: String, by visitor: Visitor) throws -> RunSummary {
+        try change(id, by: visitor) { run in
             switch run.status {
-            case .paused: run.status = .running
+            case .paused: run.status = run.started ? .running : .queued
             case .interrupted:
-                let active = runs.values.filter { $0.status.isActive }.count
-                guard active < limits.activeRuns else {
-                    throw Problem(
-                        status: 400,
-                        description: "\(active) runs are active already, the most this server takes (serve --max-runs)",
-                        field: "runs")
-                }
-                run.status = .running
+                try checkCaps(adding: run.owner)
+                run.status = .queued
             default:
                 throw Problem(
                     status: 409,
@@ -144,8 +170,8 @@ public final class Playground: @unchecked Sendable {
         }
     }
 
-    func step(_ id: String) throws -> RunSummary {
-        try change(id) { run in
+    func step(_ id: String, by visitor: Visitor) throws -> RunSummary {
+        try change(id, by: visitor) { run in
             switch run.status {
             case .paused, .queued:
                 run.status = .paused
@@ -159,10 +185,10 @@ public final class Playground: @unchecked Sendable {
     }
 
     /// Cancels an active run; deletes (files included) one that is over or interrupted.
-    func delete(_ id: String) throws -> any Encodable & Sendable {
+    func delete(_ id: String, by visitor: Visitor) throws -> any Encodable & Sendable {
         lock.lock()
         defer { lock.unlock() }
-        let run = try find(id)
+        let run = try find(id, changedBy: visitor)
         if run.status.isActive {
             run.cancelRequested = true
             // A run that is not on the training thread now is cancelled at once; else at its next batch.
@@ -171,7 +197,7 @@ public final class Playground: @unchecked Sendable {
                 run.state = nil
             }
             lock.broadcast()
-            return run.summary
+            return run.summary(for: visitor)
         }
         runs[id] = nil
         close(run)
@@ -265,6 +291,12 @@ public final class Playground: @unchecked Sendable {
                 return
             }
             lastTurn = run.id
+            lastPerson = run.owner
+            lastRunOf[run.owner] = run
+            if !run.started {
+                run.started = true
+                if run.firstTurn == nil { run.firstTurn = Date() }
+            }
             let stepping = run.status == .paused
             if run.status == .queued {
                 run.status = .running
@@ -276,21 +308,12 @@ public final class Playground: @unchecked Sendable {
         }
     }
 
-    /// The next run to train, round-robin after the last one: running ones, and paused ones with steps asked for.
-    private func nextTurn() -> PlaygroundRun? {
-        let ready = runs.values.filter {
-            ($0.status == .running || $0.status == .queued || ($0.status == .paused && $0.pendingSteps > 0))
-                && !$0.cancelRequested
-        }
-        .sorted { ($0.created, $0.id) < ($1.created, $1.id) }
-        guard !ready.isEmpty else { return nil }
-        // The first made after the last one trained, else the first: every active run gets its turn.
-        if let last = lastTurn.flatMap({ runs[$0] }),
-            let after = ready.first(where: { ($0.created, $0.id) > (last.created, last.id) })
-        {
-            return after
-        }
-        return ready[0]
+    /// The next run to train (`TurnOrder`): running ones, and paused ones with steps asked for.
+    private func nextTurn() -> PlaygroundRun? { turnOrder.next() }
+
+    /// The order of turns as things stand; read with the lock held.
+    private var turnOrder: TurnOrder {
+        TurnOrder(runs: Array(runs.values), capacity: limits.activeRuns, lastPerson: lastPerson, lastRunOf: lastRunOf)
     }
 
     private func train(_ run: PlaygroundRun, stepping: Bool) {
@@ -357,10 +380,9 @@ public final class Playground: @unchecked Sendable {
             if stopping || run.cancelRequested { return true }
             if stepping { return observer.batches >= 1 }
             if run.status != .running { return true }
-            // Another active run's turn, once this one has had its slice.
+            // Another run's turn, once this one has had its slice.
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            return elapsed > slice && observer.batches >= 1
-                && runs.values.contains { $0 !== run && ($0.status == .running || $0.status == .queued) }
+            return elapsed > slice && observer.batches >= 1 && turnOrder.othersWaiting(besides: run)
         }
         var saveError: String?
         let outcome: Result<TrainingRun.Outcome, Error>
@@ -381,6 +403,10 @@ public final class Playground: @unchecked Sendable {
         } catch {
             outcome = .failure(error)
         }
+        let turn = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        lock.lock()
+        run.trainedSeconds += turn
+        lock.unlock()
 
         switch outcome {
         case .success(.tested(_, let test)):
@@ -463,16 +489,43 @@ public final class Playground: @unchecked Sendable {
         return run
     }
 
-    private func change(_ id: String, _ body: (PlaygroundRun) throws -> Void) throws -> RunSummary {
+    /// The run, when `visitor` may change it; 403 when it is someone else's.
+    private func find(_ id: String, changedBy visitor: Visitor) throws -> PlaygroundRun {
+        let run = try find(id)
+        guard visitor.mayChange(runOf: run.owner) else {
+            throw Problem(
+                status: 403,
+                description:
+                    "run \(id) is someone else's (\(run.owner.label)); you can watch it, read digits with it and compare with it, not change it"
+            )
+        }
+        return run
+    }
+
+    private func change(_ id: String, by visitor: Visitor, _ body: (PlaygroundRun) throws -> Void) throws
+        -> RunSummary
+    {
         lock.lock()
         defer { lock.unlock() }
-        let run = try find(id)
+        let run = try find(id, changedBy: visitor)
         try body(run)
         emit(run, .status(run: run.id, status: run.status, error: nil))
         persist(run)
         lock.broadcast()
-        return run.summary
+        return run.summary(for: visitor)
     }
+
+    /// Notes a run removed to make room, for its owner's page; called with the lock held.
+    func noteRemoved(_ run: PlaygroundRun, reason: String) {
+        runs[run.id] = nil
+        close(run)
+        try? FileManager.default.removeItem(at: run.folder)
+        removedOf[run.owner, default: []].append(RemovedRun(id: run.id, title: run.request.title, reason: reason))
+        removedOf[run.owner] = Array(removedOf[run.owner]!.suffix(20))
+    }
+
+    /// Every run, for the folder's accounting; read with the lock held.
+    var allRuns: [PlaygroundRun] { Array(runs.values) }
 
     private func finish(_ run: PlaygroundRun, as status: PlaygroundRun.Status) {
         run.status = status

@@ -109,6 +109,7 @@ public final class WebServer: Sendable {
             }
             var headers = HTTPHeaders()
             for (name, value) in answer.headers { headers[HTTPHeader(name)] = value }
+            for cookie in answer.cookies { headers.addValue(cookie, for: .setCookie) }
             let status = HTTPStatusCode(answer.status, phrase: WebResponse.reason(answer.status))
             if let stream = answer.stream {
                 return HTTPResponse(
@@ -133,7 +134,13 @@ public final class WebServer: Sendable {
             }
             var query: [String: String] = [:]
             for item in request.query { query[item.name] = item.value }
-            return app.respond(to: WebRequest(method: request.method.rawValue, path: path, query: query, body: body))
+            var headers: [String: String] = [:]
+            for name in WebRequest.readHeaders {
+                let values = request.headers.values(for: HTTPHeader(name))
+                if !values.isEmpty { headers[name] = values.joined(separator: name == "cookie" ? "; " : ", ") }
+            }
+            return app.respond(
+                to: WebRequest(method: request.method.rawValue, path: path, query: query, body: body, headers: headers))
         }
     }
 }

@@ -99,7 +99,24 @@ const Logic = (() => {
     return false;
   }
 
-  return { percent, short, axis, formValues, requestFromForm, compareExamples, compare, reduce };
+  // Which runs the table lists: those the visitor may change (their own; every one for whoever
+  // manages them all) and, when asked, everyone's else, read-only. Says how many are left out.
+  function listed(runs, everyone) {
+    const shown = runs.filter((r) => everyone || r.editable !== false);
+    return { shown, hidden: runs.length - shown.length };
+  }
+
+  // A run's status as the table says it: a waiting run with its place in the queue.
+  function statusText(run) {
+    if (run.status === "queued" && run.place) return "queued, " + ordinal(run.place) + " in line";
+    return run.status;
+  }
+  function ordinal(n) {
+    const tail = n % 100 >= 11 && n % 100 <= 13 ? "th" : ["th", "st", "nd", "rd"][n % 10] || "th";
+    return n + tail;
+  }
+
+  return { percent, short, axis, formValues, requestFromForm, compareExamples, compare, reduce, listed, statusText, ordinal };
 })();
 
 if (typeof module !== "undefined") module.exports = Logic;

@@ -1,14 +1,16 @@
 "use strict";
 // ---- The playground: train from the page and watch it happen. ----
 const play = { info: null, runs: new Map(), order: [], group: [], groupKey: "", focus: null, stream: null, streamIds: "",
-               colours: 0, drawQueued: false, loaded: new Set() };
+               colours: 0, drawQueued: false, loaded: new Set(), everyone: false, told: new Set() };
 const palette = ["#2f6fed", "#e4572e", "#17a673", "#a259ff", "#e0a100", "#0fb5ba", "#d6336c", "#5c7080"];
 // The settings shown at once; the others are under "More settings". Every one comes from the server's table.
 const primarySettings = ["activation", "hidden", "lr", "batch_size", "momentum", "epochs", "seed", "precision", "augment"];
 
+// Every write is JSON, the only kind the server takes: no form on another site can send one unasked.
 async function api(method, path, body) {
-  const response = await fetch(path, { method, headers: body ? { "Content-Type": "application/json" } : {},
-                                       body: body ? JSON.stringify(body) : undefined });
+  const write = method !== "GET";
+  const response = await fetch(path, { method, headers: write ? { "Content-Type": "application/json" } : {},
+                                       body: write ? JSON.stringify(body || {}) : undefined });
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(answer.error || ("HTTP " + response.status));
   return answer;
@@ -17,6 +19,15 @@ function trainError(message) {
   const line = $("train-error");
   line.hidden = !message;
   line.textContent = message || "";
+}
+// Runs of this visitor's that the server removed to keep its folder under its limit, said once each.
+function tellRemoved(removed) {
+  const fresh = (removed || []).filter((r) => !play.told.has(r.id));
+  if (!fresh.length) return;
+  fresh.forEach((r) => play.told.add(r.id));
+  const line = $("train-notice");
+  line.hidden = false;
+  line.textContent = fresh.map((r) => "“" + r.title + "” was " + r.reason + ".").join(" ");
 }
 function activationSpec() {
   const name = $("f-activation").value, p = $("f-parameter").value.trim();
@@ -93,7 +104,11 @@ async function createGroup(paused) {
   const configs = groupConfigs();
   const made = [];
   try {
-    for (const config of configs) made.push(await api("POST", "/api/runs", paused ? Object.assign({ paused: true }, config) : config));
+    for (const config of configs) {
+      const run = await api("POST", "/api/runs", paused ? Object.assign({ paused: true }, config) : config);
+      tellRemoved(run.removed);
+      made.push(run);
+    }
   } catch (error) {
     for (const run of made) api("DELETE", "/api/runs/" + run.id).catch(() => {});
     throw error;
@@ -143,10 +158,10 @@ $("reset").addEventListener("click", () => pressed($("reset"), async () => {
 function updateButtons() {
   const runs = groupRuns();
   $("pause").disabled = !runs.some((r) => r.status === "running" || r.status === "queued");
-  const running = runs.filter((r) => r.status === "running" || r.status === "queued").length;
+  const running = runs.filter((r) => r.status === "running").length, waiting = runs.filter((r) => r.status === "queued").length;
   const paused = runs.filter((r) => r.status === "paused").length;
-  $("train-status").textContent = runs.length ? (running ? running + " training" : "") + (running && paused ? ", " : "") + (paused ? paused + " paused" : "") +
-    (!running && !paused ? "done: change a setting and press Run for another" : "") : "";
+  const parts = [running && running + " training", waiting && waiting + " waiting for a turn", paused && paused + " paused"].filter(Boolean);
+  $("train-status").textContent = runs.length ? (parts.length ? parts.join(", ") : "done: change a setting and press Run for another") : "";
 }
 function syncParameter() {
   const a = (play.info ? play.info.activations : []).find((x) => x.name === $("f-activation").value);
@@ -167,15 +182,21 @@ function adopt(summary, shown) {
   }
   Object.assign(run, { title: summary.title, status: summary.status, config: summary.config, error: summary.error,
                        test_accuracy: summary.test_accuracy, epochs_completed: summary.epochs_completed,
-                       progress: summary.progress, last_epoch: summary.last_epoch });
+                       progress: summary.progress, last_epoch: summary.last_epoch, owner: summary.owner,
+                       mine: summary.mine, editable: summary.editable, place: summary.place });
   return run;
 }
 async function refreshRuns() {
   let list;
-  try { list = (await api("GET", "/api/runs")).runs; } catch (_) { return; }
+  try {
+    const answer = await api("GET", "/api/runs");
+    list = answer.runs;
+    tellRemoved(answer.removed);
+  } catch (_) { return; }
   const seen = new Set(list.map((r) => r.id));
   for (const id of [...play.runs.keys()]) if (!seen.has(id)) { play.runs.delete(id); play.loaded.delete(id); }
-  if (play.runs.size === 0 && list.length) { list.slice(0, 1).forEach((r) => adopt(r, true)); play.focus = list[0].id; }
+  const newest = list.find((r) => r.editable !== false);
+  if (play.runs.size === 0 && newest) { adopt(newest, true); play.focus = newest.id; }
   for (const summary of list) adopt(summary, false);
   play.order = list.map((r) => r.id);
   play.group = play.group.filter((id) => play.runs.has(id));
@@ -232,10 +253,13 @@ function queueDraw() {
 function renderRuns() {
   const body = $("runs").tBodies[0];
   // Newest first, as the server lists them; runs not listed yet (just made) on top.
-  const runs = [...play.runs.values()].sort((a, b) => {
+  const all = [...play.runs.values()].sort((a, b) => {
     const i = play.order.indexOf(a.id), j = play.order.indexOf(b.id);
     return (i < 0 ? -1 : i) - (j < 0 ? -1 : j) || (a.id < b.id ? 1 : -1);
   });
+  const { shown: runs, hidden } = Logic.listed(all, play.everyone);
+  $("everyone").hidden = !hidden && !play.everyone;
+  $("everyone-count").textContent = play.everyone ? "" : " (" + hidden + ")";
   $("runs-empty").hidden = runs.length > 0;
   $("runs").hidden = runs.length === 0;
   // A row is rebuilt only when what it shows changes: a row replaced between a press and its
@@ -243,7 +267,7 @@ function renderRuns() {
   const kept = new Map([...body.rows].filter((r) => r.dataset.sig).map((r) => [r.dataset.run, r]));
   const nodes = [];
   for (const run of runs) {
-    const sig = JSON.stringify([run.status, run.title, run.id === play.focus, run.error || "", run.test_accuracy ?? null, run.shown, run.colour]);
+    const sig = JSON.stringify([run.status, run.place ?? null, run.title, run.id === play.focus, run.error || "", run.test_accuracy ?? null, run.shown, run.colour, run.editable ?? true]);
     const old = kept.get(run.id);
     if (old && old.dataset.sig === sig) {
       nodes.push(old);
@@ -265,9 +289,16 @@ function renderRuns() {
     name.firstChild.style.background = run.colour;
     name.append(run.title);
     name.title = run.id;
+    if (run.mine === false) {
+      const by = document.createElement("span");
+      by.className = "owner";
+      by.textContent = " · " + run.owner;
+      by.title = "someone else's run: you can watch it and read digits with it, not change it";
+      name.append(by);
+    }
     name.addEventListener("click", () => { play.focus = run.id; run.shown = true; renderRuns(); follow(); queueDraw(); });
     cells[1].append(name);
-    cells[2].textContent = run.status;
+    cells[2].textContent = Logic.statusText(run);
     cells[2].className = "status-" + run.status;
     if (run.error) cells[2].title = run.error;
     cells[3].innerHTML = '<span class="bar"><span></span></span> <span class="epochs"></span>';
@@ -280,11 +311,14 @@ function renderRuns() {
       b.addEventListener("click", () => pressed(b, async () => { await fn(); await refreshRuns(); }));
       cells[6].append(b);
     };
-    if (run.status === "running" || run.status === "queued") action("Pause", "pause this run", () => api("POST", "/api/runs/" + run.id + "/pause"));
-    if (run.status === "paused" || run.status === "interrupted") action("Resume", "continue this run", () => api("POST", "/api/runs/" + run.id + "/resume"));
-    if (run.status === "paused") action("Step", "train one batch", () => api("POST", "/api/runs/" + run.id + "/step"));
-    if (activeStatus(run.status)) action("Cancel", "stop this run for good", () => api("DELETE", "/api/runs/" + run.id));
-    else action("Delete", "delete this run and its files", () => api("DELETE", "/api/runs/" + run.id));
+    if (run.editable === false) { /* someone else's: read-only */ }
+    else if (run.status === "running" || run.status === "queued") action("Pause", "pause this run", () => api("POST", "/api/runs/" + run.id + "/pause"));
+    if (run.editable !== false) {
+      if (run.status === "paused" || run.status === "interrupted") action("Resume", "continue this run", () => api("POST", "/api/runs/" + run.id + "/resume"));
+      if (run.status === "paused") action("Step", "train one batch", () => api("POST", "/api/runs/" + run.id + "/step"));
+      if (activeStatus(run.status)) action("Cancel", "stop this run for good", () => api("DELETE", "/api/runs/" + run.id));
+      else action("Delete", "delete this run and its files", () => api("DELETE", "/api/runs/" + run.id));
+    }
     row.append(...cells);
     if (run.error && run.status === "failed") {
       const note = document.createElement("tr"), cell = document.createElement("td");
@@ -432,8 +466,10 @@ async function loadPlayground() {
   $("f-values").disabled = true;
   syncParameter();
   $("sharing").textContent = "Runs share this machine's cores by taking turns: one trains at a time on all " + play.info.threads +
-    " threads, and active runs take turns of " + play.info.slice_seconds + " s, so each learns exactly as `trainer train` would. " +
-    "At most " + L.runs + " runs can be active at once. A run keeps training if you close this page.";
+    " threads, and runs take turns of " + play.info.slice_seconds + " s, one person after another, so each learns exactly as `trainer train` would. " +
+    "You may have " + L.runs_per_person + " runs queued or active; past " + L.runs + " runs in training, new ones wait in line. " +
+    "A run keeps training if you close this page" + (play.info.you && !play.info.you.manages_all ? "; others see your runs, and only you can change them." : ".");
+  $("everyone-box").addEventListener("change", () => { play.everyone = $("everyone-box").checked; renderRuns(); });
   await refreshRuns();
   setInterval(refreshRuns, 1500);
   window.addEventListener("resize", queueDraw);

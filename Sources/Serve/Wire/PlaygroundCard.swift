@@ -9,11 +9,26 @@ struct PlaygroundCard: Encodable, Sendable {
         var layers: Int
         var epochs: Int
         var batchSize: Int
+        /// Runs that train in turn at once (more wait), one person's runs, runs waiting in all.
         var runs: Int
+        var runsPerPerson: Int
+        var queued: Int
+        var folderBytes: Int
 
         enum CodingKeys: String, CodingKey {
-            case width, layers, epochs, runs
-            case batchSize = "batch_size"
+            case width, layers, epochs, runs, queued
+            case batchSize = "batch_size", runsPerPerson = "runs_per_person", folderBytes = "folder_bytes"
+        }
+    }
+
+    /// Who the page's visitor is here: the label others see, and whether they manage every run.
+    struct You: Encodable, Sendable {
+        var person: String
+        var managesAll: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case person
+            case managesAll = "manages_all"
         }
     }
 
@@ -47,16 +62,18 @@ struct PlaygroundCard: Encodable, Sendable {
     var augment: String
     /// The precisions this CPU runs natively: the form offers bf16 only where it pays.
     var precisions: [String]
+    var you: You?
 
     enum CodingKeys: String, CodingKey {
-        case limits, activations, settings, defaults, datasets, threads, augment, precisions
+        case limits, activations, settings, defaults, datasets, threads, augment, precisions, you
         case sliceSeconds = "slice_seconds"
     }
 
     init(limits: PlaygroundLimits, threads: Int, slice: Double, precisions: [Precision] = Precision.available) {
         self.limits = Limits(
             width: limits.width, layers: limits.layers, epochs: limits.epochs, batchSize: limits.batchSize,
-            runs: limits.activeRuns)
+            runs: limits.activeRuns, runsPerPerson: limits.runsPerPerson, queued: limits.queuedRuns,
+            folderBytes: limits.folderBytes)
         activations = Activation.all.map {
             ActivationChoice(name: $0.name, spec: $0.spec, parameter: $0.parameter, lr: $0.defaultLearningRate)
         }

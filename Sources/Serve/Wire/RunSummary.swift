@@ -18,11 +18,22 @@ struct RunSummary: Codable, Sendable {
     var testLoss: Double?
     /// Epochs done, fractional, as of the last live figures.
     var progress: Double?
+    /// Who started it, as others see them (`Person.label`).
+    var owner: String?
+    /// Whether the one asking started it, and whether they may change it (theirs, or they manage
+    /// every run); absent in `run.json`.
+    var mine: Bool?
+    var editable: Bool?
+    /// While it waits to start: how many runs start before it, plus one.
+    var place: Int?
+    /// Seconds it has trained in all, and waited from being made to its first turn.
+    var trainedSeconds: Double?
+    var waitedSeconds: Double?
 
     enum CodingKeys: String, CodingKey {
-        case id, title, status, created, config, error, warning, progress
+        case id, title, status, created, config, error, warning, progress, owner, mine, editable, place
         case epochsCompleted = "epochs_completed", lastEpoch = "last_epoch", testAccuracy = "test_accuracy"
-        case testLoss = "test_loss"
+        case testLoss = "test_loss", trainedSeconds = "trained_seconds", waitedSeconds = "waited_seconds"
     }
 }
 
@@ -51,14 +62,16 @@ struct StoredRun: Codable, Sendable {
     var summary: RunSummary
     var trainingConfig: TrainingConfig
     var epochs: [EpochRecord]
+    /// The owner's hash (`Person`); absent from runs an older server saved, which nobody owns.
+    var owner: Person
 
     enum CodingKeys: String, CodingKey {
         case epochs
-        case trainingConfig = "training_config"
+        case trainingConfig = "training_config", owner = "owner_hash"
     }
 
-    init(summary: RunSummary, trainingConfig: TrainingConfig, epochs: [EpochRecord]) {
-        (self.summary, self.trainingConfig, self.epochs) = (summary, trainingConfig, epochs)
+    init(summary: RunSummary, trainingConfig: TrainingConfig, epochs: [EpochRecord], owner: Person) {
+        (self.summary, self.trainingConfig, self.epochs, self.owner) = (summary, trainingConfig, epochs, owner)
     }
 
     init(from decoder: Decoder) throws {
@@ -66,6 +79,7 @@ struct StoredRun: Codable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         trainingConfig = try c.decode(TrainingConfig.self, forKey: .trainingConfig)
         epochs = try c.decodeIfPresent([EpochRecord].self, forKey: .epochs) ?? []
+        owner = try c.decodeIfPresent(Person.self, forKey: .owner) ?? .nobody
     }
 
     func encode(to encoder: Encoder) throws {
@@ -73,6 +87,7 @@ struct StoredRun: Codable, Sendable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(trainingConfig, forKey: .trainingConfig)
         try c.encode(epochs, forKey: .epochs)
+        try c.encode(owner, forKey: .owner)
     }
 }
 
@@ -82,7 +97,29 @@ struct DeletedRun: Encodable, Sendable {
     var status = "deleted"
 }
 
-/// `GET /api/runs`.
+/// A run the server removed to keep the runs folder under its limit (`serve --runs-limit`).
+struct RemovedRun: Codable, Sendable, Equatable {
+    var id: String
+    var title: String
+    var reason: String
+}
+
+/// `POST /api/runs`: the new run, and the finished runs removed to make room for it (said on the page).
+struct CreatedRun: Encodable, Sendable {
+    var summary: RunSummary
+    var removed: [RemovedRun]
+
+    enum CodingKeys: String, CodingKey { case removed }
+
+    func encode(to encoder: Encoder) throws {
+        try summary.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(removed, forKey: .removed)
+    }
+}
+
+/// `GET /api/runs`: the runs, newest first, and the asker's own runs the server removed lately.
 struct RunList: Encodable, Sendable {
     var runs: [RunSummary]
+    var removed: [RemovedRun]
 }

@@ -1,13 +1,17 @@
 import Foundation
 
 /// One HTTP request as `serve`'s routes see it, whatever server library carried it: the method,
-/// the path exactly as sent (still percent-encoded, so an encoded slash stays visible), the query
-/// and the whole body.
+/// the path exactly as sent (still percent-encoded, so an encoded slash stays visible), the query,
+/// the headers the gate reads (names lowercase) and the whole body.
 struct WebRequest: Sendable {
     var method: String
     var path: String
     var query: [String: String] = [:]
     var body: [UInt8] = []
+    var headers: [String: String] = [:]
+
+    /// The headers `Gate` reads; the transport passes these on and no others.
+    static let readHeaders = ["host", "origin", "sec-fetch-site", "content-type", "cookie", "authorization"]
 }
 
 /// One HTTP response: a status, headers and the body bytes.
@@ -17,6 +21,8 @@ struct WebResponse: Sendable {
     var body: [UInt8] = []
     /// For a stream of Server-Sent Events: sent as it comes, after `body`, until it finishes.
     var stream: AsyncStream<[UInt8]>?
+    /// `Set-Cookie` values, each sent as a header of its own.
+    var cookies: [String] = []
 
     static let securityHeaders = ["X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"]
 
@@ -48,6 +54,10 @@ struct WebResponse: Sendable {
         case 200: return "OK"
         case 204: return "No Content"
         case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 415: return "Unsupported Media Type"
+        case 507: return "Insufficient Storage"
         case 404: return "Not Found"
         case 201: return "Created"
         case 405: return "Method Not Allowed"

@@ -25,9 +25,14 @@ struct ServeCommand: ParsableCommand {
               GET  /api/runs/ID/events   its events as text/event-stream
               POST /api/runs/ID/pause|resume|step, DELETE /api/runs/ID
             ?run=ID on predict, inspect and weights reads with that run's current weights.
-            Runs train one at a time on all --threads; several active runs take turns of 0.3 s. Finished runs are \
-            saved in --runs as model.safetensors (the CLI's format) and listed again after a restart; Ctrl-C or \
-            SIGTERM saves the active ones, which a restarted server lists as interrupted and can resume.
+            Runs train one at a time on all --threads; active runs take turns of 0.3 s, round-robin by person, \
+            and runs past --max-runs wait in a queue. Finished runs are saved in --runs as model.safetensors \
+            (the CLI's format) and listed again after a restart; Ctrl-C or SIGTERM saves the active ones, which a \
+            restarted server lists as interrupted and can resume.
+            Sharing: only requests naming this server in Host are answered (--allow-host adds names); writes must be \
+            JSON from this server's own page or a script (curl --json). On 127.0.0.1 nothing more is asked. On any \
+            other address the server prints two links: the class's (each browser may change only its own runs) and \
+            the teacher's (may change every run); scripts send Authorization: Bearer KEY.
             Failures are JSON too: {"error": "...", "status": N}.
             """
     )
@@ -78,8 +83,34 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The largest batch a playground run may ask for.")
     var maxBatch = PlaygroundLimits().batchSize
 
-    @Option(help: "How many playground runs may be queued, running or paused at once.")
+    @Option(
+        help:
+            "How many playground runs may hold a network at once (training in turn, or paused); more wait in a queue.")
     var maxRuns = PlaygroundLimits().activeRuns
+
+    @Option(help: "How many runs one person (one browser) may have queued, training or paused.")
+    var maxRunsPerPerson = PlaygroundLimits().runsPerPerson
+
+    @Option(help: "How many runs may wait to start, over everyone.")
+    var maxQueued = PlaygroundLimits().queuedRuns
+
+    @Option(
+        help: ArgumentHelp(
+            "The most the --runs folder may hold, in MiB: past it the oldest finished runs of whoever keeps the most are removed (never an active one).",
+            valueName: "MiB"))
+    var runsLimit = PlaygroundLimits().folderBytes >> 20
+
+    @Option(
+        help: ArgumentHelp(
+            "Also answer requests that name this server so (a name in DNS, a proxy's); repeatable. Others get 403.",
+            valueName: "NAME"))
+    var allowHost: [String] = []
+
+    @Flag(
+        help:
+            "Beyond 127.0.0.1, let anyone who reaches the server use it without the class's key (the teacher's key still manages every run)."
+    )
+    var open = false
 
     @Option(
         help:
@@ -109,7 +140,17 @@ struct ServeCommand: ParsableCommand {
         guard (1...TrainingConfig.batchLimit).contains(maxBatch) else {
             throw ValidationError("--max-batch must be between 1 and \(TrainingConfig.batchLimit)")
         }
-        guard (1...100).contains(maxRuns) else { throw ValidationError("--max-runs must be between 1 and 100") }
+        guard (1...1000).contains(maxRuns) else { throw ValidationError("--max-runs must be between 1 and 1000") }
+        guard (1...1000).contains(maxRunsPerPerson) else {
+            throw ValidationError("--max-runs-per-person must be between 1 and 1000")
+        }
+        guard (1...10000).contains(maxQueued) else { throw ValidationError("--max-queued must be between 1 and 10000") }
+        guard (1...(1 << 30)).contains(runsLimit) else {
+            throw ValidationError("--runs-limit must be at least 1 (MiB)")
+        }
+        if let bad = allowHost.first(where: { $0.isEmpty || $0.contains(where: { $0 == "/" || $0 == " " }) }) {
+            throw ValidationError("--allow-host \(bad): give a host name or address, such as trainer.school.example")
+        }
         if let webRoot,
             !FileManager.default.fileExists(atPath: (webRoot as NSString).appendingPathComponent("index.html"))
         {
@@ -148,7 +189,9 @@ struct ServeCommand: ParsableCommand {
         let (cellModels, cellNotes) = DigitWebApp.Served.cellModels(
             in: folders, besides: files, minConfidence: minConfidence)
         let limits = PlaygroundLimits(
-            width: maxWidth, layers: maxLayers, epochs: maxEpochs, batchSize: maxBatch, activeRuns: maxRuns)
+            width: maxWidth, layers: maxLayers, epochs: maxEpochs, batchSize: maxBatch, activeRuns: maxRuns,
+            runsPerPerson: maxRunsPerPerson, queuedRuns: maxQueued, folderBytes: runsLimit << 20)
+        let access = AccessPolicy.serving(host: host, allowing: allowHost, open: open)
         let playground: Playground
         do {
             playground = try Playground(
@@ -165,7 +208,7 @@ struct ServeCommand: ParsableCommand {
             app = try DigitWebApp(
                 checkpoint: checkpoint, modelFile: modelFile, reports: folders, minConfidence: minConfidence,
                 bodyLimit: maxBody << 20, playground: playground, others: others + cellModels,
-                page: WebPage(root: webRoot))
+                page: WebPage(root: webRoot), access: access)
         } catch {
             throw Failure("\(modelFile): \(error)")
         }
@@ -194,7 +237,7 @@ struct ServeCommand: ParsableCommand {
         }
 
         let outcome = ServeOutcome()
-        let (host, model, runs, isLoopback) = (host, modelFile, runs, ["127.0.0.1", "localhost", "::1"].contains(host))
+        let (host, model, runs) = (host, modelFile, runs)
         let found = folders.reports().count
         Task {
             do {
@@ -209,11 +252,7 @@ struct ServeCommand: ParsableCommand {
                     }
                     for line in cellNotes { print(line) }
                     print("playground runs are saved in \(runs)")
-                    if !isLoopback {
-                        print(
-                            "note: listening on \(host), so other machines that reach this one can use the page and the API"
-                        )
-                    }
+                    for line in Self.sharing(access, host: host, port: bound) { print(line) }
                     fflush(nil)
                 }
             } catch {
@@ -223,6 +262,31 @@ struct ServeCommand: ParsableCommand {
         // The signal handlers live as long as the server.
         let error = withExtendedLifetime(interrupts) { outcome.wait() }
         throw Failure("\(host):\(port): cannot serve (\(WebServer.describe(error)))")
+    }
+}
+
+extension ServeCommand {
+    /// What to tell the teacher when the server listens beyond loopback: the class's link and the
+    /// teacher's (the only place a key is ever written), or that anyone may use it (`--open`).
+    static func sharing(_ access: AccessPolicy, host: String, port: UInt16) -> [String] {
+        guard let teacherKey = access.teacherKey else { return [] }
+        let wildcard = host == "0.0.0.0" || host == "::"
+        // A name the class can type: this machine's addresses other than loopback, IPv4 first.
+        let names =
+            wildcard
+            ? access.names.subtracting(AccessPolicy.loopbackNames).filter { !$0.hasPrefix("fe80") }.sorted {
+                ($0.contains(":") ? 1 : 0, $0) < ($1.contains(":") ? 1 : 0, $1)
+            } : [host]
+        let shown = (names.first { $0.allSatisfy { $0.isNumber || $0 == "." } } ?? names.first ?? host)
+        let base = "http://\(shown.contains(":") ? "[\(shown)]" : shown):\(port)/"
+        var lines = ["listening on \(host): machines that reach this one can open the page"]
+        if let classKey = access.classKey {
+            lines.append("the class's link (each browser may change only its own runs): \(base)?key=\(classKey.text)")
+        } else {
+            lines.append("warning: --open: anyone who reaches \(base) may train and read runs, with no key")
+        }
+        lines.append("the teacher's link (may change every run; keep it to yourself): \(base)?key=\(teacherKey.text)")
+        return lines
     }
 }
 
