@@ -80,7 +80,9 @@ import TestSupport
         let bytes = try #require(collected, "the event stream did not end within \(Int(patience)) s")
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.hasSuffix("\n\n"))
-        return text.components(separatedBy: "\n\n").filter { !$0.isEmpty }.map { block in
+        return text.components(separatedBy: "\n\n").filter { !$0.isEmpty }.map { event in
+            // An event sent as it happened starts with a comment saying when.
+            let block = event.split(separator: "\n").filter { !$0.hasPrefix(": sent ") }.joined(separator: "\n")
             #expect(block.hasPrefix("data: "), "an event is a data line: \(block.prefix(40))")
             return (try? JSONSerialization.jsonObject(with: Data(block.dropFirst(6).utf8))) as? [String: Any] ?? [:]
         }

@@ -45,7 +45,8 @@ import TestSupport
         var seen = Set<String>()
         var kept: [String] = []
         for block in String(decoding: bytes, as: UTF8.self).components(separatedBy: "\n\n") where !block.isEmpty {
-            let data = String(block.dropFirst("data: ".count))
+            let data = String(
+                block.split(separator: "\n").first { $0.hasPrefix("data: ") }?.dropFirst("data: ".count) ?? "")
             guard case .object(let event)? = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)) else {
                 Issue.record("an event that is no JSON object: \(block.prefix(80))")
                 continue

@@ -545,7 +545,7 @@ public final class Playground: @unchecked Sendable {
         }
         // Made on the training thread between two steps, so only when someone is listening.
         guard !run.listeners.isEmpty else { return }
-        let bytes = event.serverSent
+        let bytes = event.serverSent(at: Date())
         for listener in run.listeners.values { listener.continuation.yield(bytes) }
     }
 

@@ -47,4 +47,10 @@ enum RunEvent: Encodable, Sendable {
 
     /// The event as one Server-Sent Event: `data: <json>` and a blank line.
     var serverSent: [UInt8] { Array("data: ".utf8) + WireJSON.bytes(self) + Array("\n\n".utf8) }
+
+    /// The event as it happens: after a comment line with the time it was sent, in seconds since
+    /// 1970, which `EventSource` ignores and `scripts/bench-class` reads to measure delivery.
+    func serverSent(at time: Date) -> [UInt8] {
+        Array(": sent \(String(format: "%.4f", time.timeIntervalSince1970))\n".utf8) + serverSent
+    }
 }
