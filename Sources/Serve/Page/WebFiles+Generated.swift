@@ -1129,19 +1129,23 @@ function groupRuns() { return play.group.map((id) => play.runs.get(id)).filter(B
 const activeStatus = (s) => s === "queued" || s === "running" || s === "paused";
 const overStatus = (s) => s === "finished" || s === "cancelled" || s === "failed";
 
+// A group is made paused and started once all of it is made: a comparison refused halfway (a
+// cap) is taken back whole, each run cancelled and deleted before it trained a batch.
 async function createGroup(paused) {
   const configs = groupConfigs();
-  const made = [];
+  let made = [];
   try {
     for (const config of configs) {
-      const run = await api("POST", "/api/runs", paused ? Object.assign({ paused: true }, config) : config);
+      const run = await api("POST", "/api/runs", Object.assign({ paused: true }, config));
       tellRemoved(run.removed);
       made.push(run);
     }
   } catch (error) {
-    for (const run of made) api("DELETE", "/api/runs/" + run.id).catch(() => {});
+    for (const run of made) await api("DELETE", "/api/runs/" + run.id).catch(() => {});
+    for (const run of made) await api("DELETE", "/api/runs/" + run.id).catch(() => {});
     throw error;
   }
+  if (!paused) made = await Promise.all(made.map((run) => api("POST", "/api/runs/" + run.id + "/resume")));
   for (const run of play.runs.values()) run.shown = false;
   play.group = made.map((r) => r.id);
   play.groupKey = JSON.stringify(configs);
