@@ -23,11 +23,21 @@ public enum Activation: Hashable, Sendable {
     /// The Heaviside step: its derivative is zero almost everywhere, so gradient descent learns nothing
     /// in the layers below it (for teaching).
     case step
+    /// x / (1 + |x|): tanh's shape with polynomial tails, which saturate more gently (Glorot & Bengio 2010).
+    case softsign
+    /// λ·ELU with α ≈ 1.6733, λ ≈ 1.0507: self-normalising with LeCun-normal weights (Klambauer et al. 2017).
+    case selu
+    /// x·tanh(softplus(x)) (Misra 2019).
+    case mish
+
+    /// SELU's constants, to the digits of the paper's derivation.
+    public static let seluAlpha = 1.673_263_242_354_377_3
+    public static let seluLambda = 1.050_700_987_355_480_5
 
     /// The defaults: every activation the trainer supports, with its default parameter.
     public static let all: [Activation] = [
         .relu, .leakyRelu(alpha: 0.01), .tanh, .sigmoid, .swish(beta: 1), .elu(alpha: 1), .gelu, .softplus,
-        .prelu(initial: 0.25), .identity, .step
+        .prelu(initial: 0.25), .identity, .step, .softsign, .selu, .mish
     ]
 
     /// The name used on the command line and in files: `relu`, `leaky-relu`, `swish`, …
@@ -44,6 +54,9 @@ public enum Activation: Hashable, Sendable {
         case .prelu: return "prelu"
         case .identity: return "identity"
         case .step: return "step"
+        case .softsign: return "softsign"
+        case .selu: return "selu"
+        case .mish: return "mish"
         }
     }
 
@@ -91,6 +104,9 @@ public enum Activation: Hashable, Sendable {
         case "prelu": self = .prelu(initial: 0.25)
         case "identity", "linear", "none": self = .identity
         case "step", "heaviside": self = .step
+        case "softsign": self = .softsign
+        case "selu": self = .selu
+        case "mish": self = .mish
         default: return nil
         }
     }
@@ -101,11 +117,14 @@ public enum Activation: Hashable, Sendable {
         case he
         /// Normal with std √(2 / (fan-in + fan-out)) (Glorot): keeps tanh/sigmoid in their responsive range.
         case xavier
+        /// Normal with std √(1 / fan-in): the variance SELU's fixed point assumes.
+        case lecun
     }
 
     public var initRule: InitRule {
         switch self {
-        case .tanh, .sigmoid, .identity, .step: return .xavier
+        case .tanh, .sigmoid, .identity, .step, .softsign: return .xavier
+        case .selu: return .lecun
         default: return .he
         }
     }
@@ -120,6 +139,7 @@ public enum Activation: Hashable, Sendable {
         case .softplus: return 0.2
         case .sigmoid: return 0.5
         case .identity, .step: return 0.03  // teaching cases, not tuned
+        case .softsign, .selu, .mish: return 0.1
         }
     }
 
@@ -130,7 +150,7 @@ public enum Activation: Hashable, Sendable {
     /// never positive is "never active", and for ReLU and step, flat below zero, that means dead.
     public var isReLUFamily: Bool {
         switch self {
-        case .relu, .leakyRelu, .prelu, .elu, .step: return true
+        case .relu, .leakyRelu, .prelu, .elu, .selu, .step: return true
         default: return false
         }
     }
@@ -143,6 +163,8 @@ public enum Activation: Hashable, Sendable {
         case .swish: return 1.0998  // max of σ(u) + u·σ(u)(1 − σ(u)), at u ≈ 2.4; β only rescales x
         case .gelu: return 1.1289  // max of Φ(x) + x·φ(x), at x = √2
         case .elu(let alpha): return Swift.max(1, alpha)
+        case .selu: return Activation.seluLambda * Activation.seluAlpha  // λα eˣ just below zero, above λ
+        case .mish: return 1.0885  // max of mish′, at x ≈ 1.49
         case .prelu(let slope): return Swift.max(1, Swift.abs(slope))
         case .step: return 0
         default: return 1
@@ -151,7 +173,7 @@ public enum Activation: Hashable, Sendable {
 
     public var canSaturate: Bool {
         switch self {
-        case .tanh, .sigmoid: return true
+        case .tanh, .sigmoid, .softsign: return true
         default: return false
         }
     }
@@ -169,10 +191,15 @@ public enum Activation: Hashable, Sendable {
         case .swish(let b): return x * Activation.sigmoid(T(b) * x)
         case .elu(let a): return x > 0 ? x : T(a) * T.expMinusOne(x)
         case .gelu: return x * Activation.normalCDF(x)
-        case .softplus: return Swift.max(x, 0) + T.log(onePlus: T.exp(-Swift.abs(x)))
+        case .softplus: return Activation.softplus(x)
         case .prelu: return x > 0 ? x : slope * x
         case .identity: return x
         case .step: return x > 0 ? 1 : 0
+        case .softsign: return x / (1 + Swift.abs(x))
+        case .selu:
+            return x > 0
+                ? T(Activation.seluLambda) * x : T(Activation.seluLambda * Activation.seluAlpha) * T.expMinusOne(x)
+        case .mish: return x * T.tanh(Activation.softplus(x))
         }
     }
 
@@ -197,6 +224,14 @@ public enum Activation: Hashable, Sendable {
         case .prelu: return x > 0 ? 1 : slope
         case .identity: return 1
         case .step: return 0
+        case .softsign:
+            let d = 1 + Swift.abs(x)
+            return 1 / (d * d)
+        case .selu: return x > 0 ? T(Activation.seluLambda) : T(Activation.seluLambda * Activation.seluAlpha) * T.exp(x)
+        case .mish:
+            // tanh(sp) + x·sech²(sp)·σ(x), with sp = softplus(x) and sp′ = σ(x).
+            let t = T.tanh(Activation.softplus(x))
+            return t + x * (1 - t * t) * Activation.sigmoid(x)
         }
     }
 
@@ -206,6 +241,12 @@ public enum Activation: Hashable, Sendable {
         if x >= 0 { return 1 / (1 + T.exp(-x)) }
         let e = T.exp(x)
         return e / (1 + e)
+    }
+
+    /// log(1 + eˣ), evaluated so that the exponential never overflows.
+    @inlinable
+    static func softplus<T: Real>(_ x: T) -> T {
+        Swift.max(x, 0) + T.log(onePlus: T.exp(-Swift.abs(x)))
     }
 
     /// Φ(x), the standard normal CDF.

@@ -4,7 +4,8 @@ import Foundation
 /// A trained (or partly trained) network in the safetensors format: an 8-byte little-endian header
 /// length, a JSON header, then raw little-endian F32 tensors. Python's `safetensors`, PyTorch and
 /// MLX read it directly; the tensors are `layers.N.weight` (`out × in`, like `nn.Linear`),
-/// `layers.N.bias`, `layers.N.slope` (PReLU) and the optimiser's `optimizer.velocity.*`.
+/// `layers.N.bias`, `layers.N.slope` (PReLU) and the optimiser's `optimizer.velocity.*` (SGD's
+/// momentum buffer, Adam's first moment) and, for Adam, `optimizer.second_moment.*`.
 /// `__metadata__` holds the architecture, configuration, data set, history and a SHA-256 of the
 /// tensor bytes, so a flipped byte is caught on load.
 public struct Checkpoint: Sendable {
@@ -73,7 +74,7 @@ public struct Checkpoint: Sendable {
         var payload: [UInt8] = []
         payload.reserveCapacity(state.model.parameters.count * 8)
         var entries: [String: Any] = [:]
-        for (prefix, buffer) in [("", state.model.parameters), ("optimizer.velocity.", state.optimizer.velocity)] {
+        for (prefix, buffer) in [("", state.model.parameters)] + state.optimizer.buffers {
             for tensor in named {
                 let start = payload.count
                 for value in buffer[tensor.range] {
@@ -122,6 +123,8 @@ public struct Checkpoint: Sendable {
 /// The loop counters a resumed run needs besides weights and velocity.
 struct ResumeState: Codable {
     var epochsCompleted: Int
+    /// Adam's step count (absent for SGD, and in older files).
+    var optimizerSteps: Int?
     var bestValidationLoss: Double?
     var epochsWithoutImprovement: Int
     var stoppedEarly: Bool
@@ -130,6 +133,7 @@ struct ResumeState: Codable {
 
     init(_ state: TrainingState) {
         epochsCompleted = state.epochsCompleted
+        optimizerSteps = state.optimizer.kind == .adam ? state.optimizer.steps : nil
         bestValidationLoss = state.bestValidationLoss.isFinite ? state.bestValidationLoss : nil
         epochsWithoutImprovement = state.epochsWithoutImprovement
         stoppedEarly = state.stoppedEarly
@@ -138,6 +142,7 @@ struct ResumeState: Codable {
 
     func apply(to state: inout TrainingState) {
         state.epochsCompleted = epochsCompleted
+        state.optimizer.steps = optimizerSteps ?? 0
         state.bestValidationLoss = bestValidationLoss ?? .infinity
         state.epochsWithoutImprovement = epochsWithoutImprovement
         state.stoppedEarly = stoppedEarly

@@ -73,8 +73,9 @@ struct ValidatedCheckpoint {
     let architecture: Architecture
     let config: TrainingConfig
     let resume: ResumeState
-    /// Each tensor of the model, then of the velocity, with its byte offset in the payload.
-    let tensors: [(tensor: Checkpoint.NamedTensor, isVelocity: Bool, offset: Int)]
+    /// Each tensor of the model, then of the optimiser's buffers, with the buffer it belongs to
+    /// (0: the parameters, 1: the velocity, 2: Adam's second moment) and its byte offset in the payload.
+    let tensors: [(tensor: Checkpoint.NamedTensor, buffer: Int, offset: Int)]
 
     init(_ file: SafetensorsFile, path: String) throws {
         func fail(_ reason: String) -> CheckpointError { .invalid(path: path, reason: reason) }
@@ -92,19 +93,23 @@ struct ValidatedCheckpoint {
             return value
         }
         let architecture = try decode(Architecture.self, "architecture")
+        config = try decode(TrainingConfig.self, "config")
+        // The parameters and the velocity; Adam's second moment when the file has it (a run's
+        // optimiser is its config's; a file without the moment resumes Adam with it at zero).
+        let adam = file.header.keys.contains { $0.hasPrefix("optimizer.second_moment.") }
+        let prefixes = ["", "optimizer.velocity."] + (adam ? ["optimizer.second_moment."] : [])
         guard architecture.inputs > 0, architecture.outputs > 1, architecture.hidden.allSatisfy({ $0 > 0 }),
             architecture.hidden.count == architecture.activations.count, architecture.widths.reduce(0, +) < 10_000_000,
-            Self.floatCount(architecture).map({ $0 * 2 * 4 == file.payload.count }) == true
+            Self.floatCount(architecture).map({ $0 * prefixes.count * 4 == file.payload.count }) == true
         else {
             throw fail("metadata 'architecture' does not describe the network whose tensors the file holds")
         }
         self.architecture = architecture
-        config = try decode(TrainingConfig.self, "config")
         resume = try decode(ResumeState.self, "training_state")
 
-        var tensors: [(Checkpoint.NamedTensor, Bool, Int)] = []
+        var tensors: [(Checkpoint.NamedTensor, Int, Int)] = []
         var covered = 0
-        for (prefix, isVelocity) in [("", false), ("optimizer.velocity.", true)] {
+        for (buffer, prefix) in prefixes.enumerated() {
             for tensor in Checkpoint.tensors(of: DenseLayout.layouts(for: architecture)) {
                 let name = prefix + tensor.name
                 guard let entry = file.header[name] as? [String: Any] else { throw fail("tensor '\(name)' is missing") }
@@ -118,7 +123,7 @@ struct ValidatedCheckpoint {
                     throw fail("tensor '\(name)' has data offsets outside the file or of the wrong size")
                 }
                 covered += offsets[1] - offsets[0]
-                tensors.append((tensor, isVelocity, offsets[0]))
+                tensors.append((tensor, buffer, offsets[0]))
             }
         }
         guard covered == file.payload.count else {
@@ -148,24 +153,23 @@ struct ValidatedCheckpoint {
     func build() -> Checkpoint {
         let layers = DenseLayout.layouts(for: architecture)
         let count = layers.last!.slope.upperBound
-        var parameters = [Float](repeating: 0, count: count)
-        var velocity = [Float](repeating: 0, count: count)
+        var buffers = [[Float]](repeating: [Float](repeating: 0, count: count), count: 3)
         file.payload.withUnsafeBytes { raw in
-            for (tensor, isVelocity, offset) in tensors {
+            for (tensor, buffer, offset) in tensors {
                 for (k, i) in tensor.range.enumerated() {
-                    let value = Float(
+                    buffers[buffer][i] = Float(
                         bitPattern: UInt32(
                             littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * k, as: UInt32.self)))
-                    if isVelocity { velocity[i] = value } else { parameters[i] = value }
                 }
             }
         }
         var state = TrainingState(
-            model: MLP(architecture: architecture, parameters: parameters),
-            optimizer: SGD(
-                parameterCount: count, momentum: config.momentum,
-                nesterov: config.nesterov, weightDecay: config.weightDecay))
-        state.optimizer.velocity = velocity
+            model: MLP(architecture: architecture, parameters: buffers[0]),
+            optimizer: Optimizer(config, parameterCount: count))
+        state.optimizer.velocity = buffers[1]
+        if config.optimizer == .adam && tensors.contains(where: { $0.buffer == 2 }) {
+            state.optimizer.secondMoment = buffers[2]
+        }
         resume.apply(to: &state)
         let metadata = file.metadata
         func decoded<V: Decodable>(_ type: V.Type, _ key: String) -> V? {

@@ -3,7 +3,7 @@
 /// scheme allows; biases start at zero.
 public enum Initialization: String, CaseIterable, Sendable, Codable {
     /// Each activation's own rule (`Activation.initRule`): He for the ReLU family, Glorot's normal
-    /// for tanh, sigmoid, identity and step.
+    /// for tanh, sigmoid, softsign, identity and step, LeCun's for SELU.
     case auto
     /// Glorot & Bengio's "standard" initialisation: U[−1/√fan-in, 1/√fan-in].
     case standard
@@ -29,7 +29,11 @@ public enum Initialization: String, CaseIterable, Sendable, Codable {
         let fanIn = Double(inputs), fanSum = Double(inputs + outputs)
         switch self {
         case .auto:
-            return .normal(std: (2 / (activation.initRule == .he ? fanIn : fanSum)).squareRoot())
+            switch activation.initRule {
+            case .he: return .normal(std: (2 / fanIn).squareRoot())
+            case .xavier: return .normal(std: (2 / fanSum).squareRoot())
+            case .lecun: return .normal(std: (1 / fanIn).squareRoot())
+            }
         case .standard: return .uniform(bound: 1 / fanIn.squareRoot())
         case .xavier: return .uniform(bound: (6 / fanSum).squareRoot())
         case .he: return .normal(std: (2 / fanIn).squareRoot())

@@ -108,6 +108,16 @@ public enum ONNXExport {
                 [graph.node("Add", [erf, graph.constant(1)], name: "layers.\(l).one_plus_erf"), graph.constant(0.5)],
                 name: "layers.\(l).cdf")
             return graph.node("Mul", [x, cdf], name: out)
+        case .softsign: return graph.node("Softsign", [x], name: out)
+        case .selu:
+            return graph.node("Selu", [x], name: out) {
+                $0.float("alpha", Float(Activation.seluAlpha))
+                $0.float("gamma", Float(Activation.seluLambda))
+            }
+        case .mish:
+            // x · tanh(softplus(x)); ONNX's Mish needs opset 18.
+            let softplus = graph.node("Softplus", [x], name: "layers.\(l).softplus")
+            return graph.node("Mul", [x, graph.node("Tanh", [softplus], name: "layers.\(l).tanh")], name: out)
         case .step:
             // 1 where x > 0, else 0.
             let positive = graph.node("Greater", [x, graph.constant(0)], name: "layers.\(l).positive")

@@ -82,7 +82,7 @@ public struct StepBenchmark {
             pixels: Self.syntheticPixels(rows: examples, featureCount: architecture.inputs),
             labels: (0..<examples).map { UInt8($0 % architecture.outputs) }, rows: rows, cols: cols)
         var model = MLP<Float>(architecture: architecture, seed: 1)
-        var optimizer = SGD(parameterCount: model.parameters.count, momentum: momentum)
+        var optimizer = Optimizer(parameterCount: model.parameters.count, momentum: momentum)
         let step = TrainingStep(
             layers: model.layers, classes: architecture.outputs,
             workspace: Workspace<Float>(architecture: architecture, capacity: batchSize),
@@ -93,7 +93,7 @@ public struct StepBenchmark {
             augmentation: augmentation, imageShape: (rows, cols))
         let order = Array((0..<examples).reversed())
         var (next, epoch) = (0, 0)
-        let rule = SGD.Rule(optimizer, learningRate: 1e-4)
+        let rule = Optimizer.Rule(optimizer, learningRate: 1e-4)
         return Self.fastest(rounds: rounds, steps: steps) {
             gatherer.select(data, order: order, range: next..<next + batchSize, seed: 1, epoch: epoch)
             next = (next + batchSize) % examples
@@ -102,7 +102,7 @@ public struct StepBenchmark {
                 optimizer.velocity.withUnsafeMutableBufferPointer { v in
                     _ = step(
                         gatherer,
-                        update: SGD.StepUpdate(
+                        update: Optimizer.StepUpdate(
                             rule: rule, fused: true, w: w.baseAddress!, v: v.baseAddress!,
                             g: step.workspace.gradients.baseAddress!))
                 }

@@ -11,9 +11,14 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var batchSize = 64
     /// nil: the smallest default learning rate among the activations.
     public var learningRate: Double?
+    public var optimizer = OptimizerKind.sgd
     public var momentum = 0.9
     public var nesterov = false
     public var weightDecay = 0.0
+    /// Adam's decay rates of the gradient's running mean and mean square, and its ε.
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    public var epsilon = 1e-8
     public var schedule: Schedule = .cosine
     public var seed: UInt64 = 1
     /// Training images held out for validation (0 for none).
@@ -60,8 +65,23 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     }
 
     public var effectiveLearningRate: Double {
-        learningRate ?? activations.map(\.defaultLearningRate).min() ?? 0.01
+        learningRate
+            ?? (optimizer == .adam ? Self.adamLearningRate : activations.map(\.defaultLearningRate).min() ?? 0.01)
     }
+
+    /// The optimiser in words, for progress lines and reports: `SGD, momentum 0.9` or `Adam (β₁ 0.9, β₂ 0.999, ε 1e-08)`.
+    public var optimizerSummary: String {
+        switch optimizer {
+        case .sgd: return "SGD, momentum \(momentum.shortText)\(nesterov ? " (Nesterov)" : "")"
+        case .adam:
+            return
+                "Adam (β₁ \(beta1.shortText), β₂ \(beta2.shortText), ε \(epsilon.shortText))\(weightDecay > 0 ? ", decoupled weight decay" : "")"
+        }
+    }
+
+    /// Adam's rate when none is given: Kingma & Ba's default, and PyTorch's. (The activations'
+    /// own rates were measured for SGD with momentum, and are a hundred times too large for Adam.)
+    public static let adamLearningRate = 0.001
 
     public func architecture(inputs: Int, classes: Int = 10) -> Architecture {
         Architecture(inputs: inputs, hidden: hidden, activations: layerActivations, outputs: classes)
@@ -89,6 +109,11 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
             return SettingProblem(
                 setting: "validation", rule: "fewer than the training set's \(trainingExamples) images",
                 got: String(validationCount))
+        }
+        if optimizer == .adam && nesterov {
+            return SettingProblem(
+                setting: "nesterov", rule: "false with adam (Nesterov momentum is SGD's; Adam's momentum is beta1)",
+                got: "true")
         }
         if !precision.isAvailable {
             return SettingProblem(
@@ -183,7 +208,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
 /// exactly this, so a resumed run continues as if it had never stopped.
 public struct TrainingState: Sendable {
     public var model: MLP<Float>
-    public var optimizer: SGD
+    public var optimizer: Optimizer
     public var epochsCompleted = 0
     public var history: [EpochRecord] = []
     public var bestValidationLoss = Double.infinity
@@ -193,16 +218,16 @@ public struct TrainingState: Sendable {
     /// epoch boundaries. The batch order comes from (seed, epoch), so this is all a resume needs.
     public var partialEpoch = PartialEpoch()
 
-    public init(model: MLP<Float>, optimizer: SGD) {
+    public init(model: MLP<Float>, optimizer: Optimizer) {
         self.model = model
         self.optimizer = optimizer
     }
 
-    /// The parameters and the velocity as raw pointers for one step.
-    mutating func withParameters<R>(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> R) -> R {
-        model.parameters.withUnsafeMutableBufferPointer { w in
-            optimizer.velocity.withUnsafeMutableBufferPointer { v in body(w.baseAddress!, v.baseAddress!) }
-        }
+    /// The parameters, the velocity and Adam's second moment (nil for SGD) as raw pointers for one step.
+    mutating func withParameters<R>(
+        _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?) -> R
+    ) -> R {
+        optimizer.withBuffers(&model, body)
     }
 }
 
@@ -233,7 +258,7 @@ public enum TrainingOutcome: Sendable, Equatable {
     case interrupted
 }
 
-/// The epoch/batch loop of mini-batch SGD over a training set with an optional validation split.
+/// The epoch/batch loop of mini-batch training (SGD or Adam) over a training set with an optional validation split.
 public struct Training: Sendable {
     public let config: TrainingConfig
     public let trainSet: DigitDataset
@@ -255,10 +280,7 @@ public struct Training: Sendable {
     public func initialState() -> TrainingState {
         let architecture = config.architecture(inputs: trainSet.featureCount)
         let model = MLP<Float>(architecture: architecture, seed: config.seed, initialization: config.initialization)
-        let optimizer = SGD(
-            parameterCount: model.parameters.count, momentum: config.momentum,
-            nesterov: config.nesterov, weightDecay: config.weightDecay)
-        return TrainingState(model: model, optimizer: optimizer)
+        return TrainingState(model: model, optimizer: Optimizer(config, parameterCount: model.parameters.count))
     }
 
     /// Trains from where `state` stands up to `config.epochs` (or early stopping), reporting to
@@ -341,14 +363,14 @@ public struct Training: Sendable {
             gatherer.select(
                 trainSet, order: order, range: b * config.batchSize..<min((b + 1) * config.batchSize, order.count),
                 seed: config.seed, epoch: epoch)
-            let rule = SGD.Rule(state.optimizer, learningRate: learningRate)
+            let rule = state.optimizer.nextRule(learningRate: learningRate)
             let dropout =
                 config.dropout > 0 ? Dropout(rate: config.dropout, seed: config.seed, epoch: epoch, batch: b) : nil
-            let (loss, hits) = state.withParameters { w, v in
+            let (loss, hits) = state.withParameters { w, v, s in
                 step(
                     gatherer,
-                    update: SGD.StepUpdate(
-                        rule: rule, fused: fused, w: w, v: v, g: step.workspace.gradients.baseAddress!),
+                    update: Optimizer.StepUpdate(
+                        rule: rule, fused: fused, w: w, v: v, s: s, g: step.workspace.gradients.baseAddress!),
                     dropout: dropout)
             }
             guard loss.isFinite else {

@@ -202,7 +202,7 @@ public enum TrainingSettings {
         .row(
             "init", \.initialization, label: "Initialisation", sample: "xavier", key: "initialization",
             help:
-                "How the first weights are drawn: auto (each activation's own: He for the ReLU family, Glorot's normal for tanh, sigmoid, identity and step), standard (U[±1/√fan-in]), xavier (U[±√6/√(fan-in+fan-out)]), he (normal, std √(2/fan-in)), lecun (normal, std √(1/fan-in)) or unit-norm (each unit's incoming weights normal, scaled to norm 1).",
+                "How the first weights are drawn: auto (each activation's own: He for the ReLU family, Glorot's normal for tanh, sigmoid, softsign, identity and step, LeCun's for SELU), standard (U[±1/√fan-in]), xavier (U[±√6/√(fan-in+fan-out)]), he (normal, std √(2/fan-in)), lecun (normal, std √(1/fan-in)) or unit-norm (each unit's incoming weights normal, scaled to norm 1).",
             rule: Initialization.allCases.map(\.rawValue).joined(separator: ", "),
             control: .choice(Initialization.allCases.map(\.rawValue)),
             read: { Initialization(rawValue: $0.lowercased()) },
@@ -228,8 +228,16 @@ public enum TrainingSettings {
             read: { text in text == "default" || text.isEmpty ? .some(nil) : Double(text).map { .some($0) } },
             valid: { $0.map { $0 > 0 && $0.isFinite } ?? true }, write: { $0.map { .number($0) } ?? .null }),
         .row(
+            "optimizer", \.optimizer, label: "Optimizer", sample: "adam", key: "optimizer",
+            help:
+                "sgd (with --momentum and --nesterov) or adam (Kingma & Ba 2015, bias-corrected, with --beta1, --beta2 and --eps; its learning rate defaults to \(TrainingConfig.adamLearningRate.shortText)). With adam, --weight-decay is decoupled, as AdamW: each step shrinks the weights by lr × decay apart from the gradient's moments.",
+            rule: OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "),
+            control: .choice(OptimizerKind.allCases.map(\.rawValue)),
+            read: { OptimizerKind(rawValue: $0.lowercased()) },
+            write: { .text($0.rawValue) }),
+        .row(
             "momentum", \.momentum, label: "Momentum", sample: "0.5", key: "momentum",
-            help: "SGD momentum (0 for plain SGD).",
+            help: "SGD momentum (0 for plain SGD; Adam's is --beta1).",
             rule: "a number in [0, 1)", control: .number(min: 0, max: 0.999, whole: false), read: { Double($0) },
             valid: { $0 >= 0 && $0 < 1 }, write: { .number($0) }),
         .row(
@@ -239,9 +247,24 @@ public enum TrainingSettings {
             control: .checkbox, read: { Bool($0) }, write: { .bool($0) }),
         .row(
             "weight_decay", \.weightDecay, label: "Weight decay", sample: "0.0001", key: "weightDecay",
-            help: "L2 weight decay on the weights (not biases).",
+            help: "Weight decay on the weights (not biases): L2 with SGD, decoupled (AdamW) with Adam.",
             rule: "zero or a positive number", control: .number(min: 0, max: nil, whole: false), read: { Double($0) },
             valid: { $0 >= 0 && $0.isFinite }, write: { .number($0) }),
+        .row(
+            "beta1", \.beta1, label: "Adam β₁", sample: "0.8", key: "beta1",
+            help: "Adam's decay rate of the gradient's running mean (its momentum).",
+            rule: "a number in [0, 1)", control: .number(min: 0, max: 0.999999, whole: false), read: { Double($0) },
+            valid: { $0 >= 0 && $0 < 1 }, write: { .number($0) }),
+        .row(
+            "beta2", \.beta2, label: "Adam β₂", sample: "0.99", key: "beta2",
+            help: "Adam's decay rate of the gradient's running mean square.",
+            rule: "a number in [0, 1)", control: .number(min: 0, max: 0.999999, whole: false), read: { Double($0) },
+            valid: { $0 >= 0 && $0 < 1 }, write: { .number($0) }),
+        .row(
+            "eps", \.epsilon, label: "Adam ε", sample: "1e-7", key: "epsilon",
+            help: "Adam's ε, added to the root mean square: it bounds the step where gradients are tiny.",
+            rule: "a positive number", control: .number(min: 0, max: nil, whole: false), read: { Double($0) },
+            valid: { $0 > 0 && $0.isFinite }, write: { .number($0) }),
         .row(
             "schedule", \.schedule, label: "Schedule", sample: "step:3:0.5", key: "schedule",
             help: "Learning-rate schedule: constant, cosine, step (x0.1 every 2 epochs) or step:EVERY:FACTOR.",

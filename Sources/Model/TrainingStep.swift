@@ -1,6 +1,6 @@
 import Dataset
 
-/// One mini-batch step of SGD, in the algorithm's order: forward → loss → backward, with the
+/// One mini-batch training step, in the algorithm's order: forward → loss → backward, with the
 /// optimiser's update folded into the backward pass layer by layer.
 ///
 /// The step runs on every member of a `WorkerTeam` at once; each member computes its share of the
@@ -27,7 +27,7 @@ struct TrainingStep {
     /// Trains on the examples `batch` has selected and returns their summed loss and the number
     /// classified correctly (with `dropout`'s units dropped, as training sees them). When the loss
     /// is not finite the parameters are left untouched.
-    func callAsFunction(_ batch: BatchGatherer, update: SGD.StepUpdate, dropout: Dropout? = nil) -> (
+    func callAsFunction(_ batch: BatchGatherer, update: Optimizer.StepUpdate, dropout: Dropout? = nil) -> (
         loss: Double, correct: Int
     ) {
         precondition(batch.copies >= team.size, "one copy of the batch per member of the team")

@@ -163,7 +163,7 @@ extension AblationReport {
                 "\(plan.activations.count) activations × \(plan.architectures.count) architectures (hidden \(architectures.joined(separator: ", "))) × "
                     + "\(plan.learningRates.count) learning rates (\(rates.joined(separator: ", ")); default is each activation's own measured rate) × "
                     + "\(plan.seeds.count) seeds (\(plan.seeds.map(String.init).joined(separator: ", "))) = \(plan.cells.count) cells, "
-                    + "\(plan.base.epochs) epochs each, batch \(plan.base.batchSize), SGD with momentum \(plan.base.momentum), \(plan.base.schedule.spec) schedule"
+                    + "\(plan.base.epochs) epochs each, batch \(plan.base.batchSize), \(plan.base.optimizerSummary), \(plan.base.schedule.spec) schedule"
                     + (augmented ? ", augmentation \(plan.base.augmentation.spec)" : "") + ". "
                     + "Within one architecture every cell of a seed saw the same validation split, the same batch order and the same initial normals "
                     + "(scaled by its activation's own rule), whatever its activation and learning rate."

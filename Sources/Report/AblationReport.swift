@@ -161,7 +161,7 @@ public struct AblationReport {
         doc.add(
             .paragraph(
                 "\(plan.activations.count) activations × \(plan.seeds.count) seeds (\(plan.seeds.map(String.init).joined(separator: ", "))), "
-                    + "\(plan.base.epochs) epochs each, batch \(plan.base.batchSize), SGD with momentum \(plan.base.momentum), \(plan.base.schedule.spec) schedule, "
+                    + "\(plan.base.epochs) epochs each, batch \(plan.base.batchSize), \(plan.base.optimizerSummary), \(plan.base.schedule.spec) schedule, "
                     + "\(lrText)\(augmentationText). For each seed every activation saw the same validation split, the same batch order"
                     + "\(augmented ? ", the same distorted images" : "") and the same initial "
                     + "normals (scaled by its own He or Glorot rule); only the activation differed."
@@ -266,7 +266,7 @@ public struct AblationReport {
     func setupLines(network: String) -> [String] {
         var setup = [
             "Data: \(plan.dataset), \(plan.trainingLimit.map { "first \($0) of the" } ?? "all") training images, \(plan.base.validationCount) of them held out for validation; the test set for test accuracy.",
-            "Network: \(network); SGD momentum \(plan.base.momentum)\(plan.base.nesterov ? " (Nesterov)" : ""), weight decay \(plan.base.weightDecay), batch \(plan.base.batchSize), \(plan.base.epochs) epochs, \(plan.base.schedule.spec) schedule; augmentation: \(plan.base.augmentation.spec); dropout \(plan.base.dropout).",
+            "Network: \(network); \(plan.base.optimizerSummary), weight decay \(plan.base.weightDecay), batch \(plan.base.batchSize), \(plan.base.epochs) epochs, \(plan.base.schedule.spec) schedule; augmentation: \(plan.base.augmentation.spec); dropout \(plan.base.dropout).",
             "Seeds: \(plan.seeds.map(String.init).joined(separator: ", "))."
         ]
         for (i, env) in summary.environments.enumerated() {

@@ -252,19 +252,20 @@ extension AblationSummary {
                 gap0 * 100, Self.name(shallow), gap1 * 100, Self.name(deep), noise * 100) + ".")
     }
 
-    /// Activations built on exp (sigmoid, tanh, swish, ELU, GELU, softplus) train fewer samples a second than ReLU.
+    /// Activations built on exp (sigmoid, tanh, swish, ELU, GELU, softplus, SELU, Mish) train fewer samples a second than ReLU.
     func exponentialCost(_ table: SettingRows) -> Claim {
         let statement = "Exp-based activations cost more to compute."
         let exponential = plan.activations.filter {
             switch $0 {
-            case .sigmoid, .tanh, .swish, .elu, .gelu, .softplus: return true;
+            case .sigmoid, .tanh, .swish, .elu, .gelu, .softplus, .selu, .mish: return true;
             default: return false
             }
         }
         guard plan.activations.contains(.relu), !exponential.isEmpty else {
             return Claim(
                 statement: statement, verdict: .notTested,
-                evidence: "Needs relu and an exp-based activation (sigmoid, tanh, swish, elu, gelu, softplus).")
+                evidence:
+                    "Needs relu and an exp-based activation (sigmoid, tanh, swish, elu, gelu, softplus, selu, mish).")
         }
         // The largest network, where the activation's share of the work is largest, at the first rate.
         let hidden = plan.architectures.max { $0.reduce(0, +) < $1.reduce(0, +) }!

@@ -41,7 +41,7 @@ final class ProgressReporter: TrainingObserver {
             "data: \(dataset.kind.rawValue), \(dataset.train.count) training images (\(config.validationCount) held out for validation), \(dataset.test.count) test images of \(dataset.train.rows)x\(dataset.train.cols)"
         )
         out(
-            "model: \(architecture.summary), \(MLP<Float>.parameterCount(of: architecture)) parameters; SGD lr \(config.effectiveLearningRate), momentum \(config.momentum)\(config.nesterov ? " (Nesterov)" : ""), batch \(config.batchSize), schedule \(config.schedule.spec), seed \(config.seed)\(config.augmentation.isNone ? "" : ", augmentation \(config.augmentation.spec)")\(config.dropout > 0 ? ", dropout \(config.dropout)" : ""); \(GEMMLibrary.current.description)\(config.precision == .bf16 ? ", bf16 products (fp32 accumulation and weights)" : ""), \(threads) thread\(threads == 1 ? "" : "s")"
+            "model: \(architecture.summary), \(MLP<Float>.parameterCount(of: architecture)) parameters; \(config.optimizerSummary), lr \(config.effectiveLearningRate), batch \(config.batchSize), schedule \(config.schedule.spec), seed \(config.seed)\(config.augmentation.isNone ? "" : ", augmentation \(config.augmentation.spec)")\(config.dropout > 0 ? ", dropout \(config.dropout)" : ""); \(GEMMLibrary.current.description)\(config.precision == .bf16 ? ", bf16 products (fp32 accumulation and weights)" : ""), \(threads) thread\(threads == 1 ? "" : "s")"
         )
         if let resumed {
             out(

@@ -32,7 +32,7 @@ import Testing
         for x in extremes {
             let v = activation.value(x, slope: 0.25), d = activation.derivative(x, slope: 0.25)
             if activation == .identity || activation.name.contains("relu") || activation == .elu(alpha: 1)
-                || activation == .gelu || activation == .softplus
+                || activation == .gelu || activation == .softplus || activation == .selu
             {
                 #expect(!v.isNaN && !d.isNaN, "\(activation) at \(x)")
             } else {
@@ -53,6 +53,28 @@ import Testing
         #expect(Activation.leakyRelu(alpha: 0.01).value(-2.0) == -0.02)
         #expect(abs(Activation.gelu.value(1.0) - 0.8413447460685429) < 1e-12)
         #expect(abs(Activation.softplus.value(Float(100)) - 100) < 1e-3)
+        #expect(Activation.softsign.value(3.0) == 0.75 && Activation.softsign.derivative(-3.0) == 1.0 / 16)
+        #expect(abs(Activation.mish.value(1.0) - 0.8650983882673103) < 1e-12)
+        #expect(Activation.mish.value(Float(-1000)) == 0 && Activation.mish.value(Float(1000)) == 1000)
+        #expect(abs(Activation.selu.value(-1000.0) + Activation.seluLambda * Activation.seluAlpha) < 1e-12)
+        #expect(Activation.selu.value(2.0) == 2 * Activation.seluLambda)
+        #expect(Activation.selu.initRule == .lecun && Activation.softsign.initRule == .xavier)
+    }
+
+    /// SELU's constants make N(0, 1) its fixed point: for z ~ N(0, 1), selu(z) again has mean 0 and
+    /// variance 1 (Klambauer et al. 2017, eq. 4–5), here by integrating over ±12 standard deviations.
+    @Test func seluKeepsTheStandardNormalStandard() {
+        var (mean, square) = (0.0, 0.0)
+        let step = 1e-4
+        for i in stride(from: -120_000, through: 120_000, by: 1) {
+            let z = Double(i) * step
+            let weight = exp(-z * z / 2) / (2 * Double.pi).squareRoot() * step
+            let s = Activation.selu.value(z)
+            mean += weight * s
+            square += weight * s * s
+        }
+        #expect(abs(mean) < 1e-6, "mean \(mean)")
+        #expect(abs(square - 1) < 1e-6, "second moment \(square)")
     }
 
     @Test func parsesSpellings() {

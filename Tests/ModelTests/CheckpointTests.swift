@@ -12,7 +12,7 @@ import TestSupport
         let architecture = config.architecture(inputs: 7, classes: 3)
         var state = TrainingState(
             model: MLP(architecture: architecture, seed: 9),
-            optimizer: SGD(parameterCount: MLP<Float>.parameterCount(of: architecture)))
+            optimizer: Optimizer(parameterCount: MLP<Float>.parameterCount(of: architecture)))
         state.optimizer.velocity = state.optimizer.velocity.indices.map { Float($0) / 100 }
         state.epochsCompleted = 2
         state.history = [

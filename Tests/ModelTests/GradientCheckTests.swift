@@ -23,7 +23,8 @@ import Testing
 
     static let pairs: [[Activation]] = [
         [.relu, .relu], [.leakyRelu(alpha: 0.1), .tanh], [.sigmoid, .swish(beta: 1)], [.elu(alpha: 1), .gelu],
-        [.softplus, .prelu(initial: 0.25)], [.prelu(initial: 0.1), .identity], [.swish(beta: 2), .sigmoid]
+        [.softplus, .prelu(initial: 0.25)], [.prelu(initial: 0.1), .identity], [.swish(beta: 2), .sigmoid],
+        [.softsign, .selu], [.mish, .softsign], [.selu, .mish]
     ]
 
     @Test(arguments: pairs, [nil, Dropout(rate: 0.4, seed: 2, epoch: 1, batch: 3)])

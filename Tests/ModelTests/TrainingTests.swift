@@ -98,11 +98,18 @@ import TestSupport
         #expect(state.epochsWithoutImprovement == 3 && state.bestValidationLoss == losses[best])
     }
 
-    @Test(arguments: [Schedule.constant, .step(every: 1, factor: 0.5), .cosine], [false, true])
-    func interruptedAndResumedEqualsUninterrupted(_ schedule: Schedule, nesterov: Bool) throws {
+    /// The optimisers a resume must continue exactly: SGD, Nesterov, AdamW (both moments and the
+    /// step count of its bias correction), and AdamW in bf16 where the CPU has it.
+    static let optimisers = ["sgd", "nesterov", "adamw"] + (Precision.bf16.isAvailable ? ["adamw-bf16"] : [])
+
+    @Test(arguments: [Schedule.constant, .step(every: 1, factor: 0.5), .cosine], optimisers)
+    func interruptedAndResumedEqualsUninterrupted(_ schedule: Schedule, optimiser: String) throws {
         guard let data = sharedMNIST else { return }
         var config = Self.smallConfig(epochs: 3)
-        (config.schedule, config.nesterov, config.batchSize, config.validationCount) = (schedule, nesterov, 50, 200)
+        (config.schedule, config.batchSize, config.validationCount) = (schedule, 50, 200)
+        config.nesterov = optimiser == "nesterov"
+        if optimiser.hasPrefix("adamw") { (config.optimizer, config.weightDecay) = (.adam, 0.01) }
+        if optimiser.hasSuffix("bf16") { config.precision = .bf16 }
         let training = Training(config: config, trainSet: data.train.subset(0..<1700))
         var straight = training.initialState()
         #expect(try training.run(&straight) == .finished)
@@ -124,9 +131,13 @@ import TestSupport
             state = try Checkpoint(bytes: bytes, path: "resume.safetensors").state
         }
         #expect(try training.run(&state) == .finished)
-        #expect(
-            state.model.parameters == straight.model.parameters, "\(schedule), Nesterov \(nesterov): weights differ")
+        #expect(state.model.parameters == straight.model.parameters, "\(schedule), \(optimiser): weights differ")
         #expect(state.optimizer.velocity == straight.optimizer.velocity)
+        #expect(state.optimizer.secondMoment == straight.optimizer.secondMoment)
+        #expect(state.optimizer.steps == straight.optimizer.steps)
+        if config.optimizer == .adam {
+            #expect(state.optimizer.steps == 3 * 30 && state.optimizer.secondMoment.contains { $0 > 0 })
+        }
         #expect(
             state.history.map(\.trainLoss) == straight.history.map(\.trainLoss),
             "the interrupted epochs' records are whole")
@@ -157,7 +168,7 @@ import TestSupport
     @Test func sgdMatchesHandComputation() {
         let architecture = Architecture(inputs: 1, hidden: [1], activations: [.relu], outputs: 2)
         var model = MLP<Float>(architecture: architecture, parameters: [2, 0, 1, 1, 0, 0])  // W0, b0, W1 (2x1), b1
-        var sgd = SGD(parameterCount: 6, momentum: 0.5, nesterov: false, weightDecay: 0.1)
+        var sgd = Optimizer(parameterCount: 6, momentum: 0.5, nesterov: false, weightDecay: 0.1)
         let gradients: [Float] = [1, 1, 0, 0, 0, 0]
         gradients.withUnsafeBufferPointer { sgd.step(&model, gradients: $0, learningRate: 0.1) }
         // w: g = 1 + 0.1·2 = 1.2, v = 1.2, w = 2 − 0.12; bias: no decay, g = 1, w = −0.1; W1 decays by lr·λ·w.
@@ -168,11 +179,44 @@ import TestSupport
         // g = 1 + 0.188 = 1.188, v = 0.6 + 1.188 = 1.788, w = 1.88 − 0.1788
         #expect(abs(model.parameters[0] - 1.7012) < 1e-5)
 
-        var nesterov = SGD(parameterCount: 6, momentum: 0.5, nesterov: true)
+        var nesterov = Optimizer(parameterCount: 6, momentum: 0.5, nesterov: true)
         var m2 = MLP<Float>(architecture: architecture, parameters: [2, 0, 1, 1, 0, 0])
         gradients.withUnsafeBufferPointer { nesterov.step(&m2, gradients: $0, learningRate: 0.1) }
         // v = 1, step = g + μv = 1.5
         #expect(abs(m2.parameters[0] - 1.85) < 1e-6)
+    }
+
+    /// Adam against the formulas by hand, in Double, over three steps: both moments, the bias
+    /// correction of each step, ε, and AdamW's decay on the weights but not on biases.
+    @Test func adamMatchesHandComputation() {
+        let architecture = Architecture(inputs: 1, hidden: [1], activations: [.relu], outputs: 2)
+        let start: [Float] = [2, 0.5, 1, -1, 0, 0.25]  // W0, b0, W1 (2x1), b1 (2)
+        var model = MLP<Float>(architecture: architecture, parameters: start)
+        let (b1, b2, eps, lr, decay) = (0.8, 0.95, 1e-3, 0.1, 0.1)
+        var adam = Optimizer(parameterCount: 6, kind: .adam, weightDecay: decay, beta1: b1, beta2: b2, epsilon: eps)
+        let steps: [[Double]] = [[1, -2, 0.5, 0, 3, -1], [0.5, 1, -0.5, 2, 0, -1], [-1, 0.25, 0, 1, 1, 1]]
+        let decayed: Set<Int> = [0, 2, 3]  // the weights; biases 1, 4 and 5 are not decayed
+        var (w, m, s) = (start.map(Double.init), [Double](repeating: 0, count: 6), [Double](repeating: 0, count: 6))
+        for (t, g) in steps.enumerated() {
+            let gradients = g.map(Float.init)
+            gradients.withUnsafeBufferPointer { adam.step(&model, gradients: $0, learningRate: lr) }
+            let (c1, c2) = (1 - pow(b1, Double(t + 1)), 1 - pow(b2, Double(t + 1)))
+            for i in 0..<6 {
+                m[i] = b1 * m[i] + (1 - b1) * g[i]
+                s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i]
+                let shrunk = decayed.contains(i) ? w[i] * (1 - lr * decay) : w[i]
+                w[i] = shrunk - lr * (m[i] / c1) / ((s[i] / c2).squareRoot() + eps)
+                #expect(abs(Double(model.parameters[i]) - w[i]) < 1e-6, "step \(t + 1), parameter \(i)")
+                #expect(abs(Double(adam.velocity[i]) - m[i]) < 1e-6 && abs(Double(adam.secondMoment[i]) - s[i]) < 1e-6)
+            }
+        }
+        #expect(adam.steps == 3)
+        // The first step moves every parameter with a gradient by about lr, whatever its size: Adam's signature.
+        var fresh = Optimizer(parameterCount: 6, kind: .adam)
+        var first = MLP<Float>(architecture: architecture, parameters: start)
+        [Float(1e-4), 10, 0, 0, 0, 0].withUnsafeBufferPointer { fresh.step(&first, gradients: $0, learningRate: 0.01) }
+        #expect(
+            abs(first.parameters[0] - (start[0] - 0.01)) < 1e-4 && abs(first.parameters[1] - (start[1] - 0.01)) < 1e-6)
     }
 
     /// The fused backward + update must be the same optimiser as `backward` + `step`, in every
@@ -186,7 +230,7 @@ import TestSupport
         let x = (0..<rows * 12).map { _ in Float(random.nextUnit() * 2 - 1) }
         let labels = (0..<rows).map { Int32($0 % 4) }
         var plain = MLP<Float>(architecture: architecture, seed: 3), fused = plain
-        var plainSGD = SGD(parameterCount: plain.parameters.count, momentum: momentum, weightDecay: weightDecay)
+        var plainSGD = Optimizer(parameterCount: plain.parameters.count, momentum: momentum, weightDecay: weightDecay)
         var fusedSGD = plainSGD
         let workspace = Workspace<Float>(architecture: architecture, capacity: rows)
         func lossGradient() {

@@ -10,12 +10,17 @@ import TestSupport
 /// pause/step/resume, cancel and delete, divergence, reading digits with a run, and a restart that lists runs again and resumes an interrupted one bit-exactly.
 @Suite(.serialized) struct PlaygroundTests {
     /// A playground on `folder` (a new one by default) behind the serve app, its training thread started.
-    static func make(folder: String? = nil, limits: PlaygroundLimits = PlaygroundLimits(), slice: Double = 0.3) throws
+    static func make(
+        folder: String? = nil, limits: PlaygroundLimits = PlaygroundLimits(), slice: Double = 0.3,
+        liveInterval: Double = Playground.defaultLiveInterval
+    ) throws
         -> (DigitWebApp, Playground)
     {
         let mnist = try #require(mnistFolder())
         let root = folder ?? temporaryFolder() + "/runs"
-        let playground = try Playground(folder: URL(fileURLWithPath: root), limits: limits, threads: 2, slice: slice) {
+        let playground = try Playground(
+            folder: URL(fileURLWithPath: root), limits: limits, threads: 2, slice: slice, liveInterval: liveInterval
+        ) {
             kind in
             kind == .mnist ? mnist : "/usr/share/datasets/fashion-mnist"
         }

@@ -82,7 +82,7 @@ import TestSupport
         config.hidden = [8]
         let model = dir + "/m.safetensors"
         let network = MLP<Float>(architecture: config.architecture(inputs: 784), seed: 1)
-        let state = TrainingState(model: network, optimizer: SGD(parameterCount: network.parameters.count))
+        let state = TrainingState(model: network, optimizer: Optimizer(parameterCount: network.parameters.count))
         try Checkpoint(config: config, state: state, dataset: "mnist", datasetSHA256: [:]).write(to: model)
         // Inside a file, where no folder can be made (permissions would not stop root).
         let unwritable = try trainer(["export", "--model", model, "-o", model + "/m.onnx"])

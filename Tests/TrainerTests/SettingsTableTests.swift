@@ -47,7 +47,9 @@ import TestSupport
                 try TrainerCommand.parseAsRoot(["ablate", setting.flag, setting.sample]) as? Ablate)
             #expect(try ablate.baseConfig() == expected, "ablate takes \(setting.flag) as train does")
         }
-        let help = try trainer(["train", "--help"]).out
+        // Read as one line: where the help wraps is the terminal's business.
+        let help = try trainer(["train", "--help"]).out.replacingOccurrences(
+            of: #"\n +"#, with: " ", options: .regularExpression)
         #expect(help.contains(setting.flag) && help.contains("(default: \(setting.defaultText))"), "\(id) in --help")
         // A value that breaks the rule is refused naming the flag and the rule.
         #expect(throws: (any Error).self) { try TrainerCommand.parseAsRoot(["train", setting.flag, "-12.5x"]) }
