@@ -41,10 +41,12 @@ let package = Package(
         ),
         // The floating-point control register (flush subnormals to zero): one C file, as Swift has no intrinsic.
         .target(name: "CFloatMode"),
+        // The element-wise kernels Swift leaves scalar on Linux (Adam's update): C that vectorises.
+        .target(name: "CKernels"),
         .target(
             name: "Model",
             dependencies: [
-                "Dataset", "CFloatMode",
+                "Dataset", "CFloatMode", "CKernels",
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
                 .target(name: "CDNNL", condition: .when(platforms: [.linux])),
                 .product(name: "RealModule", package: "swift-numerics"),

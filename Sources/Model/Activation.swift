@@ -139,7 +139,11 @@ public enum Activation: Hashable, Sendable {
         case .softplus: return 0.2
         case .sigmoid: return 0.5
         case .identity, .step: return 0.03  // teaching cases, not tuned
-        case .softsign, .selu, .mish: return 0.1
+        // The same sweep (scripts/lr-sweep --activations softsign,selu,mish; Zen 4): softsign 97.78%
+        // at 0.2 against 97.65% at 0.1; SELU 97.87% at 0.05 and 24.67% at 0.1; Mish 98.28% at 0.1.
+        case .softsign: return 0.2
+        case .selu: return 0.05
+        case .mish: return 0.1
         }
     }
 

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Which update rule trains the network (`--optimizer`).
@@ -193,16 +194,10 @@ public struct Optimizer: Sendable, Equatable {
             s: UnsafeMutablePointer<Float>?, g: UnsafePointer<Float>, decay lambda: Float
         ) {
             if adam, let s {
-                // AdamW: the decay shrinks the weight apart from the gradient's moments.
-                let (oneMinusBeta1, oneMinusBeta2, keep) = (1 - beta1, 1 - beta2, 1 - lr * lambda)
-                for i in range {
-                    let gi = g[i]
-                    let m = beta1 * v[i] + oneMinusBeta1 * gi
-                    let second = beta2 * s[i] + oneMinusBeta2 * gi * gi
-                    v[i] = m
-                    s[i] = second
-                    w[i] = w[i] * keep - stepSize * m / (second.squareRoot() * rootCorrection + epsilon)
-                }
+                let start = range.lowerBound
+                dt_adam_update(
+                    w + start, v + start, s + start, g + start, range.count, beta1, beta2, stepSize, rootCorrection,
+                    epsilon, 1 - lr * lambda)
             } else if mu == 0 {
                 for i in range { w[i] -= lr * (g[i] + lambda * w[i]) }
             } else if nesterov {

@@ -63,6 +63,11 @@ public struct AccessPolicy: Sendable {
         return normalized(header)
     }
 
+    /// A C string in a buffer, up to its terminating zero.
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Every address of this machine's interfaces, its host name and `name.local`: what a class's
     /// browsers may type to reach a server listening on all addresses.
     static func machineNames() -> Set<String> {
@@ -79,7 +84,7 @@ public struct AccessPolicy: Sendable {
                             family == AF_INET ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size)
                         if getnameinfo(address, length, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0 {
                             // A link-local IPv6 address comes with its zone (fe80::1%eth0); Host has none.
-                            let numeric = String(cString: text).split(separator: "%").first.map(String.init) ?? ""
+                            let numeric = Self.text(text).split(separator: "%").first.map(String.init) ?? ""
                             names.insert(normalized(numeric))
                         }
                     }
@@ -90,7 +95,7 @@ public struct AccessPolicy: Sendable {
         }
         var host = [CChar](repeating: 0, count: 256)
         if gethostname(&host, host.count) == 0 {
-            let name = normalized(String(cString: host))
+            let name = normalized(text(host))
             if !name.isEmpty { names.formUnion([name, name + ".local"]) }
         }
         return names
