@@ -81,7 +81,7 @@ public final class Playground: @unchecked Sendable {
         defer { lock.unlock() }
         guard !stopping else { throw Problem(status: 503, description: "the server is stopping") }
         try checkCaps(adding: visitor.person)
-        let removed = try makeRoom(for: request, by: visitor.person)
+        let removed = try makeRoom(for: request)
         counter += 1
         let now = Date()
         let stamp = Self.idFormat.string(from: now)

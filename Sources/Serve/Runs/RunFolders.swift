@@ -53,7 +53,7 @@ extension Playground {
     /// Keeps the runs folder under `limits.folderBytes` with room for `request`'s checkpoint: removes
     /// the oldest runs that are over (then interrupted ones) of whoever keeps the most bytes, never
     /// an active one; 507 when that is not enough. Called with the lock held.
-    func makeRoom(for request: RunRequest, by person: Person) throws -> [RemovedRun] {
+    func makeRoom(for request: RunRequest) throws -> [RemovedRun] {
         let needed = Self.estimatedBytes(request.config)
         var sizes: [String: Int] = [:]
         for run in allRuns { sizes[run.id] = Self.bytes(in: run.folder) }
