@@ -234,7 +234,7 @@ import TestSupport
         #expect(status == 201)
         let id = try #require(created["id"] as? String)
         #expect(
-            (created["title"] as? String)?.hasSuffix(" bf16") == true,
+            (created["title"] as? String)?.contains(" bf16") == true,
             "the run's name says its precision: \(created["title"] ?? "")")
         _ = try await Self.events(try playground.events([id]))
         let saved = try Checkpoint(
@@ -305,6 +305,9 @@ import TestSupport
         let run = try Self.wait(app, id, for: ["failed"])
         let error = run["error"] as? String ?? ""
         #expect(error.contains("diverged") && error.contains("smaller learning rate"), "\(error)")
+        // Rates as a person writes them: the cosine schedule's 9.9998… is "10", the advice "1".
+        #expect(error.contains("(say 1)"), "\(error)")
+        #expect(error.firstMatch(of: /\d\.\d{5,}/) == nil, "a number with float noise: \(error)")
         #expect(Self.call(app, "POST", "/api/predict", body: try ServeTests.drawing(1)).status == 200)
         // ReLU at lr 10 stays finite but its units die: it finishes, with a warning that it learned nothing.
         let dying = try #require(
@@ -403,6 +406,46 @@ import TestSupport
         #expect(Self.call(app, "POST", "/api/predict", query: ["run": "20990101-000000-1"], body: png).status == 404)
         #expect(Self.call(app, "POST", "/api/predict", query: ["model": "5"], body: png).status == 400)
         #expect(Self.call(app, "POST", "/api/predict", query: ["model": "0"], body: png).status == 200)
+    }
+
+    /// `serve --data`/`--dataset`: the card says where each data set is read and which the form
+    /// starts at; a run whose data is missing fails saying so (the page then says "failed").
+    @Test func theCardSaysWhereEachDataSetIsRead() throws {
+        let mnist = try #require(mnistFolder())
+        let playground = try Playground(
+            folder: URL(fileURLWithPath: temporaryFolder() + "/runs"), limits: PlaygroundLimits(), threads: 2,
+            defaultDataset: .fashionMNIST
+        ) { kind in kind == .mnist ? mnist : "/nonexistent/fashion" }
+        playground.start()
+        defer { playground.shutdown() }
+        let trained = try #require(ServeTests.trained)
+        let app = try DigitWebApp(
+            checkpoint: trained.checkpoint, modelFile: trained.file, reports: try ReportFolders([]),
+            playground: playground)
+        let card = Self.call(app, "GET", "/api/playground").object
+        #expect(card["dataset"] as? String == "fashion-mnist")
+        let folders = try #require(card["data_folders"] as? [String: String])
+        #expect(folders == ["mnist": mnist, "fashion-mnist": "/nonexistent/fashion"])
+        let id = try #require(
+            Self.call(app, "POST", "/api/runs", json: #"{"dataset": "fashion-mnist", "epochs": 1}"#).object["id"]
+                as? String)
+        let failed = try Self.wait(app, id, for: ["failed"])
+        #expect((failed["error"] as? String)?.contains("/nonexistent/fashion") == true, "\(failed)")
+    }
+
+    /// Two runs that differ are titled apart: every setting away from its default is named, as a
+    /// person writes its value (issue: two runs differing in momentum were both "relu 128x2 lr 1").
+    @Test func runTitlesNameEverySettingAwayFromItsDefault() throws {
+        let title = { (json: String) in try RunRequest(json: Array(json.utf8), limits: PlaygroundLimits()).title }
+        #expect(try title(#"{}"#) == "relu 256,128 lr 0.05")
+        #expect(try title(#"{"hidden": "128x2", "lr": 1}"#) == "relu 128x2 lr 1")
+        #expect(try title(#"{"hidden": "128x2", "lr": 1, "momentum": 0}"#) == "relu 128x2 lr 1 momentum 0")
+        #expect(
+            try title(#"{"optimizer": "adam", "init": "he", "seed": 3, "weight_decay": 0.0001}"#)
+                == "relu 256,128 lr 0.001 init he optimizer adam weight decay 0.0001 seed 3")
+        #expect(
+            try title(#"{"dataset": "fashion-mnist", "augment": true}"#)
+                == "relu 256,128 lr 0.05 fashion-mnist augmented")
     }
 
     @Test func severalRunsShareTheCoresAndOneStream() async throws {

@@ -1193,8 +1193,11 @@ function updateButtons() {
   $("pause").disabled = !runs.some((r) => r.status === "running" || r.status === "queued");
   const running = runs.filter((r) => r.status === "running").length, waiting = runs.filter((r) => r.status === "queued").length;
   const paused = runs.filter((r) => r.status === "paused").length;
+  const failed = runs.filter((r) => r.status === "failed").length;
   const parts = [running && running + " training", waiting && waiting + " waiting for a turn", paused && paused + " paused"].filter(Boolean);
-  $("train-status").textContent = runs.length ? (parts.length ? parts.join(", ") : "done: change a setting and press Run for another") : "";
+  // A run that could not start (no data, a diverged loss) is failed, never "done".
+  const over = failed ? (failed === runs.length ? "failed: " : failed + " failed: ") + "see the run's error below" : "done: change a setting and press Run for another";
+  $("train-status").textContent = runs.length ? (parts.length ? parts.join(", ") : over) : "";
 }
 function syncParameter() {
   const a = (play.info ? play.info.activations : []).find((x) => x.name === $("f-activation").value);
@@ -1494,6 +1497,12 @@ async function loadPlayground() {
     return;
   }
   buildForm(play.info.settings);
+  // The data sets as this server reads them: each with its folder, the server's own chosen.
+  for (const option of $("f-dataset").options) {
+    const folder = (play.info.data_folders || {})[option.value];
+    if (folder) option.textContent = option.textContent.split(" (")[0] + " (" + folder + ")";
+  }
+  if (play.info.dataset) $("f-dataset").value = play.info.dataset;
   const L = play.info.limits;
   $("f-hidden").title = "widths such as 256,128 or 128x4; at most " + L.layers + " layers of " + L.width + " here";
   $("f-values").disabled = true;

@@ -97,7 +97,9 @@ extension DigitWebApp {
     /// activations with their measured rates, the data sets, how runs share the cores.
     func playgroundCard(_ visitor: Visitor) -> WebResponse {
         guard let playground else { return .failure(404, "no playground on this server") }
-        var card = PlaygroundCard(limits: playground.limits, threads: playground.threads, slice: playground.slice)
+        var card = PlaygroundCard(
+            limits: playground.limits, threads: playground.threads, slice: playground.slice,
+            dataset: playground.defaultDataset, dataFolder: playground.dataFolder)
         card.you = .init(person: visitor.person.label, managesAll: visitor.managesAll)
         return .json(card)
     }

@@ -27,7 +27,10 @@ public final class Playground: @unchecked Sendable {
     let threads: Int
     /// How long a run trains before the next active one takes its turn.
     let slice: Double
-    private let dataFolder: @Sendable (DatasetKind) -> String
+    /// Where each data set's files are read from (`serve --data` for `--dataset`'s).
+    let dataFolder: @Sendable (DatasetKind) -> String
+    /// The data set the page's form starts at (`serve --dataset`).
+    let defaultDataset: DatasetKind
     private let lock = NSCondition()
     private var runs: [String: PlaygroundRun] = [:]
     private var datasets: [DatasetKind: TrainAndTest] = [:]
@@ -48,9 +51,10 @@ public final class Playground: @unchecked Sendable {
 
     public init(
         folder: URL, limits: PlaygroundLimits, threads: Int, slice: Double = 0.3,
-        liveInterval: Double = defaultLiveInterval,
+        liveInterval: Double = defaultLiveInterval, defaultDataset: DatasetKind = .mnist,
         dataFolder: @escaping @Sendable (DatasetKind) -> String
     ) throws {
+        self.defaultDataset = defaultDataset
         (self.folder, self.limits, self.threads, self.slice, self.dataFolder) = (
             folder, limits, threads, slice, dataFolder
         )
@@ -450,7 +454,7 @@ public final class Playground: @unchecked Sendable {
             run.history = state.history
             if let diverged = error as? TrainingError {
                 run.error =
-                    "\(diverged); try a smaller learning rate (say \(config.effectiveLearningRate / 10)) or less momentum"
+                    "\(diverged); try a smaller learning rate (say \((config.effectiveLearningRate / 10).shortText)) or less momentum"
             } else {
                 run.error = "\(error)"
             }

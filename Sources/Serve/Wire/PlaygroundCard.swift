@@ -56,6 +56,9 @@ struct PlaygroundCard: Encodable, Sendable {
     /// A run request's fields with nothing given: every setting's default and the data set.
     var defaults: [String: SettingValue]
     var datasets: [String]
+    /// Where this server reads each data set, and the one the form starts at.
+    var dataFolders: [String: String]
+    var dataset: String
     var threads: Int
     var sliceSeconds: Double
     /// What `"augment": true` stands for.
@@ -65,11 +68,15 @@ struct PlaygroundCard: Encodable, Sendable {
     var you: You?
 
     enum CodingKeys: String, CodingKey {
-        case limits, activations, settings, defaults, datasets, threads, augment, precisions, you
+        case limits, activations, settings, defaults, datasets, threads, augment, precisions, you, dataset
+        case dataFolders = "data_folders"
         case sliceSeconds = "slice_seconds"
     }
 
-    init(limits: PlaygroundLimits, threads: Int, slice: Double, precisions: [Precision] = Precision.available) {
+    init(
+        limits: PlaygroundLimits, threads: Int, slice: Double, precisions: [Precision] = Precision.available,
+        dataset: DatasetKind = .mnist, dataFolder: (DatasetKind) -> String = { _ in "" }
+    ) {
         self.limits = Limits(
             width: limits.width, layers: limits.layers, epochs: limits.epochs, batchSize: limits.batchSize,
             runs: limits.activeRuns, runsPerPerson: limits.runsPerPerson, queued: limits.queuedRuns,
@@ -80,6 +87,8 @@ struct PlaygroundCard: Encodable, Sendable {
         settings = TrainingSettings.all.map { SettingRecord($0, limits: limits, precisions: precisions) }
         defaults = RunRequest(config: TrainingConfig(), dataset: .mnist).fields
         datasets = DatasetKind.allCases.map(\.rawValue)
+        dataFolders = Dictionary(uniqueKeysWithValues: DatasetKind.allCases.map { ($0.rawValue, dataFolder($0)) })
+        self.dataset = dataset.rawValue
         (self.threads, sliceSeconds) = (threads, slice)
         augment = TrainingSettings.defaultAugmentation.spec
         self.precisions = precisions.map(\.rawValue)

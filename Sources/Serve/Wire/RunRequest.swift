@@ -136,7 +136,8 @@ struct RunRequest: Sendable, Equatable {
         return fields
     }
 
-    /// A short name for lists and legends: "relu 128x4 lr 0.1".
+    /// A short name for lists and legends: "relu 128x4 lr 0.1", then every other setting that is
+    /// not its default ("momentum 0.5 seed 3"), so that two runs that differ are titled apart.
     var title: String {
         let widths = config.hidden
         let shape =
@@ -149,8 +150,17 @@ struct RunRequest: Sendable, Equatable {
         if dataset != .mnist { words.append(dataset.rawValue) }
         if !config.augmentation.isNone { words.append("augmented") }
         if config.precision != .fp32 { words.append(config.precision.rawValue) }
+        for setting in TrainingSettings.all where !Self.titledAbove.contains(setting.id) {
+            let value = setting.value(config)
+            if value != setting.defaultValue {
+                words.append("\(setting.id.replacingOccurrences(of: "_", with: " ")) \(value.text)")
+            }
+        }
         return words.joined(separator: " ")
     }
+
+    /// The settings the title names in its own words, before the others.
+    private static let titledAbove: Set<String> = ["activation", "hidden", "lr", "augment", "precision"]
 
     private static func short(_ value: Double) -> String {
         String(format: "%g", value)

@@ -124,6 +124,9 @@ struct ServeCommand: ParsableCommand {
             valueName: "DIR"))
     var webRoot: String?
 
+    /// `--dataset`: the data set the page's form starts at; `--data`: that data set's folder.
+    @OptionGroup var dataOptions: DataOptions
+
     @OptionGroup var threading: ThreadOptions
 
     @OptionGroup var compute: ComputeOptions
@@ -193,12 +196,13 @@ struct ServeCommand: ParsableCommand {
             runsPerPerson: maxRunsPerPerson, queuedRuns: maxQueued, folderBytes: runsLimit << 20)
         let access = AccessPolicy.serving(host: host, allowing: allowHost, open: open)
         let playground: Playground
+        let (dataOptions, chosen) = (dataOptions, dataOptions.kind())
         do {
             playground = try Playground(
                 folder: URL(fileURLWithPath: runs), limits: limits, threads: threading.threads,
-                liveInterval: liveInterval
+                liveInterval: liveInterval, defaultDataset: chosen
             ) { kind in
-                DataOptions.defaultFolder(for: kind)
+                kind == chosen ? dataOptions.folder(for: kind) : DataOptions.defaultFolder(for: kind)
             }
         } catch {
             throw Failure("\(error)")
