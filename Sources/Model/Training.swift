@@ -199,7 +199,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .nonFinite(let epoch, let batch, let lr, let what):
             return
-                "training diverged: \(what) became NaN or infinite in epoch \(epoch), batch \(batch) at learning rate \(String(format: "%.3g", lr))"
+                "training diverged: \(what) became NaN or infinite in epoch \(epoch), batch \(batch) at learning rate \(lr.rounded(significantDigits: 3).shortText)"
         }
     }
 }

@@ -77,6 +77,10 @@ import TestSupport
             return epoch == 1 && lr == 1e4 && "\(error)".contains("learning rate 10000") && !"\(error)".contains("--")
         }
         #expect(state.epochsCompleted == 0)
+        // A schedule's rate is read as a person writes it.
+        #expect(
+            [9.999_879_904_159_506, 10_000, 0.012_345_6, 0.05, 1e-5].map { $0.rounded(significantDigits: 3).shortText }
+                == ["10", "10000", "0.0123", "0.05", "1e-05"])
     }
 
     /// 200 images and a wide layer overfit within a few epochs: the validation loss turns up, and
