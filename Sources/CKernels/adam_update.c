@@ -3,8 +3,14 @@
 // The same roundings on every CPU: no multiply-add fused into one where the CPU has FMA.
 #pragma clang fp contract(off)
 
-#if defined(__x86_64__) && defined(__linux__)
-// Wider lanes where the CPU has them, chosen once when the library loads.
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__x86_64__) && defined(__linux__) && !__has_feature(thread_sanitizer) && \
+    !__has_feature(address_sanitizer) && !__has_feature(memory_sanitizer)
+// Wider lanes where the CPU has them, chosen once when the program loads (an ifunc). Not under the
+// sanitizers: the resolver runs before their runtime is set up, and the instrumented one crashed
+// the ThreadSanitizer test binary at start.
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 void dt_adam_update(float *restrict w, float *restrict m, float *restrict s, const float *restrict g, long n,
