@@ -153,7 +153,9 @@ struct ValidatedCheckpoint {
     func build() -> Checkpoint {
         let layers = DenseLayout.layouts(for: architecture)
         let count = layers.last!.slope.upperBound
-        var buffers = [[Float]](repeating: [Float](repeating: 0, count: count), count: 3)
+        // The parameters, the velocity and, when the file has it, Adam's second moment.
+        let bufferCount = (tensors.map(\.buffer).max() ?? 0) + 1
+        var buffers = [[Float]](repeating: [Float](repeating: 0, count: count), count: bufferCount)
         file.payload.withUnsafeBytes { raw in
             for (tensor, buffer, offset) in tensors {
                 for (k, i) in tensor.range.enumerated() {
@@ -167,9 +169,7 @@ struct ValidatedCheckpoint {
             model: MLP(architecture: architecture, parameters: buffers[0]),
             optimizer: Optimizer(config, parameterCount: count))
         state.optimizer.velocity = buffers[1]
-        if config.optimizer == .adam && tensors.contains(where: { $0.buffer == 2 }) {
-            state.optimizer.secondMoment = buffers[2]
-        }
+        if config.optimizer == .adam && bufferCount > 2 { state.optimizer.secondMoment = buffers[2] }
         resume.apply(to: &state)
         let metadata = file.metadata
         func decoded<V: Decodable>(_ type: V.Type, _ key: String) -> V? {

@@ -20,6 +20,11 @@ public struct AccessPolicy: Sendable {
 
     public var loopbackOnly: Bool { teacherKey == nil }
 
+    /// Whether `key` is the class's or the teacher's key.
+    func opens(_ key: String) -> Bool {
+        (teacherKey?.matches(key) ?? false) || (classKey?.matches(key) ?? false)
+    }
+
     public static let loopbackNames: Set<String> = ["localhost", "127.0.0.1", "::1"]
 
     /// Serving on loopback: loopback names and `allowed` ones, no key, everyone manages all.

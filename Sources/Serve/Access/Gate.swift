@@ -73,11 +73,12 @@ struct Gate: Sendable {
         var cookies: [String] = []
         var teacher = false
         let guarded = request.path.hasPrefix("/api/") || request.path.hasPrefix("/reports/")
+        let sent = request.cookies
         if let keyCookie, let teacherKey = policy.teacherKey {
-            let cookie = request.cookies[keyCookie]
+            let cookie = sent[keyCookie]
             let given = request.bearer ?? cookie ?? (guarded ? nil : request.query["key"])
             teacher = given.map(teacherKey.matches) ?? false
-            let student = teacher || policy.classKey == nil || (given.map { policy.classKey!.matches($0) } ?? false)
+            let student = policy.classKey == nil || (given.map(policy.opens) ?? false)
             if guarded && !student {
                 return .refused(
                     .failure(
@@ -87,14 +88,12 @@ struct Gate: Sendable {
                             : "that access key does not open this server; open the link trainer serve printed"))
             }
             // Opening the printed link keeps its key in a cookie the page's own requests carry.
-            if !guarded, let key = request.query["key"], key != cookie,
-                teacherKey.matches(key) || (policy.classKey?.matches(key) ?? false)
-            {
+            if !guarded, let key = request.query["key"], key != cookie, policy.opens(key) {
                 cookies.append("\(keyCookie)=\(key); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Self.keyLifetime)")
             }
         }
         var person = Person.nobody
-        if let id = request.cookies[Self.personCookie], !id.isEmpty {
+        if let id = sent[Self.personCookie], !id.isEmpty {
             person = Person(cookie: id)
         } else if request.path.hasPrefix("/api/") {
             // Not given with the page: a link followed from another site brings no Strict cookie,

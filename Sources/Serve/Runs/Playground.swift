@@ -143,9 +143,11 @@ public final class Playground: @unchecked Sendable {
         return try find(id).details(for: viewer, place: turnOrder.places()[id])
     }
 
-    /// A run's summary as `viewer` sees it, read under the lock.
+    /// A run's summary as `viewer` sees it, read under the lock (without its details' event series).
     func summary(_ id: String, for viewer: Visitor) throws -> RunSummary {
-        try details(id, for: viewer).summary
+        lock.lock()
+        defer { lock.unlock() }
+        return try find(id).summary(for: viewer, place: turnOrder.places()[id])
     }
 
     func pause(_ id: String, by visitor: Visitor) throws -> RunSummary {
