@@ -8,6 +8,11 @@ public struct TrainAndTest: Sendable {
     /// File name → SHA-256 (hex) of the bytes on disk, for provenance in checkpoints and reports.
     public let sha256: [String: String]
 
+    /// Sets already in memory (made by a program rather than read), with no files to name.
+    public init(kind: DatasetKind, train: DigitDataset, test: DigitDataset) {
+        (self.kind, self.train, self.test, sha256) = (kind, train, test, [:])
+    }
+
     /// Loads all four files from `folder` (both sets in parallel).
     public init(kind: DatasetKind, folder: String) throws {
         let files = try MNISTFiles.locate(in: folder)

@@ -27,6 +27,11 @@ public struct AblationPlan: Sendable, Codable, Equatable {
     /// The data's pixels per image and number of classes: the network's input and output widths.
     public var inputs: Int
     public var classes: Int
+    /// Record the training loss with dropout off (`Training.lossWithoutDropout`).
+    public var lossWithoutDropout = false
+    /// Snapshots of each layer's outputs through the first epoch (`ActivationTracer`), besides
+    /// the initial one; 0 for none.
+    public var traceSnapshots = 0
 
     public init(
         activations: [Activation], seeds: [UInt64], base: TrainingConfig, dataset: String, trainingLimit: Int? = nil,
@@ -44,6 +49,7 @@ public struct AblationPlan: Sendable, Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case activations, seeds, base, dataset, trainingLimit, inputs, classes, architectures, learningRates
+        case lossWithoutDropout, traceSnapshots
     }
 
     /// Plans written before the widths were recorded were all of 28×28 images in 10 classes.
@@ -62,6 +68,8 @@ public struct AblationPlan: Sendable, Codable, Equatable {
             try c.decodeIfPresent([LearningRateChoice].self, forKey: .learningRates) ?? [
                 LearningRateChoice(base.learningRate)
             ]
+        lossWithoutDropout = try c.decodeIfPresent(Bool.self, forKey: .lossWithoutDropout) ?? false
+        traceSnapshots = try c.decodeIfPresent(Int.self, forKey: .traceSnapshots) ?? 0
     }
 
     /// The network every cell trains (with the base configuration's activations).
@@ -188,6 +196,8 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var dataOrderDigest: String
     /// Wall time of the cell, training and evaluation.
     public var seconds: Double
+    /// Each layer's outputs through the first epoch, when the plan asked for them.
+    public var activationTrace: [ActivationSnapshot]?
 
     public init(
         cell: AblationCell, config: TrainingConfig, learningRate: Double, history: [EpochRecord],
@@ -222,21 +232,26 @@ public enum Ablation {
     }
 
     /// Trains and tests one cell. A diverging cell is a result, not an error: it is recorded
-    /// with its failure so that the rest of the ablation goes on.
+    /// with its failure so that the rest of the ablation goes on. An `observer` takes the place
+    /// of the plan's first-epoch tracer.
     public static func run(
         _ cell: AblationCell, plan: AblationPlan, data: TrainAndTest, observer: TrainingObserver? = nil
     ) -> TrainedCell {
         let start = Date()
         let config = plan.config(for: cell)
         // No clock: two runs of one cell save byte-identical models.
-        let run = TrainingRun(config: config, data: data, trainSet: trainingSet(plan, data: data), clock: nil)
+        let run = TrainingRun(
+            config: config, data: data, trainSet: trainingSet(plan, data: data), clock: nil,
+            lossWithoutDropout: plan.lossWithoutDropout)
         var state = run.training.initialState()
+        // Traced on the first held-out images, the same for every cell of a seed.
+        let tracer = plan.traceSnapshots > 0 ? tracer(plan, run.training, state.model) : nil
         var result = CellResult(
             cell: cell, config: config, learningRate: config.effectiveLearningRate, history: [],
             dataOrderDigest: dataOrderDigest(run.training), seconds: 0)
         var checkpoint: Checkpoint?
         do {
-            if case .tested(let tested, let test) = try run.run(&state, observer: observer) {
+            if case .tested(let tested, let test) = try run.run(&state, observer: observer ?? tracer) {
                 (result.testAccuracy, result.testLoss) = (test.accuracy, test.loss)
                 checkpoint = tested
             }
@@ -244,8 +259,22 @@ public enum Ablation {
             result.failure = "\(error)"
         }
         result.history = state.history
+        result.activationTrace = tracer?.snapshots
         result.seconds = Date().timeIntervalSince(start)
         return TrainedCell(result: result, checkpoint: checkpoint)
+    }
+
+    /// Images the first-epoch trace is measured on: held out, so that it shows the network, not
+    /// what it memorised.
+    public static let traceImages = 500
+
+    private static func tracer(_ plan: AblationPlan, _ training: Training, _ model: MLP<Float>) -> ActivationTracer {
+        let held = training.split.validation.isEmpty ? Array(training.split.train) : training.split.validation
+        let tracer = ActivationTracer(
+            architecture: model.architecture, probe: training.trainSet.subset(held.prefix(traceImages)),
+            points: plan.traceSnapshots)
+        tracer.start(model)
+        return tracer
     }
 
     /// A fingerprint of which examples a run trains and validates on, in which order.

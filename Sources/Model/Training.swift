@@ -263,11 +263,17 @@ public struct Training: Sendable {
     public let config: TrainingConfig
     public let trainSet: DigitDataset
     public let split: Split
+    /// With dropout, record each batch's training loss and accuracy as the whole network scores
+    /// the batch before its step (one more forward pass, dropout off) instead of as the thinned
+    /// network trained on it: the figure Hendrycks & Gimpel plot, so that runs with and without
+    /// dropout are compared on one measure. The weights do not change.
+    public let lossWithoutDropout: Bool
 
     /// Splits `trainSet` with the seed's `split` stream; check `config.problem` first.
-    public init(config: TrainingConfig, trainSet: DigitDataset) {
+    public init(config: TrainingConfig, trainSet: DigitDataset, lossWithoutDropout: Bool = false) {
         self.config = config
         self.trainSet = trainSet
+        self.lossWithoutDropout = lossWithoutDropout
         split = Split(count: trainSet.count, validationCount: config.validationCount, seed: config.seed)
     }
 
@@ -366,7 +372,8 @@ public struct Training: Sendable {
             let rule = state.optimizer.nextRule(learningRate: learningRate)
             let dropout =
                 config.dropout > 0 ? Dropout(rate: config.dropout, seed: config.seed, epoch: epoch, batch: b) : nil
-            let (loss, hits) = state.withParameters { w, v, s in
+            let whole = dropout != nil && lossWithoutDropout ? wholeNetworkScore(state.model, gatherer, step) : nil
+            var (loss, hits) = state.withParameters { w, v, s in
                 step(
                     gatherer,
                     update: Optimizer.StepUpdate(
@@ -377,6 +384,7 @@ public struct Training: Sendable {
                 throw TrainingError.nonFinite(
                     epoch: epoch + 1, batch: b + 1, learningRate: learningRate, what: "the loss")
             }
+            if let whole { (loss, hits) = whole }
             if config.diagnostics {
                 for (l, layer) in step.layers.enumerated() {
                     gradientNormSums[l] += norm(step.workspace.gradients, layer.weight)
@@ -411,6 +419,20 @@ public struct Training: Sendable {
             epoch: epoch + 1, trainLoss: lossSum / Double(seen), trainAccuracy: Double(correct) / Double(seen),
             learningRate: learningRate, seconds: seconds, samplesPerSecond: Double(seen) / seconds)
         return (record, gradientNormSums.map { $0 / Double(batchCount) })
+    }
+
+    /// The summed loss and the hits of the whole network (no dropout) on the gathered batch, with
+    /// the weights as they stand before the batch's step. Uses the step's workspace, which the
+    /// step then overwrites.
+    private func wholeNetworkScore(_ model: MLP<Float>, _ batch: BatchGatherer, _ step: TrainingStep) -> (
+        loss: Double, correct: Int
+    ) {
+        batch.copyPixels(rows: 0..<batch.rows, copy: 0, worker: 0)
+        model.forward(UnsafePointer(batch.inputs.baseAddress!), rows: batch.rows, workspace: step.workspace)
+        return SoftmaxCrossEntropy.evaluate(
+            logits: UnsafePointer(step.workspace.logits), labels: UnsafePointer(batch.labels.baseAddress!),
+            rows: batch.rows,
+            classes: model.architecture.outputs)
     }
 
     /// Validation loss and accuracy (and the diagnostics measured on validation data) into `record`;

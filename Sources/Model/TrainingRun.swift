@@ -29,7 +29,7 @@ public struct TrainingRun: Sendable {
     /// each format (`PrecisionChoice`); the run trains, and its checkpoints record, the one chosen.
     public init(
         config: TrainingConfig, data: TrainAndTest, trainSet: DigitDataset? = nil, threads: Int = 1,
-        clock: (@Sendable () -> Date)? = { Date() }
+        clock: (@Sendable () -> Date)? = { Date() }, lossWithoutDropout: Bool = false
     ) {
         let trainSet = trainSet ?? data.train
         var config = config
@@ -41,7 +41,7 @@ public struct TrainingRun: Sendable {
         } else {
             precisionChoice = nil
         }
-        training = Training(config: config, trainSet: trainSet)
+        training = Training(config: config, trainSet: trainSet, lossWithoutDropout: lossWithoutDropout)
         (self.data, self.threads, self.clock) = (data, threads, clock)
     }
 
