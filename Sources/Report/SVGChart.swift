@@ -125,7 +125,10 @@ public enum SVGChart {
                 let step = Axis.niceStep(span / 5)
                 let (l, h) = ((low / step).rounded(.down) * step, (high / step).rounded(.up) * step)
                 (self.low, self.high) = (l, h > l ? h : l + step)
-                self.ticks = ticks ?? stride(from: self.low, through: self.high + step / 2, by: step).map { $0 }
+                // Each tick a whole number of steps, so that 0 is 0 and not the -6e-17 repeated addition leaves.
+                let first = (self.low / step).rounded()
+                self.ticks =
+                    ticks ?? (0...Int(((self.high - self.low) / step).rounded())).map { (first + Double($0)) * step }
             }
         }
 

@@ -5,6 +5,13 @@ public enum Statistics {
     public static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
     public static func meanOrNil(_ x: [Double]) -> Double? { x.isEmpty ? nil : mean(x) }
 
+    /// The middle value (the mean of the two middle ones for an even count); nan for none.
+    public static func median(_ x: [Double]) -> Double {
+        guard !x.isEmpty else { return .nan }
+        let sorted = x.sorted(), middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
     /// Sample standard deviation (n − 1); 0 for fewer than two values.
     public static func standardDeviation(_ x: [Double]) -> Double {
         guard x.count > 1 else { return 0 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Report
 
 /// Named training setups, each the best we measured within a few minutes on a 2-core machine.
 /// `--recipe NAME` stands for the recipe's options, placed before the user's own; an option the
@@ -55,6 +56,12 @@ protocol ArgumentPreset: RawRepresentable<String>, CaseIterable {
     static var flag: String { get }
     /// The options it stands for, as flag-value pairs.
     var arguments: [String] { get }
+    /// The options it stands for on `commandLine` (where a flag of its own may choose among budgets).
+    func arguments(on commandLine: [String]) -> [String]
+}
+
+extension ArgumentPreset {
+    func arguments(on commandLine: [String]) -> [String] { arguments }
 }
 
 extension ArgumentPreset {
@@ -73,7 +80,7 @@ extension ArgumentPreset {
         // After the subcommand's name when one is given (train is the default).
         let start = arguments.first.map { TrainerCommand.subcommandNames.contains($0) } == true ? 1 : 0
         let given = arguments.prefix { $0 != "--" }
-        let options = preset.arguments
+        let options = preset.arguments(on: arguments)
         let kept = stride(from: 0, to: options.count, by: 2).flatMap { i -> [String] in
             let flag = options[i]
             return given.contains { $0 == flag || $0.hasPrefix(flag + "=") } ? [] : [flag, options[i + 1]]
@@ -85,12 +92,20 @@ extension ArgumentPreset {
 }
 
 /// `ablate --study NAME`: grids that show the textbook effects of activations within a few
-/// minutes on 2 cores.
+/// minutes on 2 cores, and published experiments rerun (`PaperStudy`: their parts, sources and
+/// claims are the library's; their budgets, here, are options like any other).
 enum Study: String, CaseIterable, ExpressibleByArgument, ArgumentPreset {
     case depth
     case learningRate = "learning-rate"
+    case gelu2016 = "gelu-2016"
+    case glorot2010 = "glorot-2010"
 
     static let flag = "--study"
+    /// Chooses a paper study's budget closer to the paper's.
+    static let fullFlag = "--full"
+
+    /// The published experiment the study reruns, if it is one.
+    var paper: PaperStudy? { PaperStudy.named(rawValue) }
 
     var arguments: [String] {
         switch self {
@@ -108,11 +123,62 @@ enum Study: String, CaseIterable, ExpressibleByArgument, ArgumentPreset {
                 "0.01,0.05,0.1,0.2",
                 "--epochs", "2", "--seeds", "2", "--output", "ablation-learning-rate"
             ]
+        case .gelu2016:
+            // Their network and optimiser; 8 epochs of their 50, 3 seeds of 5, their first rate
+            // (about 3 minutes on 2 cores).
+            return [
+                "--hidden", "128x8", "--init", "unit-norm", "--optimizer", "adam", "--lr", "0.001", "--schedule",
+                "constant", "--batch-size", "128", "--validation", "5000", "--epochs", "8", "--seeds", "3",
+                "--output", "ablation-gelu-2016"
+            ]
+        case .glorot2010:
+            // Their network, batch and plain SGD; one epoch of 20,000 images at one rate (about 4
+            // minutes on 2 cores: batches of 10 through 19 MB of weights are bound by memory, not by
+            // the cores, so the full 50,000 took 9).
+            return [
+                "--hidden", "1000x5", "--momentum", "0", "--lr", "0.1", "--schedule", "constant", "--batch-size",
+                "10", "--limit", "30000", "--validation", "10000", "--epochs", "1", "--seeds", "3", "--output",
+                "ablation-glorot-2010"
+            ]
         }
     }
 
-    /// One line per study for `--help`.
+    /// With `--full`, a paper study's budget closer to the paper's.
+    func arguments(on commandLine: [String]) -> [String] {
+        guard commandLine.prefix(while: { $0 != "--" }).contains(Self.fullFlag) else { return arguments }
+        return arguments.replacing(fullChanges)
+    }
+
+    /// What `--full` changes in the default budget: a flag's new value, or nil to drop the flag.
+    private var fullChanges: [(flag: String, value: String?)] {
+        switch self {
+        case .depth, .learningRate: return []
+        // The paper's 50 epochs, 5 seeds and three rates (about 5 hours on 2 cores).
+        case .gelu2016: return [("--epochs", "50"), ("--seeds", "5"), ("--lr", "0.001,0.0001,0.00001")]
+        // Their 50,000 training images, 10 epochs at four rates (about 15 hours on 2 cores);
+        // theirs trained until validation error stopped improving.
+        case .glorot2010: return [("--epochs", "10"), ("--lr", "0.01,0.03,0.1,0.3"), ("--limit", nil)]
+        }
+    }
+
+    /// One line per study for `--help`: a paper study's source and both budgets.
     static var help: String {
-        allCases.map { "\($0.rawValue) = \($0.arguments.joined(separator: " "))" }.joined(separator: "\n")
+        allCases.map { study in
+            guard let paper = study.paper else { return "\(study.rawValue) = \(study.arguments.joined(separator: " "))" }
+            let changes = study.fullChanges.map { change in change.value.map { "\(change.flag) \($0)" } ?? "no \(change.flag)" }
+            return
+                "\(study.rawValue): \(paper.source). Parts: \(paper.parts.map { "\($0.label) (\($0.activations.map(PaperStudy.name).joined(separator: ", ")))" }.joined(separator: "; ")). "
+                + "Default budget = \(study.arguments.joined(separator: " ")); \(fullFlag) changes it to \(changes.joined(separator: ", "))"
+        }.joined(separator: "\n")
+    }
+}
+
+private extension [String] {
+    /// Flag-value pairs with the values of `changes`' flags replaced, and those changed to nil left out.
+    func replacing(_ changes: [(flag: String, value: String?)]) -> [String] {
+        stride(from: 0, to: count - 1, by: 2).flatMap { i -> [String] in
+            guard let change = changes.first(where: { $0.flag == self[i] }) else { return [self[i], self[i + 1]] }
+            return change.value.map { [self[i], $0] } ?? []
+        }
     }
 }

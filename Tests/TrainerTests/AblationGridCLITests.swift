@@ -67,4 +67,34 @@ import Testing
             try TrainerCommand.parseAsRoot(Study.expanding(["ablate", "--study", "width"]))
         }
     }
+
+    /// A paper study's default budget, `--full` for the paper's, and the options that make no sense with one.
+    @Test func aPaperStudyHasTwoBudgetsAndItsOwnActivations() throws {
+        let short = try #require(
+            try TrainerCommand.parseAsRoot(Study.expanding(["ablate", "--study", "gelu-2016"])) as? Ablate)
+        let config = try short.baseConfig()
+        #expect(config.hidden == Array(repeating: 128, count: 8) && config.optimizer == .adam)
+        #expect(config.initialization == .unitNorm && config.schedule == .constant && config.batchSize == 128)
+        let rates = try short.learningRates()
+        #expect(config.epochs == 8 && short.seeds.seeds == [1, 2, 3] && rates == [.rate(0.001)])
+        let full = try #require(
+            try TrainerCommand.parseAsRoot(Study.expanding(["ablate", "--study", "gelu-2016", "--full"])) as? Ablate)
+        let (fullConfig, fullRates) = (try full.baseConfig(), try full.learningRates())
+        #expect(fullConfig.epochs == 50 && full.seeds.seeds == [1, 2, 3, 4, 5])
+        #expect(fullRates == [.rate(0.001), .rate(0.0001), .rate(0.00001)])
+        // The user's option still wins over the full budget's.
+        let mine = try #require(
+            try TrainerCommand.parseAsRoot(
+                Study.expanding(["ablate", "--study", "glorot-2010", "--full", "--epochs", "3"])) as? Ablate)
+        let (myConfig, myRates) = (try mine.baseConfig(), try mine.learningRates())
+        #expect(myConfig.epochs == 3 && myRates.count == 4)
+        #expect(myConfig.momentum == 0 && myConfig.hidden == Array(repeating: 1000, count: 5))
+        for refused in [
+            ["ablate", "--full"], ["ablate", "--study", "depth", "--full"],
+            ["ablate", "--study", "gelu-2016", "--activations", "relu,tanh"],
+            ["ablate", "--study", "glorot-2010", "--shard", "1/2"]
+        ] {
+            #expect(throws: (any Error).self, "\(refused)") { try TrainerCommand.parseAsRoot(Study.expanding(refused)) }
+        }
+    }
 }

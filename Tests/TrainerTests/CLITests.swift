@@ -519,6 +519,49 @@ import TestSupport
         #expect(other.status != 0 && other.err.contains("different ablation"), "\(other.err)")
     }
 
+    /// A paper study end to end on a cut budget: one ablation per part in its sub-folder, and the
+    /// study's own report with the paper's figures and every claim judged.
+    @Test func aPaperStudyRunsItsPartsAndJudgesTheClaims() throws {
+        guard let folder = mnistFolder() else { return }
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try trainer([
+            "ablate", "--study", "glorot-2010", "--data", folder, "--hidden", "32x5", "--seeds", "2", "--limit", "1500",
+            "--validation", "500", "-o", dir
+        ])
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.out.contains("= 10 cells") && run.out.contains("[10/10]"), "\(run.out)")
+        for part in ["standard-init", "normalized-init"] {
+            #expect(FileManager.default.fileExists(atPath: "\(dir)/\(part)/report.html"), "\(part)")
+        }
+        let object = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: dir + "/results.json")))
+        let study = try #require(object as? [String: Any])
+        #expect(study["study"] as? String == "glorot-2010")
+        let claims = try #require(study["claims"] as? [[String: Any]])
+        #expect(claims.count == 3)
+        #expect(claims.allSatisfy { ["held", "did not hold", "inconclusive"].contains($0["verdict"] as? String ?? "") })
+        let report = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
+        #expect(report.contains("Budget: the default, few-minute one") && report.contains("2.21% test error"))
+        // The cells of the sigmoid part carry their first-epoch trace: 1,000 images in batches of 10.
+        let cells = try FileManager.default.contentsOfDirectory(atPath: dir + "/standard-init/cells").filter {
+            $0.hasPrefix("sigmoid") && $0.hasSuffix(".json")
+        }
+        #expect(cells.count == 2)
+        let cell =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: dir + "/standard-init/cells/" + cells[0])))
+            as? [String: Any]
+        let trace = try #require(cell?["activationTrace"] as? [[String: Any]])
+        #expect(trace.count == 21 && trace.last?["step"] as? Int == 100)
+        // Run again: every cell is found and the report rewritten, nothing trained.
+        let again = try trainer([
+            "ablate", "--study", "glorot-2010", "--data", folder, "--hidden", "32x5", "--seeds", "2", "--limit", "1500",
+            "--validation", "500", "-o", dir
+        ])
+        #expect(again.status == 0 && again.out.contains("0 to train (10 already in"), "\(again.out)")
+    }
+
     /// docs/ablation.md's GNU parallel recipe, for real with local jobs, over a grid: three shards run
     /// through parallel, merged by `trainer report`, equal the unsharded grid cell for cell.
     @Test func aGridShardedThroughGNUParallelMergesToTheWholeGrid() throws {

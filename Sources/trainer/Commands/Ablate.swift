@@ -34,13 +34,20 @@ struct Ablate: ParsableCommand {
         ))
     var study: Study?
 
+    @Flag(
+        help:
+            "With a paper study (gelu-2016, glorot-2010): the budget closer to the paper's (listed above) instead of the few-minute default."
+    )
+    var full = false
+
     @OptionGroup var dataOptions: DataOptions
 
     @Option(
         help:
             "Activations to compare, comma-separated (any of: \(Activation.all.map(\.name).joined(separator: ", "))), or all. (default: relu,leaky-relu,tanh,sigmoid,swish)",
         transform: ActivationList.init(parsing:))
-    var activations = ActivationList([.relu, .leakyRelu(alpha: 0.01), .tanh, .sigmoid, .swish(beta: 1)])
+    var activations = defaultActivations
+    static let defaultActivations = ActivationList([.relu, .leakyRelu(alpha: 0.01), .tanh, .sigmoid, .swish(beta: 1)])
 
     @Option(
         help: "Seeds: a count N (seeds 1...N) or a comma-separated list. (default: 3)",
@@ -116,6 +123,17 @@ struct Ablate: ParsableCommand {
             throw ValidationError("--validation must be above 0: the diagnostics are measured on the validation set")
         }
         if let limit, limit < 2 { throw ValidationError("--limit must be at least 2") }
+        if full && study?.paper == nil {
+            throw ValidationError(
+                "--full chooses a paper study's budget: give it with --study gelu-2016 or glorot-2010")
+        }
+        if let study, study.paper != nil {
+            if activations.activations != Self.defaultActivations.activations {
+                throw ValidationError(
+                    "--activations: \(study.rawValue) compares the paper's activations, part by part (see --help)")
+            }
+            if shard != nil { throw ValidationError("--shard: a paper study runs whole, its parts side by side") }
+        }
     }
 
     func run() throws {
@@ -133,50 +151,68 @@ struct Ablate: ParsableCommand {
             base.precision = choice.precision
             precisionNote = "precision auto: \(choice.description)"
         }
-        let plan = AblationPlan(
-            activations: activations.activations, seeds: seeds.seeds, base: base,
-            dataset: data.kind.rawValue, trainingLimit: limit, inputs: data.train.featureCount,
-            classes: data.kind.classNames.count, architectures: try architectures(),
-            learningRates: try learningRates())
-        let trainingCount = Ablation.trainingSet(plan, data: data).count
-        for hidden in plan.architectures {
-            var config = plan.base
-            config.hidden = hidden
-            if let problem = config.problem(trainingExamples: trainingCount) { throw Failure(problem.flagWording) }
+        // A paper study is one ablation per part, in sub-folders; anything else is one ablation.
+        let paper = study?.paper
+        let ablations: [(plan: AblationPlan, output: String)] =
+            try paper.map { paper in
+                try paper.parts.map { part in
+                    var plan = try self.plan(part.activations, base: part.config(from: base), data: data)
+                    plan.lossWithoutDropout = true
+                    plan.traceSnapshots = paper.tracesFirstEpoch ? Self.traceSnapshots : 0
+                    return (plan, output + "/" + part.id)
+                }
+            } ?? [(try plan(activations.activations, base: base, data: data), output)]
+        for (plan, _) in ablations {
+            let trainingCount = Ablation.trainingSet(plan, data: data).count
+            for hidden in plan.architectures {
+                var config = plan.base
+                config.hidden = hidden
+                if let problem = config.problem(trainingExamples: trainingCount) { throw Failure(problem.flagWording) }
+            }
         }
 
-        let folder: ResultsFolder
-        do {
-            folder = try ResultsFolder.open(output, for: plan)
-        } catch let error as ResultsFolderError {
-            guard case .differentAblation = error else { throw error }
-            throw Failure("\(error); choose another --output, or delete the folder to start over")
+        var folders: [ResultsFolder] = []
+        var wanted: [CellWork] = [], pending: [CellWork] = []
+        for (index, (plan, output)) in ablations.enumerated() {
+            let folder: ResultsFolder
+            do {
+                folder = try ResultsFolder.open(output, for: plan)
+            } catch let error as ResultsFolderError {
+                guard case .differentAblation = error else { throw error }
+                throw Failure("\(error); choose another --output, or delete the folder to start over")
+            }
+            folders.append(folder)
+            let cells = shard.map { plan.cells(shard: $0.index, of: $0.count) } ?? plan.cells
+            let done = Set(try folder.results().map(\.cell))
+            wanted += cells.map { CellWork(ablation: index, cell: $0) }
+            pending += cells.filter { !done.contains($0) }.map { CellWork(ablation: index, cell: $0) }
         }
-        let wanted = shard.map { plan.cells(shard: $0.index, of: $0.count) } ?? plan.cells
-        let done = Set(try folder.results().map(\.cell))
-        let pending = wanted.filter { !done.contains($0) }
         let jobs = max(1, min(self.jobs, pending.count))
+        let total = wanted.count, results = folders
         compute.apply()
-        try folder.record(RunEnvironment.current(jobs: jobs, blasThreads: 1, datasetSHA256: data.sha256))
+        for folder in folders {
+            try folder.record(RunEnvironment.current(jobs: jobs, blasThreads: 1, datasetSHA256: data.sha256))
+        }
 
         let log = AblationLog(json: json, total: wanted.count, finished: wanted.count - pending.count)
         if let precisionNote { log.note(precisionNote) }
-        let axes =
-            (plan.architectures.count > 1
-                ? " × architectures \(plan.architectures.map(AblationCell.widths).joined(separator: ", "))" : "")
-            + (plan.learningRates.count > 1
-                ? " × learning rates \(plan.learningRates.map(\.description).joined(separator: ", "))" : "")
+        let what =
+            paper.map { paper in
+                "study \(paper.name): "
+                    + zip(paper.parts, ablations).map { "\($0.label) (\(Self.describe($1.plan)))" }.joined(
+                        separator: "; ")
+            } ?? "ablation: \(Self.describe(ablations[0].plan))"
         log.start(
-            "ablation: \(plan.activations.map(\.spec).joined(separator: ", "))\(axes) × seeds \(plan.seeds.map(String.init).joined(separator: ",")) = \(plan.cells.count) cells"
+            "\(what) = \(wanted.count) cells"
                 + (shard.map { "; shard \($0.index)/\($0.count) has \(wanted.count)" } ?? "")
                 + "; \(pending.count) to train (\(wanted.count - pending.count) already in \(output)), \(jobs) at a time"
         )
 
         // Finished cells are on disk (each written whole), so a signal can end the run at once.
         let interrupts = Interrupts { signal in
-            let saved = (try? folder.results().filter { wanted.contains($0.cell) }.count) ?? 0
+            let saved = log.saved
             Terminal.error(
-                "\n\(signal == SIGINT ? "interrupted" : "terminated"): \(saved) of \(wanted.count) cells are saved in \(output); "
+                "\n\(signal == SIGINT ? "interrupted" : "terminated"): \(saved) of \(total) cells are saved in \(output); "
                     + "run the same command again to resume (the cells in progress start over)")
             Interrupts.exitNow(128 + signal)
         }
@@ -185,11 +221,11 @@ struct Ablate: ParsableCommand {
         let queue = CellQueue(pending)
         withExtendedLifetime(interrupts) {
             DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-                while let cell = queue.next() {
-                    var trained = Ablation.run(cell, plan: plan, data: data)
+                while let work = queue.next() {
+                    var trained = Ablation.run(work.cell, plan: ablations[work.ablation].plan, data: data)
                     trained.checkpoint?.savedAt = Date()
                     do {
-                        try folder.save(trained, model: !noModels)
+                        try results[work.ablation].save(trained, model: !noModels)
                         log.finished(trained.result)
                     } catch {
                         queue.fail(error)
@@ -208,21 +244,70 @@ struct Ablate: ParsableCommand {
                     shard.index, shard.count, wall))
             return
         }
-        let summary = AblationSummary(plan: plan, results: try folder.results(), environments: try folder.runs())
-        try AblationReport(summary: summary, wording: .commandLine).write(to: output)
-        log.report(summary, folder: output, seconds: wall)
+        let summaries = try zip(ablations, folders).map { ablation, folder in
+            AblationSummary(plan: ablation.plan, results: try folder.results(), environments: try folder.runs())
+        }
+        for (summary, ablation) in zip(summaries, ablations) {
+            try AblationReport(summary: summary, wording: .commandLine).write(to: ablation.output)
+        }
+        if let paper {
+            let results = PaperStudyResults(study: paper, summaries: summaries)
+            try PaperStudyReport(results: results, budget: budget(ablations[0].plan)).write(to: output)
+            log.study(results, folder: output, seconds: wall)
+        } else {
+            log.report(summaries[0], folder: output, seconds: wall)
+        }
     }
+
+    /// Snapshots of each layer through the first epoch, for a study that traces it.
+    static let traceSnapshots = 20
+
+    /// The ablation of `activations` with `base`'s settings and the command's axes.
+    private func plan(_ activations: [Activation], base: TrainingConfig, data: TrainAndTest) throws -> AblationPlan {
+        AblationPlan(
+            activations: activations, seeds: seeds.seeds, base: base,
+            dataset: data.kind.rawValue, trainingLimit: limit, inputs: data.train.featureCount,
+            classes: data.kind.classNames.count, architectures: try architectures(),
+            learningRates: try learningRates())
+    }
+
+    /// `relu, tanh × architectures 128x2, 128x4 × seeds 1,2,3`.
+    private static func describe(_ plan: AblationPlan) -> String {
+        plan.activations.map(\.spec).joined(separator: ", ")
+            + (plan.architectures.count > 1
+                ? " × architectures \(plan.architectures.map(AblationCell.widths).joined(separator: ", "))" : "")
+            + (plan.learningRates.count > 1
+                ? " × learning rates \(plan.learningRates.map(\.description).joined(separator: ", "))" : "")
+            + " × seeds \(plan.seeds.map(String.init).joined(separator: ","))"
+    }
+
+    /// Which budget a paper study ran, in words, with what it trained.
+    private func budget(_ plan: AblationPlan) -> String {
+        let name =
+            full
+            ? "the one closer to the paper's (\(Study.fullFlag))"
+            : "the default, few-minute one (\(Study.fullFlag) for one closer to the paper's)"
+        let images = plan.trainingLimit.map { "the first \($0) training images" } ?? "every training image"
+        return
+            "\(name): \(plan.base.epochs) epoch\(plan.base.epochs == 1 ? "" : "s"), seeds \(plan.seeds.map(String.init).joined(separator: ", ")), learning rate\(plan.learningRates.count == 1 ? "" : "s") \(plan.learningRates.map(\.description).joined(separator: ", ")), \(AblationCell.widths(plan.base.hidden)) hidden, batch \(plan.base.batchSize), \(plan.base.optimizerSummary), \(images) less \(plan.base.validationCount) held out for validation."
+    }
+}
+
+/// One cell of one of the command's ablations (a paper study has one per part).
+struct CellWork: Sendable {
+    let ablation: Int
+    let cell: AblationCell
 }
 
 /// Hands out cells to the worker threads and keeps the first error.
 final class CellQueue: @unchecked Sendable {
-    private var cells: [AblationCell]
+    private var cells: [CellWork]
     private let lock = NSLock()
     private(set) var error: Error?
 
-    init(_ cells: [AblationCell]) { self.cells = cells.reversed() }
+    init(_ cells: [CellWork]) { self.cells = cells.reversed() }
 
-    func next() -> AblationCell? {
+    func next() -> CellWork? {
         lock.withLock { error == nil ? cells.popLast() : nil }
     }
 
@@ -246,6 +331,9 @@ final class AblationLog: @unchecked Sendable {
         print(line)
         fflush(nil)
     }
+
+    /// Cells finished, in this run or before it.
+    var saved: Int { lock.withLock { finishedCount } }
 
     func start(_ line: String) { if !json { out(line) } }
     func note(_ line: String) { if !json { out(line) } }
@@ -327,6 +415,31 @@ final class AblationLog: @unchecked Sendable {
                 "models: \(folder)/cells/*.safetensors; one digit through two of them: "
                     + "trainer inspect --model \(pair.0) --model \(pair.1) DIGIT.png")
         }
+    }
+
+    /// A paper study's closing lines: each entry's figure, then the claims judged.
+    func study(_ results: PaperStudyResults, folder: String, seconds: Double) {
+        if json {
+            out(
+                jsonLine([
+                    "event": "report", "folder": folder, "seconds": seconds, "report": folder + "/report.html",
+                    "claims": results.claims.map { ["statement": $0.statement, "verdict": $0.verdict.rawValue] }
+                ]))
+            return
+        }
+        out("")
+        for entry in results.entries {
+            let value = results.medianValue(entry).map(results.figure) ?? "every seed diverged"
+            out("  \(results.study.label(entry.activation, in: entry.part)) at lr \(entry.learningRate): \(value)")
+        }
+        out("")
+        for claim in results.claims {
+            out("- \(claim.verdict.rawValue.uppercased()): \(claim.statement) \(claim.evidence)")
+        }
+        out(
+            String(
+                format: "\nreport: %@/report.html (each part's own in %@/PART/report.html); wall time %.0f s", folder,
+                folder, seconds))
     }
 
     /// Two saved cell models of different activations (the first seed's), for the closing hint.
