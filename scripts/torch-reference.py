@@ -8,12 +8,14 @@ run by run. Prints one JSON line: the settings and the final test accuracy and l
     scripts/torch-reference.py --compare 3 -- --optimizer adam --lr 0.001 --epochs 3
 
 --compare N trains seeds 1..N here and with `trainer train` (the options after `--` go to both,
-with the validation split off and a constant schedule, which this script has) and prints each
+with a constant schedule, which this script has, and without a validation split unless --validation
+is among them: N random training images are then held out on both sides) and prints each
 side's mean and spread of test accuracy, and whether the means differ by more than the noise.
 
 Model: 784 (pixels / 255) -> hidden layers -> 10, softmax cross-entropy. Init as trainer's
 `--init`: auto (He normal for the ReLU family, Glorot normal for tanh, sigmoid and softsign,
 LeCun normal for SELU), he, xavier (uniform), standard, lecun, unit-norm; biases zero.
+Dropout as trainer's --dropout: inverted, after every hidden layer, off when testing.
 Optimisers as trainer's: SGD with momentum (PyTorch's formulation), Adam with decoupled weight
 decay (torch.optim.AdamW; weights only, not biases).
 """
@@ -29,10 +31,13 @@ p.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd")
 p.add_argument("--lr", type=float, default=0.05)
 p.add_argument("--momentum", type=float, default=0.9)
 p.add_argument("--weight-decay", type=float, default=0.0)
+p.add_argument("--dropout", type=float, default=0.0, help="inverted dropout after every hidden layer while training")
 p.add_argument("--batch-size", type=int, default=64)
 p.add_argument("--epochs", type=int, default=5)
 p.add_argument("--seed", type=int, default=1)
+p.add_argument("--validation", type=int, default=0, help="training images held out (a random N, not trained on)")
 p.add_argument("--threads", type=int, default=2)
+p.add_argument("--trainer", default=os.path.join(ROOT, ".build", "release", "trainer"), help="the trainer binary --compare runs")
 p.add_argument("--compare", type=int, default=0, help="seeds 1..N here and with trainer, side by side")
 p.add_argument("rest", nargs="*", help="after --: options for both sides in --compare")
 args = p.parse_args()
@@ -53,6 +58,8 @@ def trained_here(a):
 
     x = read("train-images-idx3-ubyte.gz").reshape(-1, 784).float() / 255
     y = read("train-labels-idx1-ubyte.gz").long()
+    kept = torch.randperm(len(x))[a.validation:]
+    x, y = x[kept], y[kept]
     tx = read("t10k-images-idx3-ubyte.gz").reshape(-1, 784).float() / 255
     ty = read("t10k-labels-idx1-ubyte.gz").long()
 
@@ -63,7 +70,8 @@ def trained_here(a):
         "softplus": torch.nn.functional.softplus, "leaky-relu": lambda v: torch.nn.functional.leaky_relu(v, 0.01),
     }
     f = functions[a.activation]
-    widths = [784] + [int(w) for w in a.hidden.split(",")] + [10]
+    hidden = [int(w) for w in a.hidden.split(",")] if "x" not in a.hidden else [int(a.hidden.split("x")[0])] * int(a.hidden.split("x")[1])
+    widths = [784] + hidden + [10]
     layers = [torch.nn.Linear(i, o) for i, o in zip(widths, widths[1:])]
     relu_family = a.activation in ("relu", "leaky-relu", "elu", "selu")
     for k, layer in enumerate(layers):
@@ -90,16 +98,16 @@ def trained_here(a):
         optimiser = torch.optim.SGD([{"params": weights, "weight_decay": a.weight_decay},
                                      {"params": biases, "weight_decay": 0}], lr=a.lr, momentum=a.momentum)
 
-    def forward(v):
+    def forward(v, training=False):
         for layer in layers[:-1]:
-            v = f(layer(v))
+            v = torch.nn.functional.dropout(f(layer(v)), a.dropout, training=training and a.dropout > 0)
         return layers[-1](v)
 
     for _ in range(a.epochs):
         order = torch.randperm(len(x))
         for start in range(0, len(x), a.batch_size):
             batch = order[start:start + a.batch_size]
-            loss = torch.nn.functional.cross_entropy(forward(x[batch]), y[batch])
+            loss = torch.nn.functional.cross_entropy(forward(x[batch], training=True), y[batch])
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -110,8 +118,8 @@ def trained_here(a):
 
 
 def trained_by_trainer(options, seed):
-    trainer = os.path.join(ROOT, ".build", "release", "trainer")
-    out = subprocess.run([trainer, "train", *options, "--seed", str(seed), "--validation", "0", "--schedule", "constant",
+    held = [] if "--validation" in options else ["--validation", "0"]
+    out = subprocess.run([args.trainer, "train", *options, *held, "--seed", str(seed), "--schedule", "constant",
                           "--json", "--quiet", "--output", f"/tmp/torch-reference-{os.getpid()}.safetensors"],
                          check=True, capture_output=True, text=True).stdout
     result = [json.loads(line) for line in out.splitlines() if '"result"' in line][-1]
