@@ -21,9 +21,10 @@ public struct Claim: Sendable, Equatable {
         (self.statement, self.verdict, self.evidence, self.need) = (statement, verdict, evidence, nil)
     }
 
-    /// A claim not tested for lack of `need`.
-    init(statement: String, untestedFor need: ClaimNeed) {
-        (self.statement, self.verdict, self.evidence, self.need) = (statement, .notTested, need.description, need)
+    /// A claim not tested for lack of `need`; `measured`, what half of it the numbers did show.
+    init(statement: String, untestedFor need: ClaimNeed, measured: String? = nil) {
+        (self.statement, self.verdict, self.need) = (statement, .notTested, need)
+        evidence = (measured.map { $0 + " " } ?? "") + need.description
     }
 }
 
@@ -66,9 +67,10 @@ extension AblationSummary {
     }
 
     public var claims: [Claim] {
-        let table = rowsBySetting.map { (setting: $0.setting, rows: $0.rows.filter { !$0.accuracies.isEmpty }) }
+        let all = rowsBySetting
+        let table = all.map { (setting: $0.setting, rows: $0.rows.filter { !$0.accuracies.isEmpty }) }
         return [
-            vanishingGradients(table), zeroCentred(table), dyingReLU(table), swishWithDepth(table),
+            vanishingGradients(table), zeroCentred(table), dyingReLU(table, including: all), swishWithDepth(table),
             exponentialCost(table)
         ]
     }
@@ -148,7 +150,12 @@ extension AblationSummary {
         return Claim(statement: statement, verdict: verdict, evidence: lead + parts.joined(separator: "; ") + ".")
     }
 
-    /// Sigmoid's outputs are all positive on average; tanh's are centred near zero.
+    /// How far from zero a layer's mean output must sit to be called off centre: sigmoid's
+    /// outputs lie in (0, 1), so every one is positive and, for one example, the next layer's
+    /// weight gradients all share a sign; a mean above this says the layer's outputs lean that way.
+    public static let offCentre = 0.05
+
+    /// Sigmoid's mean output sits above zero; tanh's (when compared) nearer zero than half of it.
     func zeroCentred(_ table: SettingRows) -> Claim {
         let statement = "Sigmoid's output is not zero-centred."
         let sigmoid = table.compactMap { entry in
@@ -160,27 +167,35 @@ extension AblationSummary {
         let tanh = table.compactMap { entry in entry.rows.first { $0.activation == .tanh }?.layers.first?.meanActivation
         }
         let s = Statistics.mean(sigmoid)
-        var evidence = String(format: "Mean first-layer activation of sigmoid %.3f", s)
+        let offZero = s > Self.offCentre
+        var evidence = String(
+            format: "Mean first-layer activation of sigmoid %.3f (%@ %.2f)", s, offZero ? "above" : "not above",
+            Self.offCentre)
         var centred = true
         if !tanh.isEmpty {
             let t = Statistics.mean(tanh)
-            evidence += String(format: ", of tanh %.3f", t)
             centred = abs(t) < s / 2
+            evidence += String(
+                format: ", of tanh %.3f (%@ half of sigmoid's distance from zero)", t, centred ? "within" : "not within"
+            )
         }
-        let verdict: Claim.Verdict = s > 0.2 && centred ? .supported : .notSupported
+        let verdict: Claim.Verdict = offZero && centred ? .supported : .notSupported
         return Claim(
             statement: statement, verdict: verdict, evidence: evidence + " (averaged over the grid's settings).")
     }
 
     /// ReLU's dead units grow with the learning rate; the leaky family holds up better there.
-    /// Rates are compared as trained: `default` counts as the activation's own rate.
-    func dyingReLU(_ table: SettingRows) -> Claim {
+    /// Rates are compared as trained: `default` counts as the activation's own rate. `all` has the
+    /// diverged rows too: a leaky run that diverged where ReLU died kept nothing alive.
+    func dyingReLU(_ table: SettingRows, including all: SettingRows) -> Claim {
         let statement = "ReLU units die at large learning rates, and LeakyReLU, PReLU and ELU keep them alive."
         guard plan.activations.contains(.relu) else {
             return Claim(statement: statement, untestedFor: .activations([.relu]))
         }
-        /// An activation's finished rows at `hidden`, by the rate they trained at, lowest first.
-        func byRate(_ activation: Activation, _ hidden: [Int]) -> [(rate: Double, row: ActivationRow)] {
+        /// An activation's rows at `hidden` in `table`, by the rate they trained at, lowest first.
+        func byRate(_ activation: Activation, _ hidden: [Int], in table: SettingRows) -> [(
+            rate: Double, row: ActivationRow
+        )] {
             plan.learningRates.compactMap { rate in
                 row(table, activation, hidden: hidden, rate: rate).map { ($0.learningRate, $0) }
             }
@@ -188,37 +203,59 @@ extension AblationSummary {
         }
         // The deepest architecture at which ReLU finished at two rates or more.
         let hidden =
-            architecturesByDepth.reversed().first { Set(byRate(.relu, $0).map(\.rate)).count >= 2 }
+            architecturesByDepth.reversed().first { Set(byRate(.relu, $0, in: table).map(\.rate)).count >= 2 }
             ?? architecturesByDepth.last!
-        let relu = byRate(.relu, hidden)
+        let relu = byRate(.relu, hidden, in: table)
         guard let low = relu.first, let high = relu.last, high.rate > low.rate else {
             return Claim(statement: statement, untestedFor: .learningRates(example: [.default, .rate(0.5)]))
         }
         let (deadLow, deadHigh) = (
             low.row.layers.map(\.neverActiveFraction).max() ?? 0, high.row.layers.map(\.neverActiveFraction).max() ?? 0
         )
-        let dies = deadHigh >= 0.05 && deadHigh >= 2 * deadLow
+        let dies = deadHigh >= Self.deadAtHighRate && deadHigh >= 2 * deadLow
         var evidence = String(
             format: "At %@, up to %.1f%% of a ReLU layer's units were dead at lr %@ and %.1f%% at lr %@",
             Self.name(hidden), deadLow * 100, "\(low.rate)", deadHigh * 100, "\(high.rate)")
-        let leaky = plan.activations.filter {
+        evidence += dies ? " (they die)" : " (not the rise that says they die)"
+        let family: [Activation] = plan.activations.filter {
             if case .leakyRelu = $0 { return true }; if case .prelu = $0 { return true };
             if case .elu = $0 { return true }; return false
         }
-        let others = leaky.compactMap { a in byRate(a, hidden).first { $0.rate == high.rate }.map { (a, $0.row) } }
-        var keepAlive: Bool?
-        if !others.isEmpty {
-            let noise = max(high.row.sdAccuracy, others.map(\.1.sdAccuracy).max() ?? 0)
-            keepAlive = others.contains { $0.1.meanAccuracy > high.row.meanAccuracy + noise }
-            evidence +=
-                String(format: "; test accuracy at lr %@: relu %@%%, ", "\(high.rate)", percent(high.row.meanAccuracy))
-                + others.map { "\($0.0.spec) \(percent($0.1.meanAccuracy))%" }.joined(separator: ", ")
-        } else {
-            evidence += "; the second half needs leaky-relu, prelu or elu trained at lr \(high.rate) too"
+        // Every leaky-family row at ReLU's high rate, finished or diverged.
+        let others = family.compactMap { a in
+            byRate(a, hidden, in: all).first { $0.rate == high.rate }.map { (a, $0.row) }
         }
-        let verdict: Claim.Verdict = dies && keepAlive != false ? .supported : .notSupported
+        guard !others.isEmpty else {
+            return dies
+                ? Claim(
+                    statement: statement,
+                    untestedFor: .oneOf([.leakyRelu(alpha: 0.01), .prelu(initial: 0.25), .elu(alpha: 1)]),
+                    measured: evidence
+                        + "; the second half needs one of the leaky family trained at lr \(high.rate) too.")
+                : Claim(statement: statement, verdict: .notSupported, evidence: evidence + ".")
+        }
+        let noise = max(high.row.sdAccuracy, others.map(\.1.sdAccuracy).max() ?? 0)
+        // Kept alive: every seed finished, and clearly better than ReLU at that rate.
+        let survivors = others.filter { $0.1.failures == 0 && $0.1.meanAccuracy > high.row.meanAccuracy + noise }
+        evidence +=
+            String(format: "; test accuracy at lr %@: relu %@%%, ", "\(high.rate)", percent(high.row.meanAccuracy))
+            + others.map { a, row in
+                row.accuracies.isEmpty
+                    ? "\(a.spec) diverged"
+                    : "\(a.spec) \(percent(row.meanAccuracy))%"
+                        + (row.failures > 0
+                            ? " (diverged in \(row.failures) of \(row.failures + row.accuracies.count) seeds)" : "")
+            }.joined(separator: ", ")
+        evidence +=
+            survivors.isEmpty
+            ? " (none of the leaky family did clearly better there)"
+            : " (\(survivors.map(\.0.spec).joined(separator: ", ")) did clearly better there)"
+        let verdict: Claim.Verdict = dies && !survivors.isEmpty ? .supported : .notSupported
         return Claim(statement: statement, verdict: verdict, evidence: evidence + ".")
     }
+
+    /// The share of a ReLU layer's units that must be dead at the high rate for them to be said to die.
+    public static let deadAtHighRate = 0.05
 
     /// Swish's lead over ReLU grows with depth.
     func swishWithDepth(_ table: SettingRows) -> Claim {

@@ -114,10 +114,14 @@ extension AblationSummary {
             let sigmoid = rows.first(where: { $0.activation == .sigmoid }),
             let t = tanh.layers.first, let s = sigmoid.layers.first
         {
+            func place(_ mean: Double) -> String {
+                abs(mean) > Self.offCentre ? String(format: "off zero by more than %.2f", Self.offCentre) : "near zero"
+            }
             lines.append(
                 String(
-                    format: "Mean first-layer activation: tanh %.3f (zero-centred), sigmoid %.3f (always positive).",
-                    t.meanActivation, s.meanActivation))
+                    format:
+                        "Mean first-layer activation: tanh %.3f (%@), sigmoid %.3f (%@; its outputs lie in (0, 1)).",
+                    t.meanActivation, place(t.meanActivation), s.meanActivation, place(s.meanActivation)))
         }
 
         let chance = 1 / Double(max(plan.classes, 1))

@@ -164,8 +164,12 @@ enum Study: String, CaseIterable, ExpressibleByArgument, ArgumentPreset {
     /// One line per study for `--help`: a paper study's source and both budgets.
     static var help: String {
         allCases.map { study in
-            guard let paper = study.paper else { return "\(study.rawValue) = \(study.arguments.joined(separator: " "))" }
-            let changes = study.fullChanges.map { change in change.value.map { "\(change.flag) \($0)" } ?? "no \(change.flag)" }
+            guard let paper = study.paper else {
+                return "\(study.rawValue) = \(study.arguments.joined(separator: " "))"
+            }
+            let changes = study.fullChanges.map { change in
+                change.value.map { "\(change.flag) \($0)" } ?? "no \(change.flag)"
+            }
             return
                 "\(study.rawValue): \(paper.source). Parts: \(paper.parts.map { "\($0.label) (\($0.activations.map(PaperStudy.name).joined(separator: ", ")))" }.joined(separator: "; ")). "
                 + "Default budget = \(study.arguments.joined(separator: " ")); \(fullFlag) changes it to \(changes.joined(separator: ", "))"

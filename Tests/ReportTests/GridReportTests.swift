@@ -18,7 +18,8 @@ enum ConstructedGrid {
         architectures: [[Int]] = [shallow, deep], rates: [LearningRateChoice] = [.default, .rate(0.01), .rate(0.5)]
     ) -> AblationPlan {
         var base = TrainingConfig()
-        base.epochs = 1
+        // As the command sets them: the first architecture and rate are the base's.
+        (base.epochs, base.hidden, base.learningRate) = (1, architectures[0], rates[0].value)
         return AblationPlan(
             activations: activations, seeds: [1, 2], base: base, dataset: "mnist", inputs: 784, classes: 10,
             architectures: architectures, learningRates: rates)
@@ -224,5 +225,144 @@ enum ConstructedGrid {
                 as? [String: Any])
         #expect((json["claims"] as? [[String: Any]])?.count == 5)
         #expect((json["summary"] as? [[String: Any]])?.count == 5 * 2 * 3, "a summary row per activation and setting")
+    }
+}
+
+/// Each claim's rule on both sides of each of its thresholds and conditions, one at a time, so
+/// that no condition can be dropped unnoticed; and no verdict that its own evidence contradicts.
+@Suite struct ClaimThresholdTests {
+    func claim(_ summary: AblationSummary, _ start: String) throws -> Claim {
+        let claim = try #require(summary.claims.first { $0.statement.hasPrefix(start) })
+        // The evidence never says the opposite of the verdict.
+        switch claim.verdict {
+        case .supported: #expect(!claim.evidence.contains("Needs") && !claim.evidence.contains("not the rise"))
+        case .notTested: #expect(claim.evidence.contains("Needs") || claim.evidence.hasPrefix("No "))
+        case .notSupported: #expect(!claim.evidence.contains("Needs"))
+        }
+        return claim
+    }
+
+    /// Sigmoid's first-layer over last-layer gradient: `deep` at 6 layers, `shallow` at 2; ReLU's at 6 is `relu`.
+    func vanishing(shallow: Double, deep: Double, relu: Double) throws -> Claim.Verdict {
+        let plan = ConstructedGrid.plan([.relu, .sigmoid], rates: [.default])
+        let summary = ConstructedGrid.summary(plan) { activation, hidden, _ in
+            var o = ConstructedGrid.Outcome()
+            let ratio = activation == .sigmoid ? (hidden.count == 6 ? deep : shallow) : (hidden.count == 6 ? relu : 1)
+            o.gradients = Array(repeating: 0.1, count: hidden.count - 1) + [0.1 / ratio]
+            o.gradients![0] = 0.1  // first layer 0.1, last 0.1 / ratio: first / last = ratio
+            return o
+        }
+        return try claim(summary, "Sigmoid and tanh saturate").verdict
+    }
+
+    @Test func vanishingGradientsEachCondition() throws {
+        #expect(try vanishing(shallow: 1, deep: 0.05, relu: 1) == .supported)
+        #expect(try vanishing(shallow: 1, deep: 0.11, relu: 1) == .notSupported, "not under a tenth")
+        #expect(try vanishing(shallow: 0.09, deep: 0.05, relu: 1) == .notSupported, "no drop from the shallow net")
+        #expect(try vanishing(shallow: 0.11, deep: 0.05, relu: 1) == .supported)
+        #expect(try vanishing(shallow: 1, deep: 0.05, relu: 0.14) == .notSupported, "not a third of ReLU's")
+        #expect(try vanishing(shallow: 1, deep: 0.05, relu: 0.16) == .supported)
+    }
+
+    func zeroCentred(sigmoid: Double, tanh: Double?) throws -> Claim.Verdict {
+        let plan = ConstructedGrid.plan(tanh == nil ? [.relu, .sigmoid] : [.relu, .tanh, .sigmoid], rates: [.default])
+        let summary = ConstructedGrid.summary(plan) { activation, _, _ in
+            var o = ConstructedGrid.Outcome()
+            if activation == .sigmoid { o.meanActivation = sigmoid }
+            if activation == .tanh { o.meanActivation = tanh! }
+            return o
+        }
+        return try claim(summary, "Sigmoid's output").verdict
+    }
+
+    @Test func zeroCentredEachCondition() throws {
+        // The ablation's own case: sigmoid 0.133, tanh 0.003.
+        #expect(try zeroCentred(sigmoid: 0.133, tanh: 0.003) == .supported)
+        #expect(try zeroCentred(sigmoid: 0.06, tanh: nil) == .supported)
+        #expect(try zeroCentred(sigmoid: 0.04, tanh: nil) == .notSupported, "at zero")
+        #expect(try zeroCentred(sigmoid: 0.2, tanh: -0.09) == .supported)
+        #expect(try zeroCentred(sigmoid: 0.2, tanh: -0.11) == .notSupported, "tanh as far off as sigmoid")
+    }
+
+    /// ReLU dead at lr 0.01 and 0.5; leaky-relu's accuracy at 0.5 (nil: diverged), or no leaky-relu at all.
+    func dying(low: Double, high: Double, leaky: Double??, reluAccuracy: Double = 0.80) throws -> Claim {
+        let activations: [Activation] = leaky == nil ? [.relu, .tanh] : [.relu, .leakyRelu(alpha: 0.01)]
+        let plan = ConstructedGrid.plan(
+            activations, architectures: [ConstructedGrid.shallow], rates: [.rate(0.01), .rate(0.5)])
+        let summary = ConstructedGrid.summary(plan) { activation, _, rate in
+            var o = ConstructedGrid.Outcome()
+            if activation == .relu { (o.dead, o.accuracy) = rate == .rate(0.5) ? (high, reluAccuracy) : (low, 0.95) }
+            if activation != .relu && rate == .rate(0.5), let leaky { o.accuracy = leaky }
+            return o
+        }
+        return try claim(summary, "ReLU units die")
+    }
+
+    @Test func dyingReLUEachCondition() throws {
+        let first = try dying(low: 0, high: 0.05, leaky: 0.95)
+        #expect(first.verdict == .supported, "\(first)")
+        #expect(try dying(low: 0, high: 0.04, leaky: 0.95).verdict == .notSupported, "too few dead")
+        #expect(try dying(low: 0.2, high: 0.4, leaky: 0.95).verdict == .supported)
+        #expect(try dying(low: 0.21, high: 0.4, leaky: 0.95).verdict == .notSupported, "no doubling")
+        // The second half: clearly better than ReLU (seed noise here is 0.1 points).
+        #expect(try dying(low: 0, high: 0.4, leaky: 0.8005).verdict == .notSupported, "within noise of ReLU")
+        #expect(try dying(low: 0, high: 0.4, leaky: 0.81).verdict == .supported)
+        // A leaky run that diverged is evidence against, not a gap.
+        let diverged = try dying(low: 0, high: 0.4, leaky: .some(nil))
+        #expect(diverged.verdict == .notSupported && diverged.evidence.contains("leaky-relu diverged"), "\(diverged)")
+        // No leaky family at all: half the evidence is missing, so not tested, with the half measured.
+        let missing = try dying(low: 0, high: 0.4, leaky: nil)
+        #expect(missing.verdict == .notTested && missing.evidence.contains("40.0%"), "\(missing)")
+        #expect(try dying(low: 0, high: 0.01, leaky: nil).verdict == .notSupported, "the first half failed")
+    }
+
+    func swish(shallowGap: Double, deepGap: Double) throws -> Claim.Verdict {
+        let plan = ConstructedGrid.plan([.relu, .swish(beta: 1)], rates: [.default])
+        let summary = ConstructedGrid.summary(plan) { activation, hidden, _ in
+            var o = ConstructedGrid.Outcome()
+            if case .swish = activation { o.accuracy = 0.95 + (hidden.count == 6 ? deepGap : shallowGap) }
+            return o
+        }
+        return try claim(summary, "Swish is smooth").verdict
+    }
+
+    @Test func swishWithDepthEachCondition() throws {
+        // Seed noise is about 0.0007 (sd of 0.95 and 0.951).
+        #expect(try swish(shallowGap: 0, deepGap: 0.002) == .supported)
+        #expect(try swish(shallowGap: -0.003, deepGap: -0.001) == .notSupported, "still behind ReLU when deep")
+        #expect(try swish(shallowGap: 0.002, deepGap: 0.0024) == .notSupported, "the lead grows less than the noise")
+    }
+
+    func cost(ratios: [Double]) throws -> Claim.Verdict {
+        let exponential: [Activation] = [.tanh, .sigmoid, .swish(beta: 1)]
+        let plan = ConstructedGrid.plan([.relu] + exponential, rates: [.default])
+        let summary = ConstructedGrid.summary(plan) { activation, _, _ in
+            var o = ConstructedGrid.Outcome()
+            if let i = exponential.firstIndex(of: activation) { o.samplesPerSecond = 50_000 * ratios[i] }
+            return o
+        }
+        return try claim(summary, "Exp-based").verdict
+    }
+
+    @Test func exponentialCostEachCondition() throws {
+        #expect(try cost(ratios: [0.94, 0.94, 1]) == .supported)
+        #expect(try cost(ratios: [0.96, 0.94, 1]) == .notSupported, "one of three slower: no majority")
+        #expect(try cost(ratios: [0.94, 0.96, 0.94]) == .supported)
+    }
+
+    /// The conclusions' words about centring follow the numbers, not the textbook.
+    @Test func theConclusionsPlaceEachMeanByItsValue() throws {
+        for (sigmoid, words) in [(0.3, "sigmoid 0.300 (off zero by more than 0.05"), (0.02, "sigmoid 0.020 (near zero")]
+        {
+            let plan = ConstructedGrid.plan(
+                [.tanh, .sigmoid], architectures: [ConstructedGrid.shallow], rates: [.default])
+            let summary = ConstructedGrid.summary(plan) { activation, _, _ in
+                var o = ConstructedGrid.Outcome()
+                o.meanActivation = activation == .sigmoid ? sigmoid : 0.01
+                return o
+            }
+            let line = try #require(summary.conclusions.first { $0.hasPrefix("Mean first-layer activation") })
+            #expect(line.contains(words) && line.contains("tanh 0.010 (near zero)"), "\(line)")
+        }
     }
 }
