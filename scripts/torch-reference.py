@@ -10,7 +10,8 @@ run by run. Prints one JSON line: the settings and the final test accuracy and l
 --compare N trains seeds 1..N here and with `trainer train` (the options after `--` go to both,
 with a constant schedule, which this script has, and without a validation split unless --validation
 is among them: N random training images are then held out on both sides) and prints each
-side's mean and spread of test accuracy, and whether the means differ by more than the noise.
+side's mean and spread of test accuracy, and whether the means differ by more than the noise
+(Welch's t-test, two-sided 5%).
 
 Model: 784 (pixels / 255) -> hidden layers -> 10, softmax cross-entropy. Init as trainer's
 `--init`: auto (He normal for the ReLU family, Glorot normal for tanh, sigmoid and softsign,
@@ -135,10 +136,17 @@ if args.compare:
         ours.append(trained_by_trainer(args.rest, seed))
         print(f"seed {seed}: trainer {100 * ours[-1]:.2f}%  torch {100 * theirs[-1]:.2f}%", flush=True)
     spread = lambda v: statistics.stdev(v) if len(v) > 1 else 0.0
-    noise = math.sqrt(spread(ours) ** 2 / len(ours) + spread(theirs) ** 2 / len(theirs))
+    # Welch's t: the two sides' spreads may differ.
+    a, b = spread(ours) ** 2 / len(ours), spread(theirs) ** 2 / len(theirs)
+    noise = math.sqrt(a + b)
+    df = (a + b) ** 2 / ((a * a / (len(ours) - 1) if a else 0) + (b * b / (len(theirs) - 1) if b else 0) or 1e-300)
+    # Two-sided 5% critical values of Student's t (the table Sources/Report/Statistics.swift uses).
+    table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228]
+    critical = table[min(max(int(df), 1), len(table)) - 1] if df < 11 else 2.0
     gap = statistics.mean(ours) - statistics.mean(theirs)
     print(f"trainer {100 * statistics.mean(ours):.2f} ± {100 * spread(ours):.2f}%, torch {100 * statistics.mean(theirs):.2f} ± "
           f"{100 * spread(theirs):.2f}% (mean ± sd over {len(ours)} seeds); difference {100 * gap:+.2f} points, "
-          f"{'within' if abs(gap) <= 2 * max(noise, 0.0005) else 'BEYOND'} twice its standard error ({100 * noise:.2f})")
+          f"{'within' if abs(gap) <= critical * max(noise, 0.0005) else 'BEYOND'} the noise (Welch t {abs(gap) / max(noise, 1e-12):.2f}, "
+          f"5% critical value {critical:.2f} at {df:.1f} degrees of freedom)")
 else:
     print(json.dumps({**{k: v for k, v in vars(args).items() if k not in ("rest", "compare")}, **trained_here(args)}))
