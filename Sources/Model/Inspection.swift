@@ -34,10 +34,11 @@ public struct Inspection: Sendable {
         public var deadFraction: Double { fraction(of: .dead) }
         public var saturatedFraction: Double { fraction(of: .saturated) }
 
-        /// The units that pushed hardest toward the class, strongest first.
+        /// Up to `count` units that pushed toward the class (a positive contribution), strongest
+        /// first; none when no unit did, as in a dead network, whose units all contribute 0.
         public func topUnits(_ count: Int) -> [Int] {
             Array(
-                contributions.indices.sorted {
+                contributions.indices.filter { contributions[$0] > 0 }.sorted {
                     contributions[$0] > contributions[$1] || (contributions[$0] == contributions[$1] && $0 < $1)
                 }
                 .prefix(count))

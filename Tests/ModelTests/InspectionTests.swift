@@ -141,10 +141,23 @@ import Testing
             #expect(abs(Double(layer.contributions[j]) - reference.post[0][j] * gradient) < 1e-6, "unit \(j)")
         }
         let top = layer.topUnits(3)
-        #expect(
-            top.count == 3 && layer.contributions[top[0]] >= layer.contributions[top[1]]
-                && layer.contributions[top[1]] >= layer.contributions[top[2]])
+        let pushing = layer.contributions.filter { $0 > 0 }.count
+        #expect(top.count == min(3, pushing) && !top.isEmpty)
+        #expect(zip(top, top.dropFirst()).allSatisfy { layer.contributions[$0] >= layer.contributions[$1] })
         #expect(layer.contributions.allSatisfy { $0 <= layer.contributions[top[0]] })
+        #expect(top.allSatisfy { layer.contributions[$0] > 0 })
+    }
+
+    /// A dead network (every ReLU off: zero weights, negative biases) has no unit pushing toward
+    /// any class, so none is named as pushing hardest.
+    @Test func aDeadLayerNamesNoUnitAsPushing() {
+        var model = Self.network(.relu, hidden: [6])
+        let first = model.layers[0]
+        for i in first.weight { model.parameters[i] = 0 }
+        for i in first.bias { model.parameters[i] = -1 }
+        let layer = Inspection(network: model, input: Self.input).layers[0]
+        #expect(layer.contributions.allSatisfy { $0 == 0 } && layer.deadFraction == 1)
+        #expect(layer.topUnits(5).isEmpty)
     }
 
     /// Three units forced to pre-activations −5, 2 and 8: which are dead or saturated depends on the activation.

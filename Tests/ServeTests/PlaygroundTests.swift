@@ -309,6 +309,10 @@ import TestSupport
         #expect(error.contains("(say 1)"), "\(error)")
         #expect(error.firstMatch(of: /\d\.\d{5,}/) == nil, "a number with float noise: \(error)")
         #expect(Self.call(app, "POST", "/api/predict", body: try ServeTests.drawing(1)).status == 200)
+        // Reading with it says it failed, not that it has not trained yet.
+        let withIt = Self.call(app, "POST", "/api/predict", query: ["run": id], body: try ServeTests.drawing(1))
+        let problem = withIt.object["error"] as? String ?? withIt.object["detail"] as? String ?? "\(withIt.object)"
+        #expect(withIt.status == 409 && problem.contains("failed (training diverged"), "\(problem)")
         // ReLU at lr 10 stays finite but its units die: it finishes, with a warning that it learned nothing.
         let dying = try #require(
             Self.call(app, "POST", "/api/runs", json: #"{"activation": "relu", "lr": 10, "hidden": [64], "epochs": 1}"#)

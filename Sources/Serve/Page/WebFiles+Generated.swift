@@ -274,7 +274,7 @@ const Inside = (() => {
       left.append(element("h3", null, "Layer " + (l + 1) + " · " + layer.width + " " + layer.activation));
       const tops = (layer.top_units || []).map((u) => u.unit + " (" + (u.contribution >= 0 ? "+" : "") + fmt(u.contribution) + ")").join(", ");
       left.append(element("p", "meta", (100 * layer.dead_fraction).toFixed(0) + "% dead and " + (100 * layer.saturated_fraction).toFixed(0) +
-        "% saturated for this digit · most for " + record.digit + ": " + tops));
+        "% saturated for this digit · " + (tops ? "most for " + record.digit + ": " + tops : "no unit pushed toward " + record.digit)));
       const canvas = element("canvas", "grid");
       canvas.dataset.layer = String(l);
       left.append(canvas);

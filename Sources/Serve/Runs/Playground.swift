@@ -250,6 +250,13 @@ public final class Playground: @unchecked Sendable {
             run.snapshot = checkpoint.model
         }
         guard let snapshot = run.snapshot else {
+            // A run that failed before its first checkpoint has weights, but none worth reading with.
+            if run.status == .failed {
+                throw Problem(
+                    status: 409,
+                    description:
+                        "run \(id) failed (\(run.error ?? "it stopped")), so it has no weights to read digits with")
+            }
             throw Problem(status: 409, description: "run \(id) has no weights yet; it has not trained a batch")
         }
         return (snapshot, run.request.dataset)

@@ -137,13 +137,14 @@ struct Inspect: ParsableCommand {
                 record.reading.warning.map { " — \($0)" } ?? ""))
         for (l, layer) in inspection.layers.enumerated() {
             let units = layer.topUnits(topUnits).map { String(format: "%d (%+.2g)", $0, layer.contributions[$0]) }
-                .joined(separator: ", ")
             print(
                 String(
-                    format: "  layer %d, %d %@: %.0f%% dead and %.0f%% saturated for this digit; most for %@: units %@",
+                    format: "  layer %d, %d %@: %.0f%% dead and %.0f%% saturated for this digit; %@",
                     l + 1, layer.activations.count, layer.activation.spec, layer.deadFraction * 100,
                     layer.saturatedFraction * 100,
-                    digit, units))
+                    units.isEmpty
+                        ? "no unit pushed toward \(digit)" : "most for \(digit): units \(units.joined(separator: ", "))"
+                ))
         }
         let strongest = inspection.saliency.map(abs).max() ?? 0
         print(String(format: "  saliency: the largest |∂ log p(%@)/∂ pixel| is %.3g", digit, strongest))
