@@ -152,6 +152,15 @@ public enum Activation: Hashable, Sendable {
 
     /// The ReLU family (kinked at zero, flat or nearly flat below): a unit whose pre-activation is
     /// never positive is "never active", and for ReLU and step, flat below zero, that means dead.
+    /// Straight pieces only (ReLU, LeakyReLU, PReLU, identity, step): f′ takes one or two values,
+    /// so a unit is on or off, never saturated; the smooth ones flatten out in a tail.
+    public var isPiecewiseLinear: Bool {
+        switch self {
+        case .relu, .leakyRelu, .prelu, .identity, .step: return true
+        default: return false
+        }
+    }
+
     public var isReLUFamily: Bool {
         switch self {
         case .relu, .leakyRelu, .prelu, .elu, .selu, .step: return true

@@ -12,10 +12,12 @@ public struct Inspection: Sendable {
     public enum UnitState: Int, Sendable, Codable {
         /// Its derivative is neither zero nor tiny: a gradient passes through it.
         case active = 0
-        /// Its derivative is exactly zero (a ReLU below zero, any step unit): nothing flows back through it.
-        case dead = 1
+        /// Off for this input: its derivative is exactly zero (a ReLU below zero, any step unit),
+        /// so nothing flows back through it. Only a unit off for every input is dead.
+        case off = 1
         /// Its derivative is below `Inspection.saturationThreshold` of the activation's peak (sigmoid and
-        /// tanh far from zero, ELU far below it): almost nothing flows back.
+        /// tanh far from zero, ELU far below it): almost nothing flows back. Never a piecewise-linear
+        /// unit: LeakyReLU's slope α on the negative side is a line, not a flat tail.
         case saturated = 2
     }
 
@@ -31,7 +33,7 @@ public struct Inspection: Sendable {
         /// (input × gradient at this layer; positive for, negative against).
         public let contributions: [Float]
 
-        public var deadFraction: Double { fraction(of: .dead) }
+        public var offFraction: Double { fraction(of: .off) }
         public var saturatedFraction: Double { fraction(of: .saturated) }
 
         /// Up to `count` units that pushed toward the class (a positive contribution), strongest
@@ -129,8 +131,9 @@ public struct Inspection: Sendable {
                 let slope = layer.slope.isEmpty ? 0 : parameters[layer.slope.lowerBound + j]
                 let derivative = Swift.abs(layer.activation.derivative(pre[l][j], slope: slope))
                 let peak = layer.slope.isEmpty ? layer.activation.peakDerivative : Swift.max(1, Swift.abs(slope))
-                if derivative == 0 { return .dead }
-                return derivative < Self.saturationThreshold * peak ? .saturated : .active
+                if derivative == 0 { return .off }
+                let flat = !layer.activation.isPiecewiseLinear && derivative < Self.saturationThreshold * peak
+                return flat ? .saturated : .active
             }
             return Layer(
                 activation: layer.activation, preActivations: pre[l].map(Float.init),

@@ -17,8 +17,8 @@ public struct LiveFigures: Sendable, Equatable, Codable {
         /// positive, every step unit), so this layer's weights into them learn nothing.
         public var deadFraction: Double
         /// Units not dead whose mean |f′| over the probe images is below `Inspection.saturationThreshold`
-        /// of the activation's steepest slope: sigmoid and tanh pinned in their tails, ReLUs that
-        /// fire on almost no image.
+        /// of the activation's steepest slope: sigmoid and tanh pinned in their tails. Never a
+        /// piecewise-linear unit (a ReLU that fires on few images is rarely on, not saturated).
         public var saturatedFraction: Double
         public var meanActivation: Double
         /// ‖∂L/∂W‖ of this layer's weights for the mean loss over the probe images.
@@ -129,7 +129,9 @@ public final class LiveProbe {
                     ? activation.peakDerivative : max(1, Double(abs(model.parameters[layer.slope.lowerBound + j])))
                 if steepest[j] == 0 {
                     dead += 1
-                } else if slopeSum[j] / Double(rows) < Inspection.saturationThreshold * peak {
+                } else if !activation.isPiecewiseLinear
+                    && slopeSum[j] / Double(rows) < Inspection.saturationThreshold * peak
+                {
                     saturated += 1
                 }
             }

@@ -61,7 +61,8 @@ try:
     wait_for(driver, lambda d: saliency(d) is not None, "the saliency overlay is drawn")
     first = saliency(driver)
     meta = texts(driver, "#inside-a .layer .meta")[0]
-    check("dead" in meta and "saturated" in meta and "most for 1" in meta, f"each layer says its dead and saturated shares: {meta!r}")
+    check("% off and" in meta and "saturated for this digit" in meta and "most for 1" in meta and "dead" not in meta,
+          f"each layer says its shares off and saturated for this digit: {meta!r}")
     driver.find_element(By.ID, "clear").click()
     draw(driver, SEVEN)
     wait_for(driver, lambda d: saliency(d) not in (None, first), "a new digit changes the saliency overlay")

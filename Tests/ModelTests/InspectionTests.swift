@@ -156,22 +156,22 @@ import Testing
         for i in first.weight { model.parameters[i] = 0 }
         for i in first.bias { model.parameters[i] = -1 }
         let layer = Inspection(network: model, input: Self.input).layers[0]
-        #expect(layer.contributions.allSatisfy { $0 == 0 } && layer.deadFraction == 1)
+        #expect(layer.contributions.allSatisfy { $0 == 0 } && layer.offFraction == 1)
         #expect(layer.topUnits(5).isEmpty)
     }
 
-    /// Three units forced to pre-activations −5, 2 and 8: which are dead or saturated depends on the activation.
+    /// Three units forced to pre-activations −5, 2 and 8: which are off or saturated depends on the activation.
     @Test(arguments: [
-        (Activation.relu, [Inspection.UnitState.dead, .active, .active]),
+        (Activation.relu, [Inspection.UnitState.off, .active, .active]),
         (.leakyRelu(alpha: 0.2), [.active, .active, .active]),
-        // f′ = 0.01 < 5% of 1: almost nothing flows back, but not nothing
-        (.leakyRelu(alpha: 0.01), [.saturated, .active, .active]),
+        // f′ = 0.01 < 5% of 1, but a line, not a flat tail: active, never saturated
+        (.leakyRelu(alpha: 0.01), [.active, .active, .active]),
         (.sigmoid, [.saturated, .active, .saturated]),  // σ′(−5) = 0.0066 and σ′(8) = 0.0003 against 5% of 1/4
         (.tanh, [.saturated, .active, .saturated]),  // tanh′(2) = 0.071 ≥ 0.05
         (.elu(alpha: 1), [.saturated, .active, .active]),  // e⁻⁵ = 0.0067
         (.swish(beta: 1), [.saturated, .active, .active]),
         (.softplus, [.saturated, .active, .active]),  // σ(−5) = 0.0067
-        (.step, [.dead, .dead, .dead]),
+        (.step, [.off, .off, .off]),
         (.identity, [.active, .active, .active])
     ])
     func deadAndSaturatedUnitsOnConstructedInputs(_ activation: Activation, _ expected: [Inspection.UnitState]) {
@@ -184,7 +184,7 @@ import Testing
         let layer = inspection.layers[0]
         #expect(layer.preActivations == [-5, 2, 8])
         #expect(layer.states == expected, "\(activation)")
-        #expect(layer.deadFraction == Double(expected.filter { $0 == .dead }.count) / 3)
+        #expect(layer.offFraction == Double(expected.filter { $0 == .off }.count) / 3)
         #expect(layer.saturatedFraction == Double(expected.filter { $0 == .saturated }.count) / 3)
     }
 }
@@ -209,14 +209,15 @@ import Testing
         let evaluation = Evaluation(model: model, data: data)
         #expect(abs(figures.loss - evaluation.loss) < 1e-5)
         #expect(figures.accuracy == evaluation.accuracy)
-        // Dead: dead (f′ = 0) for every image, as Inspection judges each; saturated: not dead, and a
+        // Dead: off (f′ = 0) for every image, as Inspection judges each; saturated: not dead, not
+        // piecewise linear (a ReLU that fires on few images is rarely on, not saturated), and a
         // mean |f′| under 5% of the steepest (1/4 for sigmoid), from Inspection's pre-activations.
         let inspections = (0..<count).map { Inspection(network: model, input: Array(pixels[$0 * 16..<($0 + 1) * 16])) }
         for (l, layer) in figures.layers.enumerated() {
             let width = architecture.hidden[l], activation = architecture.activations[l]
-            let dead = (0..<width).filter { j in inspections.allSatisfy { $0.layers[l].states[j] == .dead } }
+            let dead = (0..<width).filter { j in inspections.allSatisfy { $0.layers[l].states[j] == .off } }
             let saturated = (0..<width).filter { j in
-                !dead.contains(j)
+                !dead.contains(j) && !activation.isPiecewiseLinear
                     && inspections.map { Double(abs(activation.derivative($0.layers[l].preActivations[j]))) }.reduce(
                         0, +) / Double(count)
                         < 0.05 * activation.peakDerivative

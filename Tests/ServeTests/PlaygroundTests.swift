@@ -549,7 +549,7 @@ import TestSupport
         let layers = try #require(answer["layers"] as? [[String: Any]])
         #expect(layers.count == 1)
         for key in [
-            "activation", "pre_activations", "activations", "dead_fraction", "saturated_fraction", "states", "top_units"
+            "activation", "pre_activations", "activations", "off_fraction", "saturated_fraction", "states", "top_units"
         ] {
             #expect(layers[0][key] != nil, "layers[0] lacks \(key)")
         }
@@ -559,7 +559,7 @@ import TestSupport
         let pre = try #require(layers[0]["pre_activations"] as? [Double])
         // The JSON image has four decimals, so the pre-activations recomputed from it differ a little.
         for (a, b) in zip(pre, inspection.layers[0].preActivations) { #expect(abs(a - Double(b)) < 1e-2) }
-        #expect(abs((layers[0]["dead_fraction"] as? Double ?? -1) - inspection.layers[0].deadFraction) < 0.02)
+        #expect(abs((layers[0]["off_fraction"] as? Double ?? -1) - inspection.layers[0].offFraction) < 0.02)
         #expect(Self.call(app, "POST", "/api/inspect", body: []).status == 400)
         #expect(Self.call(app, "POST", "/api/inspect", body: Array("not a png".utf8)).status == 400)
         #expect(Self.call(app, "GET", "/api/inspect").status == 405)

@@ -50,14 +50,14 @@ import TestSupport
             for (a, b) in zip(activations, inspection.layers[0].activations) { #expect(abs(a - Double(b)) < 1e-2) }
             #expect(record["digit"] as? String == String(inspection.target))
             let states = try #require(layers[0]["states"] as? [Int])
-            let dead = Double(states.filter { $0 == 1 }.count) / Double(states.count)
-            #expect(abs((layers[0]["dead_fraction"] as? Double ?? -1) - dead) < 1e-12)
+            let off = Double(states.filter { $0 == 1 }.count) / Double(states.count)
+            #expect(abs((layers[0]["off_fraction"] as? Double ?? -1) - off) < 1e-12)
             #expect((layers[0]["top_units"] as? [Any])?.count == 5)
         }
 
         let text = try trainer(["inspect", "-m", relu, pictures + "/digit-0.png", "--show", "--top-units", "2"])
         #expect(text.status == 0, "\(text.err)")
-        #expect(text.out.contains("layer 1, 32 relu:") && text.out.contains("% dead and"), "\(text.out)")
+        #expect(text.out.contains("layer 1, 32 relu:") && text.out.contains("% off and"), "\(text.out)")
         #expect(
             text.out.split(separator: "\n").filter { $0.hasPrefix("  |") }.count == 28,
             "--show draws the 28x28 saliency")

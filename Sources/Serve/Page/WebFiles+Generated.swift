@@ -132,7 +132,7 @@ extension WebFiles {
 .inside .legend b { display: inline-block; width: 10px; height: 10px; border-radius: 2px; vertical-align: -1px; margin: 0 3px 0 8px; }
 .inside .legend b.positive { background: #d9552b; }
 .inside .legend b.negative { background: #6e9cff; }
-.inside .legend b.dead { background: #2b2f36; }
+.inside .legend b.off { background: #2b2f36; }
 .inside .legend b.saturated { background: none; border: 2px solid #e69a1c; }
 .inside .legend b.strongest { background: none; border: 2px solid #16a34a; }
 @media (max-width: 720px) { .inside .layer { grid-template-columns: minmax(0, 1fr); } .inside canvas.map { width: 112px; height: 112px; } }
@@ -143,7 +143,7 @@ extension WebFiles {
 // The "Inside" view's drawing code, shared by serve's page and `inspect -o page.html`, so both draw
 // an inspection (POST /api/inspect, inspect --json) the same way:
 // - Inside.render(element, record, {unitPicture}): the input with its saliency overlaid, input ×
-//   gradient, each hidden layer as a grid of units coloured by activation (dead units dark and
+//   gradient, each hidden layer as a grid of units coloured by activation (units off for this digit dark and
 //   crossed, saturated ones ringed), the layer's pre-activations as a histogram under the
 //   activation's f and f′, and a first-layer unit's weight picture on hover or tap;
 // - Inside.curves(canvas, curve, counts, below, above): a histogram under f and f′ as the server
@@ -214,7 +214,7 @@ const Inside = (() => {
     g.putImageData(img, 0, 0);
   }
   function element(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; }
-  // Units as a grid of cells coloured by activation (relative to the layer's largest), dead ones dark
+  // Units as a grid of cells coloured by activation (relative to the layer's largest), those off for this digit dark
   // and crossed, saturated ones ringed. Returns the unit under a point, for hover and tap.
   function grid(canvas, layer) {
     const n = layer.width, cols = Math.ceil(Math.sqrt(n * 2)), rows = Math.ceil(n / cols);
@@ -266,14 +266,14 @@ const Inside = (() => {
     root.append(maps);
     const legend = element("div", "legend");
     legend.innerHTML = 'cells: activation for this digit <b class="positive"></b>positive <b class="negative"></b>negative ' +
-      '<b class="dead"></b>dead (f′ = 0) <b class="saturated"></b>saturated <b class="strongest"></b>pushed hardest toward ';
+      '<b class="off"></b>off for this digit (f′ = 0) <b class="saturated"></b>saturated <b class="strongest"></b>pushed hardest toward ';
     legend.append(record.digit);
     root.append(legend);
     record.layers.forEach((layer, l) => {
       const box = element("div", "layer"), left = element("div"), right = element("div");
       left.append(element("h3", null, "Layer " + (l + 1) + " · " + layer.width + " " + layer.activation));
       const tops = (layer.top_units || []).map((u) => u.unit + " (" + (u.contribution >= 0 ? "+" : "") + fmt(u.contribution) + ")").join(", ");
-      left.append(element("p", "meta", (100 * layer.dead_fraction).toFixed(0) + "% dead and " + (100 * layer.saturated_fraction).toFixed(0) +
+      left.append(element("p", "meta", (100 * layer.off_fraction).toFixed(0) + "% off and " + (100 * layer.saturated_fraction).toFixed(0) +
         "% saturated for this digit · " + (tops ? "most for " + record.digit + ": " + tops : "no unit pushed toward " + record.digit)));
       const canvas = element("canvas", "grid");
       canvas.dataset.layer = String(l);
@@ -294,7 +294,7 @@ const Inside = (() => {
           if (!picture) return;
           weights(unitCanvas, picture, side);
           unitText.textContent = "Layer 1, unit " + j + ": its weights on each pixel (red +, blue −); activation " + fmt(layer.activations[j]) +
-            (layer.states[j] === 1 ? ", dead for this digit" : layer.states[j] === 2 ? ", saturated" : "");
+            (layer.states[j] === 1 ? ", off for this digit" : layer.states[j] === 2 ? ", saturated" : "");
         };
         canvas.addEventListener("pointermove", show);
         canvas.addEventListener("pointerdown", show);
@@ -368,7 +368,7 @@ h2 { font-size: 15px; margin: 0 0 8px; overflow-wrap: anywhere; }
 <main>
 <h1>Inside the model</h1>
 <p class="intro">Each picture as the model saw it, which pixels decided its answer, and what every hidden unit did with it.
-Dead units have a zero derivative for this digit, so no gradient passes through them; saturated ones a derivative below
+Units off for this digit have a zero derivative on it, so no gradient passes through them (a unit off for every digit is dead); saturated ones a derivative below
 {{saturation-percent}}% of the activation's steepest. Made by <code>trainer inspect</code>.</p>
 <div id="pictures"></div>
 </main>

@@ -6,7 +6,7 @@ import Model
 /// - `digit`, `probability`, `probabilities`, `inverted`, `preprocessed`, `side`, `image` as in
 ///   `PredictionRecord` (with `digit: null`, `warning` and `reason` when no digit was found);
 /// - `layers`: per hidden layer `activation`, `width`, `pre_activations`, `activations`, `states`
-///   (0 active, 1 dead, 2 saturated for this input), `dead_fraction`, `saturated_fraction` and
+///   (0 active, 1 off, 2 saturated for this input), `off_fraction`, `saturated_fraction` and
 ///   `top_units` (`unit`, `contribution`: activation × ∂ log p / ∂ activation), and `curve`
 ///   (`range`, `f`, `df`: the activation and its derivative sampled over ±range, `ActivationCurve`);
 /// - `saliency`: ∂ log p(digit) / ∂ pixel, and `input_times_gradient`, both `side × side`.
@@ -73,7 +73,7 @@ public struct InspectionRecord {
                 + ",\"range\":\(curve.range)}"
             return "{\"activation\":" + string(layer.activation.spec) + ",\"activations\":" + numbers(layer.activations)
                 + ",\"curve\":" + curveJSON
-                + ",\"dead_fraction\":\(layer.deadFraction),\"pre_activations\":" + numbers(layer.preActivations)
+                + ",\"off_fraction\":\(layer.offFraction),\"pre_activations\":" + numbers(layer.preActivations)
                 + ",\"saturated_fraction\":\(layer.saturatedFraction),\"states\":["
                 + layer.states.map { String($0.rawValue) }.joined(separator: ",")
                 + "],\"top_units\":[" + top.joined(separator: ",") + "],\"width\":\(layer.activations.count)}"

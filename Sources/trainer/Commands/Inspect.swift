@@ -8,10 +8,10 @@ import Serve
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Look inside a model as it reads your PNG digits: each layer's units, the dead and saturated ones, and the pixels that decided.",
+            "Look inside a model as it reads your PNG digits: each layer's units, those off or saturated for it, and the pixels that decided.",
         discussion: """
             Pictures are prepared exactly as `trainer predict` prepares them. For each picture and model \
-            it prints the reading, then per hidden layer the share of units that are dead for this digit \
+            it prints the reading, then per hidden layer the share of units that are off for this digit (f′ = 0) \
             (derivative exactly zero: a ReLU below zero) and saturated (derivative below \
             \(Int(Inspection.saturationThreshold * 100))% of the activation's steepest), and the units \
             that pushed hardest toward the answer (activation x gradient). The saliency map is the \
@@ -139,8 +139,8 @@ struct Inspect: ParsableCommand {
             let units = layer.topUnits(topUnits).map { String(format: "%d (%+.2g)", $0, layer.contributions[$0]) }
             print(
                 String(
-                    format: "  layer %d, %d %@: %.0f%% dead and %.0f%% saturated for this digit; %@",
-                    l + 1, layer.activations.count, layer.activation.spec, layer.deadFraction * 100,
+                    format: "  layer %d, %d %@: %.0f%% off and %.0f%% saturated for this digit; %@",
+                    l + 1, layer.activations.count, layer.activation.spec, layer.offFraction * 100,
                     layer.saturatedFraction * 100,
                     units.isEmpty
                         ? "no unit pushed toward \(digit)" : "most for \(digit): units \(units.joined(separator: ", "))"
