@@ -26,6 +26,21 @@ test("numbers are short: no float noise", () => {
   assert.equal(Logic.short(NaN), "NaN");
 });
 
+test("one log range for every layer, with a floor for exact zeros", () => {
+  // Sigmoid in depth: layer 1's 2.7e-7 and layer 8's 1.4e-3 on one axis.
+  const r = Logic.logRange([2.7e-7, 3e-6, 1.4e-3, NaN, Infinity]);
+  assert.equal(r.lo, 1e-7);
+  assert.equal(r.hi, 1e-2);
+  assert.equal(r.hasZero, false);
+  // A dead layer's gradient of exactly 0 is drawn one decade below the smallest, not dropped.
+  const z = Logic.logRange([0, 0.02, 0.5]);
+  assert.equal(z.floor, 1e-3);
+  assert.equal(z.lo, 1e-3);
+  assert.equal(z.hi, 1);
+  assert.equal(z.hasZero, true);
+  assert.equal(Logic.logRange([0, 0]).hasZero, true);
+});
+
 test("a linear axis maps its ends to 0 and 1 and labels five values", () => {
   const a = Logic.axis(0, 2, false);
   assert.equal(a.at(0), 0);

@@ -412,6 +412,19 @@ const Logic = (() => {
     return { at: (v) => (t(v) - a) / (b - a), ticks };
   }
 
+  // One log range for every series of a chart (each layer's gradient norms on one axis, so a
+  // 5,000× fall reads as a fall): whole decades around the positive finite values, with a floor
+  // one decade below the smallest where an exact 0 is drawn (nothing on a log axis otherwise).
+  function logRange(values) {
+    const positive = values.filter((v) => v > 0 && isFinite(v));
+    if (!positive.length) return { lo: 1e-4, hi: 10, floor: 1e-4, hasZero: values.some((v) => v === 0) };
+    const hasZero = values.some((v) => v === 0);
+    // Decades as Number("1e-4"), the axis's own tick values, so that the floor's tick is found by ===.
+    const low = Math.floor(Math.log10(Math.min(...positive))) - (hasZero ? 1 : 0);
+    const high = Math.max(Math.ceil(Math.log10(Math.max(...positive))), low + 1);
+    return { lo: Number("1e" + low), hi: Number("1e" + high), floor: Number("1e" + low), hasZero };
+  }
+
   // The form's starting values from the settings the server describes (GET /api/playground's
   // `settings`): the default as text, "" for an unset one, a boolean for a checkbox.
   function formValues(settings) {
@@ -501,7 +514,7 @@ const Logic = (() => {
     return n + tail;
   }
 
-  return { percent, short, axis, formValues, requestFromForm, compareExamples, compare, reduce, listed, statusText, ordinal };
+  return { percent, short, axis, logRange, formValues, requestFromForm, compareExamples, compare, reduce, listed, statusText, ordinal };
 })();
 
 if (typeof module !== "undefined") module.exports = Logic;
@@ -1399,6 +1412,21 @@ function axes(canvas, xMax, yMin, yMax, log, format) {
   for (let e = 0; e <= xMax; e += step) g.fillText(String(e), X(e), H - 6 * r);
   return { g, X, Y, r };
 }
+// Symbols at points: ▲ for a value clipped at the top, ○ for an exact zero on a log axis's floor.
+function marks(frame, points, colour, symbol) {
+  const { g, X, Y, r } = frame;
+  g.fillStyle = colour; g.font = (9 * r) + "px system-ui"; g.textAlign = "center";
+  for (const p of points) g.fillText(symbol, X(p[0]), Y(p[1]) + (symbol === "▲" ? 8 * r : 3 * r));
+}
+// A gradient norm's line on a log axis: an exact 0 sits on the floor, marked ○, instead of vanishing.
+function gradientLine(frame, points, colour, range) {
+  line(frame, points.map(([x, v]) => [x, v === 0 ? range.floor : v > 0 ? v : null]), colour, false);
+  marks(frame, points.filter(([, v]) => v === 0).map(([x]) => [x, range.floor]), colour, "○");
+}
+// Tick labels of a gradient axis: the floor reads 0 where zeros sit on it.
+function gradientLabel(range) {
+  return (v) => (range.hasZero && v === range.floor ? "0" : v.toExponential(0));
+}
 function line(frame, points, colour, dashed, dots) {
   const { g, X, Y, r } = frame;
   const valid = points.filter((p) => p[1] != null && isFinite(p[1]));
@@ -1421,6 +1449,8 @@ function drawCharts() {
     line(frame, r.points.map((p) => [p.x, p.trainLoss == null ? null : Math.min(p.trainLoss, lossMax)]), r.colour, false);
     line(frame, r.points.map((p) => [p.x, p.loss == null ? null : Math.min(p.loss, lossMax)]), r.colour, true);
     line(frame, r.epochs.map((e) => [e.epoch, e.validationLoss]), r.colour, true, true);
+    // Losses above the top are drawn at it: mark them, so that 3.5e6 does not read as 5.
+    marks(frame, r.points.filter((p) => p.trainLoss > lossMax || p.loss > lossMax).map((p) => [p.x, lossMax]), r.colour, "▲");
   }
   const accs = all((p) => p.trainAcc).concat(all((p) => p.acc));
   const accMin = Math.max(0, Math.floor(10 * Math.min(0.9, ...accs)) / 10);
@@ -1430,10 +1460,9 @@ function drawCharts() {
     line(frame, r.points.map((p) => [p.x, p.acc]), r.colour, true);
     line(frame, r.epochs.map((e) => [e.epoch, e.validationAccuracy]), r.colour, true, true);
   }
-  const grads = all((p) => p.grad[0]).filter((v) => v > 0);
-  const gMin = grads.length ? 10 ** Math.floor(Math.log10(Math.min(...grads))) : 1e-3, gMax = grads.length ? 10 ** Math.ceil(Math.log10(Math.max(...grads))) : 10;
-  frame = axes($("chart-gradient"), xMax, gMin, Math.max(gMax, gMin * 10), true, (v) => v.toExponential(0));
-  for (const r of shown) line(frame, r.points.map((p) => [p.x, p.grad[0]]), r.colour, false);
+  const range = Logic.logRange(shown.flatMap((r) => r.points.map((p) => p.grad[0])));
+  frame = axes($("chart-gradient"), xMax, range.lo, range.hi, true, gradientLabel(range));
+  for (const r of shown) gradientLine(frame, r.points.map((p) => [p.x, p.grad[0]]), r.colour, range);
   frame = axes($("chart-dead"), xMax, 0, 1, false, (v) => (100 * v).toFixed(0) + "%");
   for (const r of shown) {
     line(frame, r.points.map((p) => [p.x, p.dead.length ? Math.max(...p.dead) : null]), r.colour, false);
@@ -1454,13 +1483,15 @@ function drawFocus() {
     for (let l = 0; l < layerCount; l++) {
       const row = document.createElement("div");
       row.className = "layer-row";
-      row.innerHTML = '<div class="label"></div><figure><canvas class="small"></canvas><figcaption>gradient norm (log)</figcaption></figure>' +
+      row.innerHTML = '<div class="label"></div><figure><canvas class="small"></canvas><figcaption>gradient norm (log, one scale for every layer; ○ = 0)</figcaption></figure>' +
         '<figure><canvas class="small"></canvas><figcaption>dead (solid), saturated (dashed)</figcaption></figure>' +
         '<figure><canvas class="curve"></canvas><figcaption>pre-activations over f and f′</figcaption></figure>';
       box.append(row);
     }
   }
   const xMax = run.config ? run.config.epochs : 1;
+  // Every layer's gradient on one axis, so that layer 1's fall against layer 8 shows as a fall.
+  const range = Logic.logRange(run.points.flatMap((p) => p.grad));
   [...box.children].forEach((row, l) => {
     const layer = live ? live.layers[l] : null;
     const activation = layer ? layer.activation : (run.config ? run.config.activation[Math.min(l, run.config.activation.length - 1)] : "relu");
@@ -1469,9 +1500,7 @@ function drawFocus() {
     label.firstChild.textContent = "Layer " + (l + 1) + " · " + (run.config ? run.config.hidden[l] : "") + " " + activation;
     label.lastChild.textContent = layer ? (100 * layer.dead_fraction).toFixed(0) + "% dead, " + (100 * layer.saturated_fraction).toFixed(0) + "% saturated, ‖∇W‖ " + layer.gradient_norm.toExponential(1) : "";
     const [gradCanvas, deadCanvas] = row.querySelectorAll("canvas.small");
-    const grads = run.points.map((p) => p.grad[l]).filter((v) => v > 0);
-    const lo = grads.length ? 10 ** Math.floor(Math.log10(Math.min(...grads))) : 1e-3, hi = grads.length ? 10 ** Math.ceil(Math.log10(Math.max(...grads))) : 10;
-    line(axes(gradCanvas, xMax, lo, Math.max(hi, lo * 10), true, (v) => v.toExponential(0)), run.points.map((p) => [p.x, p.grad[l]]), run.colour, false);
+    gradientLine(axes(gradCanvas, xMax, range.lo, range.hi, true, gradientLabel(range)), run.points.map((p) => [p.x, p.grad[l]]), run.colour, range);
     const frame = axes(deadCanvas, xMax, 0, 1, false, (v) => (100 * v).toFixed(0) + "%");
     line(frame, run.points.map((p) => [p.x, p.dead[l]]), run.colour, false);
     line(frame, run.points.map((p) => [p.x, p.sat[l]]), run.colour, true);

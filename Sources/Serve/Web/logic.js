@@ -27,6 +27,19 @@ const Logic = (() => {
     return { at: (v) => (t(v) - a) / (b - a), ticks };
   }
 
+  // One log range for every series of a chart (each layer's gradient norms on one axis, so a
+  // 5,000× fall reads as a fall): whole decades around the positive finite values, with a floor
+  // one decade below the smallest where an exact 0 is drawn (nothing on a log axis otherwise).
+  function logRange(values) {
+    const positive = values.filter((v) => v > 0 && isFinite(v));
+    if (!positive.length) return { lo: 1e-4, hi: 10, floor: 1e-4, hasZero: values.some((v) => v === 0) };
+    const hasZero = values.some((v) => v === 0);
+    // Decades as Number("1e-4"), the axis's own tick values, so that the floor's tick is found by ===.
+    const low = Math.floor(Math.log10(Math.min(...positive))) - (hasZero ? 1 : 0);
+    const high = Math.max(Math.ceil(Math.log10(Math.max(...positive))), low + 1);
+    return { lo: Number("1e" + low), hi: Number("1e" + high), floor: Number("1e" + low), hasZero };
+  }
+
   // The form's starting values from the settings the server describes (GET /api/playground's
   // `settings`): the default as text, "" for an unset one, a boolean for a checkbox.
   function formValues(settings) {
@@ -116,7 +129,7 @@ const Logic = (() => {
     return n + tail;
   }
 
-  return { percent, short, axis, formValues, requestFromForm, compareExamples, compare, reduce, listed, statusText, ordinal };
+  return { percent, short, axis, logRange, formValues, requestFromForm, compareExamples, compare, reduce, listed, statusText, ordinal };
 })();
 
 if (typeof module !== "undefined") module.exports = Logic;
