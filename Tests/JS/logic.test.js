@@ -124,6 +124,11 @@ test("a run's events fold into its points, epochs, status and result", () => {
   assert.equal(run.points[0].trainLoss, live.train_loss);
   assert.equal(run.points[0].grad.length, live.probe.layers.length);
   assert.equal(typeof run.test_accuracy, "number");
+  // A result with the server's diagnosis: the run keeps it, and its row is drawn again.
+  const dying = { points: [], epochs: [], status: "running" };
+  assert.equal(Logic.reduce(dying, { event: "result", test_accuracy: 0.1135, warning: "learned nothing: 98% of layer 1's units are dead" }), true);
+  assert.equal(dying.warning, "learned nothing: 98% of layer 1's units are dead");
+  assert.equal(Logic.reduce({ points: [], epochs: [] }, { event: "result", test_accuracy: 0.97 }), false);
 });
 
 test("the table lists the visitor's runs, and everyone's only when asked", () => {

@@ -108,7 +108,11 @@ const Logic = (() => {
       if (event.error) run.error = event.error;
       return true;
     }
-    if (event.event === "result") run.test_accuracy = event.test_accuracy;
+    if (event.event === "result") {
+      run.test_accuracy = event.test_accuracy;
+      // The server's diagnosis of a run that finished without learning: the table says it.
+      if (event.warning) { run.warning = event.warning; return true; }
+    }
     return false;
   }
 

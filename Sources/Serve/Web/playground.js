@@ -187,7 +187,7 @@ function adopt(summary, shown) {
     run = { id: summary.id, colour: palette[play.colours++ % palette.length], points: [], epochs: [], live: null, shown: !!shown };
     play.runs.set(summary.id, run);
   }
-  Object.assign(run, { title: summary.title, status: summary.status, config: summary.config, error: summary.error,
+  Object.assign(run, { title: summary.title, status: summary.status, config: summary.config, error: summary.error, warning: summary.warning,
                        test_accuracy: summary.test_accuracy, epochs_completed: summary.epochs_completed,
                        progress: summary.progress, last_epoch: summary.last_epoch, owner: summary.owner,
                        mine: summary.mine, editable: summary.editable, place: summary.place });
@@ -274,7 +274,7 @@ function renderRuns() {
   const kept = new Map([...body.rows].filter((r) => r.dataset.sig).map((r) => [r.dataset.run, r]));
   const nodes = [];
   for (const run of runs) {
-    const sig = JSON.stringify([run.status, run.place ?? null, run.title, run.id === play.focus, run.error || "", run.test_accuracy ?? null, run.shown, run.colour, run.editable ?? true]);
+    const sig = JSON.stringify([run.status, run.place ?? null, run.title, run.id === play.focus, run.error || "", run.warning || "", run.test_accuracy ?? null, run.shown, run.colour, run.editable ?? true]);
     const old = kept.get(run.id);
     if (old && old.dataset.sig === sig) {
       nodes.push(old);
@@ -327,9 +327,11 @@ function renderRuns() {
       else action("Delete", "delete this run and its files", () => api("DELETE", "/api/runs/" + run.id));
     }
     row.append(...cells);
-    if (run.error && run.status === "failed") {
+    // Why it failed, or (finished) why it learned nothing: the server's diagnosis under the row.
+    const said = run.status === "failed" ? run.error : run.warning;
+    if (said) {
       const note = document.createElement("tr"), cell = document.createElement("td");
-      cell.colSpan = 7; cell.className = "error"; cell.textContent = run.error;
+      cell.colSpan = 7; cell.className = run.status === "failed" ? "error" : "warning"; cell.textContent = said;
       note.append(cell);
       nodes.push(row, note);
     } else {
