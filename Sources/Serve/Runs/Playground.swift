@@ -246,17 +246,19 @@ public final class Playground: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let run = try find(id)
+        // A failed run's last snapshot, if it has one, is from just before it went wrong: not a
+        // model to read with, and whether one exists depends on timing. Say why, every time.
+        if run.status == .failed {
+            throw Problem(
+                status: 409,
+                description:
+                    "run \(id) failed (\(run.error ?? "it stopped")); read digits with a run that finished or is training"
+            )
+        }
         if run.snapshot == nil, let checkpoint = try? Checkpoint(contentsOf: run.checkpointURL.path) {
             run.snapshot = checkpoint.model
         }
         guard let snapshot = run.snapshot else {
-            // A run that failed before its first checkpoint has weights, but none worth reading with.
-            if run.status == .failed {
-                throw Problem(
-                    status: 409,
-                    description:
-                        "run \(id) failed (\(run.error ?? "it stopped")), so it has no weights to read digits with")
-            }
             throw Problem(status: 409, description: "run \(id) has no weights yet; it has not trained a batch")
         }
         return (snapshot, run.request.dataset)
