@@ -29,7 +29,7 @@ public struct Claim: Sendable, Equatable {
 }
 
 /// What an ablation must add for a claim to be tested: an axis of the grid, or activations.
-public enum ClaimNeed: Sendable, Equatable, CustomStringConvertible {
+public enum ClaimNeed: Error, Sendable, Equatable, CustomStringConvertible {
     /// Architectures of different depths, such as `example`.
     case depths(example: [[Int]])
     /// These activations among those compared.
@@ -189,34 +189,13 @@ extension AblationSummary {
     /// diverged rows too: a leaky run that diverged where ReLU died kept nothing alive.
     func dyingReLU(_ table: SettingRows, including all: SettingRows) -> Claim {
         let statement = "ReLU units die at large learning rates, and LeakyReLU, PReLU and ELU keep them alive."
-        guard plan.activations.contains(.relu) else {
-            return Claim(statement: statement, untestedFor: .activations([.relu]))
+        let death: ReLUDeath
+        switch reluDeath(table) {
+        case .failure(let need): return Claim(statement: statement, untestedFor: need)
+        case .success(let measured): death = measured
         }
-        /// An activation's rows at `hidden` in `table`, by the rate they trained at, lowest first.
-        func byRate(_ activation: Activation, _ hidden: [Int], in table: SettingRows) -> [(
-            rate: Double, row: ActivationRow
-        )] {
-            plan.learningRates.compactMap { rate in
-                row(table, activation, hidden: hidden, rate: rate).map { ($0.learningRate, $0) }
-            }
-            .sorted { $0.rate < $1.rate }
-        }
-        // The deepest architecture at which ReLU finished at two rates or more.
-        let hidden =
-            architecturesByDepth.reversed().first { Set(byRate(.relu, $0, in: table).map(\.rate)).count >= 2 }
-            ?? architecturesByDepth.last!
-        let relu = byRate(.relu, hidden, in: table)
-        guard let low = relu.first, let high = relu.last, high.rate > low.rate else {
-            return Claim(statement: statement, untestedFor: .learningRates(example: [.default, .rate(0.5)]))
-        }
-        let (deadLow, deadHigh) = (
-            low.row.layers.map(\.neverActiveFraction).max() ?? 0, high.row.layers.map(\.neverActiveFraction).max() ?? 0
-        )
-        let dies = deadHigh >= Self.deadAtHighRate && deadHigh >= 2 * deadLow
-        var evidence = String(
-            format: "At %@, up to %.1f%% of a ReLU layer's units were dead at lr %@ and %.1f%% at lr %@",
-            Self.name(hidden), deadLow * 100, "\(low.rate)", deadHigh * 100, "\(high.rate)")
-        evidence += dies ? " (they die)" : " (not the rise that says they die)"
+        let (hidden, high, dies) = (death.hidden, death.high, death.dies)
+        var evidence = death.evidence
         let family: [Activation] = plan.activations.filter {
             if case .leakyRelu = $0 { return true }; if case .prelu = $0 { return true };
             if case .elu = $0 { return true }; return false
@@ -256,6 +235,63 @@ extension AblationSummary {
 
     /// The share of a ReLU layer's units that must be dead at the high rate for them to be said to die.
     public static let deadAtHighRate = 0.05
+
+    /// ReLU's dead units at its lowest and highest learning rate, at the deepest architecture where
+    /// it finished at two: the first half of `dyingReLU`, and on its own what the dying-ReLU lesson judges.
+    struct ReLUDeath {
+        let hidden: [Int]
+        let high: (rate: Double, row: ActivationRow)
+        /// At the high rate, at least `deadAtHighRate` of a layer's units dead, and twice the low rate's share.
+        let dies: Bool
+        let evidence: String
+    }
+
+    func reluDeath(_ table: SettingRows) -> Result<ReLUDeath, ClaimNeed> {
+        guard plan.activations.contains(.relu) else { return .failure(.activations([.relu])) }
+        // The deepest architecture at which ReLU finished at two rates or more.
+        let hidden =
+            architecturesByDepth.reversed().first { Set(reluByRate($0, in: table).map(\.rate)).count >= 2 }
+            ?? architecturesByDepth.last!
+        let relu = reluByRate(hidden, in: table)
+        guard let low = relu.first, let high = relu.last, high.rate > low.rate else {
+            return .failure(.learningRates(example: [.default, .rate(0.5)]))
+        }
+        let (deadLow, deadHigh) = (
+            low.row.layers.map(\.neverActiveFraction).max() ?? 0, high.row.layers.map(\.neverActiveFraction).max() ?? 0
+        )
+        let dies = deadHigh >= Self.deadAtHighRate && deadHigh >= 2 * deadLow
+        let evidence =
+            String(
+                format: "At %@, up to %.1f%% of a ReLU layer's units were dead at lr %@ and %.1f%% at lr %@",
+                Self.name(hidden), deadLow * 100, "\(low.rate)", deadHigh * 100, "\(high.rate)")
+            + (dies ? " (they die)" : " (not the rise that says they die)")
+        return .success(ReLUDeath(hidden: hidden, high: high, dies: dies, evidence: evidence))
+    }
+
+    /// ReLU's units die at a large learning rate and live at a small one (the dying-ReLU lesson's claim).
+    func reluDies(_ table: SettingRows) -> Claim {
+        let statement = "ReLU units die at a large learning rate, and live at a small one."
+        switch reluDeath(table) {
+        case .failure(let need): return Claim(statement: statement, untestedFor: need)
+        case .success(let death):
+            return Claim(
+                statement: statement, verdict: death.dies ? .supported : .notSupported, evidence: death.evidence + ".")
+        }
+    }
+
+    /// An activation's rows at `hidden` in `table`, by the rate they trained at, lowest first.
+    func byRate(_ activation: Activation, _ hidden: [Int], in table: SettingRows) -> [(
+        rate: Double, row: ActivationRow
+    )] {
+        plan.learningRates.compactMap { rate in
+            row(table, activation, hidden: hidden, rate: rate).map { ($0.learningRate, $0) }
+        }
+        .sorted { $0.rate < $1.rate }
+    }
+
+    private func reluByRate(_ hidden: [Int], in table: SettingRows) -> [(rate: Double, row: ActivationRow)] {
+        byRate(.relu, hidden, in: table)
+    }
 
     /// Swish's lead over ReLU grows with depth.
     func swishWithDepth(_ table: SettingRows) -> Claim {

@@ -148,3 +148,50 @@ test("a waiting run says its place in line", () => {
   assert.deepEqual([1, 2, 3, 4, 11, 12, 13, 21, 102, 111].map(Logic.ordinal),
                    ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "102nd", "111th"]);
 });
+
+test("an address round-trips the form: only what differs from the defaults, and back", () => {
+  const card = fixture("playground.json");
+  const defaults = Object.assign(Logic.requestFromForm(card.settings, Logic.formValues(card.settings)), { dataset: "mnist" });
+  assert.equal(Logic.address(card.settings, defaults, defaults, null), "", "the untouched form is the bare page");
+  const edited = Object.assign({}, defaults, { activation: "leaky-relu:0.2", hidden: "64x8", epochs: 2, lr: 0.5, nesterov: true, dataset: "fashion-mnist" });
+  const search = Logic.address(card.settings, edited, defaults, { field: "hidden", values: "128x2  128x8" });
+  assert.equal(search, "?activation=leaky-relu:0.2&hidden=64x8&epochs=2&lr=0.5&nesterov=true&dataset=fashion-mnist&compare=hidden:128x2;128x8");
+  const read = Logic.readAddress(card.settings, search);
+  assert.deepEqual(read.problems, []);
+  assert.deepEqual(read.values, { activation: "leaky-relu:0.2", hidden: "64x8", epochs: "2", lr: "0.5", nesterov: "true" });
+  assert.equal(read.dataset, "fashion-mnist");
+  assert.deepEqual(read.compare, { field: "hidden", values: "128x2;128x8" });
+  // What the form makes of those values is the edited request again.
+  const values = Object.assign(Logic.formValues(card.settings), read.values, { nesterov: true });
+  const again = Logic.requestFromForm(card.settings, values);
+  for (const name of ["activation", "hidden", "epochs", "lr", "nesterov"]) assert.equal(String(again[name]), String(edited[name]), name);
+  // Every setting the table has can be written and read under its own name.
+  for (const s of card.settings) assert.ok(!Logic.readAddress(card.settings, "?" + s.name + "=1").problems.length, s.name);
+});
+
+test("an address's own words: lesson, start, controls; anything else is named as wrong", () => {
+  const card = fixture("playground.json");
+  const read = Logic.readAddress(card.settings, "?lesson=dying-relu&start=1&controls=hide");
+  assert.equal(read.lesson, "dying-relu");
+  assert.equal(read.start, true);
+  assert.equal(read.hide, true);
+  assert.equal(Logic.readAddress(card.settings, "?start=0").start, false);
+  const bad = Logic.readAddress(card.settings, "?activaton=relu&compare=colour:red,blue&controls=off");
+  assert.equal(bad.problems.length, 3);
+  assert.match(bad.problems[0], /^activaton: unknown parameter; the parameters are activation,/);
+  assert.match(bad.problems[1], /^compare: give FIELD:V1,V2 with FIELD one of activation, lr, hidden, seed/);
+  assert.match(bad.problems[2], /^controls: give hide or show/);
+});
+
+test("the lessons the server lists are ones the page can start and judge", () => {
+  const { lessons } = fixture("lessons.json");
+  assert.ok(lessons.length >= 3);
+  for (const l of lessons) {
+    assert.ok(l.name && l.title && l.look && l.measured && l.link === "/?lesson=" + l.name, l.name);
+    assert.ok(l.runs.length >= 2 && l.focus >= 0 && l.focus < l.runs.length, l.name);
+    assert.ok(l.claims.length >= 1, l.name);
+  }
+  assert.equal(Logic.verdictWord("supported"), "held");
+  assert.equal(Logic.verdictWord("not supported"), "did not hold");
+  assert.equal(Logic.verdictWord("not tested by this grid"), "not tested");
+});

@@ -38,7 +38,14 @@ enum ConstructedGrid {
     static func summary(_ plan: AblationPlan, _ outcome: (Activation, [Int], LearningRateChoice) -> Outcome)
         -> AblationSummary
     {
-        let results = plan.cells.map { cell -> CellResult in
+        AblationSummary(plan: plan, results: results(plan, outcome), environments: [])
+    }
+
+    /// Every cell's result, as `outcome` says it measured.
+    static func results(_ plan: AblationPlan, _ outcome: (Activation, [Int], LearningRateChoice) -> Outcome)
+        -> [CellResult]
+    {
+        plan.cells.map { cell -> CellResult in
             let hidden = plan.hidden(of: cell)
             let o = outcome(cell.activation, hidden, plan.learningRate(of: cell))
             let config = plan.config(for: cell)
@@ -61,7 +68,6 @@ enum ConstructedGrid {
                 failure: accuracy == nil ? "training diverged" : nil,
                 dataOrderDigest: "digest-\(cell.seed)", seconds: 1)
         }
-        return AblationSummary(plan: plan, results: results, environments: [])
     }
 }
 

@@ -26,6 +26,7 @@ import TestSupport
         }
         let get = { (path: String) in app.respond(to: WebRequest(method: "GET", path: path)) }
         try record("playground.json", get("/api/playground").body)
+        try record("lessons.json", get("/api/lessons").body)
         let fields = try JSONEncoder().encode(["settings": TrainingSettings.all.map(\.id), "fields": RunRequest.fields])
         try record("run-request-fields.json", Array(fields), exactly: true)
 

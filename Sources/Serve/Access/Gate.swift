@@ -6,7 +6,7 @@ import Foundation
 ///    that rebinds its own name to this machine (DNS rebinding) sends its own name here.
 /// 2. **Writes come from our page**: a request with a method other than GET or HEAD that carries an
 ///    `Origin`, or a `Sec-Fetch-Site`, from another site gets 403; one that changes state (every
-///    route under `/api/runs`, the only ones that do) must be `application/json` (415 otherwise),
+///    route under `/api/runs` and `/api/lessons`, the only ones that do) must be `application/json` (415 otherwise),
 ///    which no plain HTML form on another site can send without the browser asking first. The two
 ///    reads that take a body, `/api/predict` and `/api/inspect`, take a PNG and store nothing.
 /// 3. **The key**, beyond loopback: `/api/…` and `/reports/…` need the class or the teacher's key,
@@ -28,9 +28,11 @@ struct Gate: Sendable {
     /// The key's cookie lasts a school day.
     static let keyLifetime = 12 * 3600
     /// Whether a request with a method other than GET or HEAD to `path` would change state: the
-    /// playground's routes. (`/api/predict` and `/api/inspect` read a PNG and store nothing; any
-    /// other route takes GET only and answers 405.)
-    static func changesState(_ path: String) -> Bool { path == "/api/runs" || path.hasPrefix("/api/runs/") }
+    /// playground's routes and the lessons', which start runs. (`/api/predict` and `/api/inspect`
+    /// read a PNG and store nothing; any other route takes GET only and answers 405.)
+    static func changesState(_ path: String) -> Bool {
+        ["/api/runs", "/api/lessons"].contains { path == $0 || path.hasPrefix($0 + "/") }
+    }
 
     /// This server's key cookie, named by the teacher's key's fingerprint so that two servers on
     /// one machine (cookies ignore ports) keep their keys apart.

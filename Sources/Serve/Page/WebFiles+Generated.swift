@@ -28,7 +28,7 @@ extension WebFiles {
   <p id="summary">Loading the model…</p>
 </header>
 <main>
-  <section class="card" aria-labelledby="draw-title">
+  <section class="card control" aria-labelledby="draw-title">
     <div class="card-head"><h2 id="draw-title">Draw a digit</h2><span class="hint">mouse, finger or pen</span></div>
     <div class="pad-wrap" id="pad-wrap">
       <canvas id="pad" width="280" height="280" aria-label="Drawing pad: draw one digit"></canvas>
@@ -41,7 +41,7 @@ extension WebFiles {
     </div>
     <label class="reader">Read with <select id="reader" title="the served model, or any run of the playground, mid-training included"></select></label>
   </section>
-  <section class="card" aria-live="polite">
+  <section class="card control" aria-live="polite">
     <h2>What the model reads</h2>
     <div class="verdict" id="verdict" data-state="empty">
       <div class="digit" id="digit">?</div>
@@ -50,7 +50,7 @@ extension WebFiles {
     </div>
     <ol class="bars" id="bars"></ol>
   </section>
-  <section class="card wide" id="inside-card">
+  <section class="card wide control" id="inside-card">
     <div class="card-head"><h2>Inside the model</h2>
       <label class="hint">compare with <select id="compare"><option value="">nothing</option></select></label></div>
     <div class="inside-pair">
@@ -58,9 +58,20 @@ extension WebFiles {
       <div id="inside-b-box" hidden><h3 id="inside-b-title"></h3><div id="inside-b"></div></div>
     </div>
   </section>
+<section class="card wide" id="lesson-card" aria-labelledby="lesson-title" hidden>
+  <div class="card-head"><h2 id="lesson-title">Lesson</h2><span class="hint control">a lesson judges itself: its verdict comes from its own runs' numbers</span></div>
+  <p id="lesson-look"></p>
+  <p class="hint" id="lesson-measured"></p>
+  <div class="tools">
+    <button id="lesson-start" type="button" class="primary control">Start the lesson</button>
+    <span id="lesson-status" class="hint" role="status"></span>
+  </div>
+  <ul id="lesson-verdicts" class="verdicts"></ul>
+</section>
 <section class="card wide" id="train" aria-labelledby="train-title">
   <div class="card-head"><h2 id="train-title">Train a network</h2><span class="hint" id="train-hint">watch it learn, layer by layer</span></div>
-  <form id="train-form" class="train-form" autocomplete="off">
+  <p class="hint control" id="lesson-links"></p>
+  <form id="train-form" class="train-form control" autocomplete="off">
     <div id="f-primary" class="fields"></div>
     <label>Data set <select id="f-dataset"><option value="mnist">MNIST</option><option value="fashion-mnist">Fashion-MNIST</option></select></label>
     <label>Compare <span class="pair"><select id="f-vary">
@@ -68,16 +79,17 @@ extension WebFiles {
       <option value="hidden">depths / widths</option><option value="seed">seeds</option></select><input id="f-values" placeholder="values"></span></label>
     <details class="more"><summary>More settings</summary><div id="f-more-settings" class="fields"></div></details>
   </form>
-  <div class="tools">
+  <div class="tools control">
     <button id="run" type="button" class="primary" title="Start, or continue the paused runs">Run</button>
     <button id="pause" type="button" disabled>Pause</button>
     <button id="step" type="button" title="Train one batch (pauses first)">Step</button>
     <button id="reset" type="button" title="Discard these runs and start again from the initial weights, paused">Reset</button>
+    <button id="copy-link" type="button" title="Copy this page's address: it opens this form (or lesson) for whoever follows it">Copy link</button>
     <span id="train-status" class="hint" role="status"></span>
   </div>
   <p id="train-error" class="error" hidden></p>
   <p id="train-notice" class="notice" hidden></p>
-  <p class="hint" id="sharing"></p>
+  <p class="hint control" id="sharing"></p>
 </section>
 <section class="card wide" id="runs-card">
   <div class="card-head"><h2>Runs</h2><span class="hint">tick to chart · click a name to look inside it</span>
@@ -98,16 +110,16 @@ extension WebFiles {
   <h3>What the first layer's units look for <span class="hint">most active, then least active · red +, blue −</span></h3>
   <div id="units" class="units"></div>
 </section>
-  <section class="card">
+  <section class="card control">
     <h2>Model</h2>
     <dl id="card"><dt>Model</dt><dd>loading…</dd></dl>
   </section>
-  <section class="card">
+  <section class="card control">
     <h2>Ablation reports</h2>
     <ul id="reports"></ul>
   </section>
 </main>
-<footer>Everything runs on this machine; nothing is sent anywhere else. The same answers by script:
+<footer class="control">Everything runs on this machine; nothing is sent anywhere else. The same answers by script:
   <code>curl --data-binary @digit.png http://HOST/api/predict</code>, <code>/api/inspect</code>, <code>GET /api/model</code>, and
   <code>curl --json '{"activation":"sigmoid","hidden":"128x8"}' http://HOST/api/runs</code> to train.</footer>
 </body>
@@ -474,6 +486,61 @@ const Logic = (() => {
     return values.map((v) => Object.assign({}, base, { [field]: field === "lr" || field === "seed" ? Number(v) : v }));
   }
 
+  // The page's address is its form (TensorFlow Playground's way): every setting under the API's
+  // own name and value, plus these. `compare=FIELD:V1,V2` is the Compare row (depths separated by
+  // `;`), `lesson=NAME` opens a lesson, `start=1` starts at once, `controls=hide` shows only the
+  // experiment, for a projector.
+  const addressWords = ["dataset", "compare", "lesson", "start", "controls"];
+  const compareFields = Object.keys(compareExamples);
+
+  // What an address asks for: the settings' values as text, the rest, and what is wrong with it
+  // (an unknown parameter, a malformed compare), each said in words naming the parameter.
+  function readAddress(settings, search) {
+    const names = settings.map((s) => s.name);
+    const out = { values: {}, dataset: null, compare: null, lesson: null, start: false, hide: false, problems: [] };
+    for (const [key, value] of new URLSearchParams(search)) {
+      if (names.includes(key)) out.values[key] = value;
+      else if (key === "dataset") out.dataset = value;
+      else if (key === "lesson") out.lesson = value;
+      else if (key === "start") out.start = value === "1" || value === "true";
+      else if (key === "controls") {
+        if (value === "hide" || value === "show") out.hide = value === "hide";
+        else out.problems.push("controls: give hide or show (got " + value + ")");
+      } else if (key === "compare") {
+        const at = value.indexOf(":"), field = value.slice(0, Math.max(at, 0));
+        if (at < 0 || !compareFields.includes(field)) {
+          out.problems.push("compare: give FIELD:V1,V2 with FIELD one of " + compareFields.join(", ") + " (got " + value + ")");
+        } else {
+          out.compare = { field, values: value.slice(at + 1) };
+        }
+      } else {
+        out.problems.push(key + ": unknown parameter; the parameters are " + names.concat(addressWords).join(", "));
+      }
+    }
+    return out;
+  }
+
+  // The address of a request (as `requestFromForm` makes it): the settings that differ from their
+  // defaults, in the table's order, then the data set when not the default, then the comparison.
+  function address(settings, request, defaults, compare) {
+    const params = new URLSearchParams();
+    for (const s of settings) {
+      if (!(s.name in request)) continue;
+      const v = request[s.name], d = defaults[s.name];
+      const same = s.control === "checkbox" ? !!v === !!d : String(v) === String(d);
+      if (!same) params.set(s.name, s.control === "checkbox" ? String(!!v) : String(v));
+    }
+    if (request.dataset && defaults.dataset && request.dataset !== defaults.dataset) params.set("dataset", request.dataset);
+    if (compare && compare.field) params.set("compare", compare.field + ":" + (compare.values || "").trim().replace(/\s+/g, compare.field === "hidden" ? ";" : ","));
+    const text = params.toString().replace(/%2C/g, ",").replace(/%3A/g, ":").replace(/%3B/g, ";");
+    return text ? "?" + text : "";
+  }
+
+  // A lesson's verdict word for a claim's: what the ablation report calls supported, a lesson says held.
+  function verdictWord(verdict) {
+    return verdict === "supported" ? "held" : verdict === "not supported" ? "did not hold" : "not tested";
+  }
+
   // One event of a run's stream (GET /api/runs/ID/events) folded into what the page keeps of the
   // run: chart points from `live`, epoch records, status, error and result. Says whether the run's
   // row needs drawing again (its status changed).
@@ -518,7 +585,8 @@ const Logic = (() => {
     return n + tail;
   }
 
-  return { percent, short, axis, logRange, formValues, requestFromForm, compareExamples, compare, reduce, listed, statusText, ordinal };
+  return { percent, short, axis, logRange, formValues, requestFromForm, compareExamples, compare, readAddress, address, verdictWord,
+           reduce, listed, statusText, ordinal };
 })();
 
 if (typeof module !== "undefined") module.exports = Logic;
@@ -1042,13 +1110,25 @@ canvas.chart { width: 100%; height: 200px; display: block; }
   .layer-row canvas.curve { width: 100%; }
   #runs th:nth-child(4), #runs td:nth-child(4), #runs th:nth-child(6), #runs td:nth-child(6) { display: none; }
 }
+/* A lesson: its text, and each claim's verdict once its runs are over. */
+#lesson-look { margin: 4px 0 6px; max-width: 75ch; }
+.verdicts { list-style: none; padding: 0; margin: 10px 0 0; display: grid; gap: 8px; }
+.verdicts li { border-left: 4px solid var(--line); padding: 4px 10px; }
+.verdicts li b { text-transform: uppercase; font-size: 12px; letter-spacing: .04em; margin-right: 6px; }
+.verdicts li.held { border-color: #17a673; } .verdicts li.held b { color: #17a673; }
+.verdicts li.not-held { border-color: var(--warn); } .verdicts li.not-held b { color: var(--warn); }
+.verdicts .evidence { display: block; font-size: 13px; color: var(--muted); margin-top: 2px; }
+#lesson-links a { margin-right: 10px; }
+/* controls=hide: only the experiment (lesson, charts, runs), for a projector. */
+.projector .control, .projector #train:not(.has-error) { display: none !important; }
 
 """#,
         "playground.js": ##"""
 "use strict";
 // ---- The playground: train from the page and watch it happen. ----
 const play = { info: null, runs: new Map(), order: [], group: [], groupKey: "", focus: null, stream: null, streamIds: "",
-               colours: 0, drawQueued: false, loaded: new Set(), everyone: false, told: new Set() };
+               drawQueued: false, loaded: new Set(), everyone: false, told: new Set(), defaults: null, hide: false,
+               lessons: [], lesson: null, lessonGroup: null };
 const palette = ["#2f6fed", "#e4572e", "#17a673", "#a259ff", "#e0a100", "#0fb5ba", "#d6336c", "#5c7080"];
 // The settings shown at once; the others are under "More settings". Every one comes from the server's table.
 const primarySettings = ["activation", "hidden", "lr", "batch_size", "momentum", "epochs", "seed", "precision", "augment"];
@@ -1063,6 +1143,7 @@ async function api(method, path, body) {
   return answer;
 }
 function trainError(message) {
+  $("train").classList.toggle("has-error", !!message);
   const line = $("train-error");
   line.hidden = !message;
   line.textContent = message || "";
@@ -1231,14 +1312,28 @@ $("f-vary").addEventListener("change", () => { const v = $("f-vary").value; $("f
 function adopt(summary, shown) {
   let run = play.runs.get(summary.id);
   if (!run) {
-    run = { id: summary.id, colour: palette[play.colours++ % palette.length], points: [], epochs: [], live: null, shown: !!shown };
+    run = { id: summary.id, colour: colourFor(summary.id), points: [], epochs: [], live: null, shown: !!shown };
     play.runs.set(summary.id, run);
   }
   Object.assign(run, { title: summary.title, status: summary.status, config: summary.config, error: summary.error, warning: summary.warning,
                        test_accuracy: summary.test_accuracy, epochs_completed: summary.epochs_completed,
                        progress: summary.progress, last_epoch: summary.last_epoch, owner: summary.owner,
-                       mine: summary.mine, editable: summary.editable, place: summary.place });
+                       mine: summary.mine, editable: summary.editable, place: summary.place, lesson: summary.lesson });
   return run;
+}
+// Each run keeps its colour across reloads: the colours handed out are remembered in this browser.
+const colourKey = "digit-trainer-run-colours";
+function colourFor(id) {
+  let kept = null;
+  try { kept = JSON.parse(localStorage.getItem(colourKey)); } catch (_) { /* storage off: colours by order */ }
+  if (!kept || typeof kept.next !== "number" || typeof kept.runs !== "object") kept = { next: 0, runs: {} };
+  if (!(id in kept.runs)) {
+    kept.runs[id] = kept.next++;
+    const ids = Object.keys(kept.runs);
+    for (const old of ids.slice(0, Math.max(0, ids.length - 500))) delete kept.runs[old];
+  }
+  try { localStorage.setItem(colourKey, JSON.stringify(kept)); } catch (_) { /* kept for this page only */ }
+  return palette[kept.runs[id] % palette.length];
 }
 async function refreshRuns() {
   let list;
@@ -1256,6 +1351,7 @@ async function refreshRuns() {
   play.group = play.group.filter((id) => play.runs.has(id));
   if (play.focus && !play.runs.has(play.focus)) play.focus = null;
   renderRuns();
+  renderLesson();
   follow();
   refreshReaders();
   updateButtons();
@@ -1505,7 +1601,8 @@ function drawFocus() {
     const label = row.querySelector(".label");
     label.innerHTML = "<b></b><span></span>";
     label.firstChild.textContent = "Layer " + (l + 1) + " · " + (run.config ? run.config.hidden[l] : "") + " " + activation;
-    label.lastChild.textContent = layer ? (100 * layer.dead_fraction).toFixed(0) + "% dead, " + (100 * layer.saturated_fraction).toFixed(0) + "% saturated, ‖∇W‖ " + layer.gradient_norm.toExponential(1) : "";
+    label.lastChild.textContent = layer ? (100 * layer.dead_fraction).toFixed(0) + "% dead, " + (100 * layer.saturated_fraction).toFixed(0) + "% saturated, ‖∇W‖ " +
+      (layer.gradient_norm == null ? "—" : layer.gradient_norm.toExponential(1)) + (layer.mean_activation == null ? "" : ", mean output " + Logic.short(layer.mean_activation)) : "";
     const [gradCanvas, deadCanvas] = row.querySelectorAll("canvas.small");
     gradientLine(axes(gradCanvas, xMax, range.lo, range.hi, true, gradientLabel(range)), run.points.map((p) => [p.x, p.grad[l]]), run.colour, range);
     const frame = axes(deadCanvas, xMax, 0, 1, false, (v) => (100 * v).toFixed(0) + "%");
@@ -1548,9 +1645,155 @@ async function loadPlayground() {
     "You may have " + L.runs_per_person + " runs queued or active; past " + L.runs + " runs in training, new ones wait in line. " +
     "A run keeps training if you close this page" + (play.info.you && !play.info.you.manages_all ? "; others see your runs, and only you can change them." : ".");
   $("everyone-box").addEventListener("change", () => { play.everyone = $("everyone-box").checked; renderRuns(); });
+  play.defaults = Object.assign(Logic.requestFromForm(play.info.settings, Logic.formValues(play.info.settings)), { dataset: $("f-dataset").value });
+  play.lessons = await api("GET", "/api/lessons").then((a) => a.lessons).catch(() => []);
+  listLessons();
   await refreshRuns();
+  await applyAddress();
+  $("train-form").addEventListener("input", writeAddress);
+  $("train-form").addEventListener("change", writeAddress);
   setInterval(refreshRuns, 1500);
   window.addEventListener("resize", queueDraw);
+}
+
+// ---- The address is the form: a link opens an experiment, a reload keeps it. ----
+// Sets the form from the address, has the server check the values (its 400 is shown and nothing
+// starts), then opens the lesson and starts when asked. The address then loses `start`, so that a
+// reload shows the runs it started instead of starting more.
+async function applyAddress() {
+  const asked = Logic.readAddress(play.info.settings, location.search);
+  play.hide = asked.hide;
+  document.body.classList.toggle("projector", asked.hide);
+  const problems = asked.problems.slice();
+  for (const [name, text] of Object.entries(asked.values)) {
+    const s = play.info.settings.find((x) => x.name === name), input = $("f-" + name);
+    if (s.control === "checkbox") { input.checked = !["false", "none", "0", ""].includes(text.toLowerCase()); continue; }
+    const [choice, parameter] = name === "activation" ? text.split(":") : [text];
+    if (s.control === "choice" && (!s.choices.includes(choice) || (name === "activation" && text.includes(",")))) {
+      problems.push(name + ": give " + (name === "activation" ? "one of " + s.choices.join(", ") + " (with :VALUE for α or β)" : s.rule) + " (got " + text + ")");
+      continue;
+    }
+    input.value = choice;
+    if (name === "activation") { syncParameter(); if (parameter !== undefined) $("f-parameter").value = parameter; }
+  }
+  if (asked.dataset) {
+    if ([...$("f-dataset").options].some((o) => o.value === asked.dataset)) $("f-dataset").value = asked.dataset;
+    else problems.push("dataset: give " + [...$("f-dataset").options].map((o) => o.value).join(" or ") + " (got " + asked.dataset + ")");
+  }
+  if (asked.compare) {
+    $("f-vary").value = asked.compare.field;
+    $("f-values").disabled = false;
+    $("f-values").value = asked.compare.values.replace(/;/g, " ");
+  }
+  if (problems.length) { trainError("This link cannot be opened as it is: " + problems.join("; ")); return; }
+  if (Object.keys(asked.values).length || asked.dataset || asked.compare) {
+    try {
+      for (const config of groupConfigs()) await api("POST", "/api/runs?check=1", config);
+    } catch (error) { trainError("This link cannot be opened as it is: " + error.message); return; }
+  }
+  if (asked.lesson) await openLesson(asked.lesson);
+  if (asked.start) {
+    if (asked.lesson && play.lesson) await pressed($("lesson-start"), startLesson);
+    else if (!asked.lesson) await pressed($("run"), () => createGroup(false));
+    writeAddress();
+  }
+}
+// The address of the form as it stands (and the open lesson, and a projector's view), without a reload.
+function writeAddress() {
+  let query;
+  try {
+    const vary = $("f-vary").value;
+    query = Logic.address(play.info.settings, baseConfig(), play.defaults, vary ? { field: vary, values: $("f-values").value } : null);
+  } catch (_) { return; }  // a field that is not a number yet: the address waits for it
+  const extra = [play.lesson && "lesson=" + play.lesson.name, play.hide && "controls=hide"].filter(Boolean).join("&");
+  const search = query + (extra ? (query ? "&" : "?") + extra : "");
+  if (search !== location.search) history.replaceState(null, "", location.pathname + search);
+}
+$("copy-link").addEventListener("click", async () => {
+  writeAddress();
+  const button = $("copy-link");
+  try {
+    await navigator.clipboard.writeText(location.href);
+    button.textContent = "Copied";
+  } catch (_) {
+    // Not a secure page (a class's server by its address): the browser keeps the clipboard shut.
+    window.prompt("Copy this link:", location.href);
+  }
+  setTimeout(() => { button.textContent = "Copy link"; }, 1500);
+});
+
+// ---- Lessons: named experiments whose verdicts come from their own runs (GET /api/lessons). ----
+function listLessons() {
+  const line = $("lesson-links");
+  line.textContent = play.lessons.length ? "Lessons: " : "";
+  for (const lesson of play.lessons) {
+    const link = document.createElement("a");
+    link.href = "?lesson=" + encodeURIComponent(lesson.name);
+    link.textContent = lesson.name.replace(/-/g, " ");
+    link.title = lesson.title;
+    line.append(link);
+  }
+}
+async function openLesson(name) {
+  const lesson = play.lessons.find((l) => l.name === name);
+  if (!lesson) {
+    trainError("lesson: no lesson " + name + "; the lessons are " + play.lessons.map((l) => l.name).join(", "));
+    return;
+  }
+  play.lesson = lesson;
+  $("lesson-card").hidden = false;
+  $("lesson-title").textContent = lesson.title;
+  $("lesson-look").textContent = lesson.look;
+  $("lesson-measured").textContent = lesson.measured;
+  // The visitor's newest start of this lesson: a reload shows it (and its verdict) again.
+  const newest = play.order.map((id) => play.runs.get(id)).find((r) => r && r.lesson && r.lesson.name === name && r.editable !== false);
+  if (newest) showLessonGroup(newest.lesson.group);
+  renderLesson();
+  // A student who follows a lesson's link lands on the lesson, not on the drawing pad above it.
+  $("lesson-card").scrollIntoView();
+}
+function showLessonGroup(group) {
+  play.lessonGroup = group;
+  // In the order the server made them (the number ending each id), which is the lesson's order.
+  const made = (r) => Number(r.id.split("-").pop());
+  const runs = [...play.runs.values()].filter((r) => r.lesson && r.lesson.group === group).sort((a, b) => made(a) - made(b));
+  for (const run of play.runs.values()) run.shown = runs.includes(run);
+  play.group = runs.map((r) => r.id);
+  if (runs.length) play.focus = (runs[play.lesson.focus] || runs[0]).id;
+  renderRuns(); follow(); queueDraw();
+}
+async function startLesson() {
+  const answer = await api("POST", "/api/lessons/" + encodeURIComponent(play.lesson.name), { paused: false });
+  tellRemoved(answer.removed);
+  answer.runs.forEach((r) => adopt(r, true));
+  play.groupKey = "";
+  showLessonGroup(answer.runs[0].lesson.group);
+  await refreshRuns();
+}
+$("lesson-start").addEventListener("click", () => pressed($("lesson-start"), startLesson));
+function renderLesson() {
+  if (!play.lesson) return;
+  const runs = [...play.runs.values()].filter((r) => r.lesson && r.lesson.group === play.lessonGroup);
+  const over = runs.filter((r) => overStatus(r.status)).length;
+  const judged = runs.find((r) => r.lesson.verdicts);
+  $("lesson-start").textContent = (runs.length ? "Start again (" : "Start the lesson (") + play.lesson.runs.length + " runs)";
+  $("lesson-status").textContent = !runs.length ? "not started" : judged ? "over: the verdict below comes from these runs" :
+    over + " of " + runs.length + " runs over; the verdict comes when all are";
+  const list = $("lesson-verdicts"), verdicts = judged ? judged.lesson.verdicts : [];
+  const sig = JSON.stringify(verdicts);
+  if (list.dataset.sig === sig) return;
+  list.dataset.sig = sig;
+  list.textContent = "";
+  for (const v of verdicts) {
+    const item = document.createElement("li"), word = Logic.verdictWord(v.verdict), evidence = document.createElement("span");
+    item.className = word === "held" ? "held" : word === "did not hold" ? "not-held" : "untested";
+    item.innerHTML = "<b></b>";
+    item.firstChild.textContent = word;
+    evidence.className = "evidence";
+    evidence.textContent = v.evidence;
+    item.append(v.statement, evidence);
+    list.append(item);
+  }
 }
 
 """##,

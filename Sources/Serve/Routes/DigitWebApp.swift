@@ -16,6 +16,7 @@ import Report
 /// | `POST /api/inspect` | a PNG → `inspect --json`'s object (layers, saliency) |
 /// | `GET /api/weights?unit=J` | first-layer unit J's weights as a picture |
 /// | `/api/runs…` | the playground (`PlaygroundRoutes.swift`) |
+/// | `/api/lessons…` | the lessons, which start playground runs (`LessonRoutes.swift`) |
 ///
 /// `?run=ID` on predict, inspect and weights reads with a playground run's current weights instead.
 ///
@@ -118,6 +119,9 @@ public struct DigitWebApp: Sendable {
         case "/favicon.ico":
             return only(["GET", "HEAD"], request) { WebResponse(status: 204, contentType: "image/x-icon", body: []) }
         default:
+            if path == "/api/lessons" || path.hasPrefix("/api/lessons/") {
+                return lessons(request, rest: path.dropFirst("/api/lessons".count), visitor: visitor)
+            }
             if path == "/api/runs" || path.hasPrefix("/api/runs/") {
                 var response = runs(request, rest: path.dropFirst("/api/runs".count), visitor: visitor)
                 if request.method == "HEAD" {
@@ -291,7 +295,7 @@ public struct DigitWebApp: Sendable {
     // MARK: Helpers
 
     /// Runs `answer` when the request's method is one of `methods`, else answers 405 with `Allow`.
-    private func only(_ methods: [String], _ request: WebRequest, _ answer: () -> WebResponse) -> WebResponse {
+    func only(_ methods: [String], _ request: WebRequest, _ answer: () -> WebResponse) -> WebResponse {
         guard methods.contains(request.method) else {
             return .failure(
                 405, "\(request.method) is not allowed here; use \(methods.joined(separator: " or "))",

@@ -8,6 +8,7 @@ import Model
 /// |---|---|
 /// | `GET /api/playground` | the limits, the activations with their default rates, the defaults, the data sets |
 /// | `POST /api/runs` | a JSON config (`RunRequest`) → 201 with the run |
+/// | `POST /api/runs?check=1` | the same config checked, nothing made → 200 with its title and settings, or the 400 |
 /// | `GET /api/runs` | the runs, newest first |
 /// | `GET /api/runs/ID` | its config, status, epoch records, latest live figures and live series |
 /// | `GET /api/runs/ID/events` | `text/event-stream`: the run's events so far, then each as it happens, ending with the run |
@@ -23,6 +24,10 @@ extension DigitWebApp {
         let parts = rest.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         do {
             switch (request.method, parts.count) {
+            case ("POST", 0) where request.query["check"] == "1":
+                // A link's settings checked before anything starts: the same 400 a run would get.
+                let checked = try RunRequest(json: request.body, limits: playground.limits)
+                return .json(CheckedRun(title: checked.title, config: checked.fields))
             case ("POST", 0):
                 let (run, removed) = try playground.create(
                     try RunRequest(json: request.body, limits: playground.limits), by: visitor)

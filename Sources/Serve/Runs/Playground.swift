@@ -1,6 +1,7 @@
 import Dataset
 import Foundation
 import Model
+import Report
 
 /// The playground behind `serve`'s Train panel: runs created from the page, trained one slice at a
 /// time on one training thread through `Training.run` (the loop `trainer train` uses, with a
@@ -81,35 +82,66 @@ public final class Playground: @unchecked Sendable {
 
     /// A new run of `visitor`'s, queued (or paused, to be stepped); the finished runs removed to make room.
     func create(_ request: RunRequest, by visitor: Visitor) throws -> (PlaygroundRun, [RemovedRun]) {
+        let (made, removed) = try create([request], by: visitor)
+        return (made[0], removed)
+    }
+
+    /// `lesson`'s runs, one per cell of its plan, made together or not at all (a cap refuses the
+    /// whole lesson), paused or queued; each tagged with the lesson and its group (the first run's id).
+    func start(_ lesson: Lesson, paused: Bool, by visitor: Visitor) throws -> ([PlaygroundRun], [RemovedRun]) {
+        let cells = lesson.plan.cells
+        let requests = cells.map { cell in
+            var request = RunRequest.lessonRun(lesson, cell)
+            request.startPaused = paused
+            return request
+        }
+        return try create(requests, by: visitor) { index, first in
+            LessonTag(name: lesson.name, title: lesson.title, group: first, cell: cells[index])
+        }
+    }
+
+    /// Runs of one request, made together or not at all; `tag` gives the k-th its lesson, knowing the first's id.
+    private func create(
+        _ requests: [RunRequest], by visitor: Visitor, tag: (Int, String) -> LessonTag? = { _, _ in nil }
+    ) throws -> ([PlaygroundRun], [RemovedRun]) {
         lock.lock()
         defer { lock.unlock() }
         guard !stopping else { throw Problem(status: 503, description: "the server is stopping") }
-        try checkCaps(adding: visitor.person)
-        let removed = try makeRoom(for: request)
-        counter += 1
-        let now = Date()
-        let stamp = Self.idFormat.string(from: now)
-        var id = "\(stamp)-\(counter)"
-        while runs[id] != nil { counter += 1; id = "\(stamp)-\(counter)" }
-        let run = PlaygroundRun(
-            id: id, request: request, created: now, folder: folder.appendingPathComponent(id),
-            status: request.startPaused ? .paused : .queued, owner: visitor.person)
-        do {
-            try FileManager.default.createDirectory(at: run.folder, withIntermediateDirectories: true)
-        } catch {
-            throw Problem(status: 500, description: "cannot create \(run.folder.path): \(error.localizedDescription)")
+        try checkCaps(adding: visitor.person, count: requests.count)
+        let removed = try makeRoom(for: requests)
+        var made: [PlaygroundRun] = []
+        for (index, request) in requests.enumerated() {
+            counter += 1
+            let now = Date()
+            let stamp = Self.idFormat.string(from: now)
+            var id = "\(stamp)-\(counter)"
+            while runs[id] != nil { counter += 1; id = "\(stamp)-\(counter)" }
+            let run = PlaygroundRun(
+                id: id, request: request, created: now, folder: folder.appendingPathComponent(id),
+                status: request.startPaused ? .paused : .queued, owner: visitor.person)
+            run.lesson = tag(index, made.first?.id ?? id)
+            do {
+                try FileManager.default.createDirectory(at: run.folder, withIntermediateDirectories: true)
+            } catch {
+                for earlier in made { runs[earlier.id] = nil; try? FileManager.default.removeItem(at: earlier.folder) }
+                throw Problem(
+                    status: 500, description: "cannot create \(run.folder.path): \(error.localizedDescription)")
+            }
+            made.append(run)
         }
-        runs[id] = run
-        persist(run)
-        emit(run, .status(run: run.id, status: run.status, error: nil))
+        for run in made {
+            runs[run.id] = run
+            persist(run)
+            emit(run, .status(run: run.id, status: run.status, error: nil))
+        }
         lock.broadcast()
-        return (run, removed)
+        return (made, removed)
     }
 
     /// A person's cap (`runsPerPerson`) and the server's on waiting runs (`queuedRuns`): 429 naming it.
-    private func checkCaps(adding person: Person) throws {
+    private func checkCaps(adding person: Person, count: Int) throws {
         let theirs = runs.values.filter { $0.owner == person && $0.status.isActive }.count
-        guard theirs < limits.runsPerPerson else {
+        guard theirs + count <= limits.runsPerPerson else {
             throw Problem(
                 status: 429,
                 description:
@@ -117,7 +149,7 @@ public final class Playground: @unchecked Sendable {
                 field: "runs")
         }
         let waiting = runs.values.filter { $0.status.isActive && !$0.started }.count
-        guard waiting < limits.queuedRuns else {
+        guard waiting + count <= limits.queuedRuns else {
             throw Problem(
                 status: 429,
                 description:
@@ -166,7 +198,7 @@ public final class Playground: @unchecked Sendable {
             switch run.status {
             case .paused: run.status = run.started ? .running : .queued
             case .interrupted:
-                try checkCaps(adding: run.owner)
+                try checkCaps(adding: run.owner, count: 1)
                 run.status = .queued
             default:
                 throw Problem(
@@ -548,6 +580,22 @@ public final class Playground: @unchecked Sendable {
         emit(run, .status(run: run.id, status: status, error: run.error))
         persist(run)
         close(run)
+        if let lesson = run.lesson { judge(group: lesson.group, of: lesson.name) }
+    }
+
+    /// Once every run of a lesson's group is over, the lesson's verdicts on those that finished or
+    /// failed (a cancelled run is a missing cell, not a diverged one), recorded in each.
+    private func judge(group: String, of name: String) {
+        let members = runs.values.filter { $0.lesson?.group == group }
+        guard let lesson = Lesson.named(name), members.allSatisfy(\.status.isOver) else { return }
+        let results = members.filter { $0.status != .cancelled }.compactMap { run in
+            run.lesson.map { run.cellResult($0.cell) }
+        }
+        let verdicts = lesson.verdicts(results).map(VerdictRecord.init)
+        for run in members {
+            run.lesson?.verdicts = verdicts
+            persist(run)
+        }
     }
 
     /// Sends `event` to the run's listeners; keeps it in the log (live events without their heavy parts).

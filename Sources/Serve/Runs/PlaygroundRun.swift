@@ -48,6 +48,8 @@ final class PlaygroundRun: @unchecked Sendable {
     var log: [RunEvent] = []
     var listeners: [UUID: Listener] = [:]
     var probe: LiveProbe?
+    /// Set when a lesson started it.
+    var lesson: LessonTag?
 
     init(id: String, request: RunRequest, created: Date, folder: URL, status: Status, owner: Person) {
         (self.id, self.request, self.created, self.folder, self.status) = (id, request, created, folder, status)
@@ -73,8 +75,9 @@ final class PlaygroundRun: @unchecked Sendable {
             config: request.fields, epochsCompleted: history.count, lastEpoch: history.last, error: error,
             warning: warning, testAccuracy: testAccuracy, testLoss: testLoss, progress: live?.progress,
             owner: owner.label, mine: viewer.map { $0.person == owner }, editable: viewer?.mayChange(runOf: owner),
-            place: place, trainedSeconds: trainedSeconds, waitedSeconds: firstTurn.map { $0.timeIntervalSince(created) }
-        )
+            place: place, trainedSeconds: trainedSeconds,
+            waitedSeconds: firstTurn.map { $0.timeIntervalSince(created) },
+            lesson: lesson)
     }
 
     /// `GET /api/runs/ID`: the summary, every epoch record and the latest live figures.
@@ -82,6 +85,16 @@ final class PlaygroundRun: @unchecked Sendable {
         RunDetails(
             summary: summary(for: viewer, place: place), epochs: history, live: live.map { .live(run: id, $0) },
             series: log.filter { if case .live = $0 { return true } else { return false } })
+    }
+
+    /// The run as a cell of an ablation, for its lesson's verdicts: its epochs (with the per-layer
+    /// diagnostics) and test figures, or how it failed.
+    func cellResult(_ cell: AblationCell) -> CellResult {
+        CellResult(
+            cell: cell, config: request.config, learningRate: request.config.effectiveLearningRate, history: history,
+            testAccuracy: status == .finished ? testAccuracy : nil, testLoss: status == .finished ? testLoss : nil,
+            failure: status == .finished ? nil : (error ?? status.rawValue), dataOrderDigest: "",
+            seconds: trainedSeconds)
     }
 
     /// What a restart needs to list the run again: settings, status, results and owner.

@@ -44,17 +44,18 @@ extension Playground {
             run.testAccuracy = stored.summary.testAccuracy
             run.testLoss = stored.summary.testLoss
             run.history = stored.epochs
+            run.lesson = stored.summary.lesson
             run.log =
                 stored.epochs.map { .epoch(run: name, record: $0) } + [.status(run: name, status: status, error: nil)]
             return run
         }
     }
 
-    /// Keeps the runs folder under `limits.folderBytes` with room for `request`'s checkpoint: removes
+    /// Keeps the runs folder under `limits.folderBytes` with room for `requests`' checkpoints: removes
     /// the oldest runs that are over (then interrupted ones) of whoever keeps the most bytes, never
     /// an active one; 507 when that is not enough. Called with the lock held.
-    func makeRoom(for request: RunRequest) throws -> [RemovedRun] {
-        let needed = Self.estimatedBytes(request.config)
+    func makeRoom(for requests: [RunRequest]) throws -> [RemovedRun] {
+        let needed = requests.reduce(0) { $0 + Self.estimatedBytes($1.config) }
         var sizes: [String: Int] = [:]
         for run in allRuns { sizes[run.id] = Self.bytes(in: run.folder) }
         var used = sizes.values.reduce(0, +)
@@ -66,7 +67,7 @@ extension Playground {
             throw Problem(
                 status: 507,
                 description:
-                    "the runs folder cannot make room for this run under its \(limit) (serve --runs-limit): active runs hold \(DigitWebApp.size(used - freeable)) and this one needs about \(DigitWebApp.size(needed)); cancel one, or wait for one to finish"
+                    "the runs folder cannot make room for \(requests.count == 1 ? "this run" : "these \(requests.count) runs") under its \(limit) (serve --runs-limit): active runs hold \(DigitWebApp.size(used - freeable)) and \(requests.count == 1 ? "this one needs" : "they need") about \(DigitWebApp.size(needed)); cancel one, or wait for one to finish"
             )
         }
         while used + needed > limits.folderBytes {

@@ -89,6 +89,61 @@ const Logic = (() => {
     return values.map((v) => Object.assign({}, base, { [field]: field === "lr" || field === "seed" ? Number(v) : v }));
   }
 
+  // The page's address is its form (TensorFlow Playground's way): every setting under the API's
+  // own name and value, plus these. `compare=FIELD:V1,V2` is the Compare row (depths separated by
+  // `;`), `lesson=NAME` opens a lesson, `start=1` starts at once, `controls=hide` shows only the
+  // experiment, for a projector.
+  const addressWords = ["dataset", "compare", "lesson", "start", "controls"];
+  const compareFields = Object.keys(compareExamples);
+
+  // What an address asks for: the settings' values as text, the rest, and what is wrong with it
+  // (an unknown parameter, a malformed compare), each said in words naming the parameter.
+  function readAddress(settings, search) {
+    const names = settings.map((s) => s.name);
+    const out = { values: {}, dataset: null, compare: null, lesson: null, start: false, hide: false, problems: [] };
+    for (const [key, value] of new URLSearchParams(search)) {
+      if (names.includes(key)) out.values[key] = value;
+      else if (key === "dataset") out.dataset = value;
+      else if (key === "lesson") out.lesson = value;
+      else if (key === "start") out.start = value === "1" || value === "true";
+      else if (key === "controls") {
+        if (value === "hide" || value === "show") out.hide = value === "hide";
+        else out.problems.push("controls: give hide or show (got " + value + ")");
+      } else if (key === "compare") {
+        const at = value.indexOf(":"), field = value.slice(0, Math.max(at, 0));
+        if (at < 0 || !compareFields.includes(field)) {
+          out.problems.push("compare: give FIELD:V1,V2 with FIELD one of " + compareFields.join(", ") + " (got " + value + ")");
+        } else {
+          out.compare = { field, values: value.slice(at + 1) };
+        }
+      } else {
+        out.problems.push(key + ": unknown parameter; the parameters are " + names.concat(addressWords).join(", "));
+      }
+    }
+    return out;
+  }
+
+  // The address of a request (as `requestFromForm` makes it): the settings that differ from their
+  // defaults, in the table's order, then the data set when not the default, then the comparison.
+  function address(settings, request, defaults, compare) {
+    const params = new URLSearchParams();
+    for (const s of settings) {
+      if (!(s.name in request)) continue;
+      const v = request[s.name], d = defaults[s.name];
+      const same = s.control === "checkbox" ? !!v === !!d : String(v) === String(d);
+      if (!same) params.set(s.name, s.control === "checkbox" ? String(!!v) : String(v));
+    }
+    if (request.dataset && defaults.dataset && request.dataset !== defaults.dataset) params.set("dataset", request.dataset);
+    if (compare && compare.field) params.set("compare", compare.field + ":" + (compare.values || "").trim().replace(/\s+/g, compare.field === "hidden" ? ";" : ","));
+    const text = params.toString().replace(/%2C/g, ",").replace(/%3A/g, ":").replace(/%3B/g, ";");
+    return text ? "?" + text : "";
+  }
+
+  // A lesson's verdict word for a claim's: what the ablation report calls supported, a lesson says held.
+  function verdictWord(verdict) {
+    return verdict === "supported" ? "held" : verdict === "not supported" ? "did not hold" : "not tested";
+  }
+
   // One event of a run's stream (GET /api/runs/ID/events) folded into what the page keeps of the
   // run: chart points from `live`, epoch records, status, error and result. Says whether the run's
   // row needs drawing again (its status changed).
@@ -133,7 +188,8 @@ const Logic = (() => {
     return n + tail;
   }
 
-  return { percent, short, axis, logRange, formValues, requestFromForm, compareExamples, compare, reduce, listed, statusText, ordinal };
+  return { percent, short, axis, logRange, formValues, requestFromForm, compareExamples, compare, readAddress, address, verdictWord,
+           reduce, listed, statusText, ordinal };
 })();
 
 if (typeof module !== "undefined") module.exports = Logic;

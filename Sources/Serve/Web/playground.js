@@ -1,7 +1,8 @@
 "use strict";
 // ---- The playground: train from the page and watch it happen. ----
 const play = { info: null, runs: new Map(), order: [], group: [], groupKey: "", focus: null, stream: null, streamIds: "",
-               colours: 0, drawQueued: false, loaded: new Set(), everyone: false, told: new Set() };
+               drawQueued: false, loaded: new Set(), everyone: false, told: new Set(), defaults: null, hide: false,
+               lessons: [], lesson: null, lessonGroup: null };
 const palette = ["#2f6fed", "#e4572e", "#17a673", "#a259ff", "#e0a100", "#0fb5ba", "#d6336c", "#5c7080"];
 // The settings shown at once; the others are under "More settings". Every one comes from the server's table.
 const primarySettings = ["activation", "hidden", "lr", "batch_size", "momentum", "epochs", "seed", "precision", "augment"];
@@ -16,6 +17,7 @@ async function api(method, path, body) {
   return answer;
 }
 function trainError(message) {
+  $("train").classList.toggle("has-error", !!message);
   const line = $("train-error");
   line.hidden = !message;
   line.textContent = message || "";
@@ -184,14 +186,28 @@ $("f-vary").addEventListener("change", () => { const v = $("f-vary").value; $("f
 function adopt(summary, shown) {
   let run = play.runs.get(summary.id);
   if (!run) {
-    run = { id: summary.id, colour: palette[play.colours++ % palette.length], points: [], epochs: [], live: null, shown: !!shown };
+    run = { id: summary.id, colour: colourFor(summary.id), points: [], epochs: [], live: null, shown: !!shown };
     play.runs.set(summary.id, run);
   }
   Object.assign(run, { title: summary.title, status: summary.status, config: summary.config, error: summary.error, warning: summary.warning,
                        test_accuracy: summary.test_accuracy, epochs_completed: summary.epochs_completed,
                        progress: summary.progress, last_epoch: summary.last_epoch, owner: summary.owner,
-                       mine: summary.mine, editable: summary.editable, place: summary.place });
+                       mine: summary.mine, editable: summary.editable, place: summary.place, lesson: summary.lesson });
   return run;
+}
+// Each run keeps its colour across reloads: the colours handed out are remembered in this browser.
+const colourKey = "digit-trainer-run-colours";
+function colourFor(id) {
+  let kept = null;
+  try { kept = JSON.parse(localStorage.getItem(colourKey)); } catch (_) { /* storage off: colours by order */ }
+  if (!kept || typeof kept.next !== "number" || typeof kept.runs !== "object") kept = { next: 0, runs: {} };
+  if (!(id in kept.runs)) {
+    kept.runs[id] = kept.next++;
+    const ids = Object.keys(kept.runs);
+    for (const old of ids.slice(0, Math.max(0, ids.length - 500))) delete kept.runs[old];
+  }
+  try { localStorage.setItem(colourKey, JSON.stringify(kept)); } catch (_) { /* kept for this page only */ }
+  return palette[kept.runs[id] % palette.length];
 }
 async function refreshRuns() {
   let list;
@@ -209,6 +225,7 @@ async function refreshRuns() {
   play.group = play.group.filter((id) => play.runs.has(id));
   if (play.focus && !play.runs.has(play.focus)) play.focus = null;
   renderRuns();
+  renderLesson();
   follow();
   refreshReaders();
   updateButtons();
@@ -458,7 +475,8 @@ function drawFocus() {
     const label = row.querySelector(".label");
     label.innerHTML = "<b></b><span></span>";
     label.firstChild.textContent = "Layer " + (l + 1) + " · " + (run.config ? run.config.hidden[l] : "") + " " + activation;
-    label.lastChild.textContent = layer ? (100 * layer.dead_fraction).toFixed(0) + "% dead, " + (100 * layer.saturated_fraction).toFixed(0) + "% saturated, ‖∇W‖ " + layer.gradient_norm.toExponential(1) : "";
+    label.lastChild.textContent = layer ? (100 * layer.dead_fraction).toFixed(0) + "% dead, " + (100 * layer.saturated_fraction).toFixed(0) + "% saturated, ‖∇W‖ " +
+      (layer.gradient_norm == null ? "—" : layer.gradient_norm.toExponential(1)) + (layer.mean_activation == null ? "" : ", mean output " + Logic.short(layer.mean_activation)) : "";
     const [gradCanvas, deadCanvas] = row.querySelectorAll("canvas.small");
     gradientLine(axes(gradCanvas, xMax, range.lo, range.hi, true, gradientLabel(range)), run.points.map((p) => [p.x, p.grad[l]]), run.colour, range);
     const frame = axes(deadCanvas, xMax, 0, 1, false, (v) => (100 * v).toFixed(0) + "%");
@@ -501,7 +519,153 @@ async function loadPlayground() {
     "You may have " + L.runs_per_person + " runs queued or active; past " + L.runs + " runs in training, new ones wait in line. " +
     "A run keeps training if you close this page" + (play.info.you && !play.info.you.manages_all ? "; others see your runs, and only you can change them." : ".");
   $("everyone-box").addEventListener("change", () => { play.everyone = $("everyone-box").checked; renderRuns(); });
+  play.defaults = Object.assign(Logic.requestFromForm(play.info.settings, Logic.formValues(play.info.settings)), { dataset: $("f-dataset").value });
+  play.lessons = await api("GET", "/api/lessons").then((a) => a.lessons).catch(() => []);
+  listLessons();
   await refreshRuns();
+  await applyAddress();
+  $("train-form").addEventListener("input", writeAddress);
+  $("train-form").addEventListener("change", writeAddress);
   setInterval(refreshRuns, 1500);
   window.addEventListener("resize", queueDraw);
+}
+
+// ---- The address is the form: a link opens an experiment, a reload keeps it. ----
+// Sets the form from the address, has the server check the values (its 400 is shown and nothing
+// starts), then opens the lesson and starts when asked. The address then loses `start`, so that a
+// reload shows the runs it started instead of starting more.
+async function applyAddress() {
+  const asked = Logic.readAddress(play.info.settings, location.search);
+  play.hide = asked.hide;
+  document.body.classList.toggle("projector", asked.hide);
+  const problems = asked.problems.slice();
+  for (const [name, text] of Object.entries(asked.values)) {
+    const s = play.info.settings.find((x) => x.name === name), input = $("f-" + name);
+    if (s.control === "checkbox") { input.checked = !["false", "none", "0", ""].includes(text.toLowerCase()); continue; }
+    const [choice, parameter] = name === "activation" ? text.split(":") : [text];
+    if (s.control === "choice" && (!s.choices.includes(choice) || (name === "activation" && text.includes(",")))) {
+      problems.push(name + ": give " + (name === "activation" ? "one of " + s.choices.join(", ") + " (with :VALUE for α or β)" : s.rule) + " (got " + text + ")");
+      continue;
+    }
+    input.value = choice;
+    if (name === "activation") { syncParameter(); if (parameter !== undefined) $("f-parameter").value = parameter; }
+  }
+  if (asked.dataset) {
+    if ([...$("f-dataset").options].some((o) => o.value === asked.dataset)) $("f-dataset").value = asked.dataset;
+    else problems.push("dataset: give " + [...$("f-dataset").options].map((o) => o.value).join(" or ") + " (got " + asked.dataset + ")");
+  }
+  if (asked.compare) {
+    $("f-vary").value = asked.compare.field;
+    $("f-values").disabled = false;
+    $("f-values").value = asked.compare.values.replace(/;/g, " ");
+  }
+  if (problems.length) { trainError("This link cannot be opened as it is: " + problems.join("; ")); return; }
+  if (Object.keys(asked.values).length || asked.dataset || asked.compare) {
+    try {
+      for (const config of groupConfigs()) await api("POST", "/api/runs?check=1", config);
+    } catch (error) { trainError("This link cannot be opened as it is: " + error.message); return; }
+  }
+  if (asked.lesson) await openLesson(asked.lesson);
+  if (asked.start) {
+    if (asked.lesson && play.lesson) await pressed($("lesson-start"), startLesson);
+    else if (!asked.lesson) await pressed($("run"), () => createGroup(false));
+    writeAddress();
+  }
+}
+// The address of the form as it stands (and the open lesson, and a projector's view), without a reload.
+function writeAddress() {
+  let query;
+  try {
+    const vary = $("f-vary").value;
+    query = Logic.address(play.info.settings, baseConfig(), play.defaults, vary ? { field: vary, values: $("f-values").value } : null);
+  } catch (_) { return; }  // a field that is not a number yet: the address waits for it
+  const extra = [play.lesson && "lesson=" + play.lesson.name, play.hide && "controls=hide"].filter(Boolean).join("&");
+  const search = query + (extra ? (query ? "&" : "?") + extra : "");
+  if (search !== location.search) history.replaceState(null, "", location.pathname + search);
+}
+$("copy-link").addEventListener("click", async () => {
+  writeAddress();
+  const button = $("copy-link");
+  try {
+    await navigator.clipboard.writeText(location.href);
+    button.textContent = "Copied";
+  } catch (_) {
+    // Not a secure page (a class's server by its address): the browser keeps the clipboard shut.
+    window.prompt("Copy this link:", location.href);
+  }
+  setTimeout(() => { button.textContent = "Copy link"; }, 1500);
+});
+
+// ---- Lessons: named experiments whose verdicts come from their own runs (GET /api/lessons). ----
+function listLessons() {
+  const line = $("lesson-links");
+  line.textContent = play.lessons.length ? "Lessons: " : "";
+  for (const lesson of play.lessons) {
+    const link = document.createElement("a");
+    link.href = "?lesson=" + encodeURIComponent(lesson.name);
+    link.textContent = lesson.name.replace(/-/g, " ");
+    link.title = lesson.title;
+    line.append(link);
+  }
+}
+async function openLesson(name) {
+  const lesson = play.lessons.find((l) => l.name === name);
+  if (!lesson) {
+    trainError("lesson: no lesson " + name + "; the lessons are " + play.lessons.map((l) => l.name).join(", "));
+    return;
+  }
+  play.lesson = lesson;
+  $("lesson-card").hidden = false;
+  $("lesson-title").textContent = lesson.title;
+  $("lesson-look").textContent = lesson.look;
+  $("lesson-measured").textContent = lesson.measured;
+  // The visitor's newest start of this lesson: a reload shows it (and its verdict) again.
+  const newest = play.order.map((id) => play.runs.get(id)).find((r) => r && r.lesson && r.lesson.name === name && r.editable !== false);
+  if (newest) showLessonGroup(newest.lesson.group);
+  renderLesson();
+  // A student who follows a lesson's link lands on the lesson, not on the drawing pad above it.
+  $("lesson-card").scrollIntoView();
+}
+function showLessonGroup(group) {
+  play.lessonGroup = group;
+  // In the order the server made them (the number ending each id), which is the lesson's order.
+  const made = (r) => Number(r.id.split("-").pop());
+  const runs = [...play.runs.values()].filter((r) => r.lesson && r.lesson.group === group).sort((a, b) => made(a) - made(b));
+  for (const run of play.runs.values()) run.shown = runs.includes(run);
+  play.group = runs.map((r) => r.id);
+  if (runs.length) play.focus = (runs[play.lesson.focus] || runs[0]).id;
+  renderRuns(); follow(); queueDraw();
+}
+async function startLesson() {
+  const answer = await api("POST", "/api/lessons/" + encodeURIComponent(play.lesson.name), { paused: false });
+  tellRemoved(answer.removed);
+  answer.runs.forEach((r) => adopt(r, true));
+  play.groupKey = "";
+  showLessonGroup(answer.runs[0].lesson.group);
+  await refreshRuns();
+}
+$("lesson-start").addEventListener("click", () => pressed($("lesson-start"), startLesson));
+function renderLesson() {
+  if (!play.lesson) return;
+  const runs = [...play.runs.values()].filter((r) => r.lesson && r.lesson.group === play.lessonGroup);
+  const over = runs.filter((r) => overStatus(r.status)).length;
+  const judged = runs.find((r) => r.lesson.verdicts);
+  $("lesson-start").textContent = (runs.length ? "Start again (" : "Start the lesson (") + play.lesson.runs.length + " runs)";
+  $("lesson-status").textContent = !runs.length ? "not started" : judged ? "over: the verdict below comes from these runs" :
+    over + " of " + runs.length + " runs over; the verdict comes when all are";
+  const list = $("lesson-verdicts"), verdicts = judged ? judged.lesson.verdicts : [];
+  const sig = JSON.stringify(verdicts);
+  if (list.dataset.sig === sig) return;
+  list.dataset.sig = sig;
+  list.textContent = "";
+  for (const v of verdicts) {
+    const item = document.createElement("li"), word = Logic.verdictWord(v.verdict), evidence = document.createElement("span");
+    item.className = word === "held" ? "held" : word === "did not hold" ? "not-held" : "untested";
+    item.innerHTML = "<b></b>";
+    item.firstChild.textContent = word;
+    evidence.className = "evidence";
+    evidence.textContent = v.evidence;
+    item.append(v.statement, evidence);
+    list.append(item);
+  }
 }

@@ -29,9 +29,11 @@ struct RunSummary: Codable, Sendable {
     /// Seconds it has trained in all, and waited from being made to its first turn.
     var trainedSeconds: Double?
     var waitedSeconds: Double?
+    /// The lesson it is a run of, with the lesson's verdicts once all of its group is over.
+    var lesson: LessonTag?
 
     enum CodingKeys: String, CodingKey {
-        case id, title, status, created, config, error, warning, progress, owner, mine, editable, place
+        case id, title, status, created, config, error, warning, progress, owner, mine, editable, place, lesson
         case epochsCompleted = "epochs_completed", lastEpoch = "last_epoch", testAccuracy = "test_accuracy"
         case testLoss = "test_loss", trainedSeconds = "trained_seconds", waitedSeconds = "waited_seconds"
     }
@@ -116,6 +118,12 @@ struct CreatedRun: Encodable, Sendable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(removed, forKey: .removed)
     }
+}
+
+/// `POST /api/runs?check=1`: the run a config would make, not made.
+struct CheckedRun: Encodable, Sendable {
+    var title: String
+    var config: [String: SettingValue]
 }
 
 /// `GET /api/runs`: the runs, newest first, and the asker's own runs the server removed lately.
