@@ -121,6 +121,15 @@ public enum Activation: Hashable, Sendable {
         case lecun
     }
 
+    /// The rule in words, for a person choosing it: `He: normal, std √(2 / fan-in)`.
+    public var initDescription: String {
+        switch initRule {
+        case .he: return "He: normal, std √(2 / fan-in)"
+        case .xavier: return "Glorot: normal, std √(2 / (fan-in + fan-out))"
+        case .lecun: return "LeCun: normal, std √(1 / fan-in)"
+        }
+    }
+
     public var initRule: InitRule {
         switch self {
         case .tanh, .sigmoid, .identity, .step, .softsign: return .xavier

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""The real-browser test of the page's address and lessons, in headless Chromium: a link with
+"""The real-browser test of the page's address, lessons and activation gallery, in headless Chromium: a link with
 settings and start=1 starts exactly that run; a link with a bad value shows the server's error and
 starts nothing; the address follows the form, and a reload keeps the form and each run's colour; a
 lesson's link starts its runs, and its verdict appears on the page and in the API when they are
-over; controls=hide shows only the experiment; and the lesson on a phone's width. Screenshots go
-to the screenshot folder.
+over; controls=hide shows only the experiment; the gallery draws every activation with its
+formula, from the server's values, and its slider redraws them; and the lesson and the gallery on
+a phone's width. Screenshots go to the screenshot folder.
 
 usage: lesson_page_test.py URL SCREENSHOT_FOLDER"""
 import os, sys, time
@@ -99,6 +100,34 @@ try:
     for shown in ("lesson-card", "chart-gradient", "runs"):
         check(driver.find_element(By.ID, shown).is_displayed(), f"controls=hide keeps #{shown}")
     driver.save_screenshot(os.path.join(SHOTS, "lesson-projector.png"))
+
+    # The gallery, linked from the form's activation.
+    driver.get(base + "/?activation=swish")
+    wait_for(driver, lambda d: d.find_element(By.ID, "f-gallery").get_attribute("href").endswith("/gallery.html#swish"),
+             "the form links its activation to the gallery")
+    driver.set_window_size(1300, 1300)
+    driver.get(base + "/gallery.html")
+    served = js(driver, "return fetch('/api/activations').then((r) => r.json()).then((a) => a.activations)")
+    wait_for(driver, lambda d: js(d, "return Object.keys(gallery.shown).length") == len(served), "every activation is drawn")
+    for a in served:
+        card = js(driver, """const s = document.getElementById(arguments[0]); return s && [!!s.querySelector('math'),
+            s.querySelector('canvas').width, s.querySelector('.facts').textContent]""", a["name"])
+        check(card and card[0], f"{a['name']} has a card with its formula in MathML")
+        check(card[1] > 0 and a["init"] in card[2], f"{a['name']}'s curves are drawn and its starting weights said")
+    # What is drawn is the server's values, which are Model's: σ(0) = ½, σ′(0) = ¼ at the middle sample.
+    sigmoid = js(driver, "return gallery.shown.sigmoid.curve")
+    middle = len(sigmoid["f"]) // 2
+    check(abs(sigmoid["f"][middle] - 0.5) < 1e-6 and abs(sigmoid["df"][middle] - 0.25) < 1e-6, "sigmoid's curve is σ and σ′")
+    # The slider asks again: LeakyReLU with α = 0.2 is −0.8 at x = −4.
+    js(driver, """const s = document.querySelector('#leaky-relu input[type=range]'); s.value = '0.2';
+        s.dispatchEvent(new Event('input'));""")
+    wait_for(driver, lambda d: js(d, "return gallery.shown['leaky-relu'].parameter") == 0.2, "the slider redraws the curves")
+    leaky = js(driver, "return gallery.shown['leaky-relu'].curve")
+    api = js(driver, "return fetch('/api/activations?activation=leaky-relu:0.2').then((r) => r.json()).then((a) => a.activations[0].curve)")
+    check(leaky == api and abs(leaky["f"][0] + 0.8) < 1e-6 and abs(leaky["df"][0] - 0.2) < 1e-6,
+          f"the redrawn curve is the server's for α = 0.2: f(−4) = {leaky['f'][0]}")
+    check(js(driver, "return document.querySelector('#leaky-relu output').textContent") == " = 0.2", "the slider says its value")
+    driver.save_screenshot(os.path.join(SHOTS, "gallery.png"))
 finally:
     driver.quit()
 
@@ -110,6 +139,11 @@ try:
     wide = js(phone, "return document.documentElement.scrollWidth - window.innerWidth")
     check(wide <= 1, f"nothing is wider than the phone's screen ({wide} px more)")
     phone.save_screenshot(os.path.join(SHOTS, "lesson-phone.png"))
+    phone.get(base + "/gallery.html#gelu")
+    wait_for(phone, lambda d: js(d, "return Object.keys(gallery.shown).length") > 10, "the gallery draws on a phone")
+    wide = js(phone, "return document.documentElement.scrollWidth - window.innerWidth")
+    check(wide <= 1, f"the gallery is no wider than the phone's screen ({wide} px more)")
+    phone.save_screenshot(os.path.join(SHOTS, "gallery-phone.png"))
 finally:
     phone.quit()
 print(f"{pagetools.NAME}: {pagetools.checks} checks passed")

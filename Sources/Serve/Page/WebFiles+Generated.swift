@@ -4,6 +4,229 @@
 extension WebFiles {
     /// Every file of `Sources/Serve/Web` by its name, as the build compiles it in.
     static let texts: [String: String] = [
+        "gallery.css": #"""
+/* The activation gallery: a card per activation, in a grid that is one column on a phone. */
+#gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 340px), 1fr)); gap: 14px; }
+#gallery h2 { text-transform: none; font-size: 18px; letter-spacing: 0; color: var(--text); }
+#gallery math { font-size: 18px; margin: 8px 0; }
+#gallery .when { font-size: 14px; margin: 6px 0; }
+#gallery figure { margin: 8px 0 0; }
+#gallery figcaption, #gallery .facts { font-size: 12px; color: var(--muted); }
+#gallery canvas { width: 100%; height: 180px; display: block; }
+#gallery .slider { display: flex; align-items: center; gap: 8px; font-size: 14px; margin-top: 6px; }
+#gallery .slider input { flex: 1; }
+header a { color: var(--accent); }
+
+"""#,
+        "gallery.html": #"""
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>digit-trainer · activation gallery</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/page.css">
+<link rel="stylesheet" href="/gallery.css">
+<script src="/logic.js" defer></script>
+<script src="/gallery.js" defer></script>
+</head>
+<body>
+<header>
+  <h1>digit-trainer <span>· activation gallery</span></h1>
+  <p>Every activation the trainer offers: its formula, and f (solid) and f′ (dashed) drawn from the values the
+    server computes with the very code that trains. <a href="/">Back to the page</a></p>
+  <p id="gallery-error" class="error" hidden></p>
+</header>
+<main id="gallery">
+<!-- One card per activation: its formula and when it is used. The curves, the parameter's slider,
+     the initialisation and the default rate are filled in from GET /api/activations. A slider's
+     range is the card's data-min/-max/-step. -->
+<section class="card" id="relu">
+  <h2>relu</h2>
+  <math display="block"><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mo>max</mo><mo>(</mo><mn>0</mn><mo>,</mo><mi>x</mi><mo>)</mo></math>
+  <p class="when">The default for hidden layers since 2012: cheap, and its gradient is 1 wherever it is on, so it does not vanish in depth; a unit pushed below zero for every input is dead for good.</p>
+</section>
+<section class="card" id="leaky-relu" data-min="0" data-max="0.5" data-step="0.01" data-symbol="α">
+  <h2>leaky-relu</h2>
+  <math display="block"><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mo>max</mo><mo>(</mo><mi>α</mi><mi>x</mi><mo>,</mo><mi>x</mi><mo>)</mo></math>
+  <p class="when">ReLU with a small slope α below zero, so that no unit is ever without a gradient: the textbook cure for dying ReLUs.</p>
+</section>
+<section class="card" id="tanh">
+  <h2>tanh</h2>
+  <math display="block"><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mfrac><mrow><msup><mi>e</mi><mi>x</mi></msup><mo>−</mo><msup><mi>e</mi><mrow><mo>−</mo><mi>x</mi></mrow></msup></mrow><mrow><msup><mi>e</mi><mi>x</mi></msup><mo>+</mo><msup><mi>e</mi><mrow><mo>−</mo><mi>x</mi></mrow></msup></mrow></mfrac></math>
+  <p class="when">A sigmoid stretched to (−1, 1) and centred on zero; the standard before ReLU, still used in recurrent networks. It saturates at both ends.</p>
+</section>
+<section class="card" id="sigmoid">
+  <h2>sigmoid</h2>
+  <math display="block"><mi>σ</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mfrac><mn>1</mn><mrow><mn>1</mn><mo>+</mo><msup><mi>e</mi><mrow><mo>−</mo><mi>x</mi></mrow></msup></mrow></mfrac></math>
+  <p class="when">The first neural networks' choice; today for outputs that are probabilities and for gates. Its slope is at most ¼ and its outputs are all positive, so deep sigmoid networks learn slowly.</p>
+</section>
+<section class="card" id="swish" data-min="0.1" data-max="3" data-step="0.1" data-symbol="β">
+  <h2>swish <span class="hint">(silu for β = 1)</span></h2>
+  <math display="block"><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mi>x</mi><mo>·</mo><mi>σ</mi><mo>(</mo><mi>β</mi><mi>x</mi><mo>)</mo></math>
+  <p class="when">Found by a search over activations (Ramachandran et al. 2017): smooth, slightly negative below zero; used in EfficientNet and many language models.</p>
+</section>
+<section class="card" id="elu" data-min="0.1" data-max="2" data-step="0.1" data-symbol="α">
+  <h2>elu</h2>
+  <math display="block"><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mrow><mo>{</mo><mtable><mtr><mtd><mi>x</mi></mtd><mtd><mi>x</mi><mo>&gt;</mo><mn>0</mn></mtd></mtr><mtr><mtd><mi>α</mi><mo>(</mo><msup><mi>e</mi><mi>x</mi></msup><mo>−</mo><mn>1</mn><mo>)</mo></mtd><mtd><mtext>otherwise</mtext></mtd></mtr></mtable></mrow></math>
+  <p class="when">ReLU with a smooth negative side that levels off at −α, pushing mean outputs toward zero (Clevert et al. 2015).</p>
+</section>
+<section class="card" id="gelu">
+  <h2>gelu</h2>
+  <math display="block"><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mi>x</mi><mo>·</mo><mi>Φ</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mfrac><mi>x</mi><mn>2</mn></mfrac><mrow><mo>(</mo><mn>1</mn><mo>+</mo><mo>erf</mo><mo>(</mo><mfrac><mi>x</mi><msqrt><mn>2</mn></msqrt></mfrac><mo>)</mo><mo>)</mo></mrow></math>
+  <p class="when">The input weighted by how likely it is to be larger than a standard normal (Hendrycks &amp; Gimpel 2016); the activation of BERT and GPT.</p>
+</section>
+<section class="card" id="softplus">
+  <h2>softplus</h2>
+  <math display="block"><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mo>ln</mo><mo>(</mo><mn>1</mn><mo>+</mo><msup><mi>e</mi><mi>x</mi></msup><mo>)</mo></math>
+  <p class="when">A smooth ReLU whose derivative is the sigmoid; used where a positive output must be smooth (variances, rates).</p>
+</section>
+<section class="card" id="prelu" data-min="0" data-max="0.5" data-step="0.01" data-symbol="a₀">
+  <h2>prelu</h2>
+  <math display="block"><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mo>max</mo><mo>(</mo><msub><mi>a</mi><mi>i</mi></msub><mi>x</mi><mo>,</mo><mi>x</mi><mo>)</mo></math>
+  <p class="when">Leaky ReLU whose slope aᵢ is learned, one per unit, starting at a₀ (He et al. 2015, the first network to beat people on ImageNet).</p>
+</section>
+<section class="card" id="identity">
+  <h2>identity</h2>
+  <math display="block"><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mi>x</mi></math>
+  <p class="when">No activation at all: however many layers, the network is one linear map. For teaching what the non-linearity is for.</p>
+</section>
+<section class="card" id="step">
+  <h2>step</h2>
+  <math display="block"><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mrow><mo>{</mo><mtable><mtr><mtd><mn>1</mn></mtd><mtd><mi>x</mi><mo>&gt;</mo><mn>0</mn></mtd></mtr><mtr><mtd><mn>0</mn></mtd><mtd><mtext>otherwise</mtext></mtd></mtr></mtable></mrow></math>
+  <p class="when">The perceptron's threshold. Its derivative is zero almost everywhere, so gradient descent cannot train the layers below it: for teaching why we need slopes.</p>
+</section>
+<section class="card" id="softsign">
+  <h2>softsign</h2>
+  <math display="block"><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mfrac><mi>x</mi><mrow><mn>1</mn><mo>+</mo><mo>|</mo><mi>x</mi><mo>|</mo></mrow></mfrac></math>
+  <p class="when">Tanh's shape with polynomial tails, which saturate more gently (Glorot &amp; Bengio 2010).</p>
+</section>
+<section class="card" id="selu">
+  <h2>selu</h2>
+  <math display="block"><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mi>λ</mi><mrow><mo>{</mo><mtable><mtr><mtd><mi>x</mi></mtd><mtd><mi>x</mi><mo>&gt;</mo><mn>0</mn></mtd></mtr><mtr><mtd><mi>α</mi><mo>(</mo><msup><mi>e</mi><mi>x</mi></msup><mo>−</mo><mn>1</mn><mo>)</mo></mtd><mtd><mtext>otherwise</mtext></mtd></mtr></mtable></mrow><mo>,</mo><mspace width="0.5em"/><mi>λ</mi><mo>≈</mo><mn>1.0507</mn><mo>,</mo><mi>α</mi><mo>≈</mo><mn>1.6733</mn></math>
+  <p class="when">Scaled ELU whose constants keep each layer's outputs at mean 0 and variance 1 with LeCun-normal weights: self-normalising (Klambauer et al. 2017).</p>
+</section>
+<section class="card" id="mish">
+  <h2>mish</h2>
+  <math display="block"><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><mi>x</mi><mo>·</mo><mo>tanh</mo><mo>(</mo><mo>ln</mo><mo>(</mo><mn>1</mn><mo>+</mo><msup><mi>e</mi><mi>x</mi></msup><mo>)</mo><mo>)</mo></math>
+  <p class="when">A smooth, self-gated activation like Swish (Misra 2019), used in YOLOv4.</p>
+</section>
+</main>
+</body>
+</html>
+
+"""#,
+        "gallery.js": ##"""
+"use strict";
+// The activation gallery: each card (gallery.html: a formula, when it is used) gets f and f′ drawn
+// from GET /api/activations, computed by the code that trains, and a slider for its parameter that
+// asks the server again and redraws both curves. `gallery.shown` keeps what each card draws.
+const gallery = { shown: {}, asked: {} };
+const byId = (id) => document.getElementById(id);
+
+async function getJSON(path) {
+  const response = await fetch(path);
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(answer.error || "HTTP " + response.status);
+  return answer;
+}
+function colour(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888"; }
+
+// f (solid) and f′ (dashed) over ±range, on axes through the origin.
+function drawCurve(canvas, curve) {
+  const r = window.devicePixelRatio || 1;
+  canvas.width = Math.round(canvas.clientWidth * r);
+  canvas.height = Math.round(canvas.clientHeight * r);
+  const g = canvas.getContext("2d"), W = canvas.width, H = canvas.height, pad = 18 * r;
+  const values = curve.f.concat(curve.df).filter((v) => isFinite(v));
+  const lo = Math.min(-1, ...values), hi = Math.max(1, ...values);
+  const X = (x) => pad + (x + curve.range) / (2 * curve.range) * (W - 2 * pad);
+  const Y = (v) => H - pad - (v - lo) / (hi - lo) * (H - 2 * pad);
+  g.clearRect(0, 0, W, H);
+  g.strokeStyle = colour("--line"); g.fillStyle = colour("--muted"); g.lineWidth = r; g.font = (10 * r) + "px system-ui";
+  g.beginPath(); g.moveTo(pad, Y(0)); g.lineTo(W - pad, Y(0)); g.moveTo(X(0), pad); g.lineTo(X(0), H - pad); g.stroke();
+  g.textAlign = "center";
+  for (const x of [-curve.range, curve.range]) g.fillText(Logic.short(x), X(x), H - 4 * r);
+  g.textAlign = "right";
+  for (const v of [lo, hi]) g.fillText(Logic.short(Number(v.toPrecision(2))), X(0) - 4 * r, Y(v) + (v === hi ? 10 * r : -2 * r));
+  const plot = (ys, stroke, dashed) => {
+    g.strokeStyle = stroke; g.lineWidth = 2 * r; g.setLineDash(dashed ? [5 * r, 4 * r] : []);
+    g.beginPath();
+    ys.forEach((y, i) => {
+      const x = X(-curve.range + 2 * curve.range * i / (ys.length - 1));
+      if (i) g.lineTo(x, Y(y)); else g.moveTo(x, Y(y));
+    });
+    g.stroke();
+    g.setLineDash([]);
+  };
+  plot(curve.f, colour("--accent"), false);
+  plot(curve.df, "#e4572e", true);
+}
+
+// One card: the curves, the facts, and the slider when the activation has a parameter.
+function fill(section, activation) {
+  let figure = section.querySelector("figure");
+  if (!figure) {
+    figure = document.createElement("figure");
+    figure.innerHTML = '<canvas></canvas><figcaption>f (solid) and f′ (dashed), computed by the server with the training code</figcaption>';
+    section.append(figure);
+    const facts = document.createElement("p");
+    facts.className = "facts";
+    section.append(facts);
+    if (activation.parameter !== null) {
+      const label = document.createElement("label"), slider = document.createElement("input"), shown = document.createElement("output");
+      label.className = "slider";
+      Object.assign(slider, { type: "range", min: section.dataset.min, max: section.dataset.max, step: section.dataset.step, value: activation.parameter });
+      label.append((section.dataset.symbol || "parameter") + " ", slider, shown);
+      slider.addEventListener("input", () => redraw(section, activation.name, slider.value));
+      section.insertBefore(label, facts);
+    }
+  }
+  const p = activation.parameter;
+  const output = section.querySelector("output");
+  if (output) output.textContent = " = " + Logic.short(p);
+  const facts = section.querySelector(".facts");
+  facts.textContent = "Starting weights: " + activation.init + ". Default learning rate " + Logic.short(activation.lr) + " (SGD, momentum 0.9). ";
+  const train = document.createElement("a");
+  train.href = "/?activation=" + encodeURIComponent(activation.spec).replace(/%3A/g, ":");
+  train.textContent = "Train with " + activation.spec;
+  facts.append(train);
+  gallery.shown[activation.name] = activation;
+  drawCurve(figure.querySelector("canvas"), activation.curve);
+}
+
+// The parameter moved: ask for the curve at the new value (only the latest answer is drawn).
+async function redraw(section, name, value) {
+  const asked = (gallery.asked[name] = (gallery.asked[name] || 0) + 1);
+  try {
+    const answer = await getJSON("/api/activations?activation=" + encodeURIComponent(name + ":" + value));
+    if (asked === gallery.asked[name]) fill(section, answer.activations[0]);
+  } catch (error) { say(error.message); }
+}
+function say(message) { const line = byId("gallery-error"); line.hidden = !message; line.textContent = message || ""; }
+
+(async () => {
+  let list;
+  try { list = (await getJSON("/api/activations")).activations; } catch (error) { say("The curves could not be read: " + error.message); return; }
+  for (const activation of list) {
+    let section = byId(activation.name);
+    if (!section) {
+      // An activation the gallery has no card for yet still gets its curves, and says so.
+      section = document.createElement("section");
+      section.className = "card"; section.id = activation.name;
+      section.innerHTML = "<h2></h2><p class='when'>No formula written for it in gallery.html yet.</p>";
+      section.firstChild.textContent = activation.name;
+      byId("gallery").append(section);
+    }
+    fill(section, activation);
+  }
+  if (location.hash) { const target = byId(location.hash.slice(1)); if (target) target.scrollIntoView(); }
+  window.addEventListener("resize", () => { for (const a of Object.values(gallery.shown)) drawCurve(byId(a.name).querySelector("canvas"), a.curve); });
+})();
+
+"""##,
         "index.html": #"""
 <!doctype html>
 <html lang="en">
@@ -1121,6 +1344,7 @@ canvas.chart { width: 100%; height: 200px; display: block; }
 #lesson-links a { margin-right: 10px; }
 /* controls=hide: only the experiment (lesson, charts, runs), for a projector. */
 .projector .control, .projector #train:not(.has-error) { display: none !important; }
+.gallery-link, .layer-row .label a { color: var(--accent); }
 
 """#,
         "playground.js": ##"""
@@ -1196,7 +1420,12 @@ function buildForm(settings) {
       pair.className = "pair";
       Object.assign(parameter, { id: "f-parameter", type: "number", step: "any", title: "α or β", placeholder: "α" });
       pair.append(input, parameter);
-      label.append(s.label, pair);
+      // Each activation's formula and curves, from the gallery.
+      const gallery = document.createElement("a");
+      Object.assign(gallery, { id: "f-gallery", href: "/gallery.html#relu", target: "_blank", textContent: "what is it?", className: "gallery-link" });
+      const head = document.createElement("span");
+      head.append(s.label, " · ", gallery);
+      label.append(head, pair);
     } else {
       label.append(s.label, input);
     }
@@ -1300,6 +1529,7 @@ function updateButtons() {
 }
 function syncParameter() {
   const a = (play.info ? play.info.activations : []).find((x) => x.name === $("f-activation").value);
+  $("f-gallery").href = "/gallery.html#" + $("f-activation").value;
   const has = a && a.parameter !== null;
   $("f-parameter").disabled = !has;
   $("f-parameter").placeholder = has ? String(a.parameter) : "—";
@@ -1600,7 +1830,11 @@ function drawFocus() {
     const activation = layer ? layer.activation : (run.config ? run.config.activation[Math.min(l, run.config.activation.length - 1)] : "relu");
     const label = row.querySelector(".label");
     label.innerHTML = "<b></b><span></span>";
-    label.firstChild.textContent = "Layer " + (l + 1) + " · " + (run.config ? run.config.hidden[l] : "") + " " + activation;
+    const named = document.createElement("a");
+    named.href = "/gallery.html#" + activation.split(":")[0];
+    named.target = "_blank";
+    named.textContent = activation;
+    label.firstChild.append("Layer " + (l + 1) + " · " + (run.config ? run.config.hidden[l] : "") + " ", named);
     label.lastChild.textContent = layer ? (100 * layer.dead_fraction).toFixed(0) + "% dead, " + (100 * layer.saturated_fraction).toFixed(0) + "% saturated, ‖∇W‖ " +
       (layer.gradient_norm == null ? "—" : layer.gradient_norm.toExponential(1)) + (layer.mean_activation == null ? "" : ", mean output " + Logic.short(layer.mean_activation)) : "";
     const [gradCanvas, deadCanvas] = row.querySelectorAll("canvas.small");

@@ -27,7 +27,10 @@ public struct WebPage: Sendable {
         "/inside.js": ("inside.js", "text/javascript; charset=utf-8"),
         "/pad.js": ("pad.js", "text/javascript; charset=utf-8"),
         "/playground.js": ("playground.js", "text/javascript; charset=utf-8"),
-        "/main.js": ("main.js", "text/javascript; charset=utf-8")
+        "/main.js": ("main.js", "text/javascript; charset=utf-8"),
+        "/gallery.html": ("gallery.html", "text/html; charset=utf-8"),
+        "/gallery.css": ("gallery.css", "text/css; charset=utf-8"),
+        "/gallery.js": ("gallery.js", "text/javascript; charset=utf-8")
     ]
 
     /// The answer for `path` when it is one of the page's files, else nil.

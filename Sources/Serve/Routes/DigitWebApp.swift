@@ -15,6 +15,7 @@ import Report
 /// | `GET /reports/<k>/<path>` | a file of the k-th `--reports` folder, as it is |
 /// | `POST /api/inspect` | a PNG → `inspect --json`'s object (layers, saliency) |
 /// | `GET /api/weights?unit=J` | first-layer unit J's weights as a picture |
+/// | `GET /api/activations` | every activation's f and f′, parameter, init and rate, for the gallery (`ActivationCard`) |
 /// | `/api/runs…` | the playground (`PlaygroundRoutes.swift`) |
 /// | `/api/lessons…` | the lessons, which start playground runs (`LessonRoutes.swift`) |
 ///
@@ -94,6 +95,8 @@ public struct DigitWebApp: Sendable {
             return only(["POST"], request) { inspect(request) }
         case "/api/weights":
             return only(["GET", "HEAD"], request) { weights(request) }
+        case "/api/activations":
+            return only(["GET", "HEAD"], request) { activationGallery(request) }
         case "/api/playground":
             return only(["GET", "HEAD"], request) { playgroundCard(visitor) }
         case "/api/events":

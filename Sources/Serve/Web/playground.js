@@ -70,7 +70,12 @@ function buildForm(settings) {
       pair.className = "pair";
       Object.assign(parameter, { id: "f-parameter", type: "number", step: "any", title: "α or β", placeholder: "α" });
       pair.append(input, parameter);
-      label.append(s.label, pair);
+      // Each activation's formula and curves, from the gallery.
+      const gallery = document.createElement("a");
+      Object.assign(gallery, { id: "f-gallery", href: "/gallery.html#relu", target: "_blank", textContent: "what is it?", className: "gallery-link" });
+      const head = document.createElement("span");
+      head.append(s.label, " · ", gallery);
+      label.append(head, pair);
     } else {
       label.append(s.label, input);
     }
@@ -174,6 +179,7 @@ function updateButtons() {
 }
 function syncParameter() {
   const a = (play.info ? play.info.activations : []).find((x) => x.name === $("f-activation").value);
+  $("f-gallery").href = "/gallery.html#" + $("f-activation").value;
   const has = a && a.parameter !== null;
   $("f-parameter").disabled = !has;
   $("f-parameter").placeholder = has ? String(a.parameter) : "—";
@@ -474,7 +480,11 @@ function drawFocus() {
     const activation = layer ? layer.activation : (run.config ? run.config.activation[Math.min(l, run.config.activation.length - 1)] : "relu");
     const label = row.querySelector(".label");
     label.innerHTML = "<b></b><span></span>";
-    label.firstChild.textContent = "Layer " + (l + 1) + " · " + (run.config ? run.config.hidden[l] : "") + " " + activation;
+    const named = document.createElement("a");
+    named.href = "/gallery.html#" + activation.split(":")[0];
+    named.target = "_blank";
+    named.textContent = activation;
+    label.firstChild.append("Layer " + (l + 1) + " · " + (run.config ? run.config.hidden[l] : "") + " ", named);
     label.lastChild.textContent = layer ? (100 * layer.dead_fraction).toFixed(0) + "% dead, " + (100 * layer.saturated_fraction).toFixed(0) + "% saturated, ‖∇W‖ " +
       (layer.gradient_norm == null ? "—" : layer.gradient_norm.toExponential(1)) + (layer.mean_activation == null ? "" : ", mean output " + Logic.short(layer.mean_activation)) : "";
     const [gradCanvas, deadCanvas] = row.querySelectorAll("canvas.small");
