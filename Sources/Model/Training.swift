@@ -39,6 +39,8 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     /// Views per test image when the finished model is tested (and, by default, when it reads):
     /// 1, or 5 or 9 with `TestTimeAugmentation`'s one-pixel moves. Training never sees it.
     public var testViews = 1
+    /// What the output layer's training minimises (`OutputLoss`); reported losses are cross-entropy.
+    public var outputLoss = OutputLoss.crossEntropy
 
     /// The test-time augmentation `testViews` asks for (check `problem` first).
     public var testTimeAugmentation: TestTimeAugmentation { TestTimeAugmentation(views: testViews) ?? .single }
@@ -312,7 +314,7 @@ public struct Training: Sendable {
             workspace: Workspace<Float>(
                 architecture: state.model.architecture, capacity: config.batchSize,
                 dropout: config.dropout > 0),
-            team: WorkerTeam(size: threads), precision: config.precision)
+            team: WorkerTeam(size: threads), precision: config.precision, outputLoss: config.outputLoss)
         let gatherer = BatchGatherer(
             capacity: config.batchSize, featureCount: trainSet.featureCount, copies: step.team.size,
             augmentation: config.augmentation, imageShape: (trainSet.rows, trainSet.cols))

@@ -309,6 +309,13 @@ public enum TrainingSettings {
             },
             write: { .text($0.spec) }),
         .row(
+            "loss", \.outputLoss, label: "Output loss", sample: "mse", key: "outputLoss",
+            help:
+                "What training minimises at the output: cross-entropy on the softmax, or mse, the squared error between the softmax's outputs and the one-hot label, as older texts trained (its gradient fades where an output is confidently wrong). The losses reported stay cross-entropy, so that runs compare.",
+            rule: OutputLoss.allCases.map(\.rawValue).joined(separator: " or "),
+            control: .choice(OutputLoss.allCases.map(\.rawValue)), read: { OutputLoss(rawValue: $0.lowercased()) },
+            write: { .text($0.rawValue) }),
+        .row(
             "dropout", \.dropout, label: "Dropout", sample: "0.1", key: "dropout",
             help:
                 "The probability that a hidden unit's output is dropped in each training step (inverted dropout; none when evaluating).",

@@ -1,20 +1,37 @@
-import Model
 import Testing
 
+@testable import Model
+
 @Suite struct GradientCheckTests {
-    /// Mean cross-entropy of `model` on a fixed batch, and its back-propagated gradient.
-    static func lossAndGradient(_ model: MLP<Double>, _ x: [Double], _ labels: [Int32], dropout: Dropout? = nil) -> (
-        Double, [Double]
-    ) {
+    /// Mean cross-entropy (or, with `.mse`, mean ½ Σ (softmax − one-hot)²) of `model` on a fixed
+    /// batch, and its back-propagated gradient.
+    static func lossAndGradient(
+        _ model: MLP<Double>, _ x: [Double], _ labels: [Int32], dropout: Dropout? = nil,
+        outputLoss: OutputLoss = .crossEntropy
+    ) -> (Double, [Double]) {
         let rows = labels.count
         let workspace = Workspace<Double>(architecture: model.architecture, capacity: rows, dropout: dropout != nil)
         return x.withUnsafeBufferPointer { xp in
             labels.withUnsafeBufferPointer { lp in
                 model.forward(xp.baseAddress!, rows: rows, workspace: workspace, dropout: dropout)
-                let (loss, _) = SoftmaxCrossEntropy.evaluate(
-                    logits: workspace.logits, labels: lp.baseAddress!, rows: rows,
-                    classes: model.architecture.outputs,
+                let classes = model.architecture.outputs
+                var (loss, _) = SoftmaxCrossEntropy.evaluate(
+                    logits: workspace.logits, labels: lp.baseAddress!, rows: rows, classes: classes,
                     gradient: workspace.logitGradient, gradientScale: 1 / Double(rows))
+                if outputLoss == .mse {
+                    // The loss straight from its definition; the gradient as the training step makes it.
+                    loss = 0
+                    for r in 0..<rows {
+                        let p = SoftmaxCrossEntropy.probabilities(workspace.logits + r * classes, classes: classes)
+                        for c in 0..<classes {
+                            let d = p[c] - (c == Int(lp[r]) ? 1 : 0)
+                            loss += d * d / 2
+                        }
+                        OutputLoss.squaredErrorGradient(
+                            workspace.logitGradient + r * classes, label: Int(lp[r]), classes: classes,
+                            scale: 1 / Double(rows))
+                    }
+                }
                 model.backward(xp.baseAddress!, rows: rows, workspace: workspace, dropout: dropout)
                 return (loss / Double(rows), Array(workspace.gradients))
             }
@@ -51,6 +68,57 @@ import Testing
                 "\(activations), dropout \(dropout?.rate ?? 0), parameter \(i): numeric \(numeric), analytic \(analytic[i])"
             )
         }
+    }
+
+    /// Squared error on the softmax's outputs (`--loss mse`): its gradient through the softmax's
+    /// Jacobian, then the network, against finite differences of the loss as defined.
+    @Test(arguments: [[Activation.sigmoid, .relu], [.tanh, .swish(beta: 1)]])
+    func squaredErrorGradientMatchesFiniteDifferences(_ activations: [Activation]) {
+        let architecture = Architecture(inputs: 6, hidden: [5, 4], activations: activations, outputs: 3)
+        var model = MLP<Double>(architecture: architecture, seed: 5)
+        for layer in model.layers { for i in layer.bias { model.parameters[i] = Double(i % 5) / 10 - 0.2 } }
+        // Large output weights make some outputs confident, right and wrong, where the gradient fades.
+        for i in model.layers.last!.weight { model.parameters[i] *= 4 }
+        let x: [Double] = (0..<24).map { (i: Int) -> Double in Double((i * 7919) % 23) / 11 - 1 }
+        let labels: [Int32] = [0, 2, 1, 2]
+        let (_, analytic) = Self.lossAndGradient(model, x, labels, outputLoss: .mse)
+        let (_, crossEntropy) = Self.lossAndGradient(model, x, labels)
+        #expect(analytic != crossEntropy, "the setting changes the gradient")
+        for i in model.parameters.indices {
+            let h = 1e-6
+            var plus = model, minus = model
+            plus.parameters[i] += h
+            minus.parameters[i] -= h
+            let numeric =
+                (Self.lossAndGradient(plus, x, labels, outputLoss: .mse).0
+                    - Self.lossAndGradient(minus, x, labels, outputLoss: .mse).0) / (2 * h)
+            let error = abs(numeric - analytic[i]) / max(1e-6, abs(numeric) + abs(analytic[i]))
+            #expect(
+                error < 1e-4 || abs(numeric - analytic[i]) < 1e-9,
+                "\(activations), parameter \(i): numeric \(numeric), analytic \(analytic[i])")
+        }
+    }
+
+    /// Confidently wrong, squared error's gradient all but vanishes; cross-entropy's is largest.
+    @Test func squaredErrorsGradientFadesWhenConfidentlyWrong() {
+        let logits: [Double] = [12, 0, 0]
+        var gradient = [Double](repeating: 0, count: 3)
+        let magnitude = { (loss: OutputLoss) -> Double in
+            logits.withUnsafeBufferPointer { l in
+                [Int32(1)].withUnsafeBufferPointer { y in
+                    gradient.withUnsafeMutableBufferPointer { g in
+                        _ = SoftmaxCrossEntropy.evaluate(
+                            logits: l.baseAddress!, labels: y.baseAddress!, rows: 1, classes: 3,
+                            gradient: g.baseAddress!)
+                        if loss == .mse {
+                            OutputLoss.squaredErrorGradient(g.baseAddress!, label: 1, classes: 3, scale: 1)
+                        }
+                    }
+                }
+            }
+            return gradient.map { $0 * $0 }.reduce(0, +).squareRoot()
+        }
+        #expect(magnitude(.crossEntropy) > 1.3 && magnitude(.mse) < 1e-4)
     }
 
     /// Dropout really drops about its rate of the hidden outputs, scales the rest, and changes the loss.

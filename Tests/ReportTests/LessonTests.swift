@@ -9,17 +9,28 @@ import Testing
 @Suite struct LessonTests {
     func lesson(_ name: String) throws -> Lesson { try #require(Lesson.named(name)) }
 
+    /// Results of a lesson without variants, each as its cell's run.
+    func runs(_ results: [CellResult]) -> [(run: Lesson.Run, result: CellResult)] {
+        results.map { (Lesson.Run(cell: $0.cell, variant: nil), $0) }
+    }
+
     @Test func everyLessonIsSmallNamedOnceAndJudgedByItsClaims() throws {
         #expect(Set(Lesson.all.map(\.name)).count == Lesson.all.count)
         for lesson in Lesson.all {
             // A minute on two cores: a few runs of a few epochs each, on one seed.
-            #expect(lesson.plan.cells.count <= 4 && lesson.plan.base.epochs <= 2 && lesson.plan.seeds == [1])
+            #expect(lesson.runs.count <= 4 && lesson.plan.base.epochs <= 2 && lesson.plan.seeds == [1])
             #expect(lesson.plan.architectures.allSatisfy { $0.reduce(0, +) <= 512 }, "\(lesson.name)")
             #expect(lesson.name.allSatisfy { $0.isLowercase || $0 == "-" })
             // No runs yet: every claim untested, none held.
             #expect(lesson.verdicts([]).allSatisfy { $0.verdict == .notTested }, "\(lesson.name)")
             #expect(lesson.verdicts([]).count == lesson.judged.count)
-            #expect(lesson.plan.cells.contains(lesson.focus), "\(lesson.name)")
+            #expect(lesson.runs.contains(lesson.focus), "\(lesson.name)")
+            // A variant's setting is one the table has, and its value applies.
+            for run in lesson.runs {
+                guard let v = run.variant else { continue }
+                let setting = try #require(TrainingSettings.named(lesson.variants[v].setting))
+                #expect(setting.value(lesson.config(for: run)).text == lesson.variants[v].value, "\(lesson.name)")
+            }
         }
     }
 
@@ -33,13 +44,13 @@ import Testing
             }
             return o
         }
-        let held = try #require(lesson.verdicts(fading).first)
+        let held = try #require(lesson.verdicts(runs(fading)).first)
         #expect(held.verdict == .supported && held.evidence.contains("sigmoid"), "\(held)")
         let flat = ConstructedGrid.results(lesson.plan) { _, _, _ in ConstructedGrid.Outcome() }
-        #expect(lesson.verdicts(flat).first?.verdict == .notSupported)
+        #expect(lesson.verdicts(runs(flat)).first?.verdict == .notSupported)
         // The 2-layer runs cancelled: the depth half is missing, so the lesson cannot say it held.
         let partial = fading.filter { lesson.plan.hidden(of: $0.cell) == deep }
-        #expect(lesson.verdicts(partial).first?.verdict != .supported)
+        #expect(lesson.verdicts(runs(partial)).first?.verdict != .supported)
     }
 
     /// The dying-ReLU lesson's two verdicts: ReLU's death (by its dead share at each rate) and the
@@ -57,7 +68,7 @@ import Testing
             }
             return o
         }
-        return lesson.verdicts(results).map(\.verdict)
+        return lesson.verdicts(runs(results)).map(\.verdict)
     }
 
     @Test func dyingReLUJudgesTheDeathAndTheCureApart() throws {
@@ -78,9 +89,37 @@ import Testing
                 o.meanActivation = activation == .sigmoid ? sigmoidMean : 0.003
                 return o
             }
-            return lesson.verdicts(results).first?.verdict
+            return lesson.verdicts(runs(results)).first?.verdict
         }
         #expect(verdict(sigmoidMean: 0.148) == .supported)
         #expect(verdict(sigmoidMean: AblationSummary.offCentre) == .notSupported)
+    }
+
+    @Test func crossEntropyIsJudgedOnTheFirstEpoch() throws {
+        let lesson = try lesson("cross-entropy")
+        #expect(lesson.variants.map(\.value) == ["cross-entropy", "mse"])
+        func verdict(_ first: Double, _ second: Double?) -> Claim {
+            let results = lesson.runs.map { run -> (run: Lesson.Run, result: CellResult) in
+                let accuracy = run.variant == 0 ? first : second
+                let record = EpochRecord(
+                    epoch: 1, trainLoss: 0.3, trainAccuracy: 0.9, validationLoss: 0.2, validationAccuracy: accuracy,
+                    learningRate: 0.5, seconds: 1, samplesPerSecond: 1)
+                return (
+                    run,
+                    CellResult(
+                        cell: run.cell, config: lesson.config(for: run), learningRate: 0.5,
+                        history: accuracy == nil ? [] : [record], testAccuracy: accuracy, testLoss: 0.2,
+                        failure: accuracy == nil ? "training diverged" : nil, dataOrderDigest: "", seconds: 1)
+                )
+            }
+            return lesson.verdicts(results)[0]
+        }
+        let held = verdict(0.9492, 0.9044)
+        #expect(held.verdict == .supported && held.evidence.contains("94.92%") && held.evidence.contains("90.44%"))
+        // The threshold is a point of accuracy: half a point short of it, and half a point past it.
+        #expect(verdict(0.95, 0.95 - Claim.fasterBy / 2).verdict == .notSupported)
+        #expect(verdict(0.95, 0.95 - Claim.fasterBy * 1.5).verdict == .supported)
+        #expect(verdict(0.95, nil).verdict == .notSupported, "squared error diverging is not learning slowly")
+        #expect(lesson.verdicts([]).first?.verdict == .notTested)
     }
 }

@@ -86,17 +86,17 @@ public final class Playground: @unchecked Sendable {
         return (made[0], removed)
     }
 
-    /// `lesson`'s runs, one per cell of its plan, made together or not at all (a cap refuses the
+    /// `lesson`'s runs, one per cell of its plan and variant, made together or not at all (a cap refuses the
     /// whole lesson), paused or queued; each tagged with the lesson and its group (the first run's id).
     func start(_ lesson: Lesson, paused: Bool, by visitor: Visitor) throws -> ([PlaygroundRun], [RemovedRun]) {
-        let cells = lesson.plan.cells
-        let requests = cells.map { cell in
-            var request = RunRequest.lessonRun(lesson, cell)
+        let runs = lesson.runs
+        let requests = runs.map { run in
+            var request = RunRequest.lessonRun(lesson, run)
             request.startPaused = paused
             return request
         }
         return try create(requests, by: visitor) { index, first in
-            LessonTag(name: lesson.name, title: lesson.title, group: first, cell: cells[index])
+            LessonTag(name: lesson.name, title: lesson.title, group: first, run: runs[index])
         }
     }
 
@@ -412,7 +412,8 @@ public final class Playground: @unchecked Sendable {
                 : Array(training.split.validation.prefix(Self.probeImages))
             run.probe = LiveProbe(
                 architecture: state.model.architecture,
-                data: training.split.validation.isEmpty ? data.test.subset(held) : data.train.subset(held))
+                data: training.split.validation.isEmpty ? data.test.subset(held) : data.train.subset(held),
+                outputLoss: config.outputLoss)
         }
         let observer = LiveObserver(run: run, probe: run.probe!, interval: liveInterval) { [self] event, model in
             lock.lock()
@@ -589,7 +590,7 @@ public final class Playground: @unchecked Sendable {
         let members = runs.values.filter { $0.lesson?.group == group }
         guard let lesson = Lesson.named(name), members.allSatisfy(\.status.isOver) else { return }
         let results = members.filter { $0.status != .cancelled }.compactMap { run in
-            run.lesson.map { run.cellResult($0.cell) }
+            run.lesson.map { (run: $0.run, result: run.cellResult($0.run.cell)) }
         }
         let verdicts = lesson.verdicts(results).map(VerdictRecord.init)
         for run in members {

@@ -18,8 +18,8 @@ struct LessonCard: Encodable, Sendable {
     init(_ lesson: Lesson) {
         (name, title, look, measured) = (lesson.name, lesson.title, lesson.look, lesson.measured)
         claims = lesson.verdicts([]).map(\.statement)
-        runs = lesson.plan.cells.map { RunRequest.lessonRun(lesson, $0).fields }
-        focus = lesson.plan.cells.firstIndex(of: lesson.focus) ?? 0
+        runs = lesson.runs.map { RunRequest.lessonRun(lesson, $0).fields }
+        focus = lesson.runs.firstIndex(of: lesson.focus) ?? 0
         link = "/?lesson=\(lesson.name)"
     }
 }
@@ -30,13 +30,13 @@ struct LessonList: Encodable, Sendable {
 }
 
 /// What a run of a lesson records (in its summary and `run.json`): the lesson, the group of runs
-/// one start made (the first run's id), the run's cell of the lesson's plan and, once every run of
+/// one start made (the first run's id), which of the lesson's runs it is and, once every run of
 /// the group is over, the lesson's verdicts.
 struct LessonTag: Codable, Sendable, Equatable {
     var name: String
     var title: String
     var group: String
-    var cell: AblationCell
+    var run: Lesson.Run
     var verdicts: [VerdictRecord]?
 }
 
@@ -59,9 +59,9 @@ struct StartedLesson: Encodable, Sendable {
 }
 
 extension RunRequest {
-    /// The request a lesson's cell makes: MNIST, with the per-layer diagnostics its claims judge by.
-    static func lessonRun(_ lesson: Lesson, _ cell: AblationCell) -> RunRequest {
-        var config = lesson.plan.config(for: cell)
+    /// The request a lesson's run makes: MNIST, with the per-layer diagnostics its claims judge by.
+    static func lessonRun(_ lesson: Lesson, _ run: Lesson.Run) -> RunRequest {
+        var config = lesson.config(for: run)
         config.diagnostics = true
         return RunRequest(config: config, dataset: .mnist)
     }
