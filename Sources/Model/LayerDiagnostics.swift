@@ -13,18 +13,26 @@ public struct LayerDiagnostics: Sendable, Equatable, Codable {
     public var meanActivation: Double
     /// Mean over the epoch's batches of ‖∂L/∂W‖ for this layer's weights (set by training).
     public var gradientNorm: Double?
+    /// The share of examples on which every non-zero output of the layer has one sign. On such an
+    /// example the gradient of each next-layer unit's incoming weights, δ·aᵢ, has one sign across
+    /// all of them: they can only all grow or all shrink together, the zig-zag that outputs not
+    /// centred on zero cause. 1 for sigmoid (always positive) and ReLU (never negative). Nil in
+    /// records written before it was measured.
+    public var oneSignFraction: Double?
 
     public init(
-        neverActiveFraction: Double, saturatedFraction: Double, meanActivation: Double, gradientNorm: Double? = nil
+        neverActiveFraction: Double, saturatedFraction: Double, meanActivation: Double, gradientNorm: Double? = nil,
+        oneSignFraction: Double? = nil
     ) {
         self.neverActiveFraction = neverActiveFraction
         self.saturatedFraction = saturatedFraction
         self.meanActivation = meanActivation
         self.gradientNorm = gradientNorm
+        self.oneSignFraction = oneSignFraction
     }
 
     private enum CodingKeys: String, CodingKey {
-        case neverActiveFraction, saturatedFraction, meanActivation, gradientNorm
+        case neverActiveFraction, saturatedFraction, meanActivation, gradientNorm, oneSignFraction
         /// What ablation cells saved before the name was settled called `neverActiveFraction`.
         case deadFraction
     }
@@ -37,6 +45,7 @@ public struct LayerDiagnostics: Sendable, Equatable, Codable {
         saturatedFraction = try c.decode(Double.self, forKey: .saturatedFraction)
         meanActivation = try c.decode(Double.self, forKey: .meanActivation)
         gradientNorm = try c.decodeIfPresent(Double.self, forKey: .gradientNorm)
+        oneSignFraction = try c.decodeIfPresent(Double.self, forKey: .oneSignFraction)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -45,6 +54,7 @@ public struct LayerDiagnostics: Sendable, Equatable, Codable {
         try c.encode(saturatedFraction, forKey: .saturatedFraction)
         try c.encode(meanActivation, forKey: .meanActivation)
         try c.encodeIfPresent(gradientNorm, forKey: .gradientNorm)
+        try c.encodeIfPresent(oneSignFraction, forKey: .oneSignFraction)
     }
 }
 
@@ -56,6 +66,8 @@ struct LayerProbe {
     var derivativeSum: [Double]
     var activationSum = 0.0
     var examples = 0
+    /// Examples whose non-zero outputs all had one sign.
+    var oneSignExamples = 0
 
     init(width: Int, activation: Activation) {
         self.width = width
@@ -66,12 +78,15 @@ struct LayerProbe {
 
     mutating func observe(pre: UnsafePointer<Float>, post: UnsafePointer<Float>, rows: Int) {
         for r in 0..<rows {
+            var (positive, negative) = (false, false)
             for j in 0..<width {
-                let z = pre[r * width + j]
+                let z = pre[r * width + j], a = post[r * width + j]
                 maxPre[j] = max(maxPre[j], z)
                 derivativeSum[j] += Double(abs(activation.derivative(z, slope: 0.25)))
-                activationSum += Double(post[r * width + j])
+                activationSum += Double(a)
+                if a > 0 { positive = true } else if a < 0 { negative = true }
             }
+            if !(positive && negative) { oneSignExamples += 1 }
         }
         examples += rows
     }
@@ -86,6 +101,6 @@ struct LayerProbe {
         return LayerDiagnostics(
             neverActiveFraction: Double(dead) / Double(width),
             saturatedFraction: Double(saturated) / Double(width),
-            meanActivation: activationSum / (n * Double(width)))
+            meanActivation: activationSum / (n * Double(width)), oneSignFraction: Double(oneSignExamples) / n)
     }
 }

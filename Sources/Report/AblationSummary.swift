@@ -68,7 +68,8 @@ public struct AblationSummary {
                     neverActiveFraction: Statistics.mean(values.map(\.neverActiveFraction)),
                     saturatedFraction: Statistics.mean(values.map(\.saturatedFraction)),
                     meanActivation: Statistics.mean(values.map(\.meanActivation)),
-                    gradientNorm: Statistics.mean(finished.map { meanGradientNorm($0, layer: l) }))
+                    gradientNorm: Statistics.mean(finished.map { meanGradientNorm($0, layer: l) }),
+                    oneSignFraction: Statistics.meanOrNil(values.compactMap(\.oneSignFraction)))
             }
             return ActivationRow(
                 activation: activation,

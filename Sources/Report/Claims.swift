@@ -153,27 +153,58 @@ extension AblationSummary {
     /// How far from zero a layer's mean output must sit to be called off centre: sigmoid's
     /// outputs lie in (0, 1), so every one is positive and, for one example, the next layer's
     /// weight gradients all share a sign; a mean above this says the layer's outputs lean that way.
+    /// Used for records written before `oneSignFraction` was measured.
     public static let offCentre = 0.05
 
-    /// Sigmoid's mean output sits above zero; tanh's (when compared) nearer zero than half of it.
+    /// On what share of examples a layer's outputs must all have one sign for its next layer's
+    /// weight gradients to be said to share one: nearly every example. A zero-centred layer's
+    /// (tanh's) must be below `mixedSigns` for the contrast to hold.
+    public static let oneSignShare = 0.99
+    public static let mixedSigns = 0.5
+
+    /// Sigmoid's outputs all share one sign, so the next layer's weight gradients do (on
+    /// `oneSignShare` of the examples), and tanh's (when compared) do not. Records without the
+    /// sign share are judged by the mean output instead: above `offCentre` for sigmoid, tanh's
+    /// nearer zero than half of it.
     func zeroCentred(_ table: SettingRows) -> Claim {
         let statement = "Sigmoid's output is not zero-centred."
-        let sigmoid = table.compactMap { entry in
-            entry.rows.first { $0.activation == .sigmoid }?.layers.first?.meanActivation
+        let firstLayers = { (activation: Activation) in
+            table.compactMap { entry in entry.rows.first { $0.activation == activation }?.layers.first }
         }
+        let (sigmoid, tanh) = (firstLayers(.sigmoid), firstLayers(.tanh))
         guard !sigmoid.isEmpty else {
             return Claim(statement: statement, untestedFor: .activations([.sigmoid]))
         }
-        let tanh = table.compactMap { entry in entry.rows.first { $0.activation == .tanh }?.layers.first?.meanActivation
+        let s = Statistics.mean(sigmoid.map(\.meanActivation))
+        let t = tanh.isEmpty ? nil : Statistics.mean(tanh.map(\.meanActivation))
+        let shares = sigmoid.compactMap(\.oneSignFraction)
+        if !shares.isEmpty {
+            // What the claim means: on one example, a next-layer unit's weight gradients δ·aᵢ share a sign.
+            let share = Statistics.mean(shares)
+            let tanhShare = Statistics.meanOrNil(tanh.compactMap(\.oneSignFraction))
+            let oneSign = share >= Self.oneSignShare
+            let mixed = tanhShare.map { $0 < Self.mixedSigns } ?? true
+            var evidence = String(
+                format:
+                    "On %.1f%% of held-out images every non-zero output of sigmoid's first layer had one sign (%@ %.0f%%), so each next-layer unit's weight gradients shared one",
+                share * 100, oneSign ? "at least" : "under", Self.oneSignShare * 100)
+            if let tanhShare {
+                evidence += String(
+                    format: "; tanh's on %.1f%% (%@ %.0f%%)", tanhShare * 100, mixed ? "under" : "not under",
+                    Self.mixedSigns * 100)
+            }
+            evidence +=
+                String(format: ". Mean output: sigmoid %.3f", s) + (t.map { String(format: ", tanh %.3f", $0) } ?? "")
+            return Claim(
+                statement: statement, verdict: oneSign && mixed ? .supported : .notSupported,
+                evidence: evidence + " (averaged over the grid's settings).")
         }
-        let s = Statistics.mean(sigmoid)
         let offZero = s > Self.offCentre
         var evidence = String(
             format: "Mean first-layer activation of sigmoid %.3f (%@ %.2f)", s, offZero ? "above" : "not above",
             Self.offCentre)
         var centred = true
-        if !tanh.isEmpty {
-            let t = Statistics.mean(tanh)
+        if let t {
             centred = abs(t) < s / 2
             evidence += String(
                 format: ", of tanh %.3f (%@ half of sigmoid's distance from zero)", t, centred ? "within" : "not within"

@@ -118,9 +118,9 @@ public struct Lesson: Sendable {
         Lesson(
             name: "zero-centred", title: "Zero-centred outputs: sigmoid against tanh",
             look:
-                "Sigmoid's outputs lie between 0 and 1, all positive, so for one image the gradients of the next layer's weights into a unit all share one sign: they can only all grow or all shrink together, and learning zig-zags. Tanh is a sigmoid stretched to (−1, 1) and centred on zero. Compare the two curves of loss, and each layer's mean activation under Layer by layer.",
+                "Sigmoid's outputs lie between 0 and 1, all positive, so for one image the gradients of the next layer's weights into a unit all share one sign: they can only all grow or all shrink together, and learning zig-zags. Tanh is a sigmoid stretched to (−1, 1) and centred on zero. The verdict counts the images on which a layer's outputs all share one sign; compare the loss curves, and each layer's mean output under Layer by layer.",
             measured:
-                "Measured with seed 1 (256,128, each activation's own learning rate): sigmoid's first layer's mean output sits well above zero, tanh's near it.",
+                "Measured with seed 1 (256,128, each activation's own learning rate): on every held-out image all of sigmoid's first-layer outputs had one sign, on none of them tanh's; mean outputs 0.148 and −0.009.",
             plan: plan([.sigmoid, .tanh], [[256, 128]], epochs: 2), variants: [],
             focus: Run(cell: AblationCell(activation: .sigmoid, seed: 1), variant: nil), judged: [.zeroCentred]),
         Lesson(

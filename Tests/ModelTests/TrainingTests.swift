@@ -166,6 +166,34 @@ import TestSupport
         #expect(healthy.layers[0].neverActiveFraction < 1)
         #expect(healthy.layers[1].saturatedFraction == 0)
     }
+
+    /// The share of examples whose outputs all have one sign: every one for sigmoid (always
+    /// positive) and ReLU (never negative), none for a tanh layer whose units sit on both sides.
+    @Test func oneSignShareFollowsTheOutputsSigns() {
+        let data = DigitDataset(
+            pixels: (0..<40).map { Float($0 % 7) / 7 }, labels: [0, 1, 2, 0, 1, 2, 0, 1, 2, 0], rows: 2, cols: 2)
+        for (activation, expected) in [(Activation.sigmoid, 1.0), (.relu, 1.0), (.tanh, 0.0)] {
+            let architecture = Architecture(inputs: 4, hidden: [6], activations: [activation], outputs: 3)
+            var model = MLP<Float>(architecture: architecture, seed: 1)
+            // Half the units pushed far up, half far down: tanh's outputs then have both signs on every example.
+            for (k, i) in model.layers[0].bias.enumerated() { model.parameters[i] = k % 2 == 0 ? 5 : -5 }
+            let result = Evaluation(model: model, data: data, diagnostics: true)
+            #expect(result.layers[0].oneSignFraction == expected, "\(activation)")
+        }
+        // One example whose tanh outputs are all negative counts; the others, mixed, do not.
+        let architecture = Architecture(inputs: 4, hidden: [2], activations: [.tanh], outputs: 3)
+        var model = MLP<Float>(architecture: architecture, seed: 1)
+        for i in model.layers[0].weight { model.parameters[i] = 0 }
+        let (w, b) = (model.layers[0].weight, model.layers[0].bias)
+        // Unit 0 follows the first pixel minus a half, unit 1 is always −1-ish: one sign only where pixel 0 < 0.5.
+        model.parameters[w.lowerBound] = 10
+        model.parameters[b.lowerBound] = -5
+        model.parameters[b.lowerBound + 1] = -5
+        let pixels: [Float] = [0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]
+        let four = DigitDataset(pixels: pixels, labels: [0, 1, 2, 0], rows: 2, cols: 2)
+        let result = Evaluation(model: model, data: four, diagnostics: true)
+        #expect(result.layers[0].oneSignFraction == 0.25)
+    }
 }
 
 @Suite struct OptimiserTests {

@@ -32,6 +32,8 @@ enum ConstructedGrid {
         var dead = 0.0
         var saturated = 0.0
         var meanActivation = 0.1
+        /// nil: a record from before the sign share was measured.
+        var oneSign: Double? = nil
         var samplesPerSecond = 50_000.0
     }
 
@@ -53,7 +55,7 @@ enum ConstructedGrid {
             let layers = gradients.map {
                 LayerDiagnostics(
                     neverActiveFraction: o.dead, saturatedFraction: o.saturated, meanActivation: o.meanActivation,
-                    gradientNorm: $0)
+                    gradientNorm: $0, oneSignFraction: o.oneSign)
             }
             // Seed 2 a little apart from seed 1, for a seed-to-seed spread of 0.1 points.
             let accuracy = o.accuracy.map { $0 + (cell.seed == 2 ? 0.001 : 0) }
@@ -288,6 +290,28 @@ enum ConstructedGrid {
         #expect(try zeroCentred(sigmoid: 0.04, tanh: nil) == .notSupported, "at zero")
         #expect(try zeroCentred(sigmoid: 0.2, tanh: -0.09) == .supported)
         #expect(try zeroCentred(sigmoid: 0.2, tanh: -0.11) == .notSupported, "tanh as far off as sigmoid")
+    }
+
+    /// The claim as it means it, where the sign share was measured: sigmoid's outputs all of one sign
+    /// on (nearly) every example, tanh's mixed; the mean output no longer decides.
+    func oneSign(sigmoid: Double, tanh: Double?) throws -> Claim {
+        let plan = ConstructedGrid.plan(tanh == nil ? [.relu, .sigmoid] : [.relu, .tanh, .sigmoid], rates: [.default])
+        let summary = ConstructedGrid.summary(plan) { activation, _, _ in
+            var o = ConstructedGrid.Outcome()
+            o.oneSign = activation == .sigmoid ? sigmoid : activation == .tanh ? tanh : 1
+            o.meanActivation = activation == .sigmoid ? 0.01 : 0.2  // would fail the mean rule
+            return o
+        }
+        return try claim(summary, "Sigmoid's output")
+    }
+
+    @Test func zeroCentredBySignsEachCondition() throws {
+        let held = try oneSign(sigmoid: 1, tanh: 0)
+        #expect(held.verdict == .supported && held.evidence.contains("100.0%"), "\(held)")
+        #expect(try oneSign(sigmoid: AblationSummary.oneSignShare, tanh: nil).verdict == .supported)
+        #expect(try oneSign(sigmoid: AblationSummary.oneSignShare - 0.01, tanh: nil).verdict == .notSupported)
+        #expect(try oneSign(sigmoid: 1, tanh: AblationSummary.mixedSigns - 0.01).verdict == .supported)
+        #expect(try oneSign(sigmoid: 1, tanh: AblationSummary.mixedSigns).verdict == .notSupported, "tanh's not mixed")
     }
 
     /// ReLU dead at lr 0.01 and 0.5; leaky-relu's accuracy at 0.5 (nil: diverged), or no leaky-relu at all.

@@ -91,6 +91,7 @@ import Testing
             }
             return lesson.verdicts(runs(results)).first?.verdict
         }
+        // Records without the sign share: the mean output decides.
         #expect(verdict(sigmoidMean: 0.148) == .supported)
         #expect(verdict(sigmoidMean: AblationSummary.offCentre) == .notSupported)
     }
