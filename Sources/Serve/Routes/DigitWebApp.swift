@@ -133,7 +133,9 @@ public struct DigitWebApp: Sendable {
                 return response
             }
             if WebPage.served[path] != nil {
-                return only(["GET", "HEAD"], request) { page.response(for: path)! }
+                return only(["GET", "HEAD"], request) {
+                    page.response(for: path, acceptsGzip: WebPage.acceptsGzip(request.headers["accept-encoding"]))!
+                }
             }
             if path.hasPrefix("/reports/") {
                 return only(["GET", "HEAD"], request) { reportFile(path.dropFirst("/reports/".count)) }

@@ -10,8 +10,11 @@ struct WebRequest: Sendable {
     var body: [UInt8] = []
     var headers: [String: String] = [:]
 
-    /// The headers `Gate` reads; the transport passes these on and no others.
-    static let readHeaders = ["host", "origin", "sec-fetch-site", "content-type", "cookie", "authorization"]
+    /// The headers `Gate` and the routes read (`accept-encoding`: whether to gzip the page); the
+    /// transport passes these on and no others.
+    static let readHeaders = [
+        "host", "origin", "sec-fetch-site", "content-type", "cookie", "authorization", "accept-encoding"
+    ]
 }
 
 /// One HTTP response: a status, headers and the body bytes.
