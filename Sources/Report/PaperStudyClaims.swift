@@ -47,6 +47,13 @@ extension PaperStudyResults {
         StudyClaim(statement: statement, verdict: .inconclusive, evidence: "No finished cells of \(what).")
     }
 
+    /// A claim that one figure is lower than each of others: held when every comparison says lower
+    /// beyond seed noise, did not hold when any says higher, inconclusive otherwise (or with none).
+    static func verdict(lowerThan orders: [Order]) -> StudyClaim.Verdict {
+        orders.contains(.higher)
+            ? .didNotHold : !orders.isEmpty && orders.allSatisfy { $0 == .lower } ? .held : .inconclusive
+    }
+
     // MARK: Hendrycks & Gimpel 2016
 
     /// GELU's median training loss is the lowest of the part's activations.
@@ -56,10 +63,7 @@ extension PaperStudyResults {
             return missing(statement, "GELU (\(part.label))")
         }
         let others = entries.filter { $0.part.id == part.id && $0.activation != .gelu }
-        let orders = others.map { compare(gelu, $0) }
-        let verdict: StudyClaim.Verdict =
-            orders.contains(.higher)
-            ? .didNotHold : !orders.isEmpty && orders.allSatisfy { $0 == .lower } ? .held : .inconclusive
+        let verdict = Self.verdict(lowerThan: others.map { compare(gelu, $0) })
         return StudyClaim(
             statement: statement, verdict: verdict,
             evidence: "\(measureName.prefix(1).uppercased() + measureName.dropFirst()): gelu \(figure(value)); "
@@ -113,10 +117,7 @@ extension PaperStudyResults {
             return missing(statement, "sigmoid")
         }
         let others = entries.filter { $0.activation != .sigmoid && medianValue($0) != nil }
-        let orders = others.map { compare($0, sigmoid) }
-        let verdict: StudyClaim.Verdict =
-            orders.contains(.higher)
-            ? .didNotHold : !orders.isEmpty && orders.allSatisfy { $0 == .lower } ? .held : .inconclusive
+        let verdict = Self.verdict(lowerThan: others.map { compare($0, sigmoid) })
         return StudyClaim(
             statement: statement, verdict: verdict,
             evidence: "Median test error: sigmoid \(figure(value)); "
@@ -134,7 +135,7 @@ extension PaperStudyResults {
             let s = medianValue(standard), let n = medianValue(normalized)
         else { return missing(statement, "tanh with both initialisations") }
         let order = compare(normalized, standard)
-        let verdict: StudyClaim.Verdict = order == .lower ? .held : order == .higher ? .didNotHold : .inconclusive
+        let verdict = Self.verdict(lowerThan: [order])
         var evidence =
             "Median test error of tanh: \(figure(s)) standard, \(figure(n)) normalized (\(describe(order, normalized, standard)))"
         if let a = entry(.softsign, in: "standard-init"), let b = entry(.softsign, in: "normalized-init"),

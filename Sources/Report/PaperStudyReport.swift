@@ -142,25 +142,70 @@ public struct PaperStudyReport {
 
     private var json: String {
         get throws {
-            let object: [String: Any] = [
-                "study": study.name, "source": study.source, "budget": budget,
-                "entries": results.entries.map { entry -> [String: Any] in
-                    [
-                        "part": entry.part.id, "activation": PaperStudy.name(entry.activation),
-                        "learning_rate": entry.learningRate.description,
-                        "paper": entry.part.paper(for: entry.activation) ?? NSNull(),
-                        "final_training_loss": Dictionary(
-                            uniqueKeysWithValues: entry.finalTrainingLoss.map { ("\($0.key)", $0.value) }),
-                        "test_error": Dictionary(uniqueKeysWithValues: entry.testError.map { ("\($0.key)", $0.value) }),
-                        "diverged": entry.failures
-                    ]
-                },
-                "claims": results.claims.map {
-                    ["statement": $0.statement, "verdict": $0.verdict.rawValue, "evidence": $0.evidence]
-                }
-            ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            return String(decoding: data, as: UTF8.self) + "\n"
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: try encoder.encode(StudyRecord(self)), as: UTF8.self) + "\n"
+        }
+    }
+}
+
+/// `results.json`: the study, its budget, each activation's figures per seed, and the claims.
+private struct StudyRecord: Encodable {
+    struct Entry: Encodable {
+        let part: String
+        let activation: String
+        let learningRate: String
+        /// What the paper reported for it (null where it did not).
+        let paper: String?
+        /// By seed.
+        let finalTrainingLoss: [String: Double]
+        let testError: [String: Double]
+        let diverged: Int
+
+        enum CodingKeys: String, CodingKey {
+            case part, activation, paper, diverged
+            case learningRate = "learning_rate", finalTrainingLoss = "final_training_loss", testError = "test_error"
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(part, forKey: .part)
+            try c.encode(activation, forKey: .activation)
+            try c.encode(learningRate, forKey: .learningRate)
+            try c.encode(paper, forKey: .paper)  // null, not absent
+            try c.encode(finalTrainingLoss, forKey: .finalTrainingLoss)
+            try c.encode(testError, forKey: .testError)
+            try c.encode(diverged, forKey: .diverged)
+        }
+    }
+
+    struct ClaimRecord: Encodable {
+        let statement: String
+        let verdict: String
+        let evidence: String
+    }
+
+    let study: String
+    let source: String
+    let budget: String
+    let entries: [Entry]
+    let claims: [ClaimRecord]
+
+    init(_ report: PaperStudyReport) {
+        let (results, study) = (report.results, report.results.study)
+        (self.study, source, budget) = (study.name, study.source, report.budget)
+        let bySeed = { (values: [UInt64: Double]) in
+            Dictionary(uniqueKeysWithValues: values.map { ("\($0.key)", $0.value) })
+        }
+        entries = results.entries.map { entry in
+            Entry(
+                part: entry.part.id, activation: PaperStudy.name(entry.activation),
+                learningRate: entry.learningRate.description, paper: entry.part.paper(for: entry.activation),
+                finalTrainingLoss: bySeed(entry.finalTrainingLoss), testError: bySeed(entry.testError),
+                diverged: entry.failures)
+        }
+        claims = results.claims.map {
+            ClaimRecord(statement: $0.statement, verdict: $0.verdict.rawValue, evidence: $0.evidence)
         }
     }
 }
