@@ -264,6 +264,35 @@ extension AblationSummary {
         return Claim(statement: statement, verdict: verdict, evidence: evidence + ".")
     }
 
+    /// `activation` reaches a higher test accuracy than ReLU, beyond seed noise: the report's own
+    /// paired comparison over the seeds both finished (two-sided t at 5%). Within the noise, or
+    /// behind, is not supported; with fewer than two seeds there is no noise to judge against.
+    func beatsReLU(_ activation: Activation, _ statement: String) -> Claim {
+        guard plan.activations.contains(.relu), plan.activations.contains(activation) else {
+            return Claim(statement: statement, untestedFor: .activations([activation, .relu]))
+        }
+        guard let comparison = comparisons.first(where: { $0.activation == activation }),
+            comparison.seeds.count >= 2, let t = comparison.t
+        else {
+            return Claim(
+                statement: statement, verdict: .notTested,
+                evidence:
+                    "Needs \(activation.spec) and relu finished on two seeds or more, to tell a difference from seed noise."
+            )
+        }
+        let ahead = comparison.significant && comparison.meanDifference > 0
+        let evidence = String(
+            format:
+                "Test accuracy minus relu's, seed by seed: %@ points (mean %+.2f, paired t = %.2f with %d degrees of freedom, %@ %.2f): %@",
+            comparison.differences.map { String(format: "%+.2f", $0 * 100) }.joined(separator: ", "),
+            comparison.meanDifference * 100, t.t, t.degreesOfFreedom, comparison.significant ? "beyond" : "within",
+            Statistics.criticalT(degreesOfFreedom: t.degreesOfFreedom),
+            ahead
+                ? "ahead beyond seed noise"
+                : comparison.significant ? "behind beyond seed noise" : "no difference beyond seed noise")
+        return Claim(statement: statement, verdict: ahead ? .supported : .notSupported, evidence: evidence + ".")
+    }
+
     /// The share of a ReLU layer's units that must be dead at the high rate for them to be said to die.
     public static let deadAtHighRate = 0.05
 
