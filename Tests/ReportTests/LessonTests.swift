@@ -97,25 +97,36 @@ import Testing
         #expect(verdict(sigmoidMean: AblationSummary.offCentre) == .notSupported)
     }
 
+    /// A lesson of two variants judged by `Claim.learnsFaster`, with the first epoch's validation accuracies given.
+    func firstEpochVerdict(_ lesson: Lesson, _ first: Double, _ second: Double?) -> Claim {
+        let results = lesson.runs.map { run -> (run: Lesson.Run, result: CellResult) in
+            let accuracy = run.variant == 0 ? first : second
+            let record = EpochRecord(
+                epoch: 1, trainLoss: 0.3, trainAccuracy: 0.9, validationLoss: 0.2, validationAccuracy: accuracy,
+                learningRate: 0.5, seconds: 1, samplesPerSecond: 1)
+            return (
+                run,
+                CellResult(
+                    cell: run.cell, config: lesson.config(for: run), learningRate: 0.5,
+                    history: accuracy == nil ? [] : [record], testAccuracy: accuracy, testLoss: 0.2,
+                    failure: accuracy == nil ? "training diverged" : nil, dataOrderDigest: "", seconds: 1)
+            )
+        }
+        return lesson.verdicts(results)[0]
+    }
+
+    @Test func initialisationIsJudgedOnTheFirstEpoch() throws {
+        let lesson = try lesson("initialisation")
+        #expect(lesson.variants.map(\.value) == ["xavier", "standard"])
+        let held = firstEpochVerdict(lesson, 0.9058, 0.4126)
+        #expect(held.verdict == .supported && held.evidence.contains("normalized 90.58%"), "\(held)")
+        #expect(firstEpochVerdict(lesson, 0.9058, 0.9058).verdict == .notSupported)
+    }
+
     @Test func crossEntropyIsJudgedOnTheFirstEpoch() throws {
         let lesson = try lesson("cross-entropy")
         #expect(lesson.variants.map(\.value) == ["cross-entropy", "mse"])
-        func verdict(_ first: Double, _ second: Double?) -> Claim {
-            let results = lesson.runs.map { run -> (run: Lesson.Run, result: CellResult) in
-                let accuracy = run.variant == 0 ? first : second
-                let record = EpochRecord(
-                    epoch: 1, trainLoss: 0.3, trainAccuracy: 0.9, validationLoss: 0.2, validationAccuracy: accuracy,
-                    learningRate: 0.5, seconds: 1, samplesPerSecond: 1)
-                return (
-                    run,
-                    CellResult(
-                        cell: run.cell, config: lesson.config(for: run), learningRate: 0.5,
-                        history: accuracy == nil ? [] : [record], testAccuracy: accuracy, testLoss: 0.2,
-                        failure: accuracy == nil ? "training diverged" : nil, dataOrderDigest: "", seconds: 1)
-                )
-            }
-            return lesson.verdicts(results)[0]
-        }
+        func verdict(_ first: Double, _ second: Double?) -> Claim { firstEpochVerdict(lesson, first, second) }
         let held = verdict(0.9492, 0.9044)
         #expect(held.verdict == .supported && held.evidence.contains("94.92%") && held.evidence.contains("90.44%"))
         // The threshold is a point of accuracy: half a point short of it, and half a point past it.
