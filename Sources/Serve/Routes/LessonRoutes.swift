@@ -42,17 +42,10 @@ extension DigitWebApp {
 
     /// A lesson's body: `{}` or `{"paused": true|false}`, nothing else.
     private static func pausedField(_ body: [UInt8]) throws -> Bool {
-        guard !body.isEmpty else { return false }
-        guard case .object(let object) = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else {
-            throw RunRequest.Problem(field: "body", message: "give a JSON object such as {\"paused\": false}")
-        }
+        let object = try RunRequest.object(body, example: #"{"paused": false}"#)
         if let unknown = object.keys.sorted().first(where: { $0 != "paused" }) {
             throw RunRequest.Problem(field: unknown, message: "unknown field; a lesson takes only \"paused\"")
         }
-        guard let value = object["paused"] else { return false }
-        guard case .bool(let flag) = value else {
-            throw RunRequest.Problem(field: "paused", message: "give true or false")
-        }
-        return flag
+        return try RunRequest.paused(object)
     }
 }

@@ -41,22 +41,7 @@ struct RunRequest: Sendable, Equatable {
 
     /// Parses and checks a JSON body against `limits`.
     init(json body: [UInt8], limits: PlaygroundLimits) throws {
-        let object: [String: JSONValue]
-        do {
-            guard
-                case .object(let parsed) = try JSONDecoder().decode(
-                    JSONValue.self, from: Data(body.isEmpty ? Array("{}".utf8) : body))
-            else {
-                throw Problem(
-                    field: "body",
-                    message: "give a JSON object such as {\"activation\": \"relu\", \"hidden\": [128, 128]}")
-            }
-            object = parsed
-        } catch let problem as Problem {
-            throw problem
-        } catch {
-            throw Problem(field: "body", message: "not JSON")
-        }
+        let object = try Self.object(body, example: #"{"activation": "relu", "hidden": [128, 128]}"#)
         if let unknown = object.keys.sorted().first(where: { !Self.fields.contains($0) }) {
             throw Problem(
                 field: unknown, message: "unknown field; the fields are \(Self.fields.sorted().joined(separator: ", "))"
@@ -79,11 +64,7 @@ struct RunRequest: Sendable, Equatable {
             }
             dataset = kind
         }
-        var startPaused = false
-        if let value = object["paused"] {
-            guard case .bool(let flag) = value else { throw Problem(field: "paused", message: "give true or false") }
-            startPaused = flag
-        }
+        let startPaused = try Self.paused(object)
         // This server's own limits, tighter than the settings' rules.
         if config.hidden.count > limits.layers {
             throw Problem(
@@ -115,6 +96,27 @@ struct RunRequest: Sendable, Equatable {
         if let problem = config.problem(trainingExamples: Self.trainingImages) { throw Problem(problem) }
         self.init(config: config, dataset: dataset)
         self.startPaused = startPaused
+    }
+
+    /// A write's body as a JSON object (an empty body is `{}`); 400 naming `body` otherwise, with `example`.
+    static func object(_ body: [UInt8], example: String) throws -> [String: JSONValue] {
+        let parsed: JSONValue
+        do {
+            parsed = try JSONDecoder().decode(JSONValue.self, from: Data(body.isEmpty ? Array("{}".utf8) : body))
+        } catch {
+            throw Problem(field: "body", message: "not JSON")
+        }
+        guard case .object(let object) = parsed else {
+            throw Problem(field: "body", message: "give a JSON object such as \(example)")
+        }
+        return object
+    }
+
+    /// The body's `paused` (false when absent): whether runs are made paused, to be stepped.
+    static func paused(_ object: [String: JSONValue]) throws -> Bool {
+        guard let value = object["paused"] else { return false }
+        guard case .bool(let flag) = value else { throw Problem(field: "paused", message: "give true or false") }
+        return flag
     }
 
     /// Whether a JSON value is of a kind the setting takes: a number setting a number (or null for
