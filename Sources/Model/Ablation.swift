@@ -232,17 +232,19 @@ public enum Ablation {
     }
 
     /// Trains and tests one cell. A diverging cell is a result, not an error: it is recorded
-    /// with its failure so that the rest of the ablation goes on. An `observer` takes the place
-    /// of the plan's first-epoch tracer.
+    /// with its failure so that the rest of the ablation goes on. `observe` is handed the cell's
+    /// training before it starts, and what it returns hears the run beside the plan's first-epoch
+    /// tracer; `probeImages` as `Training`'s (what a log shows of the layers).
     public static func run(
-        _ cell: AblationCell, plan: AblationPlan, data: TrainAndTest, observer: TrainingObserver? = nil
+        _ cell: AblationCell, plan: AblationPlan, data: TrainAndTest, probeImages: Int = 0,
+        observe: (Training) -> TrainingObserver? = { _ in nil }
     ) -> TrainedCell {
         let start = Date()
         let config = plan.config(for: cell)
         // No clock: two runs of one cell save byte-identical models.
         let run = TrainingRun(
             config: config, data: data, trainSet: trainingSet(plan, data: data), clock: nil,
-            lossWithoutDropout: plan.lossWithoutDropout)
+            lossWithoutDropout: plan.lossWithoutDropout, probeImages: probeImages)
         var state = run.training.initialState()
         // Traced on the first held-out images, the same for every cell of a seed.
         let tracer = plan.traceSnapshots > 0 ? tracer(plan, run.training, state.model) : nil
@@ -251,7 +253,9 @@ public enum Ablation {
             dataOrderDigest: dataOrderDigest(run.training), seconds: 0)
         var checkpoint: Checkpoint?
         do {
-            if case .tested(let tested, let test) = try run.run(&state, observer: observer ?? tracer) {
+            if case .tested(let tested, let test) = try run.run(
+                &state, observer: ObserverGroup([tracer, observe(run.training)]))
+            {
                 (result.testAccuracy, result.testLoss) = (test.accuracy, test.loss)
                 checkpoint = tested
             }

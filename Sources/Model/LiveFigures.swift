@@ -62,7 +62,7 @@ public final class LiveProbe {
     public let architecture: Architecture
     private let images: [Float]
     private let labels: [Int32]
-    private let workspace: Workspace<Float>
+    let workspace: Workspace<Float>
     /// How many units of the first layer are pictured, from each end of the activity ranking.
     public let picturedUnits: Int
     /// The loss whose gradient the figures' norms measure: the one the run trains with.

@@ -141,6 +141,8 @@ public struct EpochRecord: Sendable, Equatable, Codable {
     public var samplesPerSecond: Double
     /// Per hidden layer, when diagnostics were asked for.
     public var layers: [LayerDiagnostics]?
+    /// Every layer on a few held-out images, when the run was asked to probe them (`Training.probeImages`).
+    public var probe: EpochProbe?
 
     public init(
         epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double? = nil,
@@ -162,7 +164,8 @@ public struct EpochRecord: Sendable, Equatable, Codable {
 /// Receives progress from `Training`, so the library itself never prints.
 public protocol TrainingObserver: AnyObject {
     func epochStarted(epoch: Int, of total: Int, batches: Int)
-    func batchFinished(epoch: Int, batch: Int, of total: Int, loss: Double, accuracy: Double, samplesPerSecond: Double)
+    /// Every `Training.batchesPerProgressReport` batches and after an epoch's last.
+    func batchFinished(_ progress: BatchProgress)
     func epochFinished(_ record: EpochRecord)
     /// After every batch, with the run as it stands: for live views that look at the weights
     /// (`serve`'s playground). It runs on the training thread between two steps, so it must be
@@ -184,11 +187,29 @@ public struct BatchOutcome: Sendable, Equatable {
     public var learningRate: Double
 }
 
+/// Where an epoch stands at a progress report: what the bar, the JSON lines and the TensorBoard
+/// log show, from one place.
+public struct BatchProgress: Sendable, Equatable {
+    /// 1-based.
+    public var epoch: Int
+    /// 1-based within the epoch: the batches trained so far in it.
+    public var batch: Int
+    public var batchesPerEpoch: Int
+    /// Mean loss and accuracy over the epoch's batches so far (kept across an interruption, so a
+    /// resumed run reports what an unbroken one would).
+    public var loss: Double
+    public var accuracy: Double
+    /// The rate the latest batch was trained at.
+    public var learningRate: Double
+    public var samplesPerSecond: Double
+
+    /// Batches trained since the run began: the x-axis that a run's every figure shares.
+    public var step: Int { (epoch - 1) * batchesPerEpoch + batch }
+}
+
 extension TrainingObserver {
     public func epochStarted(epoch: Int, of total: Int, batches: Int) {}
-    public func batchFinished(
-        epoch: Int, batch: Int, of total: Int, loss: Double, accuracy: Double, samplesPerSecond: Double
-    ) {}
+    public func batchFinished(_ progress: BatchProgress) {}
     public func epochFinished(_ record: EpochRecord) {}
     public func batchTrained(_ batch: BatchOutcome, state: TrainingState) {}
 }
@@ -270,12 +291,18 @@ public struct Training: Sendable {
     /// network trained on it: the figure Hendrycks & Gimpel plot, so that runs with and without
     /// dropout are compared on one measure. The weights do not change.
     public let lossWithoutDropout: Bool
+    /// Measure every layer at each epoch's end on this many held-out images (`EpochProbe`, in
+    /// `EpochRecord.probe`); 0 for none. The weights do not change.
+    public let probeImages: Int
 
     /// Splits `trainSet` with the seed's `split` stream; check `config.problem` first.
-    public init(config: TrainingConfig, trainSet: DigitDataset, lossWithoutDropout: Bool = false) {
+    public init(
+        config: TrainingConfig, trainSet: DigitDataset, lossWithoutDropout: Bool = false, probeImages: Int = 0
+    ) {
         self.config = config
         self.trainSet = trainSet
         self.lossWithoutDropout = lossWithoutDropout
+        self.probeImages = probeImages
         split = Split(count: trainSet.count, validationCount: config.validationCount, seed: config.seed)
     }
 
@@ -315,6 +342,12 @@ public struct Training: Sendable {
                 architecture: state.model.architecture, capacity: config.batchSize,
                 dropout: config.dropout > 0),
             team: WorkerTeam(size: threads), precision: config.precision, outputLoss: config.outputLoss)
+        let probeSet = trainSet.subset(EpochProbe.images(self, count: probeImages))
+        let probe =
+            probeSet.count > 0
+            ? LiveProbe(
+                architecture: state.model.architecture, data: probeSet, picturedUnits: 0,
+                outputLoss: config.outputLoss) : nil
         let gatherer = BatchGatherer(
             capacity: config.batchSize, featureCount: trainSet.featureCount, copies: step.team.size,
             augmentation: config.augmentation, imageShape: (trainSet.rows, trainSet.cols))
@@ -332,6 +365,10 @@ public struct Training: Sendable {
                 validate(
                     on: validation, record: &record, gradientNorms: gradientNorms, buffers: evaluation, state: &state)
             }
+            if let probe {
+                let (figures, histograms) = probe.measureWithHistograms(state.model)
+                record.probe = EpochProbe(figures: figures, histograms: histograms, images: probe.count)
+            }
             state.epochsCompleted += 1
             state.history.append(record)
             observer?.epochFinished(record)
@@ -341,7 +378,7 @@ public struct Training: Sendable {
     }
 
     /// How often the observer hears about batches: often enough for a live progress bar.
-    private static let batchesPerProgressReport = 16
+    public static let batchesPerProgressReport = 16
 
     /// One pass over the training split (or the rest of one, after an interruption): gather → step,
     /// batch after batch. Returns the epoch's record and, with diagnostics, each layer's mean
@@ -401,8 +438,10 @@ public struct Training: Sendable {
                     examples: gatherer.rows, learningRate: learningRate), state: state)
             if let observer, (b + 1) % Self.batchesPerProgressReport == 0 || b == batchCount - 1 {
                 observer.batchFinished(
-                    epoch: epoch + 1, batch: b + 1, of: batchCount, loss: lossSum / Double(seen),
-                    accuracy: Double(correct) / Double(seen), samplesPerSecond: Double(seen) / max(elapsed(), 1e-9))
+                    BatchProgress(
+                        epoch: epoch + 1, batch: b + 1, batchesPerEpoch: batchCount, loss: lossSum / Double(seen),
+                        accuracy: Double(correct) / Double(seen), learningRate: learningRate,
+                        samplesPerSecond: Double(seen) / max(elapsed(), 1e-9)))
             }
             if b < batchCount - 1 && shouldStop() {
                 state.partialEpoch = PartialEpoch(

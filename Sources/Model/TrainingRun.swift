@@ -25,11 +25,12 @@ public struct TrainingRun: Sendable {
     }
 
     /// A run of `config` on `data` over `threads` threads; `trainSet` when it trains on part of
-    /// `data.train` only. An `.auto` precision is chosen here, by timing the run's own step in
+    /// `data.train` only; `lossWithoutDropout` and `probeImages` as `Training`'s. An `.auto` precision is chosen here, by timing the run's own step in
     /// each format (`PrecisionChoice`); the run trains, and its checkpoints record, the one chosen.
     public init(
         config: TrainingConfig, data: TrainAndTest, trainSet: DigitDataset? = nil, threads: Int = 1,
-        clock: (@Sendable () -> Date)? = { Date() }, lossWithoutDropout: Bool = false
+        clock: (@Sendable () -> Date)? = { Date() }, lossWithoutDropout: Bool = false,
+        probeImages: Int = 0
     ) {
         let trainSet = trainSet ?? data.train
         var config = config
@@ -41,7 +42,8 @@ public struct TrainingRun: Sendable {
         } else {
             precisionChoice = nil
         }
-        training = Training(config: config, trainSet: trainSet, lossWithoutDropout: lossWithoutDropout)
+        training = Training(
+            config: config, trainSet: trainSet, lossWithoutDropout: lossWithoutDropout, probeImages: probeImages)
         (self.data, self.threads, self.clock) = (data, threads, clock)
     }
 

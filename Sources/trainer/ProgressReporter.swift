@@ -55,9 +55,20 @@ final class ProgressReporter: TrainingObserver {
         epochStart = Date().timeIntervalSinceReferenceDate
     }
 
-    func batchFinished(epoch: Int, batch: Int, of total: Int, loss: Double, accuracy: Double, samplesPerSecond: Double)
-    {
+    func batchFinished(_ progress: BatchProgress) {
+        if style == .json {
+            out(
+                jsonLine(
+                    [
+                        "event": "batch", "epoch": progress.epoch, "batch": progress.batch,
+                        "batches": progress.batchesPerEpoch, "step": progress.step, "loss": progress.loss,
+                        "accuracy": progress.accuracy, "learning_rate": progress.learningRate,
+                        "samples_per_second": progress.samplesPerSecond
+                    ] as [String: Any]))
+            return
+        }
         guard style == .bar else { return }
+        let (batch, total) = (progress.batch, progress.batchesPerEpoch)
         let now = Date().timeIntervalSinceReferenceDate
         guard now - lastDraw > 0.1 || batch == total else { return }
         lastDraw = now
@@ -67,7 +78,7 @@ final class ProgressReporter: TrainingObserver {
         let eta = (now - epochStart) / Double(batch) * Double(total - batch)
         let line = String(
             format: "\r\u{1B}[2Kepoch %d %@ %d/%d  loss %.4f  acc %.2f%%  %.0f samples/s  ETA %.0fs",
-            epoch, bar, batch, total, loss, accuracy * 100, samplesPerSecond, eta)
+            progress.epoch, bar, batch, total, progress.loss, progress.accuracy * 100, progress.samplesPerSecond, eta)
         FileHandle.standardError.write(Data(line.utf8))
     }
 

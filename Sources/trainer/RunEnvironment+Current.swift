@@ -23,7 +23,7 @@ extension RunEnvironment {
             memoryGiB: (Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30) * 10).rounded() / 10,
             system: "\(text(uts.sysname)) \(text(uts.release))", build: build, blas: GEMMLibrary.current.description,
             jobs: jobs, blasThreadsPerCell: blasThreads, started: formatter.string(from: Date()),
-            command: CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "),
+            command: typedCommandLine(),
             datasetSHA256: datasetSHA256)
     }
 }

@@ -50,12 +50,18 @@ public final class Playground: @unchecked Sendable {
     /// Held-out images the live figures are measured on.
     static let probeImages = 128
 
+    /// Where each run's TensorBoard log goes (a sub-folder per run, named by its id), and the
+    /// machine's name for the files' names; nil for none.
+    let tensorBoard: (folder: String, host: String)?
+
     public init(
         folder: URL, limits: PlaygroundLimits, threads: Int, slice: Double = 0.3,
         liveInterval: Double = defaultLiveInterval, defaultDataset: DatasetKind = .mnist,
+        tensorBoard: (folder: String, host: String)? = nil,
         dataFolder: @escaping @Sendable (DatasetKind) -> String
     ) throws {
         self.defaultDataset = defaultDataset
+        self.tensorBoard = tensorBoard
         (self.folder, self.limits, self.threads, self.slice, self.dataFolder) = (
             folder, limits, threads, slice, dataFolder
         )
@@ -399,8 +405,24 @@ public final class Playground: @unchecked Sendable {
             lock.unlock()
             config.precision = chosen
         }
-        let trainingRun = TrainingRun(config: config, data: data, threads: threads)
+        let trainingRun = TrainingRun(
+            config: config, data: data, threads: threads, probeImages: tensorBoard == nil ? 0 : TrainingLog.probeImages)
         let training = trainingRun.training
+        if let tensorBoard, run.tensorBoard == nil {
+            // Every turn after the first (and a restart) continues the run's own log.
+            do {
+                run.tensorBoard = try TrainingLog(
+                    folder: tensorBoard.folder + "/" + run.id, training: training,
+                    commandLine: "playground run \(run.id) (\(run.owner.label)): \(run.request.title)", resuming: true,
+                    host: tensorBoard.host)
+            } catch {
+                lock.lock()
+                run.error = "\(error)"
+                finish(run, as: .failed)
+                lock.unlock()
+                return
+            }
+        }
         lock.lock()
         if let saved, saved.config == config { run.state = saved.state }
         var state = run.state ?? training.initialState()
@@ -421,6 +443,7 @@ public final class Playground: @unchecked Sendable {
             emit(run, event)
             lock.unlock()
         }
+        let observers = ObserverGroup([observer, run.tensorBoard])
         let started = DispatchTime.now().uptimeNanoseconds
         let shouldStop = { [self] () -> Bool in
             lock.lock()
@@ -436,7 +459,7 @@ public final class Playground: @unchecked Sendable {
         let outcome: Result<TrainingRun.Outcome, Error>
         do {
             outcome = .success(
-                try trainingRun.run(&state, observer: observer, shouldStop: shouldStop) { [self] in
+                try trainingRun.run(&state, observer: observers, shouldStop: shouldStop) { [self] in
                     // The tested model that cannot be saved is still a finished run, with the reason noted.
                     guard $0.testAccuracy == nil else {
                         do { try $0.write(to: run.checkpointURL.path) } catch { saveError = "\(error)" }
@@ -487,6 +510,7 @@ public final class Playground: @unchecked Sendable {
             run.history = state.history
             if let figures { emit(run, .live(run: run.id, figures)) }
             if stepping { run.pendingSteps = max(0, run.pendingSteps - 1) }
+            if stopping || run.status != .running { run.tensorBoard?.flush() }
             if run.cancelRequested && !stopping {
                 finish(run, as: .cancelled)
                 run.state = nil
@@ -579,6 +603,13 @@ public final class Playground: @unchecked Sendable {
         run.status = status
         run.pendingSteps = 0
         emit(run, .status(run: run.id, status: status, error: run.error))
+        if let log = run.tensorBoard {
+            let test = status == .finished ? run.testAccuracy.map { ($0, run.testLoss ?? .nan) } : nil
+            log.finished(
+                epochs: run.history.count, test: test, failure: test == nil ? run.error ?? status.rawValue : nil)
+            if let failure = log.failure, run.warning == nil { run.warning = "\(failure)" }
+            run.tensorBoard = nil
+        }
         persist(run)
         close(run)
         if let lesson = run.lesson { judge(group: lesson.group, of: lesson.name) }

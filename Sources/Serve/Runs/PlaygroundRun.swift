@@ -1,6 +1,7 @@
 import Dataset
 import Foundation
 import Model
+import Report
 
 /// One training run of the playground: its settings, where it stands, what it measured, and the
 /// event log its listeners replay. Every mutable field is guarded by the playground's lock.
@@ -48,6 +49,8 @@ final class PlaygroundRun: @unchecked Sendable {
     var log: [RunEvent] = []
     var listeners: [UUID: Listener] = [:]
     var probe: LiveProbe?
+    /// Its TensorBoard log while it trains, when the server writes them (`serve --log-dir`).
+    var tensorBoard: TrainingLog?
     /// Set when a lesson started it.
     var lesson: LessonTag?
 

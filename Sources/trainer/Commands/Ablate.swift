@@ -106,6 +106,8 @@ struct Ablate: ParsableCommand {
     @Flag(help: "Print one JSON object per finished cell instead of text.")
     var json = false
 
+    @OptionGroup var log: LogDirOption
+
     func validate() throws {
         guard Set(activations.activations).count == activations.activations.count else {
             throw ValidationError("--activations lists an activation twice")
@@ -196,6 +198,17 @@ struct Ablate: ParsableCommand {
 
         let log = AblationLog(json: json, total: wanted.count, finished: wanted.count - pending.count)
         if let precisionNote { log.note(precisionNote) }
+        // One sub-folder per cell (per part and cell in a study), and the HParams experiment above them.
+        let logFolders = self.log.logDir.map { root in
+            ablations.map { paper == nil ? root : root + "/" + URL(fileURLWithPath: $0.output).lastPathComponent }
+        }
+        if let root = self.log.logDir {
+            try TrainingLog.writeExperiment(
+                folder: root,
+                configs: zip(ablations.indices, ablations).flatMap { index, ablation in
+                    wanted.filter { $0.ablation == index }.map { ablation.plan.config(for: $0.cell) }
+                }, description: typedCommandLine(), host: LogDirOption.host)
+        }
         let what =
             paper.map { paper in
                 "study \(paper.name): "
@@ -222,9 +235,31 @@ struct Ablate: ParsableCommand {
         withExtendedLifetime(interrupts) {
             DispatchQueue.concurrentPerform(iterations: jobs) { _ in
                 while let work = queue.next() {
-                    var trained = Ablation.run(work.cell, plan: ablations[work.ablation].plan, data: data)
+                    var cellLog: Result<TrainingLog, TensorBoardLogError>?
+                    var trained = Ablation.run(
+                        work.cell, plan: ablations[work.ablation].plan, data: data, probeImages: self.log.probeImages
+                    ) { training in
+                        // A cell that starts over continues its own log: its steps come out the same.
+                        cellLog = logFolders.map { folders in
+                            Result { () throws(TensorBoardLogError) in
+                                try TrainingLog(
+                                    folder: folders[work.ablation] + "/" + work.cell.id, training: training,
+                                    commandLine: typedCommandLine() + "\n\ncell: " + work.cell.id, resuming: true,
+                                    host: LogDirOption.host)
+                            }
+                        }
+                        return try? cellLog?.get()
+                    }
                     trained.checkpoint?.savedAt = Date()
                     do {
+                        if let tensorBoard = try cellLog?.get() {
+                            let result = trained.result
+                            tensorBoard.finished(
+                                epochs: result.history.count,
+                                test: result.testAccuracy.map { ($0, result.testLoss ?? .nan) }, failure: result.failure
+                            )
+                            if let failure = tensorBoard.failure { throw failure }
+                        }
                         try results[work.ablation].save(trained, model: !noModels)
                         log.finished(trained.result)
                     } catch {

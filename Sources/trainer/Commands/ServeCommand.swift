@@ -71,6 +71,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where the playground's runs are saved, one folder each.", valueName: "DIR"))
     var runs = "runs"
 
+    /// The playground's runs' TensorBoard logs, one sub-folder per run.
+    @OptionGroup var logDir: LogDirOption
+
     @Option(help: "The widest hidden layer a playground run may ask for.")
     var maxWidth = PlaygroundLimits().width
 
@@ -200,7 +203,8 @@ struct ServeCommand: ParsableCommand {
         do {
             playground = try Playground(
                 folder: URL(fileURLWithPath: runs), limits: limits, threads: threading.threads,
-                liveInterval: liveInterval, defaultDataset: chosen
+                liveInterval: liveInterval, defaultDataset: chosen,
+                tensorBoard: logDir.logDir.map { ($0, LogDirOption.host) }
             ) { kind in
                 kind == chosen ? dataOptions.folder(for: kind) : DataOptions.defaultFolder(for: kind)
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dataset
 import Foundation
 import Model
+import Report
 
 /// `trainer train`: trains an MLP with SGD and saves it as safetensors.
 struct Train: ParsableCommand {
@@ -46,10 +47,15 @@ struct Train: ParsableCommand {
 
     @OptionGroup var compute: ComputeOptions
 
+    @OptionGroup var log: LogDirOption
+
     @Flag(help: "Print only the final result.")
     var quiet = false
 
-    @Flag(help: "Print one JSON object per epoch and one for the result, for scripts.")
+    @Flag(
+        help:
+            "Print one JSON object per progress report (every \(Training.batchesPerProgressReport) batches), per epoch and for the result, for scripts."
+    )
     var json = false
 
     func makeConfig() throws -> TrainingConfig {
@@ -112,8 +118,13 @@ struct Train: ParsableCommand {
         (config, precisionNote) = config.withAvailablePrecision()
         if let problem = config.problem(trainingExamples: data.train.count) { throw Failure(problem.flagWording) }
 
-        let run = TrainingRun(config: config, data: data, threads: threading.threads)
+        let run = TrainingRun(config: config, data: data, threads: threading.threads, probeImages: log.probeImages)
         config = run.config
+        let tensorBoard = try log.logDir.map {
+            try TrainingLog(
+                folder: $0, training: run.training, commandLine: typedCommandLine(), resuming: resume != nil,
+                host: LogDirOption.host)
+        }
         var current = state ?? run.training.initialState()
         let style: ProgressStyle = json ? .json : quiet ? .quiet : (Terminal.stderrIsTerminal ? .bar : .lines)
         let progress = ProgressReporter(style: style)
@@ -146,20 +157,24 @@ struct Train: ParsableCommand {
         let outcome: TrainingRun.Outcome
         do {
             outcome = try run.run(
-                &current, observer: progress, shouldStop: { interrupts.received != nil },
+                &current, observer: ObserverGroup([progress, tensorBoard]), shouldStop: { interrupts.received != nil },
                 save: { try $0.write(to: output) })
         } catch let error as TrainingError {
+            tensorBoard?.finished(epochs: current.epochsCompleted, test: nil, failure: error.description)
             let savedNow = current.history.count > (state?.history.count ?? 0)
             throw Failure(error.advice(saved: savedNow ? (output, current.history.last!.epoch) : nil))
         }
         guard case .tested(_, let test) = outcome else {
+            tensorBoard?.flush()
             try run.checkpoint(current).write(to: output)
             progress.interrupted(savedTo: output, state: current, resume: resumeCommand(output))
             throw ExitCode(interrupts.exitStatus)
         }
+        tensorBoard?.finished(epochs: current.epochsCompleted, test: (test.accuracy, test.loss))
         progress.finished(
             test: test, views: config.testViews, savedTo: output, stoppedEarly: current.stoppedEarly,
             epochs: current.epochsCompleted)
+        if let failure = tensorBoard?.failure { throw Failure("\(failure); the model is saved in \(output)") }
     }
 
     /// The command that continues a run saved in `path`: the data, threads and GEMM library as now
@@ -168,6 +183,6 @@ struct Train: ParsableCommand {
         var words = ["trainer", "--resume", path, "--threads", String(threading.threads)]
         if let data = dataOptions.data { words += ["--data", data] }
         if compute.gemm != .platformDefault { words += ["--gemm", compute.gemm.rawValue] }
-        return words.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        return typedCommandLine(words)
     }
 }
