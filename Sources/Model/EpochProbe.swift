@@ -6,6 +6,8 @@ public struct EpochProbe: Sendable, Equatable, Codable {
     /// The held-out images measured on (the first of the validation split, or of the training set without one).
     public var images: Int
     public var layers: [Layer]
+    /// How long the measurement took: what the probe adds to each epoch.
+    public var seconds: Double
     /// Per layer of the network, hidden layers first and the output layer last; not saved with the
     /// record (a checkpoint's history stays small), only handed to observers.
     public var histograms: [LayerHistograms] = []
@@ -27,7 +29,7 @@ public struct EpochProbe: Sendable, Equatable, Codable {
         public var activations: Histogram?
     }
 
-    private enum CodingKeys: String, CodingKey { case images, layers }
+    private enum CodingKeys: String, CodingKey { case images, layers, seconds }
 
     /// The images a run's probe measures on: the first `count` held out for validation, or of the
     /// training split when none are.
@@ -35,8 +37,8 @@ public struct EpochProbe: Sendable, Equatable, Codable {
         Array((training.split.validation.isEmpty ? training.split.train : training.split.validation).prefix(count))
     }
 
-    init(figures: LiveFigures, histograms: [LayerHistograms], images: Int) {
-        self.images = images
+    init(figures: LiveFigures, histograms: [LayerHistograms], images: Int, seconds: Double) {
+        (self.images, self.seconds) = (images, seconds)
         layers = figures.layers.map {
             Layer(
                 deadFraction: $0.deadFraction, saturatedFraction: $0.saturatedFraction,

@@ -199,6 +199,10 @@ public struct BatchProgress: Sendable, Equatable {
     /// resumed run reports what an unbroken one would).
     public var loss: Double
     public var accuracy: Double
+    /// Mean loss and accuracy over the batches since the epoch's previous report (or its start):
+    /// where training stands now, without the lag of the epoch's mean.
+    public var recentLoss: Double
+    public var recentAccuracy: Double
     /// The rate the latest batch was trained at.
     public var learningRate: Double
     public var samplesPerSecond: Double
@@ -264,12 +268,26 @@ public struct PartialEpoch: Sendable, Equatable, Codable {
     public var seconds = 0.0
     /// Per layer, summed weight-gradient norms (diagnostics only).
     public var gradientNormSums: [Double] = []
+    /// The sums as they stood at the epoch's last progress report, so that the first report after
+    /// a resume covers the same batches as it would have (nil: none yet, or a checkpoint from before).
+    public var lastReport: Tally?
+
+    /// Loss summed over examples, and those classified correctly.
+    public struct Tally: Sendable, Equatable, Codable {
+        public var lossSum = 0.0
+        public var correct = 0
+        public var examples = 0
+    }
 
     public init() {}
 
-    init(batches: Int, lossSum: Double, correct: Int, examples: Int, seconds: Double, gradientNormSums: [Double]) {
+    init(
+        batches: Int, lossSum: Double, correct: Int, examples: Int, seconds: Double, gradientNormSums: [Double],
+        lastReport: Tally
+    ) {
         (self.batches, self.lossSum, self.correct, self.examples, self.seconds, self.gradientNormSums) =
             (batches, lossSum, correct, examples, seconds, gradientNormSums)
+        self.lastReport = lastReport
     }
 }
 
@@ -366,8 +384,11 @@ public struct Training: Sendable {
                     on: validation, record: &record, gradientNorms: gradientNorms, buffers: evaluation, state: &state)
             }
             if let probe {
+                let start = DispatchTime.now().uptimeNanoseconds
                 let (figures, histograms) = probe.measureWithHistograms(state.model)
-                record.probe = EpochProbe(figures: figures, histograms: histograms, images: probe.count)
+                record.probe = EpochProbe(
+                    figures: figures, histograms: histograms, images: probe.count,
+                    seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             }
             state.epochsCompleted += 1
             state.history.append(record)
@@ -399,6 +420,7 @@ public struct Training: Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { resumed.seconds + Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var (lossSum, correct, seen) = (resumed.lossSum, resumed.correct, resumed.examples)
+        var reported = resumed.lastReport ?? PartialEpoch.Tally()
         var learningRate = 0.0
 
         for b in resumed.batches..<batchCount {
@@ -436,17 +458,21 @@ public struct Training: Sendable {
                 BatchOutcome(
                     epoch: epoch + 1, batch: b + 1, batchesPerEpoch: batchCount, lossSum: loss, correct: hits,
                     examples: gatherer.rows, learningRate: learningRate), state: state)
-            if let observer, (b + 1) % Self.batchesPerProgressReport == 0 || b == batchCount - 1 {
-                observer.batchFinished(
+            if (b + 1) % Self.batchesPerProgressReport == 0 || b == batchCount - 1 {
+                let recent = Double(max(1, seen - reported.examples))
+                observer?.batchFinished(
                     BatchProgress(
                         epoch: epoch + 1, batch: b + 1, batchesPerEpoch: batchCount, loss: lossSum / Double(seen),
-                        accuracy: Double(correct) / Double(seen), learningRate: learningRate,
+                        accuracy: Double(correct) / Double(seen), recentLoss: (lossSum - reported.lossSum) / recent,
+                        recentAccuracy: Double(correct - reported.correct) / recent, learningRate: learningRate,
                         samplesPerSecond: Double(seen) / max(elapsed(), 1e-9)))
+                reported = PartialEpoch.Tally(lossSum: lossSum, correct: correct, examples: seen)
             }
             if b < batchCount - 1 && shouldStop() {
                 state.partialEpoch = PartialEpoch(
                     batches: b + 1, lossSum: lossSum, correct: correct, examples: seen,
-                    seconds: elapsed(), gradientNormSums: config.diagnostics ? gradientNormSums : [])
+                    seconds: elapsed(), gradientNormSums: config.diagnostics ? gradientNormSums : [],
+                    lastReport: reported)
                 return nil
             }
         }

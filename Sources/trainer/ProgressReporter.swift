@@ -62,7 +62,8 @@ final class ProgressReporter: TrainingObserver {
                     [
                         "event": "batch", "epoch": progress.epoch, "batch": progress.batch,
                         "batches": progress.batchesPerEpoch, "step": progress.step, "loss": progress.loss,
-                        "accuracy": progress.accuracy, "learning_rate": progress.learningRate,
+                        "accuracy": progress.accuracy, "recent_loss": progress.recentLoss,
+                        "recent_accuracy": progress.recentAccuracy, "learning_rate": progress.learningRate,
                         "samples_per_second": progress.samplesPerSecond
                     ] as [String: Any]))
             return

@@ -116,6 +116,40 @@ import TestSupport
         #expect(stepsOf[TrainingLog.Tag.trainLoss]?.last == 3 * batches)
     }
 
+    /// Collects every progress report.
+    final class Reports: TrainingObserver {
+        var all: [BatchProgress] = []
+        func batchFinished(_ progress: BatchProgress) { all.append(progress) }
+    }
+
+    /// `train/loss` is the mean since the previous report; a run interrupted between two reports
+    /// and resumed reports what an unbroken one does.
+    @Test func progressReportsSurviveAnInterruptionBetweenThem() throws {
+        let data = try #require(sharedMNIST)
+        var config = TrainingConfig()
+        (config.hidden, config.epochs, config.validationCount) = ([16], 1, 500)
+        let training = Training(config: config, trainSet: data.train.subset(0..<3000))
+        let (straight, broken) = (Reports(), Reports())
+        var state = training.initialState()
+        try training.run(&state, observer: straight)
+        var interrupted = training.initialState()
+        var batches = 0
+        try training.run(
+            &interrupted, observer: broken,
+            shouldStop: {
+                batches += 1
+                return batches == 20
+            })
+        #expect(interrupted.partialEpoch.batches == 20)
+        try training.run(&interrupted, observer: broken)
+        func figures(_ r: Reports) -> [[Double]] {
+            r.all.map { [Double($0.step), $0.loss, $0.accuracy, $0.recentLoss, $0.recentAccuracy, $0.learningRate] }
+        }
+        #expect(figures(broken) == figures(straight))
+        // The first report's window is its 16 batches; the mean since then differs from the epoch's.
+        #expect(straight.all[1].recentLoss != straight.all[1].loss)
+    }
+
     @Test func theProbeChangesNoWeight() throws {
         let data = try #require(sharedMNIST)
         var config = TrainingConfig()

@@ -3,6 +3,7 @@ import Foundation
 @testable import Model
 import Testing
 import TestSupport
+import Report
 @testable import Serve
 
 /// The playground (`serve`'s Train panel) through its routes, in process: validation naming the
@@ -12,14 +13,15 @@ import TestSupport
     /// A playground on `folder` (a new one by default) behind the serve app, its training thread started.
     static func make(
         folder: String? = nil, limits: PlaygroundLimits = PlaygroundLimits(), slice: Double = 0.3,
-        liveInterval: Double = Playground.defaultLiveInterval
+        liveInterval: Double = Playground.defaultLiveInterval, tensorBoard: String? = nil
     ) throws
         -> (DigitWebApp, Playground)
     {
         let mnist = try #require(mnistFolder())
         let root = folder ?? temporaryFolder() + "/runs"
         let playground = try Playground(
-            folder: URL(fileURLWithPath: root), limits: limits, threads: 2, slice: slice, liveInterval: liveInterval
+            folder: URL(fileURLWithPath: root), limits: limits, threads: 2, slice: slice, liveInterval: liveInterval,
+            tensorBoard: tensorBoard.map { ($0, "test") }
         ) {
             kind in
             kind == .mnist ? mnist : "/usr/share/datasets/fashion-mnist"
@@ -277,6 +279,32 @@ import TestSupport
         #expect(
             saved.model.parameters == direct.model.parameters,
             "stepped twice, then resumed: the weights of a run never stopped")
+    }
+
+    /// `serve --log-dir`: a run trained in many short turns writes one log, every step once, and
+    /// ends its HParams session; a cancelled run's session ends as failed.
+    @Test func runsWriteTensorBoardLogsAcrossTheirTurns() throws {
+        let logs = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: logs) }
+        let (app, playground) = try Self.make(slice: 0.02, tensorBoard: logs)
+        defer { _ = playground.shutdown() }
+        let id = try #require(
+            Self.call(app, "POST", "/api/runs", json: #"{"hidden": [32], "epochs": 2, "validation": 1000}"#)
+                .object["id"] as? String)
+        let cancelled = try #require(
+            Self.call(app, "POST", "/api/runs", json: #"{"hidden": [16], "epochs": 30}"#).object["id"] as? String)
+        try Self.wait(app, id, for: ["finished"])
+        #expect(Self.call(app, "DELETE", "/api/runs/\(cancelled)").status == 200)
+        try Self.wait(app, cancelled, for: ["cancelled"])
+
+        let batches = (60_000 - 1000 + 63) / 64
+        let steps = try EventFileReader.lastSteps(in: logs + "/" + id)
+        #expect(EventFileReader.eventFiles(in: logs + "/" + id).count == 1)
+        #expect(steps[TrainingLog.Tag.trainLoss] == 2 * batches && steps[TrainingLog.Tag.testAccuracy] == 2 * batches)
+        #expect(steps["layer1/activations"] == 2 * batches && steps["_hparams_/session_end_info"] == 2 * batches)
+        let stopped = try EventFileReader.lastSteps(in: logs + "/" + cancelled)
+        #expect(stopped["_hparams_/session_end_info"] != nil && stopped[TrainingLog.Tag.testAccuracy] == nil)
+        #expect(stopped["run/failure"] != nil)
     }
 
     @Test func runsCancelThenDeleteWithTheirFiles() throws {

@@ -48,8 +48,12 @@ import TestSupport
         ])
         #expect(trained.status == 0, "\(trained.err)")
         let lines = jsonObjects(trained.out)
-        #expect(lines.count == 2)
-        #expect(lines.first?["event"] as? String == "epoch")
+        // A line per progress report (every 16 batches and the epoch's last), then the epoch, then the result.
+        let batches = (60_000 - 1000 + 63) / 64
+        #expect(lines.count == (batches + 15) / 16 + 2)
+        #expect(lines.dropLast(2).allSatisfy { $0["event"] as? String == "batch" })
+        #expect(lines.dropLast(2).last?["step"] as? Int == batches)
+        #expect(lines.dropLast().last?["event"] as? String == "epoch")
         let accuracy = lines.last?["test_accuracy"] as? Double ?? 0
         #expect(accuracy > 0.9, "accuracy \(accuracy)")
 

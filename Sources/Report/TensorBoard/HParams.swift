@@ -10,7 +10,7 @@ enum HParams {
     static let metrics: [(tag: String, dataset: Int)] = [
         (TrainingLog.Tag.testAccuracy, 0), (TrainingLog.Tag.testLoss, 0),
         (TrainingLog.Tag.validationAccuracy, 2), (TrainingLog.Tag.validationLoss, 2),
-        (TrainingLog.Tag.trainLoss, 1), (TrainingLog.Tag.trainAccuracy, 1)
+        (TrainingLog.Tag.epochLoss, 1), (TrainingLog.Tag.epochAccuracy, 1)
     ]
 
     /// Each setting's value in `config`, the learning rate as trained (an activation's own when none was given).

@@ -16,6 +16,8 @@ public final class TrainingLog: TrainingObserver, @unchecked Sendable {
     public enum Tag {
         public static let trainLoss = "train/loss"
         public static let trainAccuracy = "train/accuracy"
+        public static let epochLoss = "train/epoch_loss"
+        public static let epochAccuracy = "train/epoch_accuracy"
         public static let learningRate = "train/learning_rate"
         public static let validationLoss = "validation/loss"
         public static let validationAccuracy = "validation/accuracy"
@@ -38,9 +40,12 @@ public final class TrainingLog: TrainingObserver, @unchecked Sendable {
     /// The first write that failed; the log stops there, and the run goes on.
     public private(set) var failure: TensorBoardLogError?
 
+    private static let recent =
+        "Mean over the \(Training.batchesPerProgressReport) batches since the previous point (fewer at an epoch's end)."
+
     /// Held-out images each epoch's layer figures and histograms are measured on (`Training(probeImages:)`):
     /// a few hundred give shares and norms to a percent, for one small pass an epoch.
-    public static let probeImages = 512
+    public static let probeImages = 256
 
     /// How often a run's events reach the file between epochs, so TensorBoard shows it live.
     public static let flushInterval: TimeInterval = 5
@@ -74,9 +79,8 @@ public final class TrainingLog: TrainingObserver, @unchecked Sendable {
         write(
             step: progress.step,
             [
-                TensorBoardEvent.scalar(Tag.trainLoss, progress.loss, description: "Mean over the epoch so far."),
-                TensorBoardEvent.scalar(
-                    Tag.trainAccuracy, progress.accuracy, description: "Mean over the epoch so far."),
+                TensorBoardEvent.scalar(Tag.trainLoss, progress.recentLoss, description: Self.recent),
+                TensorBoardEvent.scalar(Tag.trainAccuracy, progress.recentAccuracy, description: Self.recent),
                 TensorBoardEvent.scalar(Tag.learningRate, progress.learningRate)
             ], tags: [Tag.trainLoss, Tag.trainAccuracy, Tag.learningRate])
         // Not at an epoch's last batch: its epoch figures, at the same step, go with it.
@@ -91,6 +95,8 @@ public final class TrainingLog: TrainingObserver, @unchecked Sendable {
         func scalar(_ tag: String, _ value: Double?) {
             if let value { values.append((tag, TensorBoardEvent.scalar(tag, value))) }
         }
+        scalar(Tag.epochLoss, record.trainLoss)
+        scalar(Tag.epochAccuracy, record.trainAccuracy)
         scalar(Tag.validationLoss, record.validationLoss)
         scalar(Tag.validationAccuracy, record.validationAccuracy)
         if let probe = record.probe {

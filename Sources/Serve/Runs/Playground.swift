@@ -319,6 +319,7 @@ public final class Playground: @unchecked Sendable {
                 ).write(to: run.checkpointURL.path)
             }
             run.status = .interrupted
+            run.tensorBoard?.flush()
             persist(run)
             close(run)
             saved += 1
