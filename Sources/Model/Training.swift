@@ -391,8 +391,9 @@ public struct Training: Sendable {
                     seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             }
             state.epochsCompleted += 1
-            state.history.append(record)
             observer?.epochFinished(record)
+            record.probe?.histograms = []  // the observers' alone: a run's history stays small
+            state.history.append(record)
             try epochEnded(state)
         }
         return .finished

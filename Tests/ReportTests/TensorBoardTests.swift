@@ -150,7 +150,13 @@ import TestSupport
         #expect(straight.all[1].recentLoss != straight.all[1].loss)
     }
 
-    @Test func theProbeChangesNoWeight() throws {
+    /// Keeps the records observers are handed.
+    final class Records: TrainingObserver {
+        var all: [EpochRecord] = []
+        func epochFinished(_ record: EpochRecord) { all.append(record) }
+    }
+
+    @Test func theProbeChangesNoWeightAndItsHistogramsGoToObserversOnly() throws {
         let data = try #require(sharedMNIST)
         var config = TrainingConfig()
         (config.hidden, config.activations, config.epochs, config.validationCount) = ([24, 16], [.tanh], 2, 500)
@@ -158,11 +164,13 @@ import TestSupport
         for images in [0, 200] {
             let training = Training(config: config, trainSet: data.train.subset(0..<2000), probeImages: images)
             var state = training.initialState()
-            try training.run(&state)
+            let records = Records()
+            try training.run(&state, observer: records)
             weights.append(state.model.parameters)
-            let probe = state.history.last?.probe
-            #expect((probe != nil) == (images > 0))
-            if let probe {
+            #expect((records.all.last?.probe != nil) == (images > 0))
+            #expect(state.history.map(\.probe?.layers) == records.all.map(\.probe?.layers))
+            #expect(state.history.allSatisfy { $0.probe?.histograms.isEmpty ?? true })
+            if let probe = records.all.last?.probe {
                 #expect(probe.images == 200 && probe.layers.count == 2 && probe.histograms.count == 3)
                 #expect(probe.histograms[0].weights.count == 784 * 24)
                 #expect(probe.histograms[1].activations?.count == 200 * 16)

@@ -56,11 +56,21 @@ import TestSupport
         let folder = try #require(mnistFolder())
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let ablated = try trainer([
+        let command = [
             "ablate", "--data", folder, "--activations", "relu,tanh", "--seeds", "1,2", "--epochs", "1", "--hidden",
-            "32", "--limit", "3000", "--validation", "500", "--log-dir", dir + "/log", "-o", dir + "/ablation"
-        ])
+            "32", "--limit", "3000", "--validation", "500", "--log-dir", dir + "/log"
+        ]
+        let ablated = try trainer(command + ["-o", dir + "/ablation"])
         #expect(ablated.status == 0, "\(ablated.err)")
+        // The same command again resumes (nothing to train) and keeps the experiment; another
+        // ablation into the same folder is refused.
+        let files = EventFileReader.eventFiles(in: dir + "/log")
+        #expect(try trainer(command + ["-o", dir + "/ablation"]).status == 0)
+        #expect(EventFileReader.eventFiles(in: dir + "/log") == files && files.count == 1)
+        for activations in ["relu,sigmoid", "relu,tanh,sigmoid"] {
+            let other = try trainer(command.map { $0 == "relu,tanh" ? activations : $0 } + ["-o", dir + "/other"])
+            #expect(other.status != 0 && other.err.contains("already holds a TensorBoard log"), "\(other.err)")
+        }
         let answer = try Self.check(["ablation", dir + "/log", dir + "/ablation"])
         let domains = answer["hparams"] as? [String: [Any]] ?? [:]
         #expect(domains["activation"] as? [String] == ["relu", "tanh"], "\(answer)")

@@ -76,6 +76,24 @@ enum HParams {
         return TensorBoardEvent.hparams("_hparams_/experiment", field: 2, experiment)
     }
 
+    /// Whether `event` (a record of an event file) holds `experiment` (a summary value `experiment`
+    /// made): the same settings, values and metrics, whenever and by whichever command it was written.
+    static func sameExperiment(_ event: [UInt8], _ experiment: ProtobufMessage) -> Bool {
+        // Event.summary(5).value(1); Value.metadata(9).plugin_data(1).content(2); HParamsPluginData.experiment(2).
+        func infos(ofValue value: [UInt8]) -> [[[UInt8]]]? {
+            var fields = [value]
+            for field in [9, 1, 2, 2] {
+                guard let next = fields.first.flatMap({ ProtobufFields($0).messages(field).first }) else { return nil }
+                fields = [next]
+            }
+            let found = ProtobufFields(fields[0])
+            return [found.messages(4), found.messages(5)]  // hparam_infos, metric_infos
+        }
+        let values = ProtobufFields(event).messages(5).flatMap { ProtobufFields($0).messages(1) }
+        guard values.count == 1, let theirs = infos(ofValue: values[0]) else { return false }
+        return theirs == infos(ofValue: experiment.bytes)
+    }
+
     /// `google.protobuf.Value`: a number, a bool, or text.
     private static func protobufValue(_ value: SettingValue) -> ProtobufMessage {
         var v = ProtobufMessage()

@@ -158,16 +158,36 @@ public final class TrainingLog: TrainingObserver, @unchecked Sendable {
         writer.append(TensorBoardEvent.summary(fresh.map(\.0), step: step, time: clock()))
     }
 
-    /// Writes the HParams experiment of an ablation's `configs` (one per cell) into `folder`, whose
-    /// sub-folders hold the cells' logs; once: a folder that has one keeps it.
+    /// Writes the HParams experiment of an ablation's `configs` into `folder`, whose sub-folders
+    /// `cells` (relative paths, one per config) hold the cells' logs; once: a folder that has the
+    /// same experiment keeps it (the same ablation, resumed). A folder holding any other log, or
+    /// another ablation's experiment, is refused.
     public static func writeExperiment(
-        folder: String, configs: [TrainingConfig], description: String, host: String, time: Date = Date()
+        folder: String, configs: [TrainingConfig], cells: [String], description: String, host: String,
+        time: Date = Date()
     ) throws(TensorBoardLogError) {
-        guard try EventFileReader.lastSteps(in: folder)["_hparams_/experiment"] == nil else { return }
+        let experiment = HParams.experiment(configs, description: description, time: time)
+        let ours = Set(cells)
+        let strangers = logFolders(under: folder).filter { !ours.contains($0) }
+        var existing: [[UInt8]] = []
+        for file in EventFileReader.eventFiles(in: folder) {
+            existing += try EventFileReader.records(ofFile: file).filter { ProtobufFields($0).has(5) }
+        }
+        guard strangers.isEmpty, existing.allSatisfy({ HParams.sameExperiment($0, experiment) }) else {
+            throw .folderHasLog(folder)
+        }
+        guard existing.isEmpty else { return }
         let writer = try EventFileWriter(folder: folder, host: host, time: time)
-        writer.append(
-            TensorBoardEvent.summary(
-                [HParams.experiment(configs, description: description, time: time)], step: 0, time: time))
+        writer.append(TensorBoardEvent.summary([experiment], step: 0, time: time))
         try writer.flush()
+    }
+
+    /// The sub-folders of `folder` (relative paths, at any depth) that hold event files.
+    static func logFolders(under folder: String) -> [String] {
+        let files = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
+        return Set(
+            files.filter { $0.contains("/") && ($0 as NSString).lastPathComponent.contains("tfevents") }
+                .map { ($0 as NSString).deletingLastPathComponent }
+        ).sorted()
     }
 }

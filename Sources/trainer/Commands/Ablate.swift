@@ -173,8 +173,24 @@ struct Ablate: ParsableCommand {
             }
         }
 
+        let wanted = ablations.indices.flatMap { index in
+            let plan = ablations[index].plan
+            return (shard.map { plan.cells(shard: $0.index, of: $0.count) } ?? plan.cells).map {
+                CellWork(ablation: index, cell: $0)
+            }
+        }
+        // One log sub-folder per cell (per part and cell in a study), and the HParams experiment
+        // above them; checked (another run's log refused) before any result folder is made.
+        let logParts = ablations.map { paper == nil ? "" : URL(fileURLWithPath: $0.output).lastPathComponent + "/" }
+        let logFolders = self.log.logDir.map { root in logParts.map { root + "/" + $0 } }
+        if let root = self.log.logDir {
+            try TrainingLog.writeExperiment(
+                folder: root, configs: wanted.map { ablations[$0.ablation].plan.config(for: $0.cell) },
+                cells: wanted.map { logParts[$0.ablation] + $0.cell.id }, description: typedCommandLine(),
+                host: LogDirOption.host)
+        }
         var folders: [ResultsFolder] = []
-        var wanted: [CellWork] = [], pending: [CellWork] = []
+        var pending: [CellWork] = []
         for (index, (plan, output)) in ablations.enumerated() {
             let folder: ResultsFolder
             do {
@@ -184,10 +200,8 @@ struct Ablate: ParsableCommand {
                 throw Failure("\(error); choose another --output, or delete the folder to start over")
             }
             folders.append(folder)
-            let cells = shard.map { plan.cells(shard: $0.index, of: $0.count) } ?? plan.cells
             let done = Set(try folder.results().map(\.cell))
-            wanted += cells.map { CellWork(ablation: index, cell: $0) }
-            pending += cells.filter { !done.contains($0) }.map { CellWork(ablation: index, cell: $0) }
+            pending += wanted.filter { $0.ablation == index && !done.contains($0.cell) }
         }
         let jobs = max(1, min(self.jobs, pending.count))
         let total = wanted.count, results = folders
@@ -198,17 +212,6 @@ struct Ablate: ParsableCommand {
 
         let log = AblationLog(json: json, total: wanted.count, finished: wanted.count - pending.count)
         if let precisionNote { log.note(precisionNote) }
-        // One sub-folder per cell (per part and cell in a study), and the HParams experiment above them.
-        let logFolders = self.log.logDir.map { root in
-            ablations.map { paper == nil ? root : root + "/" + URL(fileURLWithPath: $0.output).lastPathComponent }
-        }
-        if let root = self.log.logDir {
-            try TrainingLog.writeExperiment(
-                folder: root,
-                configs: zip(ablations.indices, ablations).flatMap { index, ablation in
-                    wanted.filter { $0.ablation == index }.map { ablation.plan.config(for: $0.cell) }
-                }, description: typedCommandLine(), host: LogDirOption.host)
-        }
         let what =
             paper.map { paper in
                 "study \(paper.name): "
@@ -243,7 +246,7 @@ struct Ablate: ParsableCommand {
                         cellLog = logFolders.map { folders in
                             Result { () throws(TensorBoardLogError) in
                                 try TrainingLog(
-                                    folder: folders[work.ablation] + "/" + work.cell.id, training: training,
+                                    folder: folders[work.ablation] + work.cell.id, training: training,
                                     commandLine: typedCommandLine() + "\n\ncell: " + work.cell.id, resuming: true,
                                     host: LogDirOption.host)
                             }
