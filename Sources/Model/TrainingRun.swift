@@ -25,8 +25,9 @@ public struct TrainingRun: Sendable {
     }
 
     /// A run of `config` on `data` over `threads` threads; `trainSet` when it trains on part of
-    /// `data.train` only; `lossWithoutDropout` and `probeImages` as `Training`'s. An `.auto` precision is chosen here, by timing the run's own step in
-    /// each format (`PrecisionChoice`); the run trains, and its checkpoints record, the one chosen.
+    /// `data.train` only; `lossWithoutDropout` and `probeImages` as `Training`'s. An `.auto`
+    /// precision is chosen here, by timing the run's own step in each format (`PrecisionChoice`);
+    /// the run trains, and its checkpoints record, the one chosen.
     public init(
         config: TrainingConfig, data: TrainAndTest, trainSet: DigitDataset? = nil, threads: Int = 1,
         clock: (@Sendable () -> Date)? = { Date() }, lossWithoutDropout: Bool = false,

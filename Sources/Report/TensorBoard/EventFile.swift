@@ -62,6 +62,11 @@ public enum EventFileReader {
     /// The records of `path`, in order. A last record cut short (a writer killed mid-write) ends
     /// the list; a record that fails its CRC is an error.
     public static func records(ofFile path: String) throws(TensorBoardLogError) -> [[UInt8]] {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= readLimit else {
+            throw .cannotRead(
+                path, reason: "\(size >> 20) MiB, more than a log of ours grows to; choose another --log-dir")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .cannotRead(path, reason: "no such file, or unreadable")
         }
@@ -80,6 +85,10 @@ public enum EventFileReader {
         }
         return records
     }
+
+    /// The largest event file read back: a run's log grows by about 10 KB an epoch, so a larger
+    /// file is another program's, and is not read into memory.
+    public static let readLimit = 256 << 20
 
     /// The event files of `folder` (not its sub-folders), oldest name first, as TensorBoard reads them.
     public static func eventFiles(in folder: String) -> [String] {

@@ -57,8 +57,8 @@ public final class TrainingLog: TrainingObserver, @unchecked Sendable {
         folder: String, training: Training, commandLine: String, resuming: Bool, host: String,
         clock: @escaping () -> Date = Date.init
     ) throws(TensorBoardLogError) {
-        written = try EventFileReader.lastSteps(in: folder)
-        if !resuming && !written.isEmpty { throw .folderHasLog(folder) }
+        if !resuming && !EventFileReader.eventFiles(in: folder).isEmpty { throw .folderHasLog(folder) }
+        written = resuming ? try EventFileReader.lastSteps(in: folder) : [:]
         (self.folder, self.clock, batchesPerEpoch) = (folder, clock, training.batches.batchCount)
         let now = clock()
         writer = try EventFileWriter(folder: folder, host: host, time: now)

@@ -409,10 +409,13 @@ public final class Playground: @unchecked Sendable {
         let trainingRun = TrainingRun(
             config: config, data: data, threads: threads, probeImages: tensorBoard == nil ? 0 : TrainingLog.probeImages)
         let training = trainingRun.training
-        if let tensorBoard, run.tensorBoard == nil {
-            // Every turn after the first (and a restart) continues the run's own log.
+        lock.lock()
+        var log = run.tensorBoard
+        lock.unlock()
+        if let tensorBoard, log == nil {
+            // Made at the run's first turn; every later turn (and a restart) continues the run's own log.
             do {
-                run.tensorBoard = try TrainingLog(
+                log = try TrainingLog(
                     folder: tensorBoard.folder + "/" + run.id, training: training,
                     commandLine: "playground run \(run.id) (\(run.owner.label)): \(run.request.title)", resuming: true,
                     host: tensorBoard.host)
@@ -425,6 +428,7 @@ public final class Playground: @unchecked Sendable {
             }
         }
         lock.lock()
+        run.tensorBoard = log
         if let saved, saved.config == config { run.state = saved.state }
         var state = run.state ?? training.initialState()
         lock.unlock()
@@ -444,7 +448,7 @@ public final class Playground: @unchecked Sendable {
             emit(run, event)
             lock.unlock()
         }
-        let observers = ObserverGroup([observer, run.tensorBoard])
+        let observers = ObserverGroup([observer, log])
         let started = DispatchTime.now().uptimeNanoseconds
         let shouldStop = { [self] () -> Bool in
             lock.lock()
