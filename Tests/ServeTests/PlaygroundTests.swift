@@ -281,32 +281,37 @@ import Report
             "stepped twice, then resumed: the weights of a run never stopped")
     }
 
-    /// `serve --log-dir`: a run trained in many short turns writes one log, every step once, and
-    /// ends its HParams session; a cancelled run's session ends as failed.
+    /// `serve --log-dir`: a run trained over several turns (two single-batch steps, then the rest)
+    /// writes one log, every step once, and ends its HParams session; a cancelled run's session
+    /// ends as failed.
     @Test func runsWriteTensorBoardLogsAcrossTheirTurns() throws {
         let logs = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: logs) }
-        let (app, playground) = try Self.make(slice: 0.02, tensorBoard: logs)
+        let (app, playground) = try Self.make(tensorBoard: logs)
         defer { _ = playground.shutdown() }
-        let id = try #require(
-            Self.call(app, "POST", "/api/runs", json: #"{"hidden": [32], "epochs": 2, "validation": 1000}"#)
-                .object["id"] as? String)
-        let cancelled = try #require(
-            Self.call(app, "POST", "/api/runs", json: #"{"hidden": [16], "epochs": 30}"#).object["id"] as? String)
-        try Self.wait(app, id, for: ["finished"])
+        let body = #"{"hidden": [16], "epochs": 1, "batch_size": 256, "validation": 1000, "paused": true}"#
+        let id = try #require(Self.call(app, "POST", "/api/runs", json: body).object["id"] as? String)
+        let cancelled = try #require(Self.call(app, "POST", "/api/runs", json: body).object["id"] as? String)
+        for (run, steps) in [(id, 2), (cancelled, 1)] {
+            for step in 1...steps {
+                #expect(Self.call(app, "POST", "/api/runs/\(run)/step").status == 200)
+                try Self.wait(app, run, for: ["paused"]) { (($0["live"] as? [String: Any])?["batch"] as? Int) == step }
+            }
+        }
+        #expect(Self.call(app, "POST", "/api/runs/\(id)/resume").status == 200)
         #expect(Self.call(app, "DELETE", "/api/runs/\(cancelled)").status == 200)
+        try Self.wait(app, id, for: ["finished"])
         try Self.wait(app, cancelled, for: ["cancelled"])
 
-        let batches = (60_000 - 1000 + 63) / 64
+        let batches = (60_000 - 1000 + 255) / 256
         let steps = try EventFileReader.lastSteps(in: logs + "/" + id)
         #expect(EventFileReader.eventFiles(in: logs + "/" + id).count == 1)
-        #expect(steps[TrainingLog.Tag.trainLoss] == 2 * batches && steps[TrainingLog.Tag.testAccuracy] == 2 * batches)
-        #expect(steps["layer1/activations"] == 2 * batches && steps["_hparams_/session_end_info"] == 2 * batches)
+        #expect(steps[TrainingLog.Tag.trainLoss] == batches && steps[TrainingLog.Tag.testAccuracy] == batches)
+        #expect(steps["layer1/activations"] == batches && steps["_hparams_/session_end_info"] == batches)
         let stopped = try EventFileReader.lastSteps(in: logs + "/" + cancelled)
         #expect(stopped["_hparams_/session_end_info"] != nil && stopped[TrainingLog.Tag.testAccuracy] == nil)
         #expect(stopped["run/failure"] != nil)
     }
-
     @Test func runsCancelThenDeleteWithTheirFiles() throws {
         let (app, playground) = try Self.make()
         defer { playground.shutdown() }
