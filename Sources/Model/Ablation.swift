@@ -273,9 +273,8 @@ public enum Ablation {
     public static let traceImages = 500
 
     private static func tracer(_ plan: AblationPlan, _ training: Training, _ model: MLP<Float>) -> ActivationTracer {
-        let held = training.split.validation.isEmpty ? Array(training.split.train) : training.split.validation
         let tracer = ActivationTracer(
-            architecture: model.architecture, probe: training.trainSet.subset(held.prefix(traceImages)),
+            architecture: model.architecture, probe: training.trainSet.subset(training.heldOut(traceImages)),
             points: plan.traceSnapshots)
         tracer.start(model)
         return tracer

@@ -31,12 +31,6 @@ public struct EpochProbe: Sendable, Equatable, Codable {
 
     private enum CodingKeys: String, CodingKey { case images, layers, seconds }
 
-    /// The images a run's probe measures on: the first `count` held out for validation, or of the
-    /// training split when none are.
-    static func images(_ training: Training, count: Int) -> [Int] {
-        Array((training.split.validation.isEmpty ? training.split.train : training.split.validation).prefix(count))
-    }
-
     init(figures: LiveFigures, histograms: [LayerHistograms], images: Int, seconds: Double) {
         (self.images, self.seconds) = (images, seconds)
         layers = figures.layers.map {

@@ -324,6 +324,12 @@ public struct Training: Sendable {
         split = Split(count: trainSet.count, validationCount: config.validationCount, seed: config.seed)
     }
 
+    /// The first `count` images held out for validation, or of the training split when none are:
+    /// what the epoch probe and an ablation's first-epoch trace measure on, the same for every run of a seed.
+    public func heldOut(_ count: Int) -> [Int] {
+        Array((split.validation.isEmpty ? split.train : split.validation).prefix(count))
+    }
+
     /// The same run as a batch schedule: which examples, in which order, epoch by epoch.
     public var batches: BatchSchedule {
         BatchSchedule(indices: split.train, batchSize: config.batchSize, seed: config.seed)
@@ -360,7 +366,7 @@ public struct Training: Sendable {
                 architecture: state.model.architecture, capacity: config.batchSize,
                 dropout: config.dropout > 0),
             team: WorkerTeam(size: threads), precision: config.precision, outputLoss: config.outputLoss)
-        let probeSet = trainSet.subset(EpochProbe.images(self, count: probeImages))
+        let probeSet = trainSet.subset(heldOut(probeImages))
         let probe =
             probeSet.count > 0
             ? LiveProbe(

@@ -375,20 +375,10 @@ public final class Playground: @unchecked Sendable {
         do {
             data = try dataset(run.request.dataset)
         } catch {
-            lock.lock()
-            run.error = "\(error)"
-            finish(run, as: .failed)
-            lock.unlock()
-            return
+            return fail(run, "\(error)")
         }
         var config = run.request.config
-        if let problem = config.problem(trainingExamples: data.train.count) {
-            lock.lock()
-            run.error = problem.description
-            finish(run, as: .failed)
-            lock.unlock()
-            return
-        }
+        if let problem = config.problem(trainingExamples: data.train.count) { return fail(run, problem.description) }
         let saved = run.state == nil ? try? Checkpoint(contentsOf: run.checkpointURL.path) : nil
         if config.precision == .auto {
             // Chosen once, at the run's first turn (or as its saved checkpoint records it), not every
@@ -420,11 +410,7 @@ public final class Playground: @unchecked Sendable {
                     commandLine: "playground run \(run.id) (\(run.owner.label)): \(run.request.title)", resuming: true,
                     host: tensorBoard.host)
             } catch {
-                lock.lock()
-                run.error = "\(error)"
-                finish(run, as: .failed)
-                lock.unlock()
-                return
+                return fail(run, "\(error)")
             }
         }
         lock.lock()
@@ -534,6 +520,14 @@ public final class Playground: @unchecked Sendable {
             finish(run, as: .failed)
             lock.unlock()
         }
+    }
+
+    /// Ends a run that cannot train (its data, its settings, its log), saying why.
+    private func fail(_ run: PlaygroundRun, _ reason: String) {
+        lock.lock()
+        run.error = reason
+        finish(run, as: .failed)
+        lock.unlock()
     }
 
     /// The data set, read once and kept (60,000 MNIST images are 47 MB).
