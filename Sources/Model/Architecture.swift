@@ -42,6 +42,20 @@ public struct Architecture: Equatable, Sendable, Codable {
     /// Every layer's width from input to output: `[784, 256, 128, 10]`.
     public var widths: [Int] { [inputs] + hidden + [outputs] }
 
+    /// Floating-point operations (2 per multiply-add) of one example's forward pass: every layer's product.
+    public var forwardFLOPsPerExample: Double { 2 * weightCounts.reduce(0, +) }
+
+    /// Floating-point operations of one example's training step: the forward and weight-gradient
+    /// products of every layer, and the input-gradient product of every layer but the first (the
+    /// pixels need none). What a run's cost is counted in: epochs × images × this.
+    public var trainingFLOPsPerExample: Double {
+        let weights = weightCounts
+        return 2 * (2 * weights.reduce(0, +) + weights.dropFirst().reduce(0, +))
+    }
+
+    /// Each layer's weight count (inputs × outputs).
+    private var weightCounts: [Double] { zip(widths, widths.dropFirst()).map { Double($0 * $1) } }
+
     /// `784-256(relu)-128(relu)-10`
     public var summary: String {
         let middle = zip(hidden, activations).map { "\($0)(\($1.spec))" }

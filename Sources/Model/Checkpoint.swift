@@ -5,7 +5,9 @@ import Foundation
 /// length, a JSON header, then raw little-endian F32 tensors. Python's `safetensors`, PyTorch and
 /// MLX read it directly; the tensors are `layers.N.weight` (`out × in`, like `nn.Linear`),
 /// `layers.N.bias`, `layers.N.slope` (PReLU) and the optimiser's `optimizer.velocity.*` (SGD's
-/// momentum buffer, Adam's first moment) and, for Adam, `optimizer.second_moment.*`.
+/// momentum buffer, Adam's first moment) and, for Adam, `optimizer.second_moment.*`. A run that
+/// averages its weights (`--ema`) saves the average as `layers.*`, the model it tested and what
+/// other programs read, and the weights training goes on from as `optimizer.weights.*`.
 /// `__metadata__` holds the architecture, configuration, data set, history and a SHA-256 of the
 /// tensor bytes, so a flipped byte is caught on load.
 public struct Checkpoint: Sendable {
@@ -35,7 +37,8 @@ public struct Checkpoint: Sendable {
         self.savedAt = savedAt
     }
 
-    public var model: MLP<Float> { state.model }
+    /// The network the run tested: its weights' moving average, when it keeps one.
+    public var model: MLP<Float> { state.evaluatedModel }
 
     /// The data set the model was trained on, when it is one the trainer knows.
     public var datasetKind: DatasetKind? { DatasetKind(rawValue: dataset) }
@@ -74,7 +77,7 @@ public struct Checkpoint: Sendable {
         var payload: [UInt8] = []
         payload.reserveCapacity(state.model.parameters.count * 8)
         var entries: [String: Any] = [:]
-        for (prefix, buffer) in [("", state.model.parameters)] + state.optimizer.buffers {
+        for (prefix, buffer) in Self.buffers(of: state) {
             for tensor in named {
                 let start = payload.count
                 for value in buffer[tensor.range] {
@@ -113,9 +116,22 @@ public struct Checkpoint: Sendable {
         return bytes + header + payload
     }
 
+    /// The prefix of the tensors that hold the weights training goes on from, when the model the
+    /// file holds (`layers.*`) is their moving average.
+    static let trainedWeightsPrefix = "optimizer.weights."
+
+    /// Every buffer the file holds, by the name prefix of its tensors, in file order.
+    static func buffers(of state: TrainingState) -> [(prefix: String, values: [Float])] {
+        let averaged = state.optimizer.averages && state.optimizer.average.count == state.model.parameters.count
+        return [("", state.evaluatedModel.parameters)] + state.optimizer.buffers
+            + (averaged ? [(trainedWeightsPrefix, state.model.parameters)] : [])
+    }
+
     /// Writes atomically: temporary file, fsync, rename. Refuses a model with non-finite weights.
     public func write(to path: String) throws {
-        guard state.model.parameters.allSatisfy({ $0.isFinite }) else { throw CheckpointError.nonFinite(path: path) }
+        guard state.model.parameters.allSatisfy({ $0.isFinite }), model.parameters.allSatisfy({ $0.isFinite }) else {
+            throw CheckpointError.nonFinite(path: path)
+        }
         try AtomicFile.write(try encoded(), to: path)
     }
 }

@@ -73,9 +73,9 @@ struct ValidatedCheckpoint {
     let architecture: Architecture
     let config: TrainingConfig
     let resume: ResumeState
-    /// Each tensor of the model, then of the optimiser's buffers, with the buffer it belongs to
-    /// (0: the parameters, 1: the velocity, 2: Adam's second moment) and its byte offset in the payload.
-    let tensors: [(tensor: Checkpoint.NamedTensor, buffer: Int, offset: Int)]
+    /// Each tensor of the model, then of the optimiser's buffers, with the prefix of the buffer it
+    /// belongs to (`Checkpoint.buffers`) and its byte offset in the payload.
+    let tensors: [(tensor: Checkpoint.NamedTensor, buffer: String, offset: Int)]
 
     init(_ file: SafetensorsFile, path: String) throws {
         func fail(_ reason: String) -> CheckpointError { .invalid(path: path, reason: reason) }
@@ -94,10 +94,14 @@ struct ValidatedCheckpoint {
         }
         let architecture = try decode(Architecture.self, "architecture")
         config = try decode(TrainingConfig.self, "config")
-        // The parameters and the velocity; Adam's second moment when the file has it (a run's
-        // optimiser is its config's; a file without the moment resumes Adam with it at zero).
-        let adam = file.header.keys.contains { $0.hasPrefix("optimizer.second_moment.") }
-        let prefixes = ["", "optimizer.velocity."] + (adam ? ["optimizer.second_moment."] : [])
+        // The parameters and the velocity; Adam's second moment and the trained weights under
+        // their average when the file has them (a run's optimiser is its config's; a file without
+        // the moment resumes Adam with it at zero, one without the average starts it afresh).
+        let prefixes =
+            ["", "optimizer.velocity."]
+            + ["optimizer.second_moment.", Checkpoint.trainedWeightsPrefix].filter { prefix in
+                file.header.keys.contains { $0.hasPrefix(prefix) }
+            }
         guard architecture.inputs > 0, architecture.outputs > 1, architecture.hidden.allSatisfy({ $0 > 0 }),
             architecture.hidden.count == architecture.activations.count, architecture.widths.reduce(0, +) < 10_000_000,
             Self.floatCount(architecture).map({ $0 * prefixes.count * 4 == file.payload.count }) == true
@@ -107,9 +111,9 @@ struct ValidatedCheckpoint {
         self.architecture = architecture
         resume = try decode(ResumeState.self, "training_state")
 
-        var tensors: [(Checkpoint.NamedTensor, Int, Int)] = []
+        var tensors: [(Checkpoint.NamedTensor, String, Int)] = []
         var covered = 0
-        for (buffer, prefix) in prefixes.enumerated() {
+        for prefix in prefixes {
             for tensor in Checkpoint.tensors(of: DenseLayout.layouts(for: architecture)) {
                 let name = prefix + tensor.name
                 guard let entry = file.header[name] as? [String: Any] else { throw fail("tensor '\(name)' is missing") }
@@ -123,7 +127,7 @@ struct ValidatedCheckpoint {
                     throw fail("tensor '\(name)' has data offsets outside the file or of the wrong size")
                 }
                 covered += offsets[1] - offsets[0]
-                tensors.append((tensor, buffer, offsets[0]))
+                tensors.append((tensor, prefix, offsets[0]))
             }
         }
         guard covered == file.payload.count else {
@@ -153,23 +157,27 @@ struct ValidatedCheckpoint {
     func build() -> Checkpoint {
         let layers = DenseLayout.layouts(for: architecture)
         let count = layers.last!.slope.upperBound
-        // The parameters, the velocity and, when the file has it, Adam's second moment.
-        let bufferCount = (tensors.map(\.buffer).max() ?? 0) + 1
-        var buffers = [[Float]](repeating: [Float](repeating: 0, count: count), count: bufferCount)
+        var buffers: [String: [Float]] = [:]
+        for prefix in Set(tensors.map(\.buffer)) { buffers[prefix] = [Float](repeating: 0, count: count) }
         file.payload.withUnsafeBytes { raw in
             for (tensor, buffer, offset) in tensors {
                 for (k, i) in tensor.range.enumerated() {
-                    buffers[buffer][i] = Float(
+                    buffers[buffer]![i] = Float(
                         bitPattern: UInt32(
                             littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * k, as: UInt32.self)))
                 }
             }
         }
+        // With an average, `layers.*` is the average and the trained weights are kept apart.
+        let trained = buffers[Checkpoint.trainedWeightsPrefix]
         var state = TrainingState(
-            model: MLP(architecture: architecture, parameters: buffers[0]),
+            model: MLP(architecture: architecture, parameters: trained ?? buffers[""]!),
             optimizer: Optimizer(config, parameterCount: count))
-        state.optimizer.velocity = buffers[1]
-        if config.optimizer == .adam && bufferCount > 2 { state.optimizer.secondMoment = buffers[2] }
+        state.optimizer.velocity = buffers["optimizer.velocity."]!
+        if config.optimizer == .adam, let moment = buffers["optimizer.second_moment."] {
+            state.optimizer.secondMoment = moment
+        }
+        if trained != nil && state.optimizer.averages { state.optimizer.average = buffers[""]! }
         resume.apply(to: &state)
         let metadata = file.metadata
         func decoded<V: Decodable>(_ type: V.Type, _ key: String) -> V? {

@@ -65,16 +65,17 @@ public final class LiveProbe {
     let workspace: Workspace<Float>
     /// How many units of the first layer are pictured, from each end of the activity ranking.
     public let picturedUnits: Int
-    /// The loss whose gradient the figures' norms measure: the one the run trains with.
-    public let outputLoss: OutputLoss
+    /// The objective whose gradient the figures' norms measure: the one the run trains with.
+    public let objective: TrainingObjective
 
     /// Probes on `data` (a few hundred held-out images suffice: the figures are shares and norms).
     public init(
-        architecture: Architecture, data: DigitDataset, picturedUnits: Int = 8, outputLoss: OutputLoss = .crossEntropy
+        architecture: Architecture, data: DigitDataset, picturedUnits: Int = 8,
+        objective: TrainingObjective = TrainingObjective()
     ) {
         precondition(data.count > 0 && data.featureCount == architecture.inputs)
         self.architecture = architecture
-        self.outputLoss = outputLoss
+        self.objective = objective
         var images = [Float](repeating: 0, count: data.count * data.featureCount)
         images.withUnsafeMutableBufferPointer { data.copyImages(0..<data.count, to: $0.baseAddress!) }
         self.images = images
@@ -95,12 +96,10 @@ public final class LiveProbe {
                 let result = SoftmaxCrossEntropy.evaluate(
                     logits: workspace.logits, labels: y.baseAddress!, rows: rows, classes: classes,
                     gradient: workspace.logitGradient, gradientScale: 1 / Float(rows))
-                if outputLoss == .mse {
-                    for r in 0..<rows {
-                        OutputLoss.squaredErrorGradient(
-                            workspace.logitGradient + r * classes, label: Int(y[r]), classes: classes,
-                            scale: 1 / Float(rows))
-                    }
+                for r in 0..<rows {
+                    objective.adjust(
+                        workspace.logitGradient + r * classes, label: Int(y[r]), classes: classes,
+                        scale: 1 / Float(rows))
                 }
                 return result
             }

@@ -28,12 +28,21 @@ public struct Optimizer: Sendable, Equatable {
     public var secondMoment: [Float]
     /// Adam's step count t, for the bias correction (saved with the checkpoint).
     public var steps = 0
+    /// The decay of the weights' exponential moving average (0: none): after each step,
+    /// average ← average + (1 − decay) · (weights − average).
+    public var averageDecay: Double
+    /// The moving average of the parameters, laid out like them: the model a run evaluates, tests
+    /// and saves when it averages. Empty when it does not, or until the run's first step starts it
+    /// at the weights.
+    public var average: [Float] = []
 
     public init(
         parameterCount: Int, kind: OptimizerKind = .sgd, momentum: Double = 0.9, nesterov: Bool = false,
-        weightDecay: Double = 0, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8
+        weightDecay: Double = 0, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+        averageDecay: Double = 0
     ) {
         (self.kind, self.momentum, self.nesterov, self.weightDecay) = (kind, momentum, nesterov, weightDecay)
+        self.averageDecay = averageDecay
         (self.beta1, self.beta2, self.epsilon) = (beta1, beta2, epsilon)
         velocity = [Float](repeating: 0, count: parameterCount)
         secondMoment = kind == .adam ? [Float](repeating: 0, count: parameterCount) : []
@@ -44,8 +53,11 @@ public struct Optimizer: Sendable, Equatable {
         self.init(
             parameterCount: parameterCount, kind: config.optimizer, momentum: config.momentum,
             nesterov: config.nesterov, weightDecay: config.weightDecay, beta1: config.beta1, beta2: config.beta2,
-            epsilon: config.epsilon)
+            epsilon: config.epsilon, averageDecay: config.averageDecay)
     }
+
+    /// Whether the run keeps a moving average of its weights.
+    public var averages: Bool { averageDecay > 0 }
 
     /// The buffers a checkpoint keeps besides the weights, by the name prefix of their tensors.
     var buffers: [(prefix: String, values: [Float])] {
@@ -65,21 +77,32 @@ public struct Optimizer: Sendable, Equatable {
     public mutating func step(_ model: inout MLP<Float>, gradients: UnsafeBufferPointer<Float>, learningRate: Double) {
         let layers = model.layers
         let rule = nextRule(learningRate: learningRate)
-        withBuffers(&model) { w, v, s in
+        withBuffers(&model) { w, v, s, a in
             let update = StepUpdate(
-                rule: rule, fused: false, w: w, v: v, s: s, g: UnsafeMutablePointer(mutating: gradients.baseAddress!))
+                rule: rule, fused: false, w: w, v: v, s: s, g: UnsafeMutablePointer(mutating: gradients.baseAddress!),
+                average: a)
             for layer in layers { update.finish(layer, units: 0..<layer.outputs) }
         }
     }
 
-    /// The parameters, the velocity (m) and Adam's second moment (s; nil for SGD) as raw pointers.
+    /// The parameters, the velocity (m), Adam's second moment (s; nil for SGD) and the weights'
+    /// moving average (nil without one) as raw pointers; the average starts at the weights.
     mutating func withBuffers<R>(
         _ model: inout MLP<Float>,
-        _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?) -> R
+        _ body: (
+            UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?,
+            UnsafeMutablePointer<Float>?
+        ) -> R
     ) -> R {
-        model.parameters.withUnsafeMutableBufferPointer { w in
+        if averages && average.isEmpty { average = model.parameters }
+        let averages = averages  // an empty array's buffer may still have an address
+        return model.parameters.withUnsafeMutableBufferPointer { w in
             velocity.withUnsafeMutableBufferPointer { v in
-                secondMoment.withUnsafeMutableBufferPointer { s in body(w.baseAddress!, v.baseAddress!, s.baseAddress) }
+                secondMoment.withUnsafeMutableBufferPointer { s in
+                    average.withUnsafeMutableBufferPointer { a in
+                        body(w.baseAddress!, v.baseAddress!, s.baseAddress, averages ? a.baseAddress : nil)
+                    }
+                }
             }
         }
     }
@@ -100,8 +123,9 @@ public struct Optimizer: Sendable, Equatable {
         precondition(canFuse, "Nesterov momentum and Adam need backward + step")
         let layers = model.layers
         let rule = nextRule(learningRate: learningRate)
-        withBuffers(&model) { w, v, s in
-            let update = StepUpdate(rule: rule, fused: true, w: w, v: v, s: s, g: workspace.gradients.baseAddress!)
+        withBuffers(&model) { w, v, s, a in
+            let update = StepUpdate(
+                rule: rule, fused: true, w: w, v: v, s: s, g: workspace.gradients.baseAddress!, average: a)
             MLP<Float>.backward(
                 layers: layers, parameters: UnsafePointer(w), inputs: inputs, rows: rows,
                 workspace: workspace, weights: update.destination, as: .alone,
@@ -122,14 +146,19 @@ public struct Optimizer: Sendable, Equatable {
         /// Adam's second moment; nil for SGD.
         let s: UnsafeMutablePointer<Float>?
         let g: UnsafeMutablePointer<Float>
+        /// The weights' moving average, moved towards each unit's new weights once they are final;
+        /// nil without one.
+        let average: UnsafeMutablePointer<Float>?
 
         init(
             rule: Rule, fused: Bool, w: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-            s: UnsafeMutablePointer<Float>? = nil, g: UnsafeMutablePointer<Float>
+            s: UnsafeMutablePointer<Float>? = nil, g: UnsafeMutablePointer<Float>,
+            average: UnsafeMutablePointer<Float>? = nil
         ) {
             precondition(!fused || (!rule.nesterov && !rule.adam), "Nesterov momentum and Adam need the raw gradient")
             precondition(!rule.adam || s != nil, "Adam needs its second moment")
             (self.rule, self.fused, self.w, self.v, self.s, self.g) = (rule, fused, w, v, s, g)
+            self.average = average
         }
 
         /// Where the backward pass sends the weight gradients. Fused without momentum:
@@ -159,13 +188,16 @@ public struct Optimizer: Sendable, Equatable {
                     }
                 }
             }
-            rule.update(
-                layer.bias.lowerBound + units.lowerBound..<layer.bias.lowerBound + units.upperBound, w: w, v: v, s: s,
-                g: g, decay: 0)
-            if !layer.slope.isEmpty {
-                rule.update(
-                    layer.slope.lowerBound + units.lowerBound..<layer.slope.lowerBound + units.upperBound, w: w, v: v,
-                    s: s, g: g, decay: 0)
+            let biases = layer.bias.lowerBound + units.lowerBound..<layer.bias.lowerBound + units.upperBound
+            rule.update(biases, w: w, v: v, s: s, g: g, decay: 0)
+            let slopes = layer.slope.lowerBound + units.lowerBound..<layer.slope.lowerBound + units.upperBound
+            if !layer.slope.isEmpty { rule.update(slopes, w: w, v: v, s: s, g: g, decay: 0) }
+            if let average {
+                // While these units' weights are still in this core's cache.
+                let rate = rule.averageRate
+                for range in [weightRows, biases, layer.slope.isEmpty ? 0..<0 : slopes] {
+                    for i in range { average[i] += rate * (w[i] - average[i]) }
+                }
             }
         }
     }
@@ -176,6 +208,8 @@ public struct Optimizer: Sendable, Equatable {
         let lr: Float, mu: Float, decay: Float, nesterov: Bool
         /// Adam's constants for this step: β₁, β₂, ε, lr / (1 − β₁ᵗ) and 1 / √(1 − β₂ᵗ).
         let adam: Bool, beta1: Float, beta2: Float, epsilon: Float, stepSize: Float, rootCorrection: Float
+        /// 1 − the moving average's decay.
+        let averageRate: Float
 
         init(_ optimizer: Optimizer, learningRate: Double) {
             (lr, mu, decay, nesterov) = (
@@ -187,6 +221,7 @@ public struct Optimizer: Sendable, Equatable {
             let t = Double(max(optimizer.steps, 1))
             stepSize = Float(learningRate / (1 - Foundation.pow(optimizer.beta1, t)))
             rootCorrection = Float(1 / (1 - Foundation.pow(optimizer.beta2, t)).squareRoot())
+            averageRate = Float(1 - optimizer.averageDecay)
         }
 
         func update(

@@ -18,13 +18,8 @@ public struct StepBenchmark {
         self.precision = precision
     }
 
-    /// Floating-point operations of one training step per example, 2 per multiply-add: every layer's
-    /// forward and weight-gradient GEMMs, and the input-gradient GEMM of every layer but the first.
-    public var flopsPerExample: Double {
-        let widths = architecture.widths
-        let products = zip(widths, widths.dropFirst()).map { Double($0 * $1) }
-        return 2 * (2 * products.reduce(0, +) + products.dropFirst().reduce(0, +))
-    }
+    /// Floating-point operations of one training step per example (`Architecture.trainingFLOPsPerExample`).
+    public var flopsPerExample: Double { architecture.trainingFLOPsPerExample }
 
     /// Seconds per step of the step's GEMMs alone, the fastest of `rounds` runs of `steps` steps.
     public func gemmSeconds(steps: Int, rounds: Int = 5) -> Double {

@@ -41,6 +41,15 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var testViews = 1
     /// What the output layer's training minimises (`OutputLoss`); reported losses are cross-entropy.
     public var outputLoss = OutputLoss.crossEntropy
+    /// ε of label smoothing: training's targets are (1 − ε) · one-hot + ε / classes (0: none).
+    public var labelSmoothing = 0.0
+    /// The decay of the weights' moving average that the run evaluates, tests and saves (0: none).
+    public var averageDecay = 0.0
+
+    /// What the run's gradient minimises at the output.
+    public var objective: TrainingObjective {
+        TrainingObjective(outputLoss: outputLoss, labelSmoothing: labelSmoothing)
+    }
 
     /// The test-time augmentation `testViews` asks for (check `problem` first).
     public var testTimeAugmentation: TestTimeAugmentation { TestTimeAugmentation(views: testViews) ?? .single }
@@ -94,6 +103,8 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public static let batchLimit = 65_536
     /// Dropping more than this leaves too little of each layer to learn from.
     public static let dropoutLimit = 0.9
+    /// Beyond this the smoothed target no longer puts most of its weight on the label.
+    public static let labelSmoothingLimit = 0.5
 
     /// The first reason this configuration cannot run on `trainingExamples` images, or nil: a
     /// setting that breaks its own rule (`TrainingSettings.all`), then the rules between settings
@@ -111,6 +122,12 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
             return SettingProblem(
                 setting: "validation", rule: "fewer than the training set's \(trainingExamples) images",
                 got: String(validationCount))
+        }
+        if labelSmoothing > 0 && outputLoss != .crossEntropy {
+            return SettingProblem(
+                setting: "label_smoothing",
+                rule: "0 with --loss \(outputLoss.rawValue) (it smooths cross-entropy's targets)",
+                got: labelSmoothing.shortText)
         }
         if optimizer == .adam && nesterov {
             return SettingProblem(
@@ -250,11 +267,24 @@ public struct TrainingState: Sendable {
         self.optimizer = optimizer
     }
 
-    /// The parameters, the velocity and Adam's second moment (nil for SGD) as raw pointers for one step.
+    /// The parameters, the velocity, Adam's second moment (nil for SGD) and the weights' moving
+    /// average (nil without one) as raw pointers for one step.
     mutating func withParameters<R>(
-        _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?) -> R
+        _ body: (
+            UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?,
+            UnsafeMutablePointer<Float>?
+        ) -> R
     ) -> R {
         optimizer.withBuffers(&model, body)
+    }
+
+    /// The network a run evaluates, tests and saves: the weights' moving average when the run
+    /// keeps one (`TrainingConfig.averageDecay`), else the weights as trained.
+    public var evaluatedModel: MLP<Float> {
+        guard optimizer.averages, optimizer.average.count == model.parameters.count else { return model }
+        var averaged = model
+        averaged.parameters = optimizer.average
+        return averaged
     }
 }
 
@@ -365,13 +395,13 @@ public struct Training: Sendable {
             workspace: Workspace<Float>(
                 architecture: state.model.architecture, capacity: config.batchSize,
                 dropout: config.dropout > 0),
-            team: WorkerTeam(size: threads), precision: config.precision, outputLoss: config.outputLoss)
+            team: WorkerTeam(size: threads), precision: config.precision, objective: config.objective)
         let probeSet = trainSet.subset(heldOut(probeImages))
         let probe =
             probeSet.count > 0
             ? LiveProbe(
                 architecture: state.model.architecture, data: probeSet, picturedUnits: 0,
-                outputLoss: config.outputLoss) : nil
+                objective: config.objective) : nil
         let gatherer = BatchGatherer(
             capacity: config.batchSize, featureCount: trainSet.featureCount, copies: step.team.size,
             augmentation: config.augmentation, imageShape: (trainSet.rows, trainSet.cols))
@@ -441,11 +471,12 @@ public struct Training: Sendable {
             let dropout =
                 config.dropout > 0 ? Dropout(rate: config.dropout, seed: config.seed, epoch: epoch, batch: b) : nil
             let whole = dropout != nil && lossWithoutDropout ? wholeNetworkScore(state.model, gatherer, step) : nil
-            var (loss, hits) = state.withParameters { w, v, s in
+            var (loss, hits) = state.withParameters { w, v, s, a in
                 step(
                     gatherer,
                     update: Optimizer.StepUpdate(
-                        rule: rule, fused: fused, w: w, v: v, s: s, g: step.workspace.gradients.baseAddress!),
+                        rule: rule, fused: fused, w: w, v: v, s: s, g: step.workspace.gradients.baseAddress!,
+                        average: a),
                     dropout: dropout)
             }
             guard loss.isFinite else {
@@ -515,7 +546,8 @@ public struct Training: Sendable {
         on validation: DigitDataset, record: inout EpochRecord, gradientNorms: [Double], buffers: Evaluation.Buffers,
         state: inout TrainingState
     ) {
-        let result = Evaluation(model: state.model, data: validation, diagnostics: config.diagnostics, buffers: buffers)
+        let result = Evaluation(
+            model: state.evaluatedModel, data: validation, diagnostics: config.diagnostics, buffers: buffers)
         record.validationLoss = result.loss
         record.validationAccuracy = result.accuracy
         if config.diagnostics {

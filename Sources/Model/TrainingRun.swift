@@ -69,7 +69,8 @@ public struct TrainingRun: Sendable {
             try save(checkpoint($0))
         }
         guard outcome == .finished else { return .interrupted }
-        let test = Evaluation(model: state.model, data: data.test, threads: threads, views: config.testTimeAugmentation)
+        let test = Evaluation(
+            model: state.evaluatedModel, data: data.test, threads: threads, views: config.testTimeAugmentation)
         let tested = checkpoint(state, test: test)
         try save(tested)
         return .tested(tested, test)

@@ -316,6 +316,20 @@ public enum TrainingSettings {
             control: .choice(OutputLoss.allCases.map(\.rawValue)), read: { OutputLoss(rawValue: $0.lowercased()) },
             write: { .text($0.rawValue) }),
         .row(
+            "ema", \.averageDecay, label: "Weight average (EMA decay)", sample: "0.999", key: "averageDecay",
+            help:
+                "Evaluate, test and save an exponential moving average of the weights rather than the last weights (Polyak & Juditsky 1992): after each step, average ← decay · average + (1 − decay) · weights, so 0.999 averages over about the last 1,000 steps. Training itself goes on from the weights. 0: none.",
+            rule: "0, or a number from 0.5 to below 1",
+            control: .number(min: 0, max: 0.99999, whole: false), read: { Double($0) },
+            valid: { $0 == 0 || ($0 >= 0.5 && $0 < 1) }, write: { .number($0) }),
+        .row(
+            "label_smoothing", \.labelSmoothing, label: "Label smoothing", sample: "0.1", key: "labelSmoothing",
+            help:
+                "Train towards (1 − ε) on the label and ε/10 on every class instead of all on the label (Szegedy et al. 2016), so that the network is never pushed to unbounded confidence; with cross-entropy only. Reported losses stay cross-entropy on the label.",
+            rule: "a number from 0 to \(TrainingConfig.labelSmoothingLimit.shortText)",
+            control: .number(min: 0, max: TrainingConfig.labelSmoothingLimit, whole: false), read: { Double($0) },
+            valid: { $0 >= 0 && $0 <= TrainingConfig.labelSmoothingLimit }, write: { .number($0) }),
+        .row(
             "dropout", \.dropout, label: "Dropout", sample: "0.1", key: "dropout",
             help:
                 "The probability that a hidden unit's output is dropped in each training step (inverted dropout; none when evaluating).",

@@ -15,15 +15,15 @@ struct TrainingStep {
     /// The bf16 copies the products multiply in mixed precision; nil: fp32 products.
     let bf16: BF16Operands?
     /// What the gradient minimises; the loss the step reports is cross-entropy either way.
-    let outputLoss: OutputLoss
+    let objective: TrainingObjective
 
     init(
         layers: [DenseLayout], classes: Int, workspace: Workspace<Float>, team: WorkerTeam,
         precision: Precision = .fp32,
-        outputLoss: OutputLoss = .crossEntropy
+        objective: TrainingObjective = TrainingObjective()
     ) {
         (self.layers, self.classes, self.workspace, self.team) = (layers, classes, workspace, team)
-        self.outputLoss = outputLoss
+        self.objective = objective
         precondition(precision != .auto, "auto is chosen by TrainingRun before a step is made")
         bf16 =
             precision == .bf16 ? BF16Operands(layers: layers, capacity: workspace.capacity, teamSize: team.size) : nil
@@ -82,18 +82,15 @@ struct TrainingStep {
 
     /// For the examples `share` of a batch of `rows`: each one's cross-entropy and whether it was
     /// right, and the mean loss's gradient into `workspace.logitGradient`: (softmax − one-hot) / rows,
-    /// or squared error's when that is the output loss.
+    /// or the run's objective's.
     private func loss(labels: UnsafePointer<Int32>, rows share: Range<Int>, of rows: Int) {
         for r in share {
             let (loss, correct) = SoftmaxCrossEntropy.evaluate(
                 logits: workspace.logits + r * classes, labels: labels + r, rows: 1,
                 classes: classes, gradient: workspace.logitGradient + r * classes,
                 gradientScale: 1 / Float(rows))
-            if outputLoss == .mse {
-                OutputLoss.squaredErrorGradient(
-                    workspace.logitGradient + r * classes, label: Int(labels[r]), classes: classes,
-                    scale: 1 / Float(rows))
-            }
+            objective.adjust(
+                workspace.logitGradient + r * classes, label: Int(labels[r]), classes: classes, scale: 1 / Float(rows))
             workspace.exampleLosses[r] = loss
             workspace.exampleCorrect[r] = correct == 1
         }

@@ -1,13 +1,15 @@
 import Testing
+import Foundation
 
 @testable import Model
 
 @Suite struct GradientCheckTests {
-    /// Mean cross-entropy (or, with `.mse`, mean ½ Σ (softmax − one-hot)²) of `model` on a fixed
-    /// batch, and its back-propagated gradient.
+    /// Mean cross-entropy (with `.mse`, mean ½ Σ (softmax − one-hot)²; with label smoothing ε, the
+    /// cross-entropy against (1 − ε) · one-hot + ε / classes) of `model` on a fixed batch, and its
+    /// back-propagated gradient.
     static func lossAndGradient(
         _ model: MLP<Double>, _ x: [Double], _ labels: [Int32], dropout: Dropout? = nil,
-        outputLoss: OutputLoss = .crossEntropy
+        objective: TrainingObjective = TrainingObjective()
     ) -> (Double, [Double]) {
         let rows = labels.count
         let workspace = Workspace<Double>(architecture: model.architecture, capacity: rows, dropout: dropout != nil)
@@ -18,16 +20,23 @@ import Testing
                 var (loss, _) = SoftmaxCrossEntropy.evaluate(
                     logits: workspace.logits, labels: lp.baseAddress!, rows: rows, classes: classes,
                     gradient: workspace.logitGradient, gradientScale: 1 / Double(rows))
-                if outputLoss == .mse {
+                if objective != TrainingObjective() {
                     // The loss straight from its definition; the gradient as the training step makes it.
                     loss = 0
                     for r in 0..<rows {
                         let p = SoftmaxCrossEntropy.probabilities(workspace.logits + r * classes, classes: classes)
                         for c in 0..<classes {
-                            let d = p[c] - (c == Int(lp[r]) ? 1 : 0)
-                            loss += d * d / 2
+                            let y: Double = c == Int(lp[r]) ? 1 : 0
+                            switch objective.outputLoss {
+                            case .mse: loss += (p[c] - y) * (p[c] - y) / 2
+                            case .crossEntropy:
+                                let target =
+                                    (1 - objective.labelSmoothing) * y
+                                    + objective.labelSmoothing / Double(classes)
+                                loss -= target * log(p[c])
+                            }
                         }
-                        OutputLoss.squaredErrorGradient(
+                        objective.adjust(
                             workspace.logitGradient + r * classes, label: Int(lp[r]), classes: classes,
                             scale: 1 / Double(rows))
                     }
@@ -71,9 +80,15 @@ import Testing
     }
 
     /// Squared error on the softmax's outputs (`--loss mse`): its gradient through the softmax's
-    /// Jacobian, then the network, against finite differences of the loss as defined.
-    @Test(arguments: [[Activation.sigmoid, .relu], [.tanh, .swish(beta: 1)]])
-    func squaredErrorGradientMatchesFiniteDifferences(_ activations: [Activation]) {
+    /// Jacobian, then the network; and cross-entropy on smoothed labels (`--label-smoothing`):
+    /// each against finite differences of the loss as defined.
+    @Test(
+        arguments: [[Activation.sigmoid, .relu], [.tanh, .swish(beta: 1)]],
+        [
+            TrainingObjective(outputLoss: .mse), TrainingObjective(labelSmoothing: 0.1),
+            TrainingObjective(labelSmoothing: 0.5)
+        ])
+    func objectiveGradientMatchesFiniteDifferences(_ activations: [Activation], objective: TrainingObjective) {
         let architecture = Architecture(inputs: 6, hidden: [5, 4], activations: activations, outputs: 3)
         var model = MLP<Double>(architecture: architecture, seed: 5)
         for layer in model.layers { for i in layer.bias { model.parameters[i] = Double(i % 5) / 10 - 0.2 } }
@@ -81,7 +96,7 @@ import Testing
         for i in model.layers.last!.weight { model.parameters[i] *= 4 }
         let x: [Double] = (0..<24).map { (i: Int) -> Double in Double((i * 7919) % 23) / 11 - 1 }
         let labels: [Int32] = [0, 2, 1, 2]
-        let (_, analytic) = Self.lossAndGradient(model, x, labels, outputLoss: .mse)
+        let (_, analytic) = Self.lossAndGradient(model, x, labels, objective: objective)
         let (_, crossEntropy) = Self.lossAndGradient(model, x, labels)
         #expect(analytic != crossEntropy, "the setting changes the gradient")
         for i in model.parameters.indices {
@@ -90,12 +105,12 @@ import Testing
             plus.parameters[i] += h
             minus.parameters[i] -= h
             let numeric =
-                (Self.lossAndGradient(plus, x, labels, outputLoss: .mse).0
-                    - Self.lossAndGradient(minus, x, labels, outputLoss: .mse).0) / (2 * h)
+                (Self.lossAndGradient(plus, x, labels, objective: objective).0
+                    - Self.lossAndGradient(minus, x, labels, objective: objective).0) / (2 * h)
             let error = abs(numeric - analytic[i]) / max(1e-6, abs(numeric) + abs(analytic[i]))
             #expect(
                 error < 1e-4 || abs(numeric - analytic[i]) < 1e-9,
-                "\(activations), parameter \(i): numeric \(numeric), analytic \(analytic[i])")
+                "\(activations), \(objective), parameter \(i): numeric \(numeric), analytic \(analytic[i])")
         }
     }
 

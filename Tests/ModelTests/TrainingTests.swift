@@ -63,6 +63,40 @@ import TestSupport
         #expect(resumed.optimizer.velocity == a.optimizer.velocity)
     }
 
+    /// A run that averages its weights validates, tests and saves the average (what other programs
+    /// read as `layers.*`), keeps the weights it trains apart, and the average is not the weights.
+    @Test func anAveragedRunTestsAndSavesItsAverage() throws {
+        guard let data = sharedMNIST else { return }
+        var config = Self.smallConfig(epochs: 2)
+        config.averageDecay = 0.99
+        let run = TrainingRun(
+            config: config, data: data, trainSet: data.train.subset(0..<3000), clock: nil)
+        var state = run.training.initialState()
+        guard case .tested(let checkpoint, let test) = try run.run(&state) else {
+            Issue.record("the run did not finish")
+            return
+        }
+        #expect(state.optimizer.average.count == state.model.parameters.count)
+        #expect(state.optimizer.average != state.model.parameters)
+        #expect(checkpoint.model.parameters == state.optimizer.average)
+        let averaged = Evaluation(model: checkpoint.model, data: data.test)
+        #expect(test.accuracy == averaged.accuracy && test.loss == averaged.loss)
+        #expect(Evaluation(model: state.model, data: data.test).loss != test.loss)
+        let validation = data.train.subset(run.training.split.validation)
+        #expect(state.history.last?.validationLoss == Evaluation(model: checkpoint.model, data: validation).loss)
+
+        // The file: the average as the model, the trained weights beside it; read back whole.
+        let bytes = try checkpoint.encoded()
+        let loaded = try Checkpoint(bytes: bytes, path: "averaged.safetensors")
+        #expect(loaded.model.parameters == state.optimizer.average)
+        #expect(loaded.state.model.parameters == state.model.parameters)
+        #expect(loaded.state.optimizer.average == state.optimizer.average)
+        let headerLength = Int(bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        let header = try #require(
+            try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + headerLength)])) as? [String: Any])
+        #expect(header.keys.contains("optimizer.weights.layers.0.weight") && header.keys.contains("layers.0.weight"))
+    }
+
     @Test func divergenceIsReportedNotTrainedOn() throws {
         guard let data = sharedMNIST else { return }
         var config = Self.smallConfig(epochs: 1)
@@ -103,8 +137,10 @@ import TestSupport
     }
 
     /// The optimisers a resume must continue exactly: SGD, Nesterov, AdamW (both moments and the
-    /// step count of its bias correction), and AdamW in bf16 where the CPU has it.
-    static let optimisers = ["sgd", "nesterov", "adamw"] + (Precision.bf16.isAvailable ? ["adamw-bf16"] : [])
+    /// step count of its bias correction), SGD with a moving average of the weights (on smoothed
+    /// labels), and AdamW in bf16 where the CPU has it.
+    static let optimisers =
+        ["sgd", "nesterov", "adamw", "sgd-averaged"] + (Precision.bf16.isAvailable ? ["adamw-bf16"] : [])
 
     @Test(arguments: [Schedule.constant, .step(every: 1, factor: 0.5), .cosine], optimisers)
     func interruptedAndResumedEqualsUninterrupted(_ schedule: Schedule, optimiser: String) throws {
@@ -114,6 +150,7 @@ import TestSupport
         config.nesterov = optimiser == "nesterov"
         if optimiser.hasPrefix("adamw") { (config.optimizer, config.weightDecay) = (.adam, 0.01) }
         if optimiser.hasSuffix("bf16") { config.precision = .bf16 }
+        if optimiser.hasSuffix("averaged") { (config.averageDecay, config.labelSmoothing) = (0.99, 0.1) }
         let training = Training(config: config, trainSet: data.train.subset(0..<1700))
         var straight = training.initialState()
         #expect(try training.run(&straight) == .finished)
@@ -139,6 +176,8 @@ import TestSupport
         #expect(state.optimizer.velocity == straight.optimizer.velocity)
         #expect(state.optimizer.secondMoment == straight.optimizer.secondMoment)
         #expect(state.optimizer.steps == straight.optimizer.steps)
+        #expect(state.optimizer.average == straight.optimizer.average)
+        #expect(state.optimizer.average.isEmpty == (config.averageDecay == 0))
         if config.optimizer == .adam {
             #expect(state.optimizer.steps == 3 * 30 && state.optimizer.secondMoment.contains { $0 > 0 })
         }
@@ -294,6 +333,58 @@ import TestSupport
                 abs(plainSGD.velocity[i] - fusedSGD.velocity[i]) <= 1e-5 * max(1, abs(plainSGD.velocity[i])),
                 "velocity \(i)")
         }
+    }
+
+    /// The weights' moving average against its formula by hand, through the plain and the fused
+    /// update: it starts at the weights and moves by (1 − decay) of the gap after each step.
+    @Test func theAverageFollowsItsFormula() {
+        let architecture = Architecture(inputs: 3, hidden: [2], activations: [.prelu(initial: 0.25)], outputs: 2)
+        let start = MLP<Float>(architecture: architecture, seed: 4)
+        let rows = 2
+        let x: [Float] = [0.5, -1, 2, 1, 0.25, -0.5]
+        let labels: [Int32] = [1, 0]
+        for fused in [false, true] {
+            var model = start
+            var sgd = Optimizer(parameterCount: model.parameters.count, momentum: 0.9, averageDecay: 0.75)
+            var expected = start.parameters.map(Double.init)
+            let workspace = Workspace<Float>(architecture: architecture, capacity: rows)
+            x.withUnsafeBufferPointer { x in
+                for _ in 0..<3 {
+                    model.forward(x.baseAddress!, rows: rows, workspace: workspace)
+                    _ = labels.withUnsafeBufferPointer {
+                        SoftmaxCrossEntropy.evaluate(
+                            logits: workspace.logits, labels: $0.baseAddress!, rows: rows, classes: 2,
+                            gradient: workspace.logitGradient, gradientScale: 0.5)
+                    }
+                    if fused {
+                        sgd.backwardAndStep(
+                            &model, inputs: x.baseAddress!, rows: rows, workspace: workspace, learningRate: 0.5)
+                    } else {
+                        model.backward(x.baseAddress!, rows: rows, workspace: workspace)
+                        sgd.step(&model, gradients: UnsafeBufferPointer(workspace.gradients), learningRate: 0.5)
+                    }
+                    for i in expected.indices { expected[i] = 0.75 * expected[i] + 0.25 * Double(model.parameters[i]) }
+                }
+            }
+            #expect(model.parameters != start.parameters)
+            for i in expected.indices {
+                #expect(abs(Double(sgd.average[i]) - expected[i]) < 1e-6, "fused \(fused), parameter \(i)")
+            }
+        }
+    }
+
+    /// A run's cost in products, counted by hand for 784-1024-1024-10: per example 2 × (2 × every
+    /// layer's weights + every layer's but the first), forward 2 × the weights.
+    @Test func aRunsCostCountsItsProducts() {
+        var config = TrainingConfig()
+        (config.hidden, config.epochs, config.validationCount, config.testViews) = ([1024, 1024], 60, 0, 5)
+        let weights = 784.0 * 1024 + 1024 * 1024 + 1024 * 10
+        let perExample = 2 * (2 * weights + (1024 * 1024 + 1024 * 10))
+        #expect(perExample == 9_564_160)
+        let cost = TrainingCost(config, images: 60_000, testImages: 10_000)
+        #expect(cost.training == 60 * 60_000 * perExample && cost.testing == 5 * 10_000 * 2 * weights)
+        config.validationCount = 10_000
+        #expect(TrainingCost(config, images: 60_000, testImages: 10_000).training == 60 * 50_000 * perExample)
     }
 
     @Test func schedules() {

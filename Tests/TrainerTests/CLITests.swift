@@ -140,6 +140,12 @@ import TestSupport
             expected.keys.contains("--recipe mnist-best") && expected.keys.contains("default run (train)"),
             "\(expected.keys)")
         #expect(expected.values.allSatisfy { ($0["seconds"] as? Double ?? 0) > 0 })
+        // The default run's cost: 5 epochs of 55,000 images (5,000 held out) and one view of the test set.
+        let network = Architecture(inputs: 784, hidden: [256, 128], activations: [.relu, .relu], outputs: 10)
+        let cost =
+            (5 * 55_000 * network.trainingFLOPsPerExample + 10_000 * network.forwardFLOPsPerExample) / 1e12
+        let reported = expected["default run (train)"]?["tflop"] as? Double ?? 0
+        #expect(abs(reported - cost) < 1e-9 * cost, "\(reported) TFLOP, expected \(cost)")
     }
 
     /// --tta: the test accuracy train reports is over the views asked for, the model records them,

@@ -426,7 +426,7 @@ public final class Playground: @unchecked Sendable {
             run.probe = LiveProbe(
                 architecture: state.model.architecture,
                 data: training.split.validation.isEmpty ? data.test.subset(held) : data.train.subset(held),
-                outputLoss: config.outputLoss)
+                objective: config.objective)
         }
         let observer = LiveObserver(run: run, probe: run.probe!, interval: liveInterval) { [self] event, model in
             lock.lock()

@@ -104,7 +104,13 @@ struct Bench: ParsableCommand {
             if !expected.isEmpty {
                 figures["expected_seconds"] = Dictionary(
                     uniqueKeysWithValues: expected.map {
-                        ($0.name, ["seconds": $0.seconds, "precision": $0.precision.rawValue, "why": $0.why])
+                        (
+                            $0.name,
+                            [
+                                "seconds": $0.seconds, "precision": $0.precision.rawValue, "why": $0.why,
+                                "tflop": $0.teraFLOPs
+                            ]
+                        )
                     })
             }
             return print(jsonLine(figures))
@@ -148,13 +154,13 @@ struct Bench: ParsableCommand {
         }
         if !expected.isEmpty {
             print(
-                "what this machine will take (training steps, from short timings; loading and evaluation add a few seconds):"
+                "what this machine will take (training steps, from short timings; loading and evaluation add a few seconds), and what each run costs (training and test products):"
             )
             let width = expected.map(\.name.count).max() ?? 0
             for e in expected {
                 print(
                     "  " + e.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                        + String(format: " %6.0f s  (%@)", e.seconds, e.why))
+                        + String(format: " %6.0f s  %6.2f TFLOP  (%@)", e.seconds, e.teraFLOPs, e.why))
             }
         }
     }
@@ -189,7 +195,9 @@ struct Bench: ParsableCommand {
     /// The training time of `trainer`'s default run and of each recipe on this machine, from a
     /// short timing of each one's step (with its augmentation) in the precision it runs in here,
     /// and why that one (`auto` chooses as a run would: by timing its step in each format).
-    private func expectedTimes(threads: Int) -> [(name: String, seconds: Double, precision: Precision, why: String)] {
+    private func expectedTimes(threads: Int) -> [(
+        name: String, seconds: Double, precision: Precision, why: String, teraFLOPs: Double
+    )] {
         var runs: [(String, [String])] = [("default run (train)", [])]
         runs += Recipe.allCases.map { ("--recipe \($0.rawValue)", $0.arguments) }
         return runs.compactMap { name, arguments in
@@ -209,7 +217,8 @@ struct Bench: ParsableCommand {
                 augmentation: resolved.augmentation, rounds: 2)
             let trainingImages = 60_000 - resolved.validationCount
             let steps = Double((trainingImages + resolved.batchSize - 1) / resolved.batchSize * resolved.epochs)
-            return (name, step * steps, resolved.precision, why)
+            let cost = TrainingCost(resolved, images: 60_000, testImages: 10_000)
+            return (name, step * steps, resolved.precision, why, cost.total / 1e12)
         }
     }
 
