@@ -23,6 +23,19 @@ public enum Schedule: Sendable, Equatable {
         }
     }
 
+    /// The learning rate at batch `step` (0-based, over the whole run of `totalSteps`, `stepsPerEpoch`
+    /// a epoch) after a linear warm-up over the first `warmupSteps`: (step + 1) / warmupSteps of
+    /// the base rate (Goyal et al. 2017), then this schedule over the steps that are left, so that
+    /// a cosine still ends at zero and a step schedule counts its epochs from the warm-up's end.
+    public func learningRate(
+        base: Double, step: Int, totalSteps: Int, stepsPerEpoch: Int, warmupSteps: Int
+    ) -> Double {
+        if step < warmupSteps { return base * Double(step + 1) / Double(warmupSteps) }
+        let after = step - warmupSteps
+        return learningRate(
+            base: base, epoch: after / max(stepsPerEpoch, 1), step: after, totalSteps: totalSteps - warmupSteps)
+    }
+
     /// `constant`, `step:3:0.1`, `cosine`: the spelling used on the command line and in files.
     public var spec: String {
         switch self {

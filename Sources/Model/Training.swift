@@ -20,6 +20,9 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var beta2 = 0.999
     public var epsilon = 1e-8
     public var schedule: Schedule = .cosine
+    /// Epochs (fractions allowed) over which the learning rate rises linearly to its base before
+    /// the schedule starts (0: none).
+    public var warmupEpochs = 0.0
     public var seed: UInt64 = 1
     /// Training images held out for validation (0 for none).
     public var validationCount = 5000
@@ -122,6 +125,11 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
             return SettingProblem(
                 setting: "validation", rule: "fewer than the training set's \(trainingExamples) images",
                 got: String(validationCount))
+        }
+        if warmupEpochs >= Double(epochs) {
+            return SettingProblem(
+                setting: "warmup", rule: "fewer epochs than the run's \(epochs), so that the schedule has some left",
+                got: warmupEpochs.shortText)
         }
         if labelSmoothing > 0 && outputLoss != .crossEntropy {
             return SettingProblem(
@@ -462,8 +470,9 @@ public struct Training: Sendable {
 
         for b in resumed.batches..<batchCount {
             learningRate = config.schedule.learningRate(
-                base: config.effectiveLearningRate, epoch: epoch,
-                step: epoch * batchCount + b, totalSteps: batchCount * config.epochs)
+                base: config.effectiveLearningRate, step: epoch * batchCount + b,
+                totalSteps: batchCount * config.epochs,
+                stepsPerEpoch: batchCount, warmupSteps: Int((config.warmupEpochs * Double(batchCount)).rounded()))
             gatherer.select(
                 trainSet, order: order, range: b * config.batchSize..<min((b + 1) * config.batchSize, order.count),
                 seed: config.seed, epoch: epoch)

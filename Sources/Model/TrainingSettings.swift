@@ -271,6 +271,13 @@ public enum TrainingSettings {
             rule: "constant, cosine, step or step:EVERY:FACTOR",
             control: .choice(["cosine", "constant", "step"]), read: Schedule.init(spec:), write: { .text($0.spec) }),
         .row(
+            "warmup", \.warmupEpochs, label: "Warm-up (epochs)", sample: "0.5", key: "warmupEpochs",
+            help:
+                "Raise the learning rate linearly from near 0 to its base over this many epochs (fractions allowed; Goyal et al. 2017), then run the schedule over the rest: a large rate cannot throw the first weights far. 0: none.",
+            rule: "a number of epochs, at least 0 and fewer than --epochs",
+            control: .number(min: 0, max: nil, whole: false), read: { Double($0) },
+            valid: { $0 >= 0 && $0.isFinite }, write: { .number($0) }),
+        .row(
             "seed", \.seed, label: "Seed", sample: "7", key: "seed",
             help: "Seed for initialisation, split and shuffling: the same seed gives the same model.",
             rule: "a whole number from 0 to 2^53", control: .number(min: 0, max: 9_007_199_254_740_992, whole: true),

@@ -394,6 +394,15 @@ import TestSupport
                 < 1e-12)
         #expect(Schedule.cosine.learningRate(base: 0.1, epoch: 0, step: 0, totalSteps: 100) == 0.1)
         #expect(abs(Schedule.cosine.learningRate(base: 0.1, epoch: 0, step: 50, totalSteps: 100) - 0.05) < 1e-12)
+        // Warm-up over 10 of 110 steps (10 an epoch): up by a tenth a step, then the whole cosine
+        // over the 100 left; a step schedule counts its epochs from the warm-up's end.
+        let warm = { (schedule: Schedule, step: Int) in
+            schedule.learningRate(base: 0.1, step: step, totalSteps: 110, stepsPerEpoch: 10, warmupSteps: 10)
+        }
+        #expect(abs(warm(.cosine, 0) - 0.01) < 1e-12 && abs(warm(.cosine, 4) - 0.05) < 1e-12)
+        #expect(warm(.cosine, 9) == 0.1 && warm(.cosine, 10) == 0.1)
+        #expect(abs(warm(.cosine, 60) - 0.05) < 1e-12 && warm(.cosine, 109) < 1e-4)
+        #expect(warm(.step(every: 1, factor: 0.5), 19) == 0.1 && warm(.step(every: 1, factor: 0.5), 20) == 0.05)
         #expect(Schedule(spec: "step:3:0.5") == .step(every: 3, factor: 0.5))
         #expect(Schedule(spec: "step:0:0.5") == nil)
         #expect(Schedule(spec: "linear") == nil)
