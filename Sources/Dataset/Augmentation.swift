@@ -35,6 +35,15 @@ public struct Augmentation: Sendable, Equatable, Hashable {
     /// Whether every image is left exactly as it is.
     public var isNone: Bool { self == .none }
 
+    /// The same distortions with the continuous ranges (affine, elastic, thickness) times `factor`;
+    /// flips and whole-pixel shifts are left as they are.
+    public func scaled(by factor: Double) -> Augmentation {
+        guard factor != 1 else { return self }
+        return Augmentation(
+            affine: affine * factor, elastic: elastic * factor, thickness: thickness * factor, flip: flip,
+            shift: shift)
+    }
+
     // Each distortion's range at strength 1.
     public static let rotationDegrees = 12.0
     public static let scaleRange = 0.12

@@ -60,10 +60,12 @@ public final class Augmenter: @unchecked Sendable {
 
     /// The distorted version of `source` (gray levels, `rows × cols`) for `key`, as values in [0, 1]
     /// (level / 255, like `DigitDataset.value`) into `destination`.
+    /// With `strength`, the continuous ranges are scaled by it (`Augmentation.scaled(by:)`).
     public func apply(
-        _ source: UnsafePointer<UInt8>, key: AugmentationKey, into destination: UnsafeMutablePointer<Float>
+        _ source: UnsafePointer<UInt8>, key: AugmentationKey, strength: Double = 1,
+        into destination: UnsafeMutablePointer<Float>
     ) {
-        apply(source, augmentation.distortion(for: key), into: destination)
+        apply(source, augmentation.scaled(by: strength).distortion(for: key), into: destination)
     }
 
     /// `source` distorted by `distortion`, as values in [0, 1] into `destination`.

@@ -63,8 +63,9 @@ public final class BatchGatherer: @unchecked Sendable {
     private var source: DigitDataset?
     /// One per copy, each with its own working buffers, so copies can be filled on threads of their own.
     private let augmenters: [Augmenter]
-    /// The seed and epoch the selected images are distorted for; nil: they are copied as they are.
-    private var distortion: (seed: UInt64, epoch: Int)?
+    /// The seed and epoch the selected images are distorted for, and the strength the distortions'
+    /// ranges are scaled by; nil: they are copied as they are.
+    private var distortion: (seed: UInt64, epoch: Int, strength: Double)?
 
     /// Buffers for batches of up to `capacity` images of `featureCount` pixels; with an
     /// `augmentation`, `imageShape` gives their rows and columns.
@@ -113,12 +114,15 @@ public final class BatchGatherer: @unchecked Sendable {
     }
 
     /// Makes the batch the examples `order[range]` of `data` and copies their labels; the pixels
-    /// follow with `copyPixels`, distorted for (`seed`, `epoch`) when augmenting.
-    public func select(_ data: DigitDataset, order: [Int], range: Range<Int>, seed: UInt64 = 0, epoch: Int = 0) {
+    /// follow with `copyPixels`, distorted for (`seed`, `epoch`) when augmenting, with the ranges
+    /// scaled by `strength`.
+    public func select(
+        _ data: DigitDataset, order: [Int], range: Range<Int>, seed: UInt64 = 0, epoch: Int = 0, strength: Double = 1
+    ) {
         precondition(range.count <= capacity && data.featureCount == featureCount)
         rows = range.count
         source = data
-        distortion = augments ? (seed, epoch) : nil
+        distortion = augments ? (seed, epoch, strength) : nil
         for (row, index) in order[range].enumerated() {
             selected[row] = index
             labels[row] = Int32(data.labels[index])
@@ -139,7 +143,7 @@ public final class BatchGatherer: @unchecked Sendable {
                     augmenter.apply(
                         src.baseAddress! + index * width,
                         key: AugmentationKey(seed: distortion.seed, epoch: distortion.epoch, index: index),
-                        into: destination + row * width)
+                        strength: distortion.strength, into: destination + row * width)
                 }
                 return
             }

@@ -33,6 +33,8 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     /// Random distortions of the training images, drawn afresh each epoch (validation and test
     /// images are never distorted).
     public var augmentation = Augmentation.none
+    /// Epochs over which the distortions grow from none to `augmentation`'s strength (0: full from the start).
+    public var augmentationRamp = 0
     /// The probability that a hidden unit's output is dropped in a training step (0: none).
     public var dropout = 0.0
     /// How the first weights are drawn.
@@ -71,6 +73,12 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
         var c = encoder.container(keyedBy: SettingKey.self)
         for setting in TrainingSettings.all { try setting.encode(&c, self) }
         try c.encode(diagnostics, forKey: SettingKey("diagnostics"))
+    }
+
+    /// What the distortions' ranges are scaled by in epoch `epoch` (0-based): (epoch + 1) / (ramp + 1)
+    /// during the ramp, then 1.
+    public func augmentationStrength(epoch: Int) -> Double {
+        min(1, Double(epoch + 1) / Double(augmentationRamp + 1))
     }
 
     /// The activation of each hidden layer.
@@ -475,7 +483,7 @@ public struct Training: Sendable {
                 stepsPerEpoch: batchCount, warmupSteps: Int((config.warmupEpochs * Double(batchCount)).rounded()))
             gatherer.select(
                 trainSet, order: order, range: b * config.batchSize..<min((b + 1) * config.batchSize, order.count),
-                seed: config.seed, epoch: epoch)
+                seed: config.seed, epoch: epoch, strength: config.augmentationStrength(epoch: epoch))
             let rule = state.optimizer.nextRule(learningRate: learningRate)
             let dropout =
                 config.dropout > 0 ? Dropout(rate: config.dropout, seed: config.seed, epoch: epoch, batch: b) : nil

@@ -316,6 +316,14 @@ public enum TrainingSettings {
             },
             write: { .text($0.spec) }),
         .row(
+            "augment_ramp", \.augmentationRamp, label: "Augmentation ramp (epochs)", sample: "3",
+            key: "augmentationRamp",
+            help:
+                "Let the distortions grow over this many epochs: in epoch e (from 1) their ranges are e/(N+1) of --augment's, full from epoch N+1 on (flips and whole-pixel shifts are not scaled). 0: full strength from the start.",
+            rule: "a whole number of epochs, at least 0",
+            control: .number(min: 0, max: nil, whole: true), read: { Int($0) }, valid: { $0 >= 0 },
+            write: { .integer($0) }),
+        .row(
             "loss", \.outputLoss, label: "Output loss", sample: "mse", key: "outputLoss",
             help:
                 "What training minimises at the output: cross-entropy on the softmax, or mse, the squared error between the softmax's outputs and the one-hot label, as older texts trained (its gradient fades where an output is confidently wrong). The losses reported stay cross-entropy, so that runs compare.",

@@ -8,11 +8,12 @@ import TestSupport
 @Suite(.serialized) struct AugmentedTrainingTests {
     static let augmentation = Augmentation(affine: 1, elastic: 1, thickness: 1)
 
-    static func config(epochs: Int, augmentation: Augmentation = Self.augmentation, dropout: Double = 0)
-        -> TrainingConfig
-    {
+    static func config(
+        epochs: Int, augmentation: Augmentation = Self.augmentation, dropout: Double = 0, ramp: Int = 0
+    ) -> TrainingConfig {
         var config = TrainingConfig()
         config.dropout = dropout
+        config.augmentationRamp = ramp
         config.hidden = [128]
         config.epochs = epochs
         config.validationCount = 500
@@ -41,10 +42,11 @@ import TestSupport
             "augmented training loss \(state.history.last!.trainLoss), plain \(plainState.history.last!.trainLoss)")
     }
 
-    @Test(arguments: [0.0, 0.3])
-    func anInterruptedAugmentedRunResumesBitForBit(dropout: Double) throws {
+    @Test(arguments: [(0.0, 0), (0.3, 0), (0.0, 1)])
+    func anInterruptedAugmentedRunResumesBitForBit(dropout: Double, ramp: Int) throws {
         guard let data = sharedMNIST else { return }
-        let training = Training(config: Self.config(epochs: 2, dropout: dropout), trainSet: data.train.subset(0..<1500))
+        let training = Training(
+            config: Self.config(epochs: 2, dropout: dropout, ramp: ramp), trainSet: data.train.subset(0..<1500))
         var straight = training.initialState()
         try training.run(&straight, threads: 2)
 
@@ -67,6 +69,34 @@ import TestSupport
         #expect(state.model.parameters == straight.model.parameters)
         #expect(state.optimizer.velocity == straight.optimizer.velocity)
         #expect(state.history.map(\.trainLoss) == straight.history.map(\.trainLoss))
+    }
+
+    /// `--augment-ramp N`: epoch e (from 1) distorts with e/(N+1) of the ranges, then the full
+    /// ones; strength 0 is the picture as it is, and half the strength half the rotation.
+    @Test func theRampGrowsTheDistortions() throws {
+        var config = Self.config(epochs: 5, ramp: 3)
+        #expect((0..<5).map(config.augmentationStrength(epoch:)) == [0.25, 0.5, 0.75, 1, 1])
+        config.augmentationRamp = 0
+        #expect(config.augmentationStrength(epoch: 0) == 1)
+
+        let key = AugmentationKey(seed: 4, epoch: 2, index: 17)
+        let full = Self.augmentation.distortion(for: key), half = Self.augmentation.scaled(by: 0.5).distortion(for: key)
+        #expect(full.rotation != 0 && abs(half.rotation - full.rotation / 2) < 1e-12)
+        #expect(abs(half.elasticAlpha - full.elasticAlpha / 2) < 1e-12)
+
+        guard let data = sharedMNIST else { return }
+        let gatherer = BatchGatherer(
+            capacity: 4, featureCount: 784, augmentation: Self.augmentation, imageShape: (28, 28))
+        let plain = BatchGatherer(capacity: 4, featureCount: 784)
+        func pixels(_ strength: Double) -> [Float] {
+            gatherer.select(data.train, order: [3, 9, 27, 81], range: 0..<4, seed: 4, epoch: 1, strength: strength)
+            gatherer.copyPixels(rows: 0..<4)
+            return Array(gatherer.inputs.prefix(4 * 784))
+        }
+        plain.gather(data.train, order: [3, 9, 27, 81], range: 0..<4)
+        #expect(pixels(0) == Array(plain.inputs.prefix(4 * 784)), "strength 0: the pictures as they are")
+        let (weak, strong) = (pixels(0.5), pixels(1))
+        #expect(weak != strong && weak != pixels(0))
     }
 
     @Test(arguments: [0.0, 0.3])
