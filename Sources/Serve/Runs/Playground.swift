@@ -475,7 +475,7 @@ public final class Playground: @unchecked Sendable {
             let final = observer.liveRecord(state)
             lock.lock()
             run.state = state
-            run.snapshot = state.model
+            run.snapshot = state.evaluatedModel  // the model tested: the moving average, with --ema
             run.history = state.history
             run.testAccuracy = test.accuracy
             run.testLoss = test.loss
