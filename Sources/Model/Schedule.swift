@@ -24,7 +24,7 @@ public enum Schedule: Sendable, Equatable {
     }
 
     /// The learning rate at batch `step` (0-based, over the whole run of `totalSteps`, `stepsPerEpoch`
-    /// a epoch) after a linear warm-up over the first `warmupSteps`: (step + 1) / warmupSteps of
+    /// to an epoch) after a linear warm-up over the first `warmupSteps`: (step + 1) / warmupSteps of
     /// the base rate (Goyal et al. 2017), then this schedule over the steps that are left, so that
     /// a cosine still ends at zero and a step schedule counts its epochs from the warm-up's end.
     public func learningRate(
