@@ -122,9 +122,10 @@ public struct Checkpoint: Sendable {
 
     /// Every buffer the file holds, by the name prefix of its tensors, in file order.
     static func buffers(of state: TrainingState) -> [(prefix: String, values: [Float])] {
-        let averaged = state.optimizer.averages && state.optimizer.average.count == state.model.parameters.count
-        return [("", state.evaluatedModel.parameters)] + state.optimizer.buffers
-            + (averaged ? [(trainedWeightsPrefix, state.model.parameters)] : [])
+        guard let average = state.averagedParameters else {
+            return [("", state.model.parameters)] + state.optimizer.buffers
+        }
+        return [("", average)] + state.optimizer.buffers + [(trainedWeightsPrefix, state.model.parameters)]
     }
 
     /// Writes atomically: temporary file, fsync, rename. Refuses a model with non-finite weights.

@@ -294,12 +294,18 @@ public struct TrainingState: Sendable {
         optimizer.withBuffers(&model, body)
     }
 
+    /// The weights' moving average, when the run keeps one (`TrainingConfig.averageDecay`) and has
+    /// started it; nil otherwise.
+    var averagedParameters: [Float]? {
+        optimizer.averages && optimizer.average.count == model.parameters.count ? optimizer.average : nil
+    }
+
     /// The network a run evaluates, tests and saves: the weights' moving average when the run
-    /// keeps one (`TrainingConfig.averageDecay`), else the weights as trained.
+    /// keeps one, else the weights as trained.
     public var evaluatedModel: MLP<Float> {
-        guard optimizer.averages, optimizer.average.count == model.parameters.count else { return model }
+        guard let averagedParameters else { return model }
         var averaged = model
-        averaged.parameters = optimizer.average
+        averaged.parameters = averagedParameters
         return averaged
     }
 }

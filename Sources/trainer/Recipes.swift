@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Model
 import Report
 
 /// Named training setups, each the best we measured within a few minutes on a 2-core machine.
@@ -38,26 +40,40 @@ enum Recipe: String, CaseIterable, ExpressibleByArgument, ArgumentPreset {
     }
 
     /// What it measured, seeds 1–3, on the 2-core machine named (bf16 there: auto chose it; auto
-    /// picks fp32 where bf16 is not faster, for the same accuracy), through 5 test views; and its
-    /// cost in products (`TrainingCost`), training and test.
+    /// picks fp32 where bf16 is not faster, for the same accuracy), through 5 test views.
     var measured: String {
         switch self {
         case .mnistBest:
             return
-                "MNIST test accuracy 99.45, 99.43, 99.45% for seeds 1-3, mean 99.44%; 20.4 TFLOP; 115-125 s a run on a Zen 4"
+                "MNIST test accuracy 99.45, 99.43, 99.45% for seeds 1-3, mean 99.44%; 115-125 s a run on a Zen 4"
         case .mnistBestLong:
             return
-                "MNIST test accuracy 99.48, 99.55, 99.45% for seeds 1-3, mean 99.49%; 34.2 TFLOP; 200 s a run on a Zen 4"
+                "MNIST test accuracy 99.48, 99.55, 99.45% for seeds 1-3, mean 99.49%; 200 s a run on a Zen 4"
         case .fashionBest:
             return
-                "Fashion-MNIST test accuracy 90.65, 90.49, 90.64% for seeds 1-3, mean 90.59% (fp32 without test views: 90.56%); 34.6 TFLOP; about 1.3 minutes a run on a Zen 5"
+                "Fashion-MNIST test accuracy 90.65, 90.49, 90.64% for seeds 1-3, mean 90.59% (fp32 without test views: 90.56%); about 1.3 minutes a run on a Zen 5"
         }
     }
 
-    /// One line per recipe for `--help`: its name, its options and what it measured.
+    /// The training settings the recipe sets, read through the table (its other options, such as
+    /// the data set, leave the configuration as it is).
+    var config: TrainingConfig {
+        var config = TrainingConfig()
+        for i in stride(from: 0, to: arguments.count - 1, by: 2) {
+            try? TrainingSettings.named(arguments[i])?.set(arguments[i + 1], in: &config)
+        }
+        return config
+    }
+
+    /// What a run of it costs in products, training and test (`TrainingCost`; both data sets have
+    /// 60,000 training and 10,000 test images).
+    var cost: TrainingCost { TrainingCost(config, images: 60_000, testImages: 10_000) }
+
+    /// One line per recipe for `--help`: its name, its options, what it measured and what it costs.
     static var help: String {
-        allCases.map { "\($0.rawValue) = \($0.arguments.joined(separator: " ")) (\($0.measured))" }.joined(
-            separator: "\n")
+        allCases.map {
+            "\($0.rawValue) = \($0.arguments.joined(separator: " ")) (\($0.measured); \(String(format: "%.1f", $0.cost.total / 1e12)) TFLOP)"
+        }.joined(separator: "\n")
     }
 
 }

@@ -59,6 +59,10 @@ import TestSupport
         let (best, long) = (try cost(["--recipe", "mnist-best"]), try cost(["--recipe", "mnist-best-long"]))
         #expect(best.total <= 0.6 * first.total, "\(best.total / 1e12) TFLOP against \(first.total / 1e12)")
         #expect(long.total <= first.total, "\(long.total / 1e12) TFLOP against \(first.total / 1e12)")
+        // What --help says each recipe costs is what the command line would run.
+        for recipe in Recipe.allCases {
+            #expect(recipe.cost == (try cost(["--recipe", recipe.rawValue])), "\(recipe.rawValue)")
+        }
     }
 
     @Test func augmentOptionsParseOnceAndBadOnesSayWhatIsWrong() throws {
